@@ -1,0 +1,37 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Egret: a Cranelift-compatible backend (CLIF in, x86-64 out) and the harness that
+// tests it. Dependency direction (DESIGN.md §1):
+//   egret -> EgretFuzz -> (EgretCodegen, EgretInterpreter, EgretSMT) -> EgretIR
+// EgretInterpreter never imports the backend: the oracle stays independent of what it
+// judges. The package uses the Swift 5 language mode throughout: Egret runs in
+// parallel across processes, and strict concurrency checking only adds noise around
+// its global tables and C interop.
+let package = Package(
+    name: "Egret",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "egret", targets: ["egret"]),
+        .library(name: "EgretIR", targets: ["EgretIR"]),
+        .library(name: "EgretInterpreter", targets: ["EgretInterpreter"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .target(name: "EgretIR"),
+        .target(name: "EgretInterpreter", dependencies: ["EgretIR"]),
+        .target(name: "EgretFuzz", dependencies: ["EgretIR", "EgretInterpreter"]),
+        .executableTarget(
+            name: "egret",
+            dependencies: [
+                "EgretIR", "EgretInterpreter", "EgretFuzz",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .testTarget(name: "EgretIRTests", dependencies: ["EgretIR"]),
+        .testTarget(name: "EgretInterpreterTests", dependencies: ["EgretIR", "EgretInterpreter"]),
+        .testTarget(name: "EgretFuzzTests", dependencies: ["EgretIR", "EgretInterpreter", "EgretFuzz"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,77 @@
+/// Properties of an opcode that passes care about.
+public struct OpcodeProperties: OptionSet, Hashable, Sendable {
+    public let rawValue: UInt16
+    public init(rawValue: UInt16) { self.rawValue = rawValue }
+
+    /// May trap (division, conditional traps, float-to-int conversion); loads and
+    /// stores trap according to their memory flags instead.
+    public static let canTrap = OpcodeProperties(rawValue: 1 << 0)
+    public static let canLoad = OpcodeProperties(rawValue: 1 << 1)
+    public static let canStore = OpcodeProperties(rawValue: 1 << 2)
+    /// Has effects beyond its results, trapping and memory (fences, pinned register).
+    public static let otherSideEffects = OpcodeProperties(rawValue: 1 << 3)
+    /// Ends a block (branches, returns, `trap`, tail calls).
+    public static let isTerminator = OpcodeProperties(rawValue: 1 << 4)
+    /// Transfers control to blocks of the same function.
+    public static let isBranch = OpcodeProperties(rawValue: 1 << 5)
+    public static let isCall = OpcodeProperties(rawValue: 1 << 6)
+    /// Leaves the function (`return`, `return_call`, `return_call_indirect`).
+    public static let isReturn = OpcodeProperties(rawValue: 1 << 7)
+    /// The two value operands may be swapped without changing the result.
+    public static let isCommutative = OpcodeProperties(rawValue: 1 << 8)
+}
+
+/// Everything Egret knows about one opcode, in one row of `OpcodeTable`. The parser,
+/// printer, verifier, generator and coverage report all read these rows.
+public struct OpcodeInfo: Sendable {
+    /// The CLIF name (`iadd`, `uadd_overflow_trap`).
+    public let name: String
+    public let format: InstructionFormat
+    /// The types the controlling type variable may take; `nil` if the opcode is not
+    /// polymorphic.
+    public let controllingTypes: TypeSet?
+    /// The value operand whose type is the controlling type, so the `.type` suffix may
+    /// be omitted; `nil` when the suffix is required (the controlling type is a result's).
+    public let typevarOperand: Int?
+    /// Types of the fixed value operands, in order (variable arguments excluded).
+    public let operands: [OperandType]
+    /// Types of the fixed results (call results come from the signature).
+    public let results: [OperandType]
+    /// Takes a variable argument list after its fixed operands (calls, `return`).
+    public let hasVariableArguments: Bool
+    public let properties: OpcodeProperties
+    /// The conformance tier that first needs this opcode (1 … 3; 4 = beyond tier 3).
+    public let tier: Int
+    /// A one-line description.
+    public let summary: String
+
+    public var isPolymorphic: Bool { controllingTypes != nil }
+    public var isTerminator: Bool { properties.contains(.isTerminator) }
+    public var isBranch: Bool { properties.contains(.isBranch) }
+    public var isCall: Bool { properties.contains(.isCall) }
+    public var canTrap: Bool { properties.contains(.canTrap) }
+    public var canLoad: Bool { properties.contains(.canLoad) }
+    public var canStore: Bool { properties.contains(.canStore) }
+    /// Needs the explicit `.type` suffix in CLIF text.
+    public var requiresTypeSuffix: Bool { isPolymorphic && typevarOperand == nil }
+}
+
+extension Opcode {
+    /// The table row of this opcode.
+    @inlinable public var info: OpcodeInfo { OpcodeTable.rows[Int(rawValue)] }
+
+    /// The CLIF name.
+    @inlinable public var name: String { info.name }
+
+    @inlinable public var format: InstructionFormat { info.format }
+
+    /// Looks an opcode up by its CLIF name.
+    public init?(name: Substring) {
+        guard let opcode = OpcodeTable.byName[String(name)] else { return nil }
+        self = opcode
+    }
+}
+
+extension Opcode: CustomStringConvertible {
+    public var description: String { name }
+}

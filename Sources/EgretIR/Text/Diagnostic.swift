@@ -1,0 +1,63 @@
+/// A position in a source file: 1-based line and column (columns count bytes).
+public struct SourceLocation: Hashable, Sendable, CustomStringConvertible {
+    public var line: UInt32
+    public var column: UInt32
+
+    public init(line: Int, column: Int) {
+        self.line = UInt32(truncatingIfNeeded: line)
+        self.column = UInt32(truncatingIfNeeded: column)
+    }
+
+    /// For instructions built by code rather than parsed.
+    public static let unknown = SourceLocation(line: 0, column: 0)
+
+    public var isKnown: Bool { line != 0 }
+    public var description: String { "\(line):\(column)" }
+}
+
+/// What went wrong with an input, and where. `kind` decides the exit status: bad input
+/// is 2, a feature Egret does not support yet is 3.
+public struct Diagnostic: Error, Hashable, Sendable, CustomStringConvertible {
+    public enum Kind: Sendable, Hashable {
+        /// Malformed or invalid input (syntax, types, SSA): exit status 2.
+        case error
+        /// Valid CLIF that uses a feature Egret does not support yet: exit status 3.
+        case unsupported(feature: String)
+    }
+
+    public var kind: Kind
+    public var message: String
+    /// The file's name as the user gave it.
+    public var file: String
+    public var location: SourceLocation
+    /// The text of the offending line, shown under the message with a caret.
+    public var sourceLine: String?
+
+    public init(_ kind: Kind = .error, _ message: String, file: String = "<input>",
+                at location: SourceLocation = .unknown, sourceLine: String? = nil) {
+        self.kind = kind
+        self.message = message
+        self.file = file
+        self.location = location
+        self.sourceLine = sourceLine
+    }
+
+    public var isUnsupported: Bool {
+        if case .unsupported = kind { return true }
+        return false
+    }
+
+    /// `file:line:col: error: message`, then the line and a caret under the column.
+    public var description: String {
+        var text = location.isKnown ? "\(file):\(location.line):\(location.column): " : "\(file): "
+        switch kind {
+        case .error: text += "error: \(message)"
+        case .unsupported(let feature): text += "unsupported: \(message) [\(feature)]"
+        }
+        if let line = sourceLine, location.isKnown {
+            let printable = String(line.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? " " : Character($0) })
+            text += "\n" + printable + "\n" + String(repeating: " ", count: max(0, Int(location.column) - 1)) + "^"
+        }
+        return text
+    }
+}
