@@ -1,0 +1,16 @@
+import ArgumentParser
+
+/// The `egret` command line: each subcommand parses its options and calls one library
+/// entry point (STYLE.md 11).
+struct Egret: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "egret",
+        abstract: "A Cranelift-compatible x86-64 backend and the harness that tests it.",
+        discussion: """
+            Exit status: 0 all passed; 1 a mismatch or failure was found; 2 bad input or usage;
+            3 the input uses a feature Egret does not support yet (named in the message).
+            """,
+        subcommands: [RunCommand.self, InterpretCommand.self, BenchCommand.self])
+}
+
+Egret.main()

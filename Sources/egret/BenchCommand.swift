@@ -1,0 +1,31 @@
+import ArgumentParser
+import EgretFuzz
+import Foundation
+
+/// `egret bench`: throughput figures of a release build.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure parse + verify throughput and interpreter speed (use a release build).")
+
+    @Option(name: .long, help: "Runs per figure; the median is reported.")
+    var runs: Int = 5
+
+    @Option(name: .long, help: "Instructions in the function that is parsed and verified.")
+    var instructions: Int = 200_000
+
+    @Option(name: .long, help: "Iterations of the interpreter's counting loop.")
+    var iterations: Int = 2_000_000
+
+    func run() throws {
+        #if DEBUG
+        print("note: this is a debug build; figures of a release build (swift build -c release) are the ones that count")
+        #endif
+        var figures = try FoundationBenchmarks.parseAndVerify(instructions: max(1, instructions), runs: max(1, runs))
+        figures.append(try FoundationBenchmarks.interpreterLoop(iterations: max(1, iterations), runs: max(1, runs)))
+        for figure in figures {
+            let millions = String(format: "%.2f", figure.perSecond / 1e6)
+            print("\(figure.name.padding(toLength: 18, withPad: " ", startingAt: 0)) \(millions) M \(figure.unit) (median of \(figure.runs))")
+        }
+    }
+}
