@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "egret", targets: ["egret"]),
         .library(name: "EgretIR", targets: ["EgretIR"]),
         .library(name: "EgretInterpreter", targets: ["EgretInterpreter"]),
+        .library(name: "EgretCodegen", targets: ["EgretCodegen"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -22,7 +23,11 @@ let package = Package(
     targets: [
         .target(name: "EgretIR"),
         .target(name: "EgretInterpreter", dependencies: ["EgretIR"]),
-        .target(name: "EgretFuzz", dependencies: ["EgretIR", "EgretInterpreter"]),
+        .systemLibrary(name: "CCapstone", pkgConfig: "capstone",
+                       providers: [.apt(["libcapstone-dev"])]),
+        .target(name: "EgretRuntime"),
+        .target(name: "EgretCodegen", dependencies: ["EgretIR", "CCapstone", "EgretRuntime"]),
+        .target(name: "EgretFuzz", dependencies: ["EgretIR", "EgretInterpreter", "EgretCodegen"]),
         .executableTarget(
             name: "egret",
             dependencies: [
@@ -31,6 +36,8 @@ let package = Package(
             ]),
         .testTarget(name: "EgretIRTests", dependencies: ["EgretIR"]),
         .testTarget(name: "EgretInterpreterTests", dependencies: ["EgretIR", "EgretInterpreter"]),
+        .testTarget(name: "EgretCodegenTests", dependencies: ["EgretIR", "EgretCodegen", "CCapstone", "EgretRuntime"]),
+        .testTarget(name: "EgretRuntimeTests", dependencies: ["EgretRuntime"]),
         .testTarget(name: "EgretFuzzTests", dependencies: ["EgretIR", "EgretInterpreter", "EgretFuzz"]),
     ],
     swiftLanguageModes: [.v5]

@@ -1,0 +1,2 @@
+// The capstone disassembler (libcapstone-dev), Egret's independent decoder.
+#include <capstone/capstone.h>

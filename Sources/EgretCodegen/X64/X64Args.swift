@@ -1,0 +1,327 @@
+import EgretIR
+
+/// The operand types of x86-64 instruction forms (`X64Inst`): widths, condition codes,
+/// addressing modes, register/memory/immediate unions and the small operation enums
+/// that pick one row of an opcode family. Each enum's raw value or helper is the
+/// number the encoder puts in the instruction, so a family is one table here.
+
+/// The width an instruction operates at: the `b`/`w`/`l`/`q` suffix of its mnemonic.
+public enum OperandSize: UInt8, CaseIterable, Hashable, Sendable, CustomStringConvertible {
+    case size8 = 8
+    case size16 = 16
+    case size32 = 32
+    case size64 = 64
+
+    @inlinable public var bits: Int { Int(rawValue) }
+    @inlinable public var bytes: Int { Int(rawValue) / 8 }
+
+    /// The AT&T mnemonic suffix.
+    public var suffix: String {
+        switch self {
+        case .size8: return "b"
+        case .size16: return "w"
+        case .size32: return "l"
+        case .size64: return "q"
+        }
+    }
+
+    public var description: String { "size\(rawValue)" }
+}
+
+/// An x86 condition code; the raw value is the low nibble of Jcc/SETcc/CMOVcc.
+public enum CC: UInt8, CaseIterable, Hashable, Sendable, CustomStringConvertible {
+    case o = 0, no, b, ae, e, ne, be, a, s, ns, p, np, l, ge, le, g
+
+    /// The condition that holds exactly when this one does not (flips bit 0).
+    public var inverse: CC {
+        switch self {
+        case .o: return .no
+        case .no: return .o
+        case .b: return .ae
+        case .ae: return .b
+        case .e: return .ne
+        case .ne: return .e
+        case .be: return .a
+        case .a: return .be
+        case .s: return .ns
+        case .ns: return .s
+        case .p: return .np
+        case .np: return .p
+        case .l: return .ge
+        case .ge: return .l
+        case .le: return .g
+        case .g: return .le
+        }
+    }
+
+    /// The condition that tests `icmp cond x, y` after `cmp y, x` (flags of x - y).
+    public init(_ condition: IntCC) {
+        switch condition {
+        case .eq: self = .e
+        case .ne: self = .ne
+        case .slt: self = .l
+        case .sge: self = .ge
+        case .sgt: self = .g
+        case .sle: self = .le
+        case .ult: self = .b
+        case .uge: self = .ae
+        case .ugt: self = .a
+        case .ule: self = .be
+        }
+    }
+
+    /// The mnemonic infix as llvm-mc prints it: `jne`, `setae`, `cmovgq`.
+    public var description: String {
+        switch self {
+        case .o: return "o"
+        case .no: return "no"
+        case .b: return "b"
+        case .ae: return "ae"
+        case .e: return "e"
+        case .ne: return "ne"
+        case .be: return "be"
+        case .a: return "a"
+        case .s: return "s"
+        case .ns: return "ns"
+        case .p: return "p"
+        case .np: return "np"
+        case .l: return "l"
+        case .ge: return "ge"
+        case .le: return "le"
+        case .g: return "g"
+        }
+    }
+}
+
+/// The index multiplier of an address; the raw value is the SIB scale field.
+public enum Scale: UInt8, CaseIterable, Hashable, Sendable {
+    case one = 0, two, four, eight
+
+    public var factor: Int { 1 << Int(rawValue) }
+}
+
+/// Where a memory operand points.
+public enum Address: Hashable, Sendable {
+    /// `displacement(%base)`.
+    case base(Gpr, displacement: Int32)
+    /// `displacement(%base,%index,scale)`; the index cannot be rsp.
+    case baseIndex(Gpr, index: Gpr, scale: Scale, displacement: Int32)
+    /// `label(%rip)`: a constant or a jump table of this function.
+    case ripRelative(MachLabel)
+}
+
+/// A memory operand: an address, and the trap code reported if accessing it faults
+/// (`nil`: the access cannot fault, CLIF's `notrap`). `lea` ignores the trap code.
+public struct Amode: Hashable, Sendable {
+    public var address: Address
+    public var trap: TrapCode?
+
+    public init(_ address: Address, trap: TrapCode? = nil) {
+        self.address = address
+        self.trap = trap
+    }
+
+    public static func base(_ base: Gpr, _ displacement: Int32 = 0, trap: TrapCode? = nil) -> Amode {
+        Amode(.base(base, displacement: displacement), trap: trap)
+    }
+
+    public static func baseIndex(_ base: Gpr, _ index: Gpr, _ scale: Scale = .one, _ displacement: Int32 = 0,
+                                 trap: TrapCode? = nil) -> Amode {
+        Amode(.baseIndex(base, index: index, scale: scale, displacement: displacement), trap: trap)
+    }
+
+    public static func rip(_ label: MachLabel, trap: TrapCode? = nil) -> Amode {
+        Amode(.ripRelative(label), trap: trap)
+    }
+}
+
+/// A register or memory operand (the ModRM r/m field).
+public enum GprMem: Hashable, Sendable {
+    case reg(Gpr)
+    case mem(Amode)
+}
+
+/// A register, memory or immediate operand. The immediate is sign-extended to the
+/// operand size; at size 8 and 16 it must fit the width (signed or unsigned).
+public enum GprMemImm: Hashable, Sendable {
+    case reg(Gpr)
+    case mem(Amode)
+    case imm(Int32)
+}
+
+/// A shift count: an immediate, or the `cl` register (a register fixed to rcx).
+public enum ShiftCount: Hashable, Sendable {
+    case imm(UInt8)
+    case cl(Gpr)
+}
+
+/// Whether a multiply or divide treats its operands as signed.
+public enum Signedness: Hashable, Sendable {
+    case unsigned
+    case signed
+}
+
+/// Two-operand integer ALU operations. `digit` is the ModRM reg field of the
+/// immediate forms (0x80/0x81/0x83 /digit); the register forms are `digit * 8 + k`.
+public enum AluOp: CaseIterable, Hashable, Sendable {
+    case add, adc, sub, sbb, and, or, xor
+
+    public var digit: UInt8 {
+        switch self {
+        case .add: return 0
+        case .or: return 1
+        case .adc: return 2
+        case .sbb: return 3
+        case .and: return 4
+        case .sub: return 5
+        case .xor: return 6
+        }
+    }
+
+    public var mnemonic: String {
+        switch self {
+        case .add: return "add"
+        case .adc: return "adc"
+        case .sub: return "sub"
+        case .sbb: return "sbb"
+        case .and: return "and"
+        case .or: return "or"
+        case .xor: return "xor"
+        }
+    }
+}
+
+/// Flag-setting comparisons that write no register.
+public enum CmpOp: CaseIterable, Hashable, Sendable {
+    /// Flags of `src1 - src2`.
+    case cmp
+    /// Flags of `src1 & src2`.
+    case test
+
+    public var mnemonic: String {
+        switch self {
+        case .cmp: return "cmp"
+        case .test: return "test"
+        }
+    }
+}
+
+/// Shifts and rotates (0xC0/0xC1/0xD0…0xD3 /digit).
+public enum ShiftKind: CaseIterable, Hashable, Sendable {
+    case rol, ror, shl, shr, sar
+
+    public var digit: UInt8 {
+        switch self {
+        case .rol: return 0
+        case .ror: return 1
+        case .shl: return 4
+        case .shr: return 5
+        case .sar: return 7
+        }
+    }
+
+    public var mnemonic: String {
+        switch self {
+        case .rol: return "rol"
+        case .ror: return "ror"
+        case .shl: return "shl"
+        case .shr: return "shr"
+        case .sar: return "sar"
+        }
+    }
+}
+
+/// Bit-scan and bit-count operations, `0F xx /r`, some with a mandatory F3 prefix.
+/// bsr/bsf leave the destination undefined for a zero source (and set ZF); lzcnt,
+/// tzcnt and popcnt need the LZCNT/BMI1/POPCNT CPU features.
+public enum BitCountOp: CaseIterable, Hashable, Sendable {
+    case bsr, bsf, lzcnt, tzcnt, popcnt
+
+    /// The opcode byte after 0x0F.
+    public var opcode: UInt8 {
+        switch self {
+        case .bsr, .lzcnt: return 0xBD
+        case .bsf, .tzcnt: return 0xBC
+        case .popcnt: return 0xB8
+        }
+    }
+
+    /// Whether the form needs the F3 prefix.
+    public var hasF3Prefix: Bool {
+        switch self {
+        case .bsr, .bsf: return false
+        case .lzcnt, .tzcnt, .popcnt: return true
+        }
+    }
+
+    public var mnemonic: String {
+        switch self {
+        case .bsr: return "bsr"
+        case .bsf: return "bsf"
+        case .lzcnt: return "lzcnt"
+        case .tzcnt: return "tzcnt"
+        case .popcnt: return "popcnt"
+        }
+    }
+}
+
+/// One-operand read-modify-write operations (0xF6/0xF7 /digit).
+public enum UnaryOp: CaseIterable, Hashable, Sendable {
+    case neg, not
+
+    public var digit: UInt8 {
+        switch self {
+        case .not: return 2
+        case .neg: return 3
+        }
+    }
+
+    public var mnemonic: String {
+        switch self {
+        case .neg: return "neg"
+        case .not: return "not"
+        }
+    }
+}
+
+/// The source and destination widths of a zero/sign extension: `bl` is byte to long
+/// (8 → 32), `lq` long to quad (32 → 64). As in Cranelift, the destination is 32 or
+/// 64 bits; a 32-bit result zero-extends to 64 in the register.
+public enum ExtMode: CaseIterable, Hashable, Sendable {
+    case bl, bq, wl, wq, lq
+
+    public var from: OperandSize {
+        switch self {
+        case .bl, .bq: return .size8
+        case .wl, .wq: return .size16
+        case .lq: return .size32
+        }
+    }
+
+    public var to: OperandSize {
+        switch self {
+        case .bl, .wl: return .size32
+        case .bq, .wq, .lq: return .size64
+        }
+    }
+
+    /// `bl` → "bl": the letters in `movzbl`, `movswq`.
+    public var letters: String { from.suffix + to.suffix }
+}
+
+/// The registers a call passes and returns in, and what it destroys. The ABI layer
+/// fills it in; the register allocator reads it through the call's operands.
+public struct CallInfo: Hashable, Sendable {
+    /// Arguments, each in the register the callee expects it in.
+    public var uses: [FixedUse]
+    /// Results, each in the register the callee leaves it in.
+    public var defs: [FixedDef]
+    /// Registers the callee may change that are not results.
+    public var clobbers: PRegSet
+
+    public init(uses: [FixedUse] = [], defs: [FixedDef] = [], clobbers: PRegSet = PRegSet()) {
+        self.uses = uses
+        self.defs = defs
+        self.clobbers = clobbers
+    }
+}

@@ -1,0 +1,189 @@
+/// The byte-level pieces of an x86-64 instruction, shared by every form's encoder.
+///
+///     [66] [F3] [REX] opcode(1-3) [ModRM] [SIB] [disp8/disp32] [imm8/16/32/64]
+///
+/// - Legacy prefixes: 0x66 (16-bit operand size), then a mandatory 0xF3 (lzcnt,
+///   tzcnt, popcnt), in the order llvm-mc writes them.
+/// - REX = 0100WRXB: W for 64-bit operands, R/X/B for bit 3 of the ModRM reg field,
+///   the SIB index and the ModRM r/m or SIB base. It is also emitted (as 0x40) when
+///   an 8-bit operand is spl/bpl/sil/dil, which otherwise would mean ah/ch/dh/bh.
+/// - ModRM = mod(2) reg(3) rm(3); mod 11 is a register, 00/01/10 memory with no,
+///   8-bit or 32-bit displacement.
+/// - Memory special cases, where the rm/base field's low three bits mean something
+///   else than a register:
+///     rm = 100 (rsp, r12) as base   -> a SIB byte is required (index 100 = none)
+///     base = 101 (rbp, r13), mod 00 -> would mean RIP (or no base): use mod 01 disp8 0
+///     index = 100 without REX.X     -> "no index": rsp cannot be an index (r12 can)
+/// - Displacements and immediates take the shortest form that holds the value, as
+///   llvm-mc chooses: disp8 if it fits in a signed byte, imm8 sign-extended where the
+///   opcode has such a form.
+///
+/// Requires: every register is physical (the instruction encoder checks first).
+
+/// Legacy prefixes, emitted in declaration order.
+struct LegacyPrefixes: OptionSet {
+    let rawValue: UInt8
+    /// 0x66: operand size 16.
+    static let operandSize16 = LegacyPrefixes(rawValue: 1)
+    /// 0xF3: mandatory prefix of lzcnt/tzcnt/popcnt.
+    static let repF3 = LegacyPrefixes(rawValue: 2)
+
+    static func forSize(_ size: OperandSize) -> LegacyPrefixes {
+        size == .size16 ? .operandSize16 : []
+    }
+}
+
+/// The ModRM reg field: a register (its bit 3 goes to REX.R) or an opcode extension.
+enum RegField {
+    /// A register operand; `isByte` if it is used as an 8-bit register.
+    case reg(Gpr, isByte: Bool)
+    /// An opcode extension `/digit`.
+    case digit(UInt8)
+}
+
+/// The ModRM r/m operand: a register or memory.
+enum RmField {
+    /// A register operand; `isByte` if it is used as an 8-bit register.
+    case reg(Gpr, isByte: Bool)
+    case mem(Amode)
+}
+
+/// The hardware encoding of a physical register (0…15).
+@inline(__always) func hardwareEncoding(_ gpr: Gpr) -> UInt8 {
+    UInt8(truncatingIfNeeded: gpr.reg.raw & 0xF)
+}
+
+/// Whether an 8-bit use of this register needs a REX prefix (spl/bpl/sil/dil).
+@inline(__always) func needsRexAsByte(_ gpr: Gpr) -> Bool {
+    (4 ... 7).contains(hardwareEncoding(gpr))
+}
+
+@inline(__always) func fitsInInt8<T: BinaryInteger>(_ value: T) -> Bool {
+    value >= -128 && value <= 127
+}
+
+extension CodeBuffer {
+    /// Emits a complete ModRM-addressed instruction: prefixes, REX, the opcode bytes
+    /// (`opcode` holds `opcodeLength` bytes, most significant first), ModRM, SIB and
+    /// displacement. Records the memory operand's trap code at the instruction start.
+    /// `trailingBytes` is the size of the immediate the caller emits next (a
+    /// RIP-relative displacement is relative to the end of the instruction).
+    mutating func emitModRM(prefixes: LegacyPrefixes, rexW: Bool, opcode: UInt32, opcodeLength: Int,
+                            reg: RegField, rm: RmField, trailingBytes: Int = 0) {
+        if case .mem(let amode) = rm, let trap = amode.trap { addTrap(trap) }
+        emitPrefixes(prefixes)
+
+        var rex: UInt8 = rexW ? 0x48 : 0
+        let regBits: UInt8
+        switch reg {
+        case .reg(let gpr, let isByte):
+            let encoding = hardwareEncoding(gpr)
+            if encoding >= 8 { rex |= 0x44 }
+            if isByte && needsRexAsByte(gpr) { rex |= 0x40 }
+            regBits = encoding & 7
+        case .digit(let digit):
+            regBits = digit
+        }
+        switch rm {
+        case .reg(let gpr, let isByte):
+            let encoding = hardwareEncoding(gpr)
+            if encoding >= 8 { rex |= 0x41 }
+            if isByte && needsRexAsByte(gpr) { rex |= 0x40 }
+            if rex != 0 { put1(rex) }
+            emitOpcode(opcode, length: opcodeLength)
+            put1(0xC0 | regBits << 3 | encoding & 7)
+        case .mem(let amode):
+            rex |= CodeBuffer.rexBits(of: amode.address)
+            if rex != 0 { put1(rex) }
+            emitOpcode(opcode, length: opcodeLength)
+            emitAddress(amode.address, regBits: regBits, trailingBytes: trailingBytes)
+        }
+    }
+
+    /// Emits an instruction whose register is in the low three opcode bits
+    /// (push, pop, bswap, mov $imm, %reg).
+    mutating func emitOpcodePlusReg(prefixes: LegacyPrefixes, rexW: Bool, opcode: UInt32, opcodeLength: Int,
+                                    reg: Gpr) {
+        emitPrefixes(prefixes)
+        let encoding = hardwareEncoding(reg)
+        var rex: UInt8 = rexW ? 0x48 : 0
+        if encoding >= 8 { rex |= 0x41 }
+        if rex != 0 { put1(rex) }
+        emitOpcode(opcode | UInt32(encoding & 7), length: opcodeLength)
+    }
+
+    mutating func emitPrefixes(_ prefixes: LegacyPrefixes) {
+        if prefixes.contains(.operandSize16) { put1(0x66) }
+        if prefixes.contains(.repF3) { put1(0xF3) }
+    }
+
+    mutating func emitOpcode(_ opcode: UInt32, length: Int) {
+        for index in stride(from: length - 1, through: 0, by: -1) {
+            put1(UInt8(truncatingIfNeeded: opcode >> UInt32(8 * index)))
+        }
+    }
+
+    /// Emits an immediate of `byteCount` bytes (1, 2, 4 or 8), little-endian.
+    mutating func emitImmediate(_ value: Int64, byteCount: Int) {
+        switch byteCount {
+        case 1: put1(UInt8(truncatingIfNeeded: value))
+        case 2: put2(UInt16(truncatingIfNeeded: value))
+        case 4: put4(UInt32(truncatingIfNeeded: value))
+        case 8: put8(UInt64(bitPattern: value))
+        default: preconditionFailure("x64 encoder: no \(byteCount)-byte immediates")
+        }
+    }
+
+    /// REX.X and REX.B for the registers of an address.
+    static func rexBits(of address: Address) -> UInt8 {
+        switch address {
+        case .base(let base, _):
+            return hardwareEncoding(base) >= 8 ? 0x41 : 0
+        case .baseIndex(let base, let index, _, _):
+            return (hardwareEncoding(base) >= 8 ? 0x41 : 0) | (hardwareEncoding(index) >= 8 ? 0x42 : 0)
+        case .ripRelative:
+            return 0
+        }
+    }
+
+    /// ModRM (with the given reg bits), SIB and displacement of a memory operand.
+    mutating func emitAddress(_ address: Address, regBits: UInt8, trailingBytes: Int) {
+        switch address {
+        case .base(let base, let displacement):
+            let baseBits = hardwareEncoding(base) & 7
+            let mod = CodeBuffer.displacementMod(displacement, baseBits: baseBits)
+            if baseBits == 4 {
+                // rsp/r12 in the rm field means "SIB follows": a SIB with no index.
+                put1(mod << 6 | regBits << 3 | 0b100)
+                put1(0b00_100_000 | baseBits)
+            } else {
+                put1(mod << 6 | regBits << 3 | baseBits)
+            }
+            emitDisplacement(displacement, mod: mod)
+        case .baseIndex(let base, let index, let scale, let displacement):
+            precondition(hardwareEncoding(index) != 4, "rsp cannot be an index register")
+            let baseBits = hardwareEncoding(base) & 7
+            let mod = CodeBuffer.displacementMod(displacement, baseBits: baseBits)
+            put1(mod << 6 | regBits << 3 | 0b100)
+            put1(scale.rawValue << 6 | (hardwareEncoding(index) & 7) << 3 | baseBits)
+            emitDisplacement(displacement, mod: mod)
+        case .ripRelative(let label):
+            put1(regBits << 3 | 0b101)
+            putLabelUse32(label, addend: -4 - Int32(trailingBytes))
+        }
+    }
+
+    /// mod 00 (no displacement) unless the base is rbp/r13, 01 for disp8, 10 for disp32.
+    static func displacementMod(_ displacement: Int32, baseBits: UInt8) -> UInt8 {
+        if displacement == 0 && baseBits != 5 { return 0b00 }
+        return fitsInInt8(displacement) ? 0b01 : 0b10
+    }
+
+    mutating func emitDisplacement(_ displacement: Int32, mod: UInt8) {
+        switch mod {
+        case 0b01: put1(UInt8(truncatingIfNeeded: displacement))
+        case 0b10: put4(UInt32(bitPattern: displacement))
+        default: break
+        }
+    }
+}

@@ -1,0 +1,238 @@
+/// The register operands of each x86-64 form, as the register allocator sees them.
+///
+/// One walk, `visitOperands`, reports every register of an instruction in a fixed
+/// order and lets the visitor rewrite it; collecting operands (`collectOperands`) and
+/// applying an allocation (`withAllocations`) are two visitors of that one walk, so
+/// they cannot disagree about order.
+///
+/// Conventions (see Machine/Operands.swift for the vocabulary):
+/// - A two-address form reports its tied source first (operand 0) and then its
+///   destination as `reuse(0)`; other sources follow.
+/// - Registers inside a memory operand (base, index) are uses.
+/// - Implicit registers are fixed: rax/rdx for mul/div/cqo, rcx for shift counts,
+///   the ABI's registers for call arguments/results and return values.
+extension X64Inst {
+    /// Reports every register operand, in order, and stores back what the visitor
+    /// leaves in each.
+    public mutating func visitOperands<V: OperandVisitor>(_ visitor: inout V) {
+        switch self {
+        case .aluRmiR(let op, let size, var src1, var src2, var dst):
+            visitor.use(&src1)
+            visitor.reuseDef(&dst, reusing: 0)
+            visitor.use(&src2)
+            self = .aluRmiR(op: op, size: size, src1: src1, src2: src2, dst: dst)
+        case .cmpRmiR(let op, let size, var src1, var src2):
+            visitor.use(&src1)
+            visitor.use(&src2)
+            self = .cmpRmiR(op: op, size: size, src1: src1, src2: src2)
+        case .imul(let size, var src1, var src2, var dst):
+            visitor.use(&src1)
+            visitor.reuseDef(&dst, reusing: 0)
+            visitor.use(&src2)
+            self = .imul(size: size, src1: src1, src2: src2, dst: dst)
+        case .imulImm(let size, var src, let imm, var dst):
+            visitor.use(&src)
+            visitor.def(&dst)
+            self = .imulImm(size: size, src: src, imm: imm, dst: dst)
+        case .mul(let size, let signedness, var src1, var src2, var dstLo, var dstHi):
+            visitor.fixedUse(&src1, .rax)
+            visitor.use(&src2)
+            visitor.fixedDef(&dstLo, .rax)
+            visitor.fixedDef(&dstHi, .rdx)
+            self = .mul(size: size, signedness: signedness, src1: src1, src2: src2, dstLo: dstLo, dstHi: dstHi)
+        case .mul8(let signedness, var src1, var src2, var dst):
+            visitor.fixedUse(&src1, .rax)
+            visitor.use(&src2)
+            visitor.fixedDef(&dst, .rax)
+            self = .mul8(signedness: signedness, src1: src1, src2: src2, dst: dst)
+        case .div(let size, let signedness, var dividendLo, var dividendHi, var divisor, var quotient,
+                  var remainder, let trap):
+            visitor.fixedUse(&dividendLo, .rax)
+            visitor.fixedUse(&dividendHi, .rdx)
+            visitor.use(&divisor)
+            visitor.fixedDef(&quotient, .rax)
+            visitor.fixedDef(&remainder, .rdx)
+            self = .div(size: size, signedness: signedness, dividendLo: dividendLo, dividendHi: dividendHi,
+                        divisor: divisor, quotient: quotient, remainder: remainder, trap: trap)
+        case .div8(let signedness, var dividend, var divisor, var dst, let trap):
+            visitor.fixedUse(&dividend, .rax)
+            visitor.use(&divisor)
+            visitor.fixedDef(&dst, .rax)
+            self = .div8(signedness: signedness, dividend: dividend, divisor: divisor, dst: dst, trap: trap)
+        case .signExtendData(let size, var src, var dst):
+            visitor.fixedUse(&src, .rax)
+            visitor.fixedDef(&dst, X64Inst.signExtendDataDestination(size))
+            self = .signExtendData(size: size, src: src, dst: dst)
+        case .shiftR(let kind, let size, var src, var count, var dst):
+            visitor.use(&src)
+            visitor.reuseDef(&dst, reusing: 0)
+            if case .cl(var countReg) = count {
+                visitor.fixedUse(&countReg, .rcx)
+                count = .cl(countReg)
+            }
+            self = .shiftR(kind: kind, size: size, src: src, count: count, dst: dst)
+        case .unary(let op, let size, var src, var dst):
+            visitor.use(&src)
+            visitor.reuseDef(&dst, reusing: 0)
+            self = .unary(op: op, size: size, src: src, dst: dst)
+        case .bitCount(let op, let size, var src, var dst):
+            visitor.use(&src)
+            visitor.def(&dst)
+            self = .bitCount(op: op, size: size, src: src, dst: dst)
+        case .bswap(let size, var src, var dst):
+            visitor.use(&src)
+            visitor.reuseDef(&dst, reusing: 0)
+            self = .bswap(size: size, src: src, dst: dst)
+        case .setcc(let cc, var dst):
+            visitor.def(&dst)
+            self = .setcc(cc: cc, dst: dst)
+        case .cmove(let size, let cc, var consequent, var alternative, var dst):
+            visitor.use(&alternative)
+            visitor.reuseDef(&dst, reusing: 0)
+            visitor.use(&consequent)
+            self = .cmove(size: size, cc: cc, consequent: consequent, alternative: alternative, dst: dst)
+        case .movRR(let size, var src, var dst):
+            visitor.use(&src)
+            visitor.def(&dst)
+            self = .movRR(size: size, src: src, dst: dst)
+        case .movImm(let size, let imm, var dst):
+            visitor.def(&dst)
+            self = .movImm(size: size, imm: imm, dst: dst)
+        case .movzx(let ext, var src, var dst):
+            visitor.use(&src)
+            visitor.def(&dst)
+            self = .movzx(ext: ext, src: src, dst: dst)
+        case .movsx(let ext, var src, var dst):
+            visitor.use(&src)
+            visitor.def(&dst)
+            self = .movsx(ext: ext, src: src, dst: dst)
+        case .lea(let size, var address, var dst):
+            visitor.use(&address)
+            visitor.def(&dst)
+            self = .lea(size: size, address: address, dst: dst)
+        case .load(let size, var src, var dst):
+            visitor.use(&src)
+            visitor.def(&dst)
+            self = .load(size: size, src: src, dst: dst)
+        case .store(let size, var src, var dst):
+            visitor.use(&src)
+            visitor.use(&dst)
+            self = .store(size: size, src: src, dst: dst)
+        case .storeImm(let size, let imm, var dst):
+            visitor.use(&dst)
+            self = .storeImm(size: size, imm: imm, dst: dst)
+        case .loadSymbol(let name, var dst):
+            visitor.def(&dst)
+            self = .loadSymbol(name: name, dst: dst)
+        case .push(var src):
+            visitor.use(&src)
+            self = .push(src: src)
+        case .pop(var dst):
+            visitor.def(&dst)
+            self = .pop(dst: dst)
+        case .callKnown(let name, var info):
+            visitor.visit(&info)
+            self = .callKnown(name: name, info: info)
+        case .callUnknown(var target, var info):
+            visitor.use(&target)
+            visitor.visit(&info)
+            self = .callUnknown(target: target, info: info)
+        case .ret(var returns):
+            for index in returns.indices { visitor.fixedUse(&returns[index]) }
+            self = .ret(returns: returns)
+        case .jmpIndirect(var target):
+            visitor.use(&target)
+            self = .jmpIndirect(target: target)
+        case .jmp, .jcc, .ud2, .trapIf:
+            break
+        }
+    }
+
+    /// Reports the instruction's operands and clobbers to `collector`.
+    public func collectOperands(_ collector: inout OperandCollector) {
+        var copy = self
+        copy.visitOperands(&collector)
+    }
+
+    /// The instruction with operand `i` (in `collectOperands` order) replaced by
+    /// `allocations[i]`. Requires one allocation per operand, each satisfying the
+    /// operand's constraint.
+    public func withAllocations(_ allocations: [PReg]) -> X64Inst {
+        var copy = self
+        var applier = AllocationApplier(allocations)
+        copy.visitOperands(&applier)
+        precondition(applier.next == allocations.count, "more allocations than operands")
+        return copy
+    }
+
+    /// The instruction with every register passed through `transform`.
+    public func mapRegisters(_ transform: @escaping (Reg) -> Reg) -> X64Inst {
+        var copy = self
+        var mapper = RegisterMapper(transform)
+        copy.visitOperands(&mapper)
+        return copy
+    }
+
+    /// `(source, destination)` if the instruction is a plain register-to-register
+    /// move the allocator may coalesce (64-bit only: a 32-bit move zero-extends).
+    public var registerMove: (src: Reg, dst: Writable<Reg>)? {
+        guard case .movRR(.size64, let src, let dst) = self else { return nil }
+        return (src.reg, Writable(dst.reg.reg))
+    }
+
+    /// Where cbtw/cwtd/cltd/cqto write: ax at size 8, rdx otherwise.
+    static func signExtendDataDestination(_ size: OperandSize) -> PReg {
+        switch size {
+        case .size8: return .rax
+        case .size16, .size32, .size64: return .rdx
+        }
+    }
+}
+
+extension OperandVisitor {
+    /// The base and index registers of an address are uses.
+    @inlinable public mutating func use(_ amode: inout Amode) {
+        switch amode.address {
+        case .base(var base, let displacement):
+            use(&base)
+            amode.address = .base(base, displacement: displacement)
+        case .baseIndex(var base, var index, let scale, let displacement):
+            use(&base)
+            use(&index)
+            amode.address = .baseIndex(base, index: index, scale: scale, displacement: displacement)
+        case .ripRelative:
+            break
+        }
+    }
+
+    @inlinable public mutating func use(_ operand: inout GprMem) {
+        switch operand {
+        case .reg(var gpr):
+            use(&gpr)
+            operand = .reg(gpr)
+        case .mem(var amode):
+            use(&amode)
+            operand = .mem(amode)
+        }
+    }
+
+    @inlinable public mutating func use(_ operand: inout GprMemImm) {
+        switch operand {
+        case .reg(var gpr):
+            use(&gpr)
+            operand = .reg(gpr)
+        case .mem(var amode):
+            use(&amode)
+            operand = .mem(amode)
+        case .imm:
+            break
+        }
+    }
+
+    /// A call's arguments (fixed uses), results (fixed defs) and clobbers.
+    @inlinable public mutating func visit(_ info: inout CallInfo) {
+        for index in info.uses.indices { fixedUse(&info.uses[index]) }
+        for index in info.defs.indices { fixedDef(&info.defs[index]) }
+        clobbers(info.clobbers)
+    }
+}

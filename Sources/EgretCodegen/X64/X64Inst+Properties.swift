@@ -1,0 +1,129 @@
+import EgretIR
+
+/// Facts about each instruction form that several readers share: its name (for
+/// coverage reports: which forms the encoder tests and the SMT verifier cover), the
+/// operand sizes it is defined at (checked by the encoder, enumerated by the tests),
+/// an instruction's own size, and the trap it may raise.
+extension X64Inst {
+    /// The form of an instruction, without operands: one per case of `X64Inst`.
+    public enum Form: String, CaseIterable, Hashable, Sendable {
+        case aluRmiR, cmpRmiR, imul, imulImm, mul, mul8, div, div8, signExtendData, shiftR, unary
+        case bitCount, bswap, setcc, cmove, movRR, movImm, movzx, movsx, lea, load, store, storeImm
+        case loadSymbol, push, pop, callKnown, callUnknown, ret, jmp, jcc, jmpIndirect, ud2, trapIf
+
+        /// The operand sizes the form is defined at; empty for forms without a size
+        /// operand (their width is fixed by the form). For movzx/movsx: the
+        /// destination sizes of `ExtMode`.
+        public var supportedSizes: [OperandSize] {
+            switch self {
+            case .aluRmiR, .cmpRmiR, .signExtendData, .shiftR, .unary, .load, .store, .storeImm:
+                return [.size8, .size16, .size32, .size64]
+            case .imul, .imulImm, .mul, .div, .bitCount, .cmove:
+                // No 8-bit encodings (8-bit multiply and divide are mul8/div8).
+                return [.size16, .size32, .size64]
+            case .bswap, .movRR, .movImm, .lea, .movzx, .movsx:
+                // 16-bit bswap is undefined; 8/16-bit register moves and lea would
+                // leave upper bits behind that nothing needs.
+                return [.size32, .size64]
+            case .mul8, .div8, .setcc:
+                return [.size8]
+            case .loadSymbol, .push, .pop, .callKnown, .callUnknown, .ret, .jmp, .jcc, .jmpIndirect,
+                 .ud2, .trapIf:
+                return []
+            }
+        }
+    }
+
+    public var form: Form {
+        switch self {
+        case .aluRmiR: return .aluRmiR
+        case .cmpRmiR: return .cmpRmiR
+        case .imul: return .imul
+        case .imulImm: return .imulImm
+        case .mul: return .mul
+        case .mul8: return .mul8
+        case .div: return .div
+        case .div8: return .div8
+        case .signExtendData: return .signExtendData
+        case .shiftR: return .shiftR
+        case .unary: return .unary
+        case .bitCount: return .bitCount
+        case .bswap: return .bswap
+        case .setcc: return .setcc
+        case .cmove: return .cmove
+        case .movRR: return .movRR
+        case .movImm: return .movImm
+        case .movzx: return .movzx
+        case .movsx: return .movsx
+        case .lea: return .lea
+        case .load: return .load
+        case .store: return .store
+        case .storeImm: return .storeImm
+        case .loadSymbol: return .loadSymbol
+        case .push: return .push
+        case .pop: return .pop
+        case .callKnown: return .callKnown
+        case .callUnknown: return .callUnknown
+        case .ret: return .ret
+        case .jmp: return .jmp
+        case .jcc: return .jcc
+        case .jmpIndirect: return .jmpIndirect
+        case .ud2: return .ud2
+        case .trapIf: return .trapIf
+        }
+    }
+
+    /// The width the instruction operates at, `nil` for forms without a size operand.
+    public var operandSize: OperandSize? {
+        switch self {
+        case .aluRmiR(_, let size, _, _, _), .cmpRmiR(_, let size, _, _), .imul(let size, _, _, _),
+             .imulImm(let size, _, _, _), .mul(let size, _, _, _, _, _), .div(let size, _, _, _, _, _, _, _),
+             .signExtendData(let size, _, _), .shiftR(_, let size, _, _, _), .unary(_, let size, _, _),
+             .bitCount(_, let size, _, _), .bswap(let size, _, _), .cmove(let size, _, _, _, _),
+             .movRR(let size, _, _), .movImm(let size, _, _), .lea(let size, _, _), .load(let size, _, _),
+             .store(let size, _, _), .storeImm(let size, _, _):
+            return size
+        case .movzx(let ext, _, _), .movsx(let ext, _, _):
+            return ext.to
+        case .mul8, .div8, .setcc:
+            return .size8
+        case .loadSymbol, .push, .pop, .callKnown, .callUnknown, .ret, .jmp, .jcc, .jmpIndirect, .ud2, .trapIf:
+            return nil
+        }
+    }
+
+    /// The memory operand of the instruction, if it has one.
+    public var memoryOperand: Amode? {
+        switch self {
+        case .aluRmiR(_, _, _, let src2, _), .cmpRmiR(_, _, _, let src2), .push(let src2):
+            if case .mem(let amode) = src2 { return amode }
+            return nil
+        case .imul(_, _, let src, _), .imulImm(_, let src, _, _), .mul(_, _, _, let src, _, _),
+             .mul8(_, _, let src, _), .div(_, _, _, _, let src, _, _, _), .div8(_, _, let src, _, _),
+             .bitCount(_, _, let src, _), .cmove(_, _, let src, _, _), .movzx(_, let src, _),
+             .movsx(_, let src, _), .callUnknown(let src, _), .jmpIndirect(let src):
+            if case .mem(let amode) = src { return amode }
+            return nil
+        case .lea(_, let amode, _), .load(_, let amode, _), .store(_, _, let amode), .storeImm(_, _, let amode):
+            return amode
+        case .signExtendData, .shiftR, .unary, .bswap, .setcc, .movRR, .movImm, .loadSymbol, .pop,
+             .callKnown, .ret, .jmp, .jcc, .ud2, .trapIf:
+            return nil
+        }
+    }
+
+    /// The trap code recorded for this instruction, if it may trap: the form's own
+    /// code (ud2, trapIf, div) or the trap code of its memory operand.
+    public var trapCode: TrapCode? {
+        switch self {
+        case .ud2(let trap), .trapIf(_, let trap), .div(_, _, _, _, _, _, _, let trap), .div8(_, _, _, _, let trap):
+            return trap
+        case .lea:
+            return nil
+        case .aluRmiR, .cmpRmiR, .imul, .imulImm, .mul, .mul8, .signExtendData, .shiftR, .unary, .bitCount,
+             .bswap, .setcc, .cmove, .movRR, .movImm, .movzx, .movsx, .load, .store, .storeImm, .loadSymbol,
+             .push, .pop, .callKnown, .callUnknown, .ret, .jmp, .jcc, .jmpIndirect:
+            return memoryOperand?.trap
+        }
+    }
+}

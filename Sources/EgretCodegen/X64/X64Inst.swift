@@ -1,0 +1,145 @@
+import EgretIR
+
+/// x86-64 machine instructions: one enum of instruction forms.
+///
+/// Each case is one form (an opcode family with fixed operand roles), its operands
+/// typed: `Gpr` for a register read, `Writable<Gpr>` for a register written,
+/// `OperandSize` for the width, `Amode`/`GprMem`/`GprMemImm` for operands that may be
+/// memory or an immediate, `CC` for a condition, `MachLabel` for a branch target and
+/// `TrapCode` for forms that trap. The readers of the enum, each a file of its own and
+/// each a `switch` with no `default:` so that a new form is a compile error everywhere
+/// it must be handled:
+///
+///     X64Inst+Properties.swift  form name, supported sizes, operand size, trap code
+///     X64Inst+Operands.swift    register operands for the allocator (use/def/reuse,
+///                               fixed registers, clobbers) and register rewriting
+///     X64Inst+Encode.swift      bytes, through X64Encoding.swift (REX/ModRM/SIB)
+///     X64Inst+Print.swift       AT&T text as llvm-mc prints it
+///     EgretSMT (later)          bit-vector semantics: `extension X64Inst` in that
+///                               module with its own exhaustive switch; every case and
+///                               operand is public so it can pattern-match them
+///
+/// **Two-address forms.** x86 ALU instructions overwrite their first source
+/// (`addl %esi, %edi` computes edi = edi + esi). Forms model this as Cranelift does:
+/// separate `src1` and `dst` operands plus a constraint that `dst` *reuses* the
+/// register of `src1` (`OperandConstraint.reuse`). Before allocation they are
+/// different virtual registers and the printer shows both (`addl %v2, %v1, %v3`);
+/// the allocator gives them one physical register, inserting a move when `src1`
+/// stays live. The encoder requires `src1 == dst` and says so if not.
+///
+/// **Fixed registers.** Forms whose operands are implicit in the encoding name them
+/// as operands anyway, constrained to their physical register: div/idiv read rdx:rax
+/// and write rax (quotient) and rdx (remainder); one-operand mul writes rdx:rax;
+/// cqo reads rax and writes rdx; a shift by `%cl` reads rcx. The allocator sees each
+/// as a fixed-register constraint, never as a hidden effect.
+///
+/// **Traps.** `ud2`, `trapIf`, division (#DE, on a zero divisor and on INT_MIN / -1:
+/// lowering checks the latter first, so the recorded code is the divide-by-zero code)
+/// and every memory operand whose `Amode` carries a trap code record
+/// (offset → TrapCode) in the code buffer. One instruction has one trap code: a
+/// divide whose divisor is in memory must not carry a different code on the memory
+/// operand.
+///
+/// **Flags** are not operands: a flags producer (cmp, test, ALU ops) and its consumer
+/// (setcc, cmove, jcc, trapIf, adc, sbb) must be adjacent in the lowered code, as in
+/// Cranelift; the SMT semantics models the flags explicitly.
+public enum X64Inst: Hashable, Sendable {
+    // MARK: Integer arithmetic
+
+    /// `addl %esi, %edi`: dst = src1 op src2 (add adc sub sbb and or xor), sizes 8–64.
+    /// The immediate is sign-extended; dst reuses src1.
+    case aluRmiR(op: AluOp, size: OperandSize, src1: Gpr, src2: GprMemImm, dst: Writable<Gpr>)
+    /// `cmpq %rsi, %rdi` / `testl $1, %eax`: flags of src1 - src2 or src1 & src2,
+    /// sizes 8–64.
+    case cmpRmiR(op: CmpOp, size: OperandSize, src1: Gpr, src2: GprMemImm)
+    /// `imulq %rsi, %rdi`: dst = low half of src1 * src2, sizes 16–64; dst reuses src1.
+    case imul(size: OperandSize, src1: Gpr, src2: GprMem, dst: Writable<Gpr>)
+    /// `imulq $5, %rsi, %rdi`: dst = low half of src * imm, sizes 16–64.
+    case imulImm(size: OperandSize, src: GprMem, imm: Int32, dst: Writable<Gpr>)
+    /// `mulq %rcx` / `imulq %rcx`: rdx:rax = rax * src2 (full product), sizes 16–64.
+    /// src1 is fixed to rax, dstLo to rax, dstHi to rdx.
+    case mul(size: OperandSize, signedness: Signedness, src1: Gpr, src2: GprMem,
+             dstLo: Writable<Gpr>, dstHi: Writable<Gpr>)
+    /// `mulb %cl`: ax = al * src2. src1 and dst are fixed to rax.
+    case mul8(signedness: Signedness, src1: Gpr, src2: GprMem, dst: Writable<Gpr>)
+    /// `divq %rcx` / `idivq %rcx`: rax = rdx:rax / divisor, rdx = remainder, sizes 16–64.
+    /// Traps (#DE) on a zero divisor or an overflowing quotient.
+    case div(size: OperandSize, signedness: Signedness, dividendLo: Gpr, dividendHi: Gpr,
+             divisor: GprMem, quotient: Writable<Gpr>, remainder: Writable<Gpr>, trap: TrapCode)
+    /// `divb %cl`: al = ax / divisor, ah = remainder. dividend and dst fixed to rax.
+    case div8(signedness: Signedness, dividend: Gpr, divisor: GprMem, dst: Writable<Gpr>, trap: TrapCode)
+    /// `cbtw` / `cwtd` / `cltd` / `cqto`: sign-extends rax into rdx (into ax at size 8),
+    /// preparing a signed division. src fixed to rax, dst to rdx (rax at size 8).
+    case signExtendData(size: OperandSize, src: Gpr, dst: Writable<Gpr>)
+    /// `shlq $3, %rax` / `sarl %cl, %edx`: shifts and rotates, sizes 8–64. A count in a
+    /// register is fixed to rcx; the hardware masks the count to 5 (6 at size 64)
+    /// bits. dst reuses src.
+    case shiftR(kind: ShiftKind, size: OperandSize, src: Gpr, count: ShiftCount, dst: Writable<Gpr>)
+    /// `negq %rax` / `notb %sil`, sizes 8–64; dst reuses src.
+    case unary(op: UnaryOp, size: OperandSize, src: Gpr, dst: Writable<Gpr>)
+    /// `lzcntq %rsi, %rdi` (bsr bsf lzcnt tzcnt popcnt), sizes 16–64.
+    case bitCount(op: BitCountOp, size: OperandSize, src: GprMem, dst: Writable<Gpr>)
+    /// `bswapq %rax`, sizes 32 and 64; dst reuses src.
+    case bswap(size: OperandSize, src: Gpr, dst: Writable<Gpr>)
+
+    // MARK: Flag consumers
+
+    /// `setne %al`: the low byte of dst = cc ? 1 : 0 (the upper bits are kept).
+    case setcc(cc: CC, dst: Writable<Gpr>)
+    /// `cmovneq %rsi, %rdi`: dst = cc ? consequent : alternative, sizes 16–64; dst
+    /// reuses alternative.
+    case cmove(size: OperandSize, cc: CC, consequent: GprMem, alternative: Gpr, dst: Writable<Gpr>)
+
+    // MARK: Moves, loads and stores
+
+    /// `movq %rsi, %rdi`, sizes 32 and 64 (a 32-bit move zero-extends).
+    case movRR(size: OperandSize, src: Gpr, dst: Writable<Gpr>)
+    /// `movl $imm, %eax` (size 32); `movq $imm, %rax` if the constant is a
+    /// sign-extended 32-bit immediate, else `movabsq` (size 64).
+    case movImm(size: OperandSize, imm: UInt64, dst: Writable<Gpr>)
+    /// `movzbl (%rdi), %eax` / `movzwq %si, %rax`; `lq` is a 32-bit `movl`.
+    case movzx(ext: ExtMode, src: GprMem, dst: Writable<Gpr>)
+    /// `movsbl (%rdi), %eax` / `movslq %esi, %rax`.
+    case movsx(ext: ExtMode, src: GprMem, dst: Writable<Gpr>)
+    /// `leaq 8(%rsi,%rcx,4), %rdi`, sizes 32 and 64.
+    case lea(size: OperandSize, address: Amode, dst: Writable<Gpr>)
+    /// `movl 8(%rsp), %eax`, sizes 8–64 (8 and 16 keep the upper bits of dst).
+    case load(size: OperandSize, src: Amode, dst: Writable<Gpr>)
+    /// `movw %si, (%rdi)`, sizes 8–64.
+    case store(size: OperandSize, src: Gpr, dst: Amode)
+    /// `movl $7, 8(%rsp)`, sizes 8–64 (sign-extended 32-bit immediate at size 64).
+    case storeImm(size: OperandSize, imm: Int32, dst: Amode)
+    /// `movabsq $symbol, %rax`: the absolute address of an external symbol
+    /// (an `absolute64` relocation).
+    case loadSymbol(name: ExternalName, dst: Writable<Gpr>)
+
+    // MARK: Stack
+
+    /// `pushq %rbx` / `pushq $1` / `pushq 8(%rsp)`.
+    case push(src: GprMemImm)
+    /// `popq %rbx`.
+    case pop(dst: Writable<Gpr>)
+
+    // MARK: Control flow
+
+    /// `callq symbol`: a `pcRel32` relocation to an external function.
+    case callKnown(name: ExternalName, info: CallInfo)
+    /// `callq *%rax` / `callq *8(%rdi)`.
+    case callUnknown(target: GprMem, info: CallInfo)
+    /// `retq`; `returns` are the return values, each in its fixed register.
+    case ret(returns: [FixedUse])
+    /// `jmp .L3` (always rel32; no branch shortening yet).
+    case jmp(target: MachLabel)
+    /// `jne .L3` (rel32).
+    case jcc(cc: CC, target: MachLabel)
+    /// `jmpq *%rax` / `jmpq *(%rdi,%rax,8)`: a jump-table dispatch.
+    case jmpIndirect(target: GprMem)
+
+    // MARK: Traps
+
+    /// `ud2`, recorded as trapping with `trap`.
+    case ud2(trap: TrapCode)
+    /// `jno .+4; ud2`: traps with `trap` if `cc` holds (a short jump over an inline
+    /// ud2 on the inverse condition).
+    case trapIf(cc: CC, trap: TrapCode)
+}

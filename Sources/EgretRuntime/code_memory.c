@@ -1,0 +1,37 @@
+// Code memory with W^X: pages are mapped writable, filled, then flipped to executable.
+#define _GNU_SOURCE
+#include "egret_runtime.h"
+
+#include <errno.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+size_t egret_page_size(void) {
+    long size = sysconf(_SC_PAGESIZE);
+    return size > 0 ? (size_t)size : 4096;
+}
+
+static size_t round_to_pages(size_t size) {
+    size_t page = egret_page_size();
+    if (size == 0) size = 1;
+    return (size + page - 1) & ~(page - 1);
+}
+
+void *egret_code_alloc(size_t size) {
+    void *memory = mmap(NULL, round_to_pages(size), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return memory == MAP_FAILED ? NULL : memory;
+}
+
+int egret_code_make_executable(void *memory, size_t size) {
+    if (mprotect(memory, round_to_pages(size), PROT_READ | PROT_EXEC) != 0) return errno;
+    __builtin___clear_cache((char *)memory, (char *)memory + size);
+    return 0;
+}
+
+int egret_code_make_writable(void *memory, size_t size) {
+    return mprotect(memory, round_to_pages(size), PROT_READ | PROT_WRITE) != 0 ? errno : 0;
+}
+
+void egret_code_free(void *memory, size_t size) {
+    if (memory) munmap(memory, round_to_pages(size));
+}

@@ -1,0 +1,73 @@
+// EgretRuntime: the small C part of Egret's JIT that Swift cannot safely be.
+//
+//  - Code memory: pages that are writable or executable, never both (W^X).
+//  - Guarded calls: a call into JIT code during which a hardware trap (SIGFPE, SIGILL,
+//    SIGSEGV, SIGBUS) raised *inside registered JIT code* is turned into a result: the
+//    faulting PC and signal come back to the caller instead of killing the process.
+//    The sigsetjmp lives here, and only JIT frames stand between it and the fault, so
+//    the siglongjmp never jumps over Swift frames. A fault anywhere else (outside JIT
+//    code, or outside a guarded call) is passed on to the previous handler or the
+//    default action: a real crash stays a crash.
+#ifndef EGRET_RUNTIME_H
+#define EGRET_RUNTIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+// ---- Code memory -------------------------------------------------------------
+
+/// Maps `size` bytes (rounded up to pages) readable and writable. NULL on failure.
+void *egret_code_alloc(size_t size);
+/// Makes the pages read + execute (and no longer writable). 0 on success, errno otherwise.
+int egret_code_make_executable(void *memory, size_t size);
+/// Makes the pages read + write again (and no longer executable). 0 on success.
+int egret_code_make_writable(void *memory, size_t size);
+/// Unmaps memory from egret_code_alloc.
+void egret_code_free(void *memory, size_t size);
+/// The system page size.
+size_t egret_page_size(void);
+
+// ---- JIT code ranges -----------------------------------------------------------
+
+/// Registers [start, start + size) as JIT code: faults there may be caught. Returns 0,
+/// or -1 when the registry is full.
+int egret_register_code_range(const void *start, size_t size);
+/// Removes a range registered before (matched by its start).
+void egret_unregister_code_range(const void *start);
+/// Whether `pc` lies in a registered range.
+int egret_is_jit_code(const void *pc);
+
+// ---- Guarded calls -------------------------------------------------------------
+
+/// What a guarded call observed.
+typedef struct egret_trap_info {
+    /// 0 if the call returned normally; otherwise the signal (SIGFPE, SIGILL, SIGSEGV, SIGBUS).
+    int signal;
+    /// The faulting instruction's address.
+    uintptr_t pc;
+    /// The faulting data address for SIGSEGV/SIGBUS.
+    uintptr_t fault_address;
+} egret_trap_info;
+
+/// The shape of every trampoline Egret compiles: it loads the arguments of `target`
+/// from `slots` (16 bytes each), calls it, and stores the results back into `slots`.
+typedef void (*egret_trampoline)(void *slots, const void *target);
+
+/// Installs the signal handlers (once per process) and this thread's alternate signal
+/// stack (once per thread). Called by egret_guarded_call; exposed for tests.
+int egret_runtime_prepare(void);
+
+/// Calls `trampoline(slots, target)`. Returns 0 if it returned normally, or 1 if a
+/// hardware trap inside JIT code ended it (details in *trap). Nested guarded calls on
+/// one thread are supported (the innermost catches).
+int egret_guarded_call(egret_trampoline trampoline, void *slots, const void *target, egret_trap_info *trap);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
