@@ -57,13 +57,13 @@ struct X64EncoderTests {
         func base(_ address: Address) -> Gpr? {
             switch address {
             case .base(let base, _), .baseIndex(let base, _, _, _): return base
-            case .ripRelative: return nil
+            case .ripRelative, .frame: return nil
             }
         }
         func displacement(_ address: Address) -> Int32? {
             switch address {
             case .base(_, let displacement), .baseIndex(_, _, _, let displacement): return displacement
-            case .ripRelative: return nil
+            case .ripRelative, .frame: return nil
             }
         }
         func index(_ address: Address) -> Gpr? {
@@ -247,5 +247,6 @@ func kind(_ amode: Amode) -> String {
     case .base: return "base"
     case .baseIndex: return "baseIndex"
     case .ripRelative: return "rip"
+    case .frame: return "frame"
     }
 }

@@ -108,6 +108,32 @@ public enum Address: Hashable, Sendable {
     case baseIndex(Gpr, index: Gpr, scale: Scale, displacement: Int32)
     /// `label(%rip)`: a constant or a jump table of this function.
     case ripRelative(MachLabel)
+    /// A place in the function's frame (a stack slot, a spill slot, an argument area)
+    /// whose displacement is known only once the frame is laid out. The frame-layout
+    /// pass rewrites every one into `.base(%rsp, displacement)` before encoding.
+    case frame(FrameAddress, displacement: Int32)
+}
+
+/// A frame-relative place, before the frame is laid out.
+public enum FrameAddress: Hashable, Sendable, CustomStringConvertible {
+    /// The CLIF stack slot with this index.
+    case stackSlot(UInt32)
+    /// A register allocator spill slot (8 bytes each; 16 for vector registers).
+    case spillSlot(UInt32)
+    /// The outgoing-argument area at the bottom of the frame (stack arguments of calls
+    /// this function makes, and the Windows shadow space).
+    case outgoingArguments
+    /// The caller's argument area: this function's stack-passed parameters.
+    case incomingArguments
+
+    public var description: String {
+        switch self {
+        case .stackSlot(let index): return "ss\(index)"
+        case .spillSlot(let index): return "spill\(index)"
+        case .outgoingArguments: return "outargs"
+        case .incomingArguments: return "inargs"
+        }
+    }
 }
 
 /// A memory operand: an address, and the trap code reported if accessing it faults

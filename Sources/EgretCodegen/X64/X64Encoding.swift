@@ -143,6 +143,8 @@ extension CodeBuffer {
             return (hardwareEncoding(base) >= 8 ? 0x41 : 0) | (hardwareEncoding(index) >= 8 ? 0x42 : 0)
         case .ripRelative:
             return 0
+        case .frame:
+            preconditionFailure("frame address \(address) reached the encoder: lay out the frame first")
         }
     }
 
@@ -170,6 +172,8 @@ extension CodeBuffer {
         case .ripRelative(let label):
             put1(regBits << 3 | 0b101)
             putLabelUse32(label, addend: -4 - Int32(trailingBytes))
+        case .frame:
+            preconditionFailure("frame address \(address) reached the encoder: lay out the frame first")
         }
     }
 

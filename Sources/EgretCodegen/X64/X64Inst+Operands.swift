@@ -200,7 +200,7 @@ extension OperandVisitor {
             use(&base)
             use(&index)
             amode.address = .baseIndex(base, index: index, scale: scale, displacement: displacement)
-        case .ripRelative:
+        case .ripRelative, .frame:
             break
         }
     }

@@ -146,6 +146,8 @@ extension X64Inst: CustomStringConvertible {
                 + "(\(text(base, .size64)),\(text(index, .size64))\(scaleText))"
         case .ripRelative(let label):
             return "\(label)(%rip)"
+        case .frame(let place, let displacement):
+            return "\(place)" + (displacement == 0 ? "" : displacement > 0 ? "+\(displacement)" : "\(displacement)")
         }
     }
 

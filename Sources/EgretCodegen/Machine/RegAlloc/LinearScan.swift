@@ -1,0 +1,182 @@
+/// Register allocation: linear scan over whole live intervals, with fixed-register
+/// reservations and spill-everywhere for the values that do not fit.
+///
+/// Requires: a VCode of the shape VCode.swift describes (no block parameters; every
+/// use reached by a def; operand constraints well formed).
+/// Guarantees: every operand gets a register satisfying its constraint, and the
+/// inserted edits (moves, spills, reloads) make each use read the value its virtual
+/// register holds — which RegAllocChecker verifies independently.
+///
+/// The method, in one pass:
+/// 1. Every virtual register that is not spilled is one *unit* with one interval
+///    [first point, last point] over the linear order (from block liveness, so loops
+///    are covered; holes are ignored). Every occurrence of a spilled register is a
+///    *temporary* unit of its own instruction: reloaded before a use, stored after a
+///    def.
+/// 2. Fixed constraints and clobbers become *reservations*: (register, point, owner).
+///    A unit may take a register only if no reservation of another owner falls inside
+///    its interval. Fixed operands are then satisfied by moves next to the instruction
+///    (nothing else can be in the register at that point).
+/// 3. A two-address def (`reuse`) takes its own register R and the tied source is
+///    copied into R before the instruction; R is chosen outside the registers of the
+///    instruction's other uses, so the copy destroys nothing still needed. Hints make
+///    R the source's register when the source dies there, so usually no copy remains.
+/// 4. Units are scanned by start point; when no register is free, the unit (or an
+///    active one) reaching furthest is spilled. Spilling changes the units, so the
+///    pass is repeated with the new spills until none are added — temporaries span one
+///    instruction, so this converges in a few passes.
+public enum RegisterAllocator {
+    public static func allocate<Inst: MachineInstruction>(_ vcode: VCode<Inst>,
+                                                          environment: RegisterEnvironment) throws -> RegAllocation {
+        var scan = try LinearScan(vcode: vcode, environment: environment)
+        return try scan.run()
+    }
+}
+
+struct LinearScan<Inst: MachineInstruction> {
+    let vcode: VCode<Inst>
+    let environment: RegisterEnvironment
+    let table: OperandTable
+    /// The instruction of each operand.
+    let operandInst: [Int32]
+    /// Whole-lifetime interval of each virtual register (start > end when unused).
+    var vregStart: [Int32]
+    var vregEnd: [Int32]
+    /// How many instructions define each virtual register.
+    var defCount: [Int32]
+    /// A register the virtual register would like (a fixed operand's, an argument's).
+    var fixedHint: [PReg?]
+    /// The virtual register this one is copied from, when defined by a copy.
+    var copySource: [Int32]
+    var spillSlot: [Int32]
+    var reservations: [[Reservation]]
+
+    struct Reservation {
+        var point: Int32
+        /// The virtual register allowed to be in the register at that point (-1: none).
+        var owner: Int32
+    }
+
+    init(vcode: VCode<Inst>, environment: RegisterEnvironment) throws {
+        self.vcode = vcode
+        self.environment = environment
+        table = try OperandTable(vcode.insts)
+        var operandInst = [Int32](repeating: 0, count: table.operands.count)
+        for inst in vcode.insts.indices {
+            for index in table.range(inst) { operandInst[index] = Int32(inst) }
+        }
+        self.operandInst = operandInst
+        let vregCount = vcode.vregCount
+        vregStart = [Int32](repeating: .max, count: vregCount)
+        vregEnd = [Int32](repeating: .min, count: vregCount)
+        defCount = [Int32](repeating: 0, count: vregCount)
+        fixedHint = [PReg?](repeating: nil, count: vregCount)
+        copySource = [Int32](repeating: -1, count: vregCount)
+        spillSlot = [Int32](repeating: -1, count: vregCount)
+        reservations = [[Reservation]](repeating: [], count: 32)
+        try buildIntervals()
+        buildReservations()
+    }
+
+    private mutating func extend(_ vreg: Int, to point: Int32) {
+        if point < vregStart[vreg] { vregStart[vreg] = point }
+        if point > vregEnd[vreg] { vregEnd[vreg] = point }
+    }
+
+    private mutating func buildIntervals() throws {
+        let liveness = Liveness(vcode: vcode, operands: table)
+        for argument in vcode.entryArguments {
+            guard let vreg = argument.reg.reg.virtual, Int(vreg.index) < vcode.vregCount else {
+                throw RegAllocError("entry argument \(argument.reg.reg) is not a virtual register of this function")
+            }
+            extend(Int(vreg.index), to: ProgramPoints.entry)
+            defCount[Int(vreg.index)] += 1
+            fixedHint[Int(vreg.index)] = argument.preg
+        }
+        for (block, data) in vcode.blocks.enumerated() {
+            guard !data.instRange.isEmpty else { throw RegAllocError("block \(block) is empty") }
+            let blockStart = ProgramPoints.early(data.instRange.lowerBound)
+            let blockEnd = ProgramPoints.late(data.instRange.upperBound - 1)
+            liveness.liveIn[block].forEach { extend($0, to: blockStart) }
+            liveness.liveOut[block].forEach { extend($0, to: blockEnd) }
+            for inst in data.instRange {
+                for index in table.range(inst) {
+                    let operand = table.operands[index]
+                    guard let vreg = operand.reg.virtual else { continue }
+                    guard Int(vreg.index) < vcode.vregCount, vcode.vregClasses[Int(vreg.index)] == vreg.regClass else {
+                        throw RegAllocError("instruction \(inst): \(operand.reg) is not a virtual register of this function")
+                    }
+                    extend(Int(vreg.index), to: table.point(of: operand, at: inst))
+                    if operand.kind == .def { defCount[Int(vreg.index)] += 1 }
+                    if case .fixed(let preg) = operand.constraint, fixedHint[Int(vreg.index)] == nil {
+                        fixedHint[Int(vreg.index)] = preg
+                    }
+                }
+                if let (source, destination) = vcode.insts[inst].copiedRegisters,
+                   let from = source.virtual, let to = destination.virtual {
+                    copySource[Int(to.index)] = Int32(from.index)
+                }
+            }
+        }
+    }
+
+    private mutating func reserve(_ preg: PReg, at point: Int32, owner: Int32) {
+        reservations[preg.denseIndex].append(Reservation(point: point, owner: owner))
+    }
+
+    private mutating func buildReservations() {
+        for argument in vcode.entryArguments {
+            reserve(argument.preg, at: ProgramPoints.entry, owner: Int32(argument.reg.reg.virtual?.index ?? 0))
+        }
+        for inst in vcode.insts.indices {
+            for index in table.range(inst) {
+                let operand = table.operands[index]
+                let owner = Int32(operand.reg.virtual.map { Int($0.index) } ?? -1)
+                if case .fixed(let preg) = operand.constraint {
+                    reserve(preg, at: table.point(of: operand, at: inst), owner: owner)
+                } else if let preg = operand.reg.physical {
+                    reserve(preg, at: table.point(of: operand, at: inst), owner: -1)
+                }
+            }
+            for preg in table.clobbers[inst] { reserve(preg, at: ProgramPoints.mid(inst), owner: -1) }
+        }
+        for index in reservations.indices { reservations[index].sort { $0.point < $1.point } }
+    }
+
+    /// Whether a reservation of someone other than `owner` falls in [start, end] on `preg`.
+    func isReserved(_ preg: PReg, from start: Int32, to end: Int32, except owner: Int32) -> Bool {
+        let list = reservations[preg.denseIndex]
+        var low = 0, high = list.count
+        while low < high {
+            let middle = (low + high) / 2
+            if list[middle].point < start { low = middle + 1 } else { high = middle }
+        }
+        var index = low
+        while index < list.count && list[index].point <= end {
+            if list[index].owner != owner || owner < 0 { return true }
+            index += 1
+        }
+        return false
+    }
+
+    mutating func run() throws -> RegAllocation {
+        // Each pass either succeeds or spills at least one more register; a register
+        // once spilled never returns, so the loop ends within vregCount + 1 passes.
+        for _ in 0 ... vcode.vregCount + 1 {
+            var pass = ScanPass(scan: self)
+            let newSpills = try pass.run()
+            if newSpills.isEmpty { return try pass.result() }
+            for vreg in newSpills where spillSlot[vreg] < 0 { spillSlot[vreg] = Int32(nextSpillSlot()) }
+        }
+        throw RegAllocError("spilling did not converge")
+    }
+
+    private var spillSlotsUsed = 0
+
+    private mutating func nextSpillSlot() -> Int {
+        spillSlotsUsed += 1
+        return spillSlotsUsed - 1
+    }
+
+    var spillSlotCount: Int { spillSlotsUsed }
+}

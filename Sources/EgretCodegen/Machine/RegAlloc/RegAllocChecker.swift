@@ -1,0 +1,144 @@
+/// Verifies a register allocation symbolically against its VCode, as regalloc2's
+/// checker does: it tracks which virtual register's value each physical register and
+/// spill slot holds at every point, and requires every use to read its own value.
+///
+/// Requires: nothing of the allocation (that is what it checks).
+/// Guarantees: when it returns, executing the instructions with the allocated
+/// registers and the edits in emission order gives every use operand the value of
+/// its virtual register along every path; constraints (fixed registers, reuse, class)
+/// hold for every operand.
+///
+/// The abstract state maps each location to a virtual register (or "unknown"); at a
+/// join, locations whose predecessors disagree become unknown. The dataflow runs to
+/// a fixpoint over the blocks.
+public enum RegAllocChecker {
+    public static func check<Inst: MachineInstruction>(_ vcode: VCode<Inst>, _ allocation: RegAllocation) throws {
+        let table = try OperandTable(vcode.insts)
+        guard allocation.operandOffsets == table.offsets else {
+            throw RegAllocError("checker: the allocation does not cover the instructions' operands")
+        }
+        var checker = CheckerRun(vcode: vcode, table: table, allocation: allocation)
+        try checker.run()
+    }
+}
+
+private struct CheckerRun<Inst: MachineInstruction> {
+    let vcode: VCode<Inst>
+    let table: OperandTable
+    let allocation: RegAllocation
+    /// Edits of each position, by index into `allocation.edits`.
+    var editRanges: [Int: Range<Int>] = [:]
+
+    /// Location → virtual register index held (-1: unknown). Registers first (32
+    /// dense indices), then spill slots.
+    typealias State = [Int32]
+
+    init(vcode: VCode<Inst>, table: OperandTable, allocation: RegAllocation) {
+        self.vcode = vcode
+        self.table = table
+        self.allocation = allocation
+        var start = 0
+        while start < allocation.edits.count {
+            var end = start
+            while end < allocation.edits.count && allocation.edits[end].position == allocation.edits[start].position {
+                end += 1
+            }
+            editRanges[allocation.edits[start].position] = start ..< end
+            start = end
+        }
+    }
+
+    func slot(_ location: Location) -> Int {
+        switch location {
+        case .register(let preg): return preg.denseIndex
+        case .spillSlot(let index): return 32 + Int(index)
+        }
+    }
+
+    func apply(_ edits: ArraySlice<Edit>, to state: inout State) throws {
+        for edit in edits {
+            let destination = slot(edit.destination), source = slot(edit.source)
+            guard destination < state.count, source < state.count else {
+                throw RegAllocError("checker: edit \(edit.source) -> \(edit.destination) names a spill slot out of range")
+            }
+            state[destination] = state[source]
+        }
+    }
+
+    mutating func run() throws {
+        let locationCount = 32 + allocation.spillSlotCount
+        var entry = State(repeating: -1, count: locationCount)
+        for argument in vcode.entryArguments {
+            entry[argument.preg.denseIndex] = Int32(argument.reg.reg.virtual?.index ?? 0)
+        }
+        try apply(allocation.entryEdits[...], to: &entry)
+        var blockEntry = [State?](repeating: nil, count: vcode.blocks.count)
+        guard !vcode.blocks.isEmpty else { return }
+        blockEntry[0] = entry
+        var worklist = [0]
+        var queued = [Bool](repeating: false, count: vcode.blocks.count)
+        queued[0] = true
+        while let block = worklist.popLast() {
+            queued[block] = false
+            guard var state = blockEntry[block] else { continue }
+            for inst in vcode.blocks[block].instRange {
+                try step(inst, &state)
+            }
+            for successor in vcode.blocks[block].successors {
+                let merged: State
+                if let existing = blockEntry[successor] {
+                    var meet = existing
+                    for index in meet.indices where meet[index] != state[index] { meet[index] = -1 }
+                    if meet == existing { continue }
+                    merged = meet
+                } else {
+                    merged = state
+                }
+                blockEntry[successor] = merged
+                if !queued[successor] {
+                    queued[successor] = true
+                    worklist.append(successor)
+                }
+            }
+        }
+    }
+
+    func describe(_ inst: Int) -> String { "instruction \(inst) (\(vcode.insts[inst]))" }
+
+    func step(_ inst: Int, _ state: inout State) throws {
+        if let range = editRanges[Edit.before(inst)] { try apply(allocation.edits[range], to: &state) }
+        let operands = table.range(inst)
+        let registers = allocation.allocations(ofInstruction: inst)
+        for (index, preg) in zip(operands, registers) {
+            let operand = table.operands[index]
+            guard preg.regClass == operand.reg.regClass else {
+                throw RegAllocError("checker: \(describe(inst)): \(operand.reg) was given \(Reg(preg)) of another class")
+            }
+            switch operand.constraint {
+            case .any:
+                if let fixed = operand.reg.physical, fixed != preg {
+                    throw RegAllocError("checker: \(describe(inst)): physical operand \(operand.reg) was moved to \(Reg(preg))")
+                }
+            case .fixed(let required):
+                if required != preg {
+                    throw RegAllocError("checker: \(describe(inst)): \(operand.reg) must be in \(Reg(required)), got \(Reg(preg))")
+                }
+            case .reuse(let tied):
+                if registers[registers.startIndex + tied] != preg {
+                    throw RegAllocError("checker: \(describe(inst)): \(operand.reg) must reuse operand \(tied)'s register")
+                }
+            }
+            guard operand.kind == .use, let vreg = operand.reg.virtual else { continue }
+            let held = state[preg.denseIndex]
+            if held != Int32(vreg.index) {
+                let holding = held < 0 ? "an unknown value" : "%v\(held)"
+                throw RegAllocError("checker: \(describe(inst)): use of \(operand.reg) reads \(Reg(preg)), which holds \(holding)")
+            }
+        }
+        for preg in table.clobbers[inst] { state[preg.denseIndex] = -1 }
+        for (index, preg) in zip(operands, registers) where table.operands[index].kind == .def {
+            state[preg.denseIndex] = Int32(table.operands[index].reg.virtual.map { Int($0.index) } ?? -1)
+        }
+        if let range = editRanges[Edit.after(inst)] { try apply(allocation.edits[range], to: &state) }
+    }
+}

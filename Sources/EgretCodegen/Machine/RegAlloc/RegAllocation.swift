@@ -1,0 +1,86 @@
+/// What register allocation decided for a VCode: a physical register for every operand
+/// of every instruction, and the moves, spills and reloads ("edits") it inserted
+/// between instructions. Emission interleaves the edits with the instructions; the
+/// checker (RegAllocChecker.swift) verifies the pair against the VCode.
+public struct RegAllocation: Sendable {
+    /// One register per operand, in each instruction's operand order, concatenated.
+    public var operandAllocations: [PReg] = []
+    /// Where each instruction's operands start in `operandAllocations`; one more entry
+    /// than instructions.
+    public var operandOffsets: [Int] = [0]
+    /// Edits applied on entry, before the first instruction (moving register arguments
+    /// out of their ABI registers), in order.
+    public var entryEdits: [Edit] = []
+    /// Edits around instructions, sorted by `position`; within one position, in the
+    /// order emission performs them.
+    public var edits: [Edit] = []
+    /// Spill slots used (each one machine word, or 16 bytes for vector registers).
+    public var spillSlotCount = 0
+    /// Every physical register the allocation writes (operand defs and edit
+    /// destinations): the prologue saves the callee-saved ones among them.
+    public var writtenRegisters = PRegSet()
+
+    public init() {}
+
+    /// The allocations of instruction `index`'s operands.
+    @inlinable public func allocations(ofInstruction index: Int) -> ArraySlice<PReg> {
+        operandAllocations[operandOffsets[index] ..< operandOffsets[index + 1]]
+    }
+}
+
+/// A register or a spill slot.
+public enum Location: Hashable, Sendable, CustomStringConvertible {
+    case register(PReg)
+    case spillSlot(UInt32)
+
+    public var description: String {
+        switch self {
+        case .register(let preg): return Reg(preg).description
+        case .spillSlot(let slot): return "spill\(slot)"
+        }
+    }
+}
+
+/// A copy inserted by the allocator: before or after one instruction.
+public struct Edit: Hashable, Sendable {
+    /// `2 * instruction` for "before it", `2 * instruction + 1` for "after it".
+    public var position: Int
+    public var source: Location
+    public var destination: Location
+
+    public init(position: Int, from source: Location, to destination: Location) {
+        self.position = position
+        self.source = source
+        self.destination = destination
+    }
+
+    public static func before(_ instruction: Int) -> Int { 2 * instruction }
+    public static func after(_ instruction: Int) -> Int { 2 * instruction + 1 }
+}
+
+/// The registers the allocator may use, per class, in order of preference.
+public struct RegisterEnvironment: Sendable {
+    public var integerRegisters: [PReg]
+    public var floatRegisters: [PReg]
+
+    public init(integerRegisters: [PReg], floatRegisters: [PReg]) {
+        self.integerRegisters = integerRegisters
+        self.floatRegisters = floatRegisters
+    }
+
+    public func registers(of regClass: RegClass) -> [PReg] {
+        switch regClass {
+        case .int: return integerRegisters
+        case .float: return floatRegisters
+        }
+    }
+}
+
+/// A bug in register allocation or its input (a malformed VCode): thrown, never a trap.
+public struct RegAllocError: Error, Hashable, Sendable, CustomStringConvertible {
+    public var message: String
+
+    public init(_ message: String) { self.message = message }
+
+    public var description: String { "register allocation: \(message)" }
+}

@@ -1,0 +1,194 @@
+/// One pass of the linear scan (see LinearScan.swift): builds the units for the
+/// current set of spilled registers, assigns registers, and either reports new spills
+/// or produces the allocation.
+struct ScanPass<Inst: MachineInstruction> {
+    let scan: LinearScan<Inst>
+
+    /// A unit of allocation: a whole virtual register, or a temporary of one
+    /// instruction.
+    struct Unit {
+        var start: Int32
+        var end: Int32
+        var regClass: RegClass
+        /// The virtual register (for reservations and spilling); -1 for temporaries.
+        var vreg: Int32
+        /// For a two-address def that reuses its source in place: the instruction.
+        var reuseInst: Int32 = -1
+        /// For such a def: the tied use operand's index.
+        var tiedOperand: Int32 = -1
+    }
+
+    var units: [Unit] = []
+    /// The unit of each virtual register that is not spilled (-1 otherwise).
+    var unitOfVReg: [Int32]
+    /// The unit that gives each operand its register (-1: fixed or physical).
+    var unitOfOperand: [Int32]
+    var assignment: [PReg?] = []
+    /// Edits: (position, source, destination), in the order they are found.
+    var edits: [Edit] = []
+    var entryEdits: [Edit] = []
+
+    init(scan: LinearScan<Inst>) {
+        self.scan = scan
+        unitOfVReg = [Int32](repeating: -1, count: scan.vcode.vregCount)
+        unitOfOperand = [Int32](repeating: -1, count: scan.table.operands.count)
+    }
+
+    private func isSpilled(_ vreg: Int) -> Bool { scan.spillSlot[vreg] >= 0 }
+
+    private mutating func addUnit(_ unit: Unit) -> Int32 {
+        units.append(unit)
+        return Int32(units.count - 1)
+    }
+
+    // MARK: Units
+
+    private mutating func buildUnits() {
+        for vreg in 0 ..< scan.vcode.vregCount where !isSpilled(vreg) && scan.vregStart[vreg] <= scan.vregEnd[vreg] {
+            unitOfVReg[vreg] = addUnit(Unit(start: scan.vregStart[vreg], end: scan.vregEnd[vreg],
+                                            regClass: scan.vcode.vregClasses[vreg], vreg: Int32(vreg)))
+        }
+        let table = scan.table
+        for inst in scan.vcode.insts.indices {
+            let range = table.range(inst)
+            // Two-address defs first: they decide their tied use operand's register.
+            for index in range {
+                let operand = table.operands[index]
+                guard case .reuse(let tied) = operand.constraint, let vreg = operand.reg.virtual else { continue }
+                let tiedIndex = range.lowerBound + tied
+                let dest = Int(vreg.index)
+                if !isSpilled(dest) && scan.defCount[dest] == 1 {
+                    // In place: the def's own register; the source is copied into it.
+                    let unit = unitOfVReg[dest]
+                    units[Int(unit)].reuseInst = Int32(inst)
+                    units[Int(unit)].tiedOperand = Int32(tiedIndex)
+                    unitOfOperand[index] = unit
+                    unitOfOperand[tiedIndex] = unit
+                } else {
+                    // Through a temporary spanning the instruction.
+                    let unit = addUnit(Unit(start: ProgramPoints.early(inst), end: ProgramPoints.late(inst),
+                                            regClass: vreg.regClass, vreg: -1))
+                    unitOfOperand[index] = unit
+                    unitOfOperand[tiedIndex] = unit
+                }
+            }
+            for index in range where unitOfOperand[index] < 0 {
+                let operand = table.operands[index]
+                guard let vreg = operand.reg.virtual else { continue }
+                if case .fixed = operand.constraint { continue }
+                if isSpilled(Int(vreg.index)) {
+                    let point = table.point(of: operand, at: inst)
+                    unitOfOperand[index] = addUnit(Unit(start: point, end: point, regClass: vreg.regClass, vreg: -1))
+                } else {
+                    unitOfOperand[index] = unitOfVReg[Int(vreg.index)]
+                }
+            }
+        }
+    }
+
+    // MARK: Scan
+
+    /// Assigns registers; returns the virtual registers that must be spilled (empty on
+    /// success).
+    mutating func run() throws -> [Int] {
+        buildUnits()
+        assignment = [PReg?](repeating: nil, count: units.count)
+        var order = Array(0 ..< Int32(units.count))
+        order.sort { units[Int($0)].start < units[Int($1)].start || (units[Int($0)].start == units[Int($1)].start && $0 < $1) }
+        var active: [Int32] = []
+        var holder = [Int32](repeating: -1, count: 32)
+        var newSpills: [Int] = []
+        for unitIndex in order {
+            let unit = units[Int(unitIndex)]
+            // Expire units that ended before this one starts.
+            active.removeAll { other in
+                guard units[Int(other)].end < unit.start else { return false }
+                if let preg = assignment[Int(other)] { holder[preg.denseIndex] = -1 }
+                return true
+            }
+            let forbidden = forbiddenRegisters(for: unit)
+            func legal(_ preg: PReg) -> Bool {
+                !forbidden.contains(preg)
+                    && !scan.isReserved(preg, from: unit.start, to: unit.end, except: unit.vreg)
+            }
+            var chosen: PReg?
+            if let hint = hint(for: unit), holder[hint.denseIndex] < 0, legal(hint) {
+                chosen = hint
+            } else {
+                for preg in scan.environment.registers(of: unit.regClass) where holder[preg.denseIndex] < 0 && legal(preg) {
+                    chosen = preg
+                    break
+                }
+            }
+            if chosen == nil {
+                // Spill whichever reaches furthest: this unit, or an active whole
+                // register whose register this unit could legally take.
+                var victim: Int32 = -1
+                for other in active where units[Int(other)].vreg >= 0 {
+                    guard let preg = assignment[Int(other)], legal(preg) else { continue }
+                    if victim < 0 || units[Int(other)].end > units[Int(victim)].end { victim = other }
+                }
+                if unit.vreg >= 0 && (victim < 0 || unit.end >= units[Int(victim)].end) {
+                    newSpills.append(Int(unit.vreg))
+                    continue
+                }
+                guard victim >= 0, let preg = assignment[Int(victim)] else {
+                    throw RegAllocError("no register left for a temporary at point \(unit.start): too many operands live at once")
+                }
+                newSpills.append(Int(units[Int(victim)].vreg))
+                active.removeAll { $0 == victim }
+                assignment[Int(victim)] = nil
+                chosen = preg
+            }
+            guard let preg = chosen else { continue }
+            assignment[Int(unitIndex)] = preg
+            holder[preg.denseIndex] = unitIndex
+            active.append(unitIndex)
+        }
+        return newSpills
+    }
+
+    /// The register this unit would like: the source of a copy or of an in-place
+    /// two-address def, or the register of one of its fixed operands.
+    private func hint(for unit: Unit) -> PReg? {
+        guard unit.vreg >= 0 else { return nil }
+        if unit.tiedOperand >= 0, let source = scan.table.operands[Int(unit.tiedOperand)].reg.virtual,
+           let location = location(ofVReg: Int(source.index)), case .register(let preg) = location {
+            return preg
+        }
+        let source = scan.copySource[Int(unit.vreg)]
+        if source >= 0, let location = location(ofVReg: Int(source)), case .register(let preg) = location {
+            return preg
+        }
+        return scan.fixedHint[Int(unit.vreg)]
+    }
+
+    /// For an in-place two-address def: every register that the instruction's other
+    /// use operands occupy or are read from, which the copy of the tied source must
+    /// not overwrite.
+    private func forbiddenRegisters(for unit: Unit) -> PRegSet {
+        var forbidden = PRegSet()
+        guard unit.reuseInst >= 0 else { return forbidden }
+        for index in scan.table.range(Int(unit.reuseInst)) where index != Int(unit.tiedOperand) {
+            let operand = scan.table.operands[index]
+            guard operand.kind == .use else { continue }
+            if case .fixed(let preg) = operand.constraint { forbidden.insert(preg) }
+            if let preg = operand.reg.physical { forbidden.insert(preg) }
+            let unitIndex = unitOfOperand[index]
+            if unitIndex >= 0, let preg = assignment[Int(unitIndex)] { forbidden.insert(preg) }
+            if let vreg = operand.reg.virtual, let location = location(ofVReg: Int(vreg.index)),
+               case .register(let preg) = location {
+                forbidden.insert(preg)
+            }
+        }
+        return forbidden
+    }
+
+    /// Where a virtual register lives (its register, or its spill slot), if decided.
+    func location(ofVReg vreg: Int) -> Location? {
+        if scan.spillSlot[vreg] >= 0 { return .spillSlot(UInt32(scan.spillSlot[vreg])) }
+        let unit = unitOfVReg[vreg]
+        guard unit >= 0, let preg = assignment[Int(unit)] else { return nil }
+        return .register(preg)
+    }
+}
