@@ -91,7 +91,9 @@ struct GuardedCallTests {
 
     @Test func codeMemoryIsNeverWritableAndExecutable() throws {
         let page = try CodePage(Self.storeFortyTwo)
-        let maps = try String(contentsOfFile: "/proc/self/maps", encoding: .utf8)
+        // Read the whole file: /proc files report no size, and a sized read stops early.
+        let handle = try #require(FileHandle(forReadingAtPath: "/proc/self/maps"))
+        let maps = String(decoding: try handle.readToEnd() ?? Data(), as: UTF8.self)
         let address = UInt(bitPattern: page.memory)
         // The mapping that contains the page (adjacent mappings may have been merged).
         let line = maps.split(separator: "\n").first { line in

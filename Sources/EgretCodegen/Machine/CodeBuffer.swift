@@ -168,7 +168,8 @@ public struct CodeBuffer: Sendable {
             for index in 0 ..< 4 { bytes[start + index] = UInt8(truncatingIfNeeded: raw >> UInt32(8 * index)) }
         }
         return FinishedCode(bytes: bytes, codeSize: codeSize, traps: traps, relocations: relocations,
-                            labelOffsets: labelOffsets.map { $0 == CodeBuffer.unbound ? nil : Int($0) })
+                            labelOffsets: labelOffsets.map { $0 == CodeBuffer.unbound ? nil : Int($0) },
+                            requiredAlignment: constants.map(\.alignment).max() ?? 1)
     }
 }
 
@@ -224,6 +225,9 @@ public struct FinishedCode: Hashable, Sendable {
     public var relocations: [Relocation]
     /// The offset of each label (`nil` for labels never bound and never used).
     public var labelOffsets: [Int?]
+    /// The alignment the first byte must be placed at so that every constant is
+    /// aligned (the largest constant alignment; 1 without constants).
+    public var requiredAlignment: Int = 1
 }
 
 /// A bug in the emitter: code that uses the buffer wrongly.

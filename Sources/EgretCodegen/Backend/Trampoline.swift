@@ -1,0 +1,52 @@
+import EgretIR
+
+/// Trampolines: how Swift calls compiled code of any signature on either convention.
+///
+/// DESIGN.md §4: one C entry point (`egret_guarded_call`) calls
+/// `trampoline(slots, target)` with the System V convention. The trampoline — CLIF
+/// built here and compiled by Egret's own backend like any other function — loads each
+/// argument from its 16-byte slot, calls `target` with the target's signature and
+/// convention, and stores every result back into the slots. So one Swift signature runs
+/// every function, and trampolines exercise the call path of both conventions.
+///
+///     function %trampoline(i64 slots, i64 target) system_v {
+///         v_i = load.T_i notrap aligned slots + 16·i      (each parameter)
+///         r…  = call_indirect sig0, target(v…)
+///         store notrap aligned r_j, slots + 16·j          (each result)
+///         return
+///     }
+public enum Trampoline {
+    /// The trampoline for calling functions with `signature`.
+    public static func function(for signature: Signature, name: String = "trampoline") -> Function {
+        var trampoline = Function(name: .testCase(name), signature: JITModule.trampolineSignature)
+        trampoline.signatures.append(signature)
+        let entry = Block(0)
+        let params = trampoline.appendBlock(entry, parameterTypes: [.i64, .i64])
+        let slots = params[0], target = params[1]
+        var flags = MemFlags.trusted
+        flags.trapCode = nil
+        var arguments: [Value] = [target]
+        for (index, param) in signature.params.enumerated() {
+            var load = InstructionData(opcode: .load, type: param.type)
+            load.flags = flags
+            load.arguments = trampoline.appendValues([slots])
+            load.offset = Int32(index * ArgumentSlots.slotSize)
+            let inst = trampoline.appendInstruction(load, results: [param.type], to: entry)
+            arguments.append(trampoline.valuePool[Int(trampoline.instResults[inst.position].start)])
+        }
+        var call = InstructionData(opcode: .call_indirect)
+        call.entity = SigRef(0).index
+        call.arguments = trampoline.appendValues(arguments)
+        let callInst = trampoline.appendInstruction(call, results: signature.returns.map(\.type), to: entry)
+        let results = Array(trampoline.results(of: callInst))
+        for (index, result) in results.enumerated() {
+            var store = InstructionData(opcode: .store, type: trampoline.type(of: result))
+            store.flags = flags
+            store.arguments = trampoline.appendValues([result, slots])
+            store.offset = Int32(index * ArgumentSlots.slotSize)
+            trampoline.appendInstruction(store, results: [], to: entry)
+        }
+        trampoline.appendInstruction(InstructionData(opcode: .return), results: [], to: entry)
+        return trampoline
+    }
+}

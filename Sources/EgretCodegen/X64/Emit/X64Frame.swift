@@ -1,0 +1,150 @@
+import EgretIR
+
+/// The stack frame of an x86-64 function compiled by Egret, and its prologue and
+/// epilogue. Every function keeps a frame pointer, so backtraces and unwinding can
+/// always walk through Egret frames.
+///
+///     higher addresses
+///       | caller's frame                |
+///       | incoming stack arguments      |  rbp + 16 + k   (.incomingArguments + k;
+///       |                               |                  Windows: after 32 bytes of
+///       |                               |                  shadow space, k ≥ 32)
+///       | return address                |  rbp + 8
+///       | saved rbp                     |  rbp + 0        <- rbp
+///       | saved callee-saved registers  |  pushed in `savedRegisters` order
+///       | (padding to 16 bytes)         |
+///       | stack slots (ss0, ss1, …)     |  rsp + stackSlotOffsets[n]
+///       | spill slots                   |  rsp + spillSlotsOffset + 8·k
+///       | outgoing arguments            |  rsp + 0 … (.outgoingArguments + k; Windows
+///       |                               |  calls: shadow space first)
+///       +-------------------------------+  <- rsp, 16-byte aligned at every call
+///     lower addresses
+///
+/// Requires: register allocation done (spill slots and written registers known).
+/// Guarantees: rsp is 16-byte aligned after the prologue; every `.frame` address
+/// resolves to a concrete rsp- or rbp-relative address; the epilogue restores every
+/// register the prologue saved.
+public struct X64Frame: Sendable {
+    /// Callee-saved registers the function writes, saved by the prologue (pushed in
+    /// this order, popped in reverse).
+    public let savedRegisters: [PReg]
+    public let stackSlotOffsets: [Int32]
+    public let spillSlotsOffset: Int32
+    /// Bytes the prologue subtracts from rsp after its pushes.
+    public let allocatedSize: Int32
+
+    /// Lays out the frame.
+    /// - Parameters:
+    ///   - stackSlots: the function's CLIF stack slots.
+    ///   - spillSlotCount: the register allocator's spill slots (8 bytes each).
+    ///   - outgoingArgumentsSize: bytes of the largest outgoing argument area of any
+    ///     call the function makes (including shadow space).
+    ///   - savedRegisters: callee-saved registers written by the function.
+    public init(stackSlots: [StackSlotData], spillSlotCount: Int, outgoingArgumentsSize: Int,
+                savedRegisters: [PReg]) throws {
+        self.savedRegisters = savedRegisters
+        var offset = (outgoingArgumentsSize + 15) & ~15
+        spillSlotsOffset = Int32(offset)
+        offset += 8 * spillSlotCount
+        var slotOffsets: [Int32] = []
+        for slot in stackSlots {
+            // The frame's bottom is 16-byte aligned, so alignments up to 16 hold.
+            guard slot.alignment <= 16 else {
+                throw CodegenError.unsupported("stack slot alignment \(slot.alignment) (at most 16)")
+            }
+            let alignment = max(Int(slot.alignment), 1)
+            offset = (offset + alignment - 1) / alignment * alignment
+            slotOffsets.append(Int32(offset))
+            offset += Int(slot.size)
+        }
+        stackSlotOffsets = slotOffsets
+        // At entry rsp ≡ 8 (mod 16); `push rbp` makes it 0; each saved register
+        // pushes 8 more. The allocation rounds the total back to a multiple of 16.
+        let pushed = 8 * savedRegisters.count
+        let total = (offset + pushed + 15) & ~15
+        guard total - pushed <= Int(Int32.max / 2) else {
+            throw CodegenError.unsupported("a frame of \(total) bytes")
+        }
+        allocatedSize = Int32(total - pushed)
+    }
+
+    /// The concrete address of a memory operand, `.frame` places resolved.
+    public func resolve(_ amode: Amode) -> Amode {
+        guard case .frame(let place, let displacement) = amode.address else { return amode }
+        let rsp = Gpr(PReg.rsp), rbp = Gpr(PReg.rbp)
+        switch place {
+        case .stackSlot(let index):
+            let base = Int(index) < stackSlotOffsets.count ? stackSlotOffsets[Int(index)] : 0
+            return Amode(.base(rsp, displacement: base &+ displacement), trap: amode.trap)
+        case .spillSlot(let index):
+            return Amode(.base(rsp, displacement: spillSlotsOffset &+ 8 * Int32(index) &+ displacement), trap: amode.trap)
+        case .outgoingArguments:
+            return Amode(.base(rsp, displacement: displacement), trap: amode.trap)
+        case .incomingArguments:
+            return Amode(.base(rbp, displacement: 16 &+ displacement), trap: amode.trap)
+        }
+    }
+
+    /// `push rbp; mov rbp, rsp; push saved…; sub rsp, N`, with the unwind record of
+    /// each step at the code offset right after it.
+    func emitPrologue(into buffer: inout CodeBuffer, unwind: inout [UnwindRecord]) {
+        let rbp = Gpr(PReg.rbp), rsp = Gpr(PReg.rsp)
+        X64Inst.push(src: .reg(rbp)).encode(into: &buffer)
+        unwind.append(.pushFramePointer(codeOffset: buffer.bytes.count))
+        X64Inst.movRR(size: .size64, src: rsp, dst: Writable(rbp)).encode(into: &buffer)
+        unwind.append(.defineFramePointer(codeOffset: buffer.bytes.count))
+        for (index, preg) in savedRegisters.enumerated() {
+            X64Inst.push(src: .reg(Gpr(preg))).encode(into: &buffer)
+            // Saved at rbp - 8·(index + 1), i.e. CFA - 16 - 8·(index + 1).
+            unwind.append(.saveRegister(codeOffset: buffer.bytes.count, register: preg,
+                                        offsetFromFramePointer: -8 * Int32(index + 1)))
+        }
+        if allocatedSize > 0 {
+            X64Inst.aluRmiR(op: .sub, size: .size64, src1: rsp, src2: .imm(allocatedSize), dst: Writable(rsp))
+                .encode(into: &buffer)
+            unwind.append(.stackAllocation(codeOffset: buffer.bytes.count, size: allocatedSize))
+        }
+    }
+
+    /// Restores rsp and the saved registers; the `ret` itself follows.
+    func emitEpilogue(into buffer: inout CodeBuffer) {
+        let rbp = Gpr(PReg.rbp), rsp = Gpr(PReg.rsp)
+        if savedRegisters.isEmpty {
+            X64Inst.movRR(size: .size64, src: rbp, dst: Writable(rsp)).encode(into: &buffer)
+        } else {
+            X64Inst.lea(size: .size64, address: .base(rbp, -8 * Int32(savedRegisters.count)), dst: Writable(rsp))
+                .encode(into: &buffer)
+            for preg in savedRegisters.reversed() { X64Inst.pop(dst: Writable(Gpr(preg))).encode(into: &buffer) }
+        }
+        X64Inst.pop(dst: Writable(rbp)).encode(into: &buffer)
+    }
+}
+
+/// How the prologue changed the frame, step by step, in terms any unwind format
+/// (DWARF CFI, Windows unwind codes) can express. Offsets are code offsets just after
+/// the instruction that made the change.
+public enum UnwindRecord: Hashable, Sendable {
+    /// `push rbp`: the CFA is rsp + 16 and rbp is saved at CFA - 16.
+    case pushFramePointer(codeOffset: Int)
+    /// `mov rbp, rsp`: the CFA is rbp + 16 from here on.
+    case defineFramePointer(codeOffset: Int)
+    /// A callee-saved register pushed at rbp + offset.
+    case saveRegister(codeOffset: Int, register: PReg, offsetFromFramePointer: Int32)
+    /// `sub rsp, size`.
+    case stackAllocation(codeOffset: Int, size: Int32)
+}
+
+/// Why code generation stopped: unsupported input (named) or a bug in Egret.
+public enum CodegenError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// Valid input that the backend does not handle yet.
+    case unsupported(String)
+    /// A bug in Egret found while compiling.
+    case internalError(String)
+
+    public var description: String {
+        switch self {
+        case .unsupported(let feature): return "unsupported: \(feature)"
+        case .internalError(let message): return "internal error: \(message)"
+        }
+    }
+}

@@ -1,0 +1,54 @@
+extension X64Inst {
+    /// The instruction with its memory operand (forms have at most one) replaced by
+    /// `transform` of it; used to resolve frame addresses once the frame is laid out.
+    public func mapMemoryOperand(_ transform: (Amode) -> Amode) -> X64Inst {
+        switch self {
+        case .aluRmiR(let op, let size, let src1, .mem(let amode), let dst):
+            return .aluRmiR(op: op, size: size, src1: src1, src2: .mem(transform(amode)), dst: dst)
+        case .cmpRmiR(let op, let size, let src1, .mem(let amode)):
+            return .cmpRmiR(op: op, size: size, src1: src1, src2: .mem(transform(amode)))
+        case .push(.mem(let amode)):
+            return .push(src: .mem(transform(amode)))
+        case .imul(let size, let src1, .mem(let amode), let dst):
+            return .imul(size: size, src1: src1, src2: .mem(transform(amode)), dst: dst)
+        case .imulImm(let size, .mem(let amode), let imm, let dst):
+            return .imulImm(size: size, src: .mem(transform(amode)), imm: imm, dst: dst)
+        case .mul(let size, let signedness, let src1, .mem(let amode), let dstLo, let dstHi):
+            return .mul(size: size, signedness: signedness, src1: src1, src2: .mem(transform(amode)),
+                        dstLo: dstLo, dstHi: dstHi)
+        case .mul8(let signedness, let src1, .mem(let amode), let dst):
+            return .mul8(signedness: signedness, src1: src1, src2: .mem(transform(amode)), dst: dst)
+        case .div(let size, let signedness, let lo, let hi, .mem(let amode), let quotient, let remainder, let trap):
+            return .div(size: size, signedness: signedness, dividendLo: lo, dividendHi: hi,
+                        divisor: .mem(transform(amode)), quotient: quotient, remainder: remainder, trap: trap)
+        case .div8(let signedness, let dividend, .mem(let amode), let dst, let trap):
+            return .div8(signedness: signedness, dividend: dividend, divisor: .mem(transform(amode)), dst: dst,
+                         trap: trap)
+        case .bitCount(let op, let size, .mem(let amode), let dst):
+            return .bitCount(op: op, size: size, src: .mem(transform(amode)), dst: dst)
+        case .cmove(let size, let cc, .mem(let amode), let alternative, let dst):
+            return .cmove(size: size, cc: cc, consequent: .mem(transform(amode)), alternative: alternative, dst: dst)
+        case .movzx(let ext, .mem(let amode), let dst):
+            return .movzx(ext: ext, src: .mem(transform(amode)), dst: dst)
+        case .movsx(let ext, .mem(let amode), let dst):
+            return .movsx(ext: ext, src: .mem(transform(amode)), dst: dst)
+        case .callUnknown(.mem(let amode), let info):
+            return .callUnknown(target: .mem(transform(amode)), info: info)
+        case .jmpIndirect(.mem(let amode)):
+            return .jmpIndirect(target: .mem(transform(amode)))
+        case .lea(let size, let amode, let dst):
+            return .lea(size: size, address: transform(amode), dst: dst)
+        case .load(let size, let amode, let dst):
+            return .load(size: size, src: transform(amode), dst: dst)
+        case .store(let size, let src, let amode):
+            return .store(size: size, src: src, dst: transform(amode))
+        case .storeImm(let size, let imm, let amode):
+            return .storeImm(size: size, imm: imm, dst: transform(amode))
+        case .aluRmiR, .cmpRmiR, .push, .imul, .imulImm, .mul, .mul8, .div, .div8, .bitCount, .cmove, .movzx,
+             .movsx, .callUnknown, .jmpIndirect, .signExtendData, .shiftR, .unary, .bswap, .setcc, .movRR,
+             .movImm, .loadSymbol, .pop, .callKnown, .ret, .jmp, .jcc, .ud2, .trapIf, .returnCallKnown,
+             .returnCallUnknown:
+            return self
+        }
+    }
+}
