@@ -221,6 +221,8 @@ public struct BlockData: Hashable, Sendable {
     public var insts: [Inst] = []
     /// Whether a block header declared it (references alone do not).
     public var isDeclared = false
+    /// Marked `cold` in its header (`block3 cold:`): a layout hint, no semantics.
+    public var isCold = false
     /// Where its header was written, when parsed.
     public var location: SourceLocation?
 

@@ -22,7 +22,7 @@
 /// | branchTable | `br_table x, block1, [block2, block3]` | args, blockCalls (default first) |
 /// | call | `call fn0(v0)` | entity = FuncRef, args |
 /// | callIndirect | `call_indirect sig0, v0(v1)` | entity = SigRef, args (callee first) |
-/// | tryCall | `try_call fn0(v0), sig0, block1(ret0), [tag1: block2(exn0)]` | entity = ExceptionTable, args, blockCalls |
+/// | tryCall | `try_call fn0(v0), sig0, block1(ret0), [tag1: block2(exn0)]` | entity = ExceptionTable, immediate = FuncRef index, args, blockCalls |
 /// | tryCallIndirect | `try_call_indirect v0(v1), sig0, block1(ret0), [...]` | same, callee first |
 /// | funcAddr | `func_addr.i64 fn0` | entity = FuncRef |
 /// | atomicRmw | `atomic_rmw.i32 flags add p, x` | code = AtomicRmwOp, flags, args |

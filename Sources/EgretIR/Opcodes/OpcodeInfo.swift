@@ -72,6 +72,11 @@ extension Opcode {
     }
 }
 
-extension Opcode: CustomStringConvertible {
+extension Opcode {
+    /// The CLIF name. Deliberately not a `CustomStringConvertible` conformance: the
+    /// table's initializer names each row with `String(describing:)`, which must reach
+    /// the case name by reflection rather than this property (which reads the table
+    /// and would wait forever on its own lazy initialisation). `"\(opcode)"` prints the
+    /// case name, which is the CLIF name, either way.
     public var description: String { name }
 }

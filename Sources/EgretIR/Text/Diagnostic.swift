@@ -56,7 +56,9 @@ public struct Diagnostic: Error, Hashable, Sendable, CustomStringConvertible {
         }
         if let line = sourceLine, location.isKnown {
             let printable = String(line.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? " " : Character($0) })
-            text += "\n" + printable + "\n" + String(repeating: " ", count: max(0, Int(location.column) - 1)) + "^"
+            // The caret never goes past the end of the line, whatever the column says.
+            let padding = min(max(0, Int(location.column) - 1), line.utf8.count)
+            text += "\n" + printable + "\n" + String(repeating: " ", count: padding) + "^"
         }
         return text
     }
