@@ -6,7 +6,7 @@ import Foundation
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure parse + verify throughput and interpreter speed (use a release build).")
+        abstract: "Measure parse + verify throughput, interpreter speed and compile speed (use a release build).")
 
     @Option(name: .long, help: "Runs per figure; the median is reported.")
     var runs: Int = 5
@@ -25,7 +25,13 @@ struct BenchCommand: ParsableCommand {
         figures.append(try FoundationBenchmarks.interpreterLoop(iterations: max(1, iterations), runs: max(1, runs)))
         for figure in figures {
             let millions = String(format: "%.2f", figure.perSecond / 1e6)
-            print("\(figure.name.padding(toLength: 18, withPad: " ", startingAt: 0)) \(millions) M \(figure.unit) (median of \(figure.runs))")
+            print("\(figure.name.padding(toLength: 26, withPad: " ", startingAt: 0)) \(millions) M \(figure.unit) (median of \(figure.runs))")
+        }
+        for figure in [try BackendBenchmarks.largeFunction(runs: max(1, runs)),
+                       try BackendBenchmarks.smallFunctions(runs: max(1, runs))] {
+            let perUnit = String(format: "%.2f", figure.microsecondsPerUnit)
+            let phases = figure.phaseShares.map { "\($0.0) \(Int(($0.1 * 100).rounded()))%" }.joined(separator: ", ")
+            print("compile \(figure.name.padding(toLength: 18, withPad: " ", startingAt: 0)) \(perUnit) µs per \(figure.unit) (median of \(figure.runs); \(phases))")
         }
     }
 }

@@ -142,13 +142,17 @@ enum LLVMMC {
         return result
     }
 
-    /// The llvm-mc input for one printed instruction: label branches get `{disp32}`
-    /// so llvm-mc shows the rel32 form Egret emits (it would show rel8 and relax later).
+    /// The llvm-mc input for one printed instruction: label branches and jumps to a
+    /// symbol (a tail call) get `{disp32}` so llvm-mc shows the rel32 form Egret emits
+    /// (it would show rel8 and relax later).
     static func input(for text: String) -> String {
         text.split(separator: ";").map { part -> String in
             let statement = part.trimmingCharacters(in: .whitespaces)
             let words = statement.split(separator: " ")
             if words.count == 2, words[0].hasPrefix("j"), words[1].hasPrefix(".L") { return "{disp32} " + statement }
+            if words.count == 2, words[0] == "jmp", !words[1].hasPrefix("*"), !words[1].hasPrefix(".") {
+                return "{disp32} " + statement
+            }
             return statement
         }.joined(separator: "; ")
     }

@@ -239,7 +239,7 @@ enum EncoderSweep {
                 form == .callUnknown ? .callUnknown(target: $0, info: CallInfo()) : .jmpIndirect(target: $0)
             }
         case .ret:
-            result.append(.ret(returns: []))
+            result += [.ret(returns: []), .ret(returns: [], popBytes: 16), .ret(returns: [], popBytes: 0x1234)]
         case .jmp:
             result += [0, 1, 99].map { .jmp(target: label($0)) }
         case .jcc:
@@ -248,6 +248,10 @@ enum EncoderSweep {
             result.append(.ud2(trap: .heapOutOfBounds))
         case .trapIf:
             result += CC.allCases.map { .trapIf(cc: $0, trap: .integerOverflow) }
+        case .returnCallKnown:
+            result.append(.returnCallKnown(name: symbol("callee"), info: ReturnCallInfo()))
+        case .returnCallUnknown:
+            result.append(.returnCallUnknown(target: .r11, info: ReturnCallInfo()))
         }
         return result
     }

@@ -168,6 +168,10 @@ func coverageKeys(_ inst: X64Inst) -> [String] {
         return ["ud2"]
     case .trapIf(let cc, _):
         return ["trapIf \(cc)"]
+    case .returnCallKnown:
+        return ["returnCallKnown"]
+    case .returnCallUnknown:
+        return ["returnCallUnknown"]
     }
 }
 
@@ -222,7 +226,7 @@ func expectedCoverageKeys(_ form: X64Inst.Form) -> [String] {
         return cross([form.rawValue], regMem)
     case .jcc, .trapIf:
         return cross([form.rawValue], conditions)
-    case .loadSymbol, .pop, .callKnown, .ret, .jmp, .ud2:
+    case .loadSymbol, .pop, .callKnown, .ret, .jmp, .ud2, .returnCallKnown, .returnCallUnknown:
         return [form.rawValue]
     }
 }

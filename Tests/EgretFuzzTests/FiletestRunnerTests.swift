@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import EgretIR
 @testable import EgretFuzz
 
 /// The run-test driver judges each run line and each file correctly.

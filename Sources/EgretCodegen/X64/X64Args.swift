@@ -344,10 +344,32 @@ public struct CallInfo: Hashable, Sendable {
     public var defs: [FixedDef]
     /// Registers the callee may change that are not results.
     public var clobbers: PRegSet
+    /// Bytes of stack arguments the callee pops on return (a `tail`-convention callee
+    /// does `ret $n`). The call form restores them right after the call
+    /// (`callq f; subq $n, %rsp`), so rsp is the same before and after the form and
+    /// the outgoing-argument area stays where the frame put it. Added by lowering.
+    public var calleePopSize: Int32
 
-    public init(uses: [FixedUse] = [], defs: [FixedDef] = [], clobbers: PRegSet = PRegSet()) {
+    public init(uses: [FixedUse] = [], defs: [FixedDef] = [], clobbers: PRegSet = PRegSet(), calleePopSize: Int32 = 0) {
         self.uses = uses
         self.defs = defs
         self.clobbers = clobbers
+        self.calleePopSize = calleePopSize
+    }
+}
+
+/// The arguments of a tail call (`returnCallKnown` / `returnCallUnknown`). Added by
+/// lowering, with the forms.
+public struct ReturnCallInfo: Hashable, Sendable {
+    /// Register arguments, each in the register the callee expects it in.
+    public var uses: [FixedUse]
+    /// Bytes of stack arguments (a multiple of 16) that lowering stored at
+    /// `.outgoingArguments + 0 ..< stackArgumentsSize`; the tail-call sequence moves
+    /// them to the top of this function's incoming-argument area.
+    public var stackArgumentsSize: Int32
+
+    public init(uses: [FixedUse] = [], stackArgumentsSize: Int32 = 0) {
+        self.uses = uses
+        self.stackArgumentsSize = stackArgumentsSize
     }
 }

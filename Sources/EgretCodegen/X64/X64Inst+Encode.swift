@@ -135,14 +135,25 @@ extension X64Inst {
             }
         case .pop(let dst):
             buffer.emitOpcodePlusReg(prefixes: [], rexW: false, opcode: 0x58, opcodeLength: 1, reg: dst.reg)
-        case .callKnown(let name, _):
+        case .callKnown(let name, let info):
             buffer.put1(0xE8)
             buffer.putRelocation(.pcRel32, to: name, addend: -4)
-        case .callUnknown(let target, _):
+            X64Inst.reclaimPoppedArguments(info, into: &buffer)
+        case .callUnknown(let target, let info):
             buffer.emitModRM(prefixes: [], rexW: false, opcode: 0xFF, opcodeLength: 1, reg: .digit(2),
                              rm: RmField(target, size: .size64))
-        case .ret:
+            X64Inst.reclaimPoppedArguments(info, into: &buffer)
+        case .ret(_, 0):
             buffer.put1(0xC3)
+        case .ret(_, let popBytes):
+            buffer.put1(0xC2)
+            buffer.put2(popBytes)
+        case .returnCallKnown(let name, _):
+            buffer.put1(0xE9)
+            buffer.putRelocation(.pcRel32, to: name, addend: -4)
+        case .returnCallUnknown(let target, _):
+            buffer.emitModRM(prefixes: [], rexW: false, opcode: 0xFF, opcodeLength: 1, reg: .digit(4),
+                             rm: .reg(target, isByte: false))
         case .jmp(let target):
             buffer.put1(0xE9)
             buffer.putLabelUse32(target, addend: -4)
@@ -165,6 +176,15 @@ extension X64Inst {
             buffer.put1(0x0F)
             buffer.put1(0x0B)
         }
+    }
+
+    /// After a call whose callee popped its stack arguments: `subq $n, %rsp`, so rsp
+    /// is back where the frame keeps it.
+    private static func reclaimPoppedArguments(_ info: CallInfo, into buffer: inout CodeBuffer) {
+        guard info.calleePopSize > 0 else { return }
+        let rsp = Gpr(PReg.rsp)
+        X64Inst.aluRmiR(op: .sub, size: .size64, src1: rsp, src2: .imm(info.calleePopSize), dst: Writable(rsp))
+            .encode(into: &buffer)
     }
 
     // MARK: Checks

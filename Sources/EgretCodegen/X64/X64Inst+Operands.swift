@@ -137,9 +137,16 @@ extension X64Inst {
             visitor.use(&target)
             visitor.visit(&info)
             self = .callUnknown(target: target, info: info)
-        case .ret(var returns):
+        case .ret(var returns, let popBytes):
             for index in returns.indices { visitor.fixedUse(&returns[index]) }
-            self = .ret(returns: returns)
+            self = .ret(returns: returns, popBytes: popBytes)
+        case .returnCallKnown(let name, var info):
+            for index in info.uses.indices { visitor.fixedUse(&info.uses[index]) }
+            self = .returnCallKnown(name: name, info: info)
+        case .returnCallUnknown(var target, var info):
+            visitor.fixedUse(&target, .r11)
+            for index in info.uses.indices { visitor.fixedUse(&info.uses[index]) }
+            self = .returnCallUnknown(target: target, info: info)
         case .jmpIndirect(var target):
             visitor.use(&target)
             self = .jmpIndirect(target: target)

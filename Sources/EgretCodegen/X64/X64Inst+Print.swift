@@ -110,12 +110,18 @@ extension X64Inst: CustomStringConvertible {
             return "pushq \(X64Inst.text(src, .size64))"
         case .pop(let dst):
             return "popq \(X64Inst.text(dst.reg, .size64))"
-        case .callKnown(let name, _):
-            return "callq \(X64Inst.symbolText(name))"
-        case .callUnknown(let target, _):
-            return "callq *\(X64Inst.text(target, .size64))"
-        case .ret:
+        case .callKnown(let name, let info):
+            return "callq \(X64Inst.symbolText(name))" + X64Inst.reclaimText(info)
+        case .callUnknown(let target, let info):
+            return "callq *\(X64Inst.text(target, .size64))" + X64Inst.reclaimText(info)
+        case .ret(_, 0):
             return "retq"
+        case .ret(_, let popBytes):
+            return "retq $\(popBytes)"
+        case .returnCallKnown(let name, _):
+            return "jmp \(X64Inst.symbolText(name))"
+        case .returnCallUnknown(let target, _):
+            return "jmpq *\(X64Inst.text(target, .size64))"
         case .jmp(let target):
             return "jmp \(target)"
         case .jcc(let cc, let target):
@@ -127,6 +133,11 @@ extension X64Inst: CustomStringConvertible {
         case .trapIf(let cc, _):
             return "j\(cc.inverse) .+4; ud2"
         }
+    }
+
+    /// `; subq $n, %rsp` after a call whose callee pops its stack arguments.
+    static func reclaimText(_ info: CallInfo) -> String {
+        info.calleePopSize > 0 ? "; subq $\(info.calleePopSize), %rsp" : ""
     }
 
     // MARK: Operand text

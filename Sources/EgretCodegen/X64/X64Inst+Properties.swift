@@ -10,6 +10,7 @@ extension X64Inst {
         case aluRmiR, cmpRmiR, imul, imulImm, mul, mul8, div, div8, signExtendData, shiftR, unary
         case bitCount, bswap, setcc, cmove, movRR, movImm, movzx, movsx, lea, load, store, storeImm
         case loadSymbol, push, pop, callKnown, callUnknown, ret, jmp, jcc, jmpIndirect, ud2, trapIf
+        case returnCallKnown, returnCallUnknown
 
         /// The operand sizes the form is defined at; empty for forms without a size
         /// operand (their width is fixed by the form). For movzx/movsx: the
@@ -28,7 +29,7 @@ extension X64Inst {
             case .mul8, .div8, .setcc:
                 return [.size8]
             case .loadSymbol, .push, .pop, .callKnown, .callUnknown, .ret, .jmp, .jcc, .jmpIndirect,
-                 .ud2, .trapIf:
+                 .ud2, .trapIf, .returnCallKnown, .returnCallUnknown:
                 return []
             }
         }
@@ -70,6 +71,8 @@ extension X64Inst {
         case .jmpIndirect: return .jmpIndirect
         case .ud2: return .ud2
         case .trapIf: return .trapIf
+        case .returnCallKnown: return .returnCallKnown
+        case .returnCallUnknown: return .returnCallUnknown
         }
     }
 
@@ -87,7 +90,8 @@ extension X64Inst {
             return ext.to
         case .mul8, .div8, .setcc:
             return .size8
-        case .loadSymbol, .push, .pop, .callKnown, .callUnknown, .ret, .jmp, .jcc, .jmpIndirect, .ud2, .trapIf:
+        case .loadSymbol, .push, .pop, .callKnown, .callUnknown, .ret, .jmp, .jcc, .jmpIndirect, .ud2, .trapIf,
+             .returnCallKnown, .returnCallUnknown:
             return nil
         }
     }
@@ -107,7 +111,7 @@ extension X64Inst {
         case .lea(_, let amode, _), .load(_, let amode, _), .store(_, _, let amode), .storeImm(_, _, let amode):
             return amode
         case .signExtendData, .shiftR, .unary, .bswap, .setcc, .movRR, .movImm, .loadSymbol, .pop,
-             .callKnown, .ret, .jmp, .jcc, .ud2, .trapIf:
+             .callKnown, .ret, .jmp, .jcc, .ud2, .trapIf, .returnCallKnown, .returnCallUnknown:
             return nil
         }
     }
@@ -122,7 +126,8 @@ extension X64Inst {
             return nil
         case .aluRmiR, .cmpRmiR, .imul, .imulImm, .mul, .mul8, .signExtendData, .shiftR, .unary, .bitCount,
              .bswap, .setcc, .cmove, .movRR, .movImm, .movzx, .movsx, .load, .store, .storeImm, .loadSymbol,
-             .push, .pop, .callKnown, .callUnknown, .ret, .jmp, .jcc, .jmpIndirect:
+             .push, .pop, .callKnown, .callUnknown, .ret, .jmp, .jcc, .jmpIndirect, .returnCallKnown,
+             .returnCallUnknown:
             return memoryOperand?.trap
         }
     }

@@ -126,14 +126,36 @@ public enum X64Inst: Hashable, Sendable {
     case callKnown(name: ExternalName, info: CallInfo)
     /// `callq *%rax` / `callq *8(%rdi)`.
     case callUnknown(target: GprMem, info: CallInfo)
-    /// `retq`; `returns` are the return values, each in its fixed register.
-    case ret(returns: [FixedUse])
+    /// `retq` / `retq $n`; `returns` are the return values, each in its fixed
+    /// register; `popBytes` are the stack arguments a `tail`-convention function pops
+    /// (added by lowering; the emission puts the epilogue before it).
+    case ret(returns: [FixedUse], popBytes: UInt16 = 0)
     /// `jmp .L3` (always rel32; no branch shortening yet).
     case jmp(target: MachLabel)
     /// `jne .L3` (rel32).
     case jcc(cc: CC, target: MachLabel)
     /// `jmpq *%rax` / `jmpq *(%rdi,%rax,8)`: a jump-table dispatch.
     case jmpIndirect(target: GprMem)
+    /// `jmp callee`: the last instruction of a tail call (`return_call`; `tail`
+    /// convention only), a `pcRel32` relocation like `callKnown`. Lowering puts the
+    /// register arguments in `info.uses` and stores `n = info.stackArgumentsSize` bytes
+    /// of stack arguments at `.outgoingArguments + 0 ..< n`. The emission, after
+    /// register allocation, puts the tail-call epilogue before the form's bytes:
+    ///   1. restore the callee-saved registers other than rbp from their save slots,
+    ///      leaving rsp where it is (the arguments are in caller-saved registers and
+    ///      survive; rax, r10 and — for `returnCallKnown` — r11 are free scratch);
+    ///   2. rax ← the return address [rbp + 8]; rbp ← the saved rbp [rbp + 0];
+    ///   3. let T = the caller's rsp before it passed our stack arguments (rsp at
+    ///      entry + 8 + our incoming-argument size); copy the n bytes from [rsp + 0…]
+    ///      to [T - n …], highest 8-byte word first (the destination lies above the
+    ///      source and may overlap it), through r10, addressing both rsp-relative;
+    ///   4. rsp ← T - n - 8; [rsp] ← rax; then the `jmp`.
+    /// The callee pops the n bytes with `ret $n` and returns to our caller with
+    /// rsp = T, exactly as our own `ret $incoming` would have. The stack never grows.
+    case returnCallKnown(name: ExternalName, info: ReturnCallInfo)
+    /// `jmpq *%r11`: `returnCallKnown` through a function pointer, fixed to r11 (not an
+    /// argument register, not callee-saved, untouched by the tail-call epilogue).
+    case returnCallUnknown(target: Gpr, info: ReturnCallInfo)
 
     // MARK: Traps
 

@@ -1,25 +1,33 @@
+import EgretCodegen
 import EgretIR
 import EgretInterpreter
 
 /// Runs the `; run:` directives of `.clif` files and judges each against its
-/// expectation.
+/// expectation, on the reference interpreter and on the compiled code.
+///
+/// Each run line is executed on the interpreter and, unless `interpreterOnly`, on the
+/// JIT under each calling-convention variant of the module (ConventionVariants.swift):
+/// a line passes only if every executor meets the expectation and agrees with the
+/// interpreter. The register allocation of every compiled function is checked.
 ///
 /// Requires: nothing of the files; anything malformed becomes a diagnostic.
 /// Guarantees: every run line ends as exactly one of passed / failed / unsupported, and
-/// every file as one `FileOutcome`; nothing the input does can crash the runner (the
-/// interpreter has fuel and a call-depth limit).
-///
-/// Today the executors are the reference interpreter only; compiled execution joins
-/// here when the backend exists, and each run line is then judged on every executor.
+/// every file as one `FileOutcome`; nothing the input does can make the interpreter
+/// hang (fuel, a call-depth limit), and hardware traps in compiled code are results.
 public struct FiletestRunner {
     public struct Options: Sendable {
         /// Steps each call may take in the interpreter.
         public var fuel: Int = 10_000_000
+        /// Run on the interpreter only.
+        public var interpreterOnly = false
 
         public init() {}
     }
 
     public let options: Options
+
+    /// ISAs whose pointers are 32 bits wide.
+    static let thirtyTwoBitTargets: Set<String> = ["pulley32", "pulley32be"]
 
     public init(options: Options = Options()) {
         self.options = options
@@ -39,6 +47,14 @@ public struct FiletestRunner {
             return outcome
         }
         let sourceLines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        if let target = module.targets.first, module.targets.allSatisfy({ Self.thirtyTwoBitTargets.contains($0.isa) }) {
+            // The file is written for 32-bit pointers (its addresses are i32); Egret
+            // runs code on x86-64 with 64-bit pointers.
+            outcome.diagnostics.append(Diagnostic(.unsupported(feature: "32-bit pointer target \(target.isa)"),
+                                                  "the file only targets 32-bit pointer ISAs", file: fileName,
+                                                  at: target.location).attachingSource(sourceLines))
+            return outcome
+        }
         let problems = IRVerifier.verify(module)
         if !problems.isEmpty {
             outcome.diagnostics = problems.map { $0.attachingSource(sourceLines) }
@@ -53,17 +69,36 @@ public struct FiletestRunner {
             return outcome
         }
         interpreter.fuel = options.fuel
+        let compiled = options.interpreterOnly ? [] : compileVariants(of: module)
         for directive in module.runDirectives {
-            outcome.record(directive, judge(directive, on: &interpreter))
+            outcome.record(directive, judge(directive, on: &interpreter, compiled: compiled))
         }
         return outcome
     }
 
-    /// Runs one directive on the interpreter and compares with its expectation.
-    private func judge(_ directive: RunDirective, on interpreter: inout Interpreter) -> LineVerdict {
-        let result: CallOutcome
+    /// The module compiled under each convention variant, or why it could not be.
+    private func compileVariants(of module: Module) -> [CompiledVariant] {
+        ConventionVariants.of(module).map { variant in
+            var options = Compiler.Options()
+            options.callConvOverrides = variant.overrides
+            options.checkAllocation = true
+            do {
+                return CompiledVariant(name: variant.name, module: try CompiledModule(module, options: options),
+                                       failure: nil)
+            } catch CodegenError.unsupported(let feature) {
+                return CompiledVariant(name: variant.name, module: nil, failure: .unsupported(feature))
+            } catch {
+                return CompiledVariant(name: variant.name, module: nil, failure: .failed("compiling: \(error)"))
+            }
+        }
+    }
+
+    /// Runs one directive on every executor and judges it.
+    private func judge(_ directive: RunDirective, on interpreter: inout Interpreter,
+                       compiled: [CompiledVariant]) -> LineVerdict {
+        let reference: CallOutcome
         do {
-            result = try interpreter.call(functionIndex: directive.functionIndex, arguments: directive.arguments)
+            reference = try interpreter.call(functionIndex: directive.functionIndex, arguments: directive.arguments)
         } catch let error as InterpreterError {
             switch error {
             case .unsupported(let feature, _, _):
@@ -74,24 +109,77 @@ public struct FiletestRunner {
         } catch {
             return .failed("interpreter: \(error)")
         }
-        switch directive.expectation {
+        if let problem = mismatch(reference, directive.expectation, executor: "interpreter") {
+            return .failed(problem)
+        }
+        var unsupportedFeature: String?
+        for variant in compiled {
+            switch run(directive, on: variant) {
+            case .success(let outcome):
+                if let problem = mismatch(outcome, directive.expectation, executor: variant.name) {
+                    return .failed(problem)
+                }
+                if outcome != reference {
+                    return .failed("\(variant.name) gave \(outcome), interpreter gave \(reference)")
+                }
+            case .failure(.unsupported(let feature)):
+                unsupportedFeature = unsupportedFeature ?? feature
+            case .failure(.failed(let why)):
+                return .failed("\(variant.name): \(why)")
+            }
+        }
+        if let feature = unsupportedFeature { return .unsupported(feature) }
+        if case .none = directive.expectation { return .passed(printed: "\(directive.text) -> \(reference)") }
+        return .passed(printed: nil)
+    }
+
+    private func run(_ directive: RunDirective, on variant: CompiledVariant) -> Result<CallOutcome, ExecutorFailure> {
+        guard let module = variant.module else {
+            return .failure(variant.failure ?? .failed("not compiled"))
+        }
+        if let feature = module.unsupported[directive.functionIndex] { return .failure(.unsupported(feature)) }
+        do {
+            switch try module.call(functionIndex: directive.functionIndex, arguments: directive.arguments) {
+            case .returned(let values): return .success(.values(values))
+            case .trapped(let code): return .success(.trap(code))
+            }
+        } catch {
+            return .failure(.failed("\(error)"))
+        }
+    }
+
+    /// What is wrong with `outcome` under `expectation`, if anything.
+    private func mismatch(_ outcome: CallOutcome, _ expectation: RunDirective.Expectation, executor: String) -> String? {
+        switch expectation {
         case .none:
-            return .passed(printed: "\(directive.text) -> \(result)")
+            return nil
         case .trap(let code):
-            if result == .trap(code) { return .passed(printed: nil) }
-            return .failed("expected trap \(code), interpreter gave \(result)")
+            return outcome == .trap(code) ? nil : "expected trap \(code), \(executor) gave \(outcome)"
         case .values(let comparison, let expected):
-            let equal = result == .values(expected)
+            let equal = outcome == .values(expected)
             switch comparison {
             case .equal:
-                if equal { return .passed(printed: nil) }
-                return .failed("expected \(CallOutcome.values(expected)), interpreter gave \(result)")
+                return equal ? nil : "expected \(CallOutcome.values(expected)), \(executor) gave \(outcome)"
             case .notEqual:
-                if case .values = result, !equal { return .passed(printed: nil) }
-                return .failed("expected anything but \(CallOutcome.values(expected)), interpreter gave \(result)")
+                if case .values = outcome, !equal { return nil }
+                return "expected anything but \(CallOutcome.values(expected)), \(executor) gave \(outcome)"
             }
         }
     }
+}
+
+/// A module compiled under one convention variant.
+struct CompiledVariant {
+    /// `jit[system_v]`, `jit[windows_fastcall]`.
+    var name: String
+    var module: CompiledModule?
+    var failure: ExecutorFailure?
+}
+
+/// Why an executor produced no outcome.
+enum ExecutorFailure: Error {
+    case unsupported(String)
+    case failed(String)
 }
 
 /// How one run line ended.

@@ -30,7 +30,14 @@ public enum X64Emitter {
                 if let (source, destination) = inst.copiedRegisters, source == destination {
                     // A copy the allocator coalesced away.
                 } else {
-                    if case .ret = inst { frame.emitEpilogue(into: &buffer) }
+                    switch inst {
+                    case .ret:
+                        frame.emitEpilogue(into: &buffer)
+                    case .returnCallKnown(_, let info), .returnCallUnknown(_, let info):
+                        frame.emitTailCallEpilogue(stackArgumentsSize: info.stackArgumentsSize, into: &buffer)
+                    default:
+                        break
+                    }
                     inst.mapMemoryOperand(frame.resolve).encode(into: &buffer)
                 }
                 while editIndex < edits.count && edits[editIndex].position == Edit.after(index) {

@@ -32,6 +32,8 @@ public struct X64Frame: Sendable {
     public let spillSlotsOffset: Int32
     /// Bytes the prologue subtracts from rsp after its pushes.
     public let allocatedSize: Int32
+    /// Bytes of stack arguments the caller passed (shadow space included).
+    public let incomingArgumentsSize: Int32
 
     /// Lays out the frame.
     /// - Parameters:
@@ -40,9 +42,11 @@ public struct X64Frame: Sendable {
     ///   - outgoingArgumentsSize: bytes of the largest outgoing argument area of any
     ///     call the function makes (including shadow space).
     ///   - savedRegisters: callee-saved registers written by the function.
+    ///   - incomingArgumentsSize: bytes of stack arguments the caller passed.
     public init(stackSlots: [StackSlotData], spillSlotCount: Int, outgoingArgumentsSize: Int,
-                savedRegisters: [PReg]) throws {
+                savedRegisters: [PReg], incomingArgumentsSize: Int = 0) throws {
         self.savedRegisters = savedRegisters
+        self.incomingArgumentsSize = Int32(clamping: incomingArgumentsSize)
         var offset = (outgoingArgumentsSize + 15) & ~15
         spillSlotsOffset = Int32(offset)
         offset += 8 * spillSlotCount
@@ -104,6 +108,35 @@ public struct X64Frame: Sendable {
                 .encode(into: &buffer)
             unwind.append(.stackAllocation(codeOffset: buffer.bytes.count, size: allocatedSize))
         }
+    }
+
+    /// Before a tail call (`returnCallKnown`/`returnCallUnknown`, see their comment in
+    /// X64Inst.swift): restores the callee-saved registers and rbp, moves the
+    /// `stackArgumentsSize` bytes of outgoing stack arguments to the top of this
+    /// function's incoming-argument area, and leaves rsp pointing at the return
+    /// address there, so the callee returns straight to our caller. rax and r10 are
+    /// scratch (not arguments, not callee-saved).
+    func emitTailCallEpilogue(stackArgumentsSize: Int32, into buffer: inout CodeBuffer) {
+        let rbp = Gpr(PReg.rbp), rsp = Gpr(PReg.rsp), rax = Gpr(PReg.rax), r10 = Gpr(PReg.r10)
+        for (index, preg) in savedRegisters.enumerated() {
+            X64Inst.load(size: .size64, src: .base(rbp, -8 * Int32(index + 1)), dst: Writable(Gpr(preg)))
+                .encode(into: &buffer)
+        }
+        X64Inst.load(size: .size64, src: .base(rbp, 8), dst: Writable(rax)).encode(into: &buffer)
+        X64Inst.load(size: .size64, src: .base(rbp, 0), dst: Writable(rbp)).encode(into: &buffer)
+        // From the current rsp to the caller's rsp before it pushed our arguments (T).
+        let toCallerTop = 8 * Int32(savedRegisters.count) + allocatedSize + 16 + incomingArgumentsSize
+        let words = stackArgumentsSize / 8
+        var word = words - 1
+        while word >= 0 {
+            X64Inst.load(size: .size64, src: .base(rsp, 8 * word), dst: Writable(r10)).encode(into: &buffer)
+            X64Inst.store(size: .size64, src: r10, dst: .base(rsp, toCallerTop - stackArgumentsSize + 8 * word))
+                .encode(into: &buffer)
+            word -= 1
+        }
+        X64Inst.lea(size: .size64, address: .base(rsp, toCallerTop - stackArgumentsSize - 8), dst: Writable(rsp))
+            .encode(into: &buffer)
+        X64Inst.store(size: .size64, src: rax, dst: .base(rsp, 0)).encode(into: &buffer)
     }
 
     /// Restores rsp and the saved registers; the `ret` itself follows.

@@ -1,0 +1,91 @@
+import EgretIR
+
+/// A whole CLIF module compiled and loaded into the JIT, ready to call: every function
+/// under one choice of calling conventions, plus one trampoline per distinct signature
+/// (Trampoline.swift), all linked into one `JITModule`.
+///
+/// A function the backend cannot compile yet (an unsupported opcode or type) is left
+/// out with the feature named, and so is every function that calls it or takes its
+/// address; the rest of the module still runs.
+///
+/// Requires: a module the IR verifier accepts.
+/// Guarantees: `call` runs a function through its trampoline under a guarded call:
+/// hardware traps in the compiled code come back as `.trapped(code)`; a fault the
+/// backend did not record is thrown as a bug (`JITError.faultWithoutTrapRecord`).
+public final class CompiledModule {
+    public let jit: JITModule
+    /// The compiled handle and trampoline of each function, by module index (nil when
+    /// the function was left out).
+    private var entries: [(function: JITFunction, trampoline: JITFunction)?] = []
+    /// Why each left-out function was left out, by module index.
+    public private(set) var unsupported: [Int: String] = [:]
+    /// Time spent compiling and linking, summed over functions.
+    public private(set) var timings = PhaseTimings()
+    /// Each function as compiled, by module index (nil when left out).
+    public private(set) var compiled: [CompiledFunction?] = []
+
+    public init(_ module: Module, options: Compiler.Options = Compiler.Options()) throws {
+        jit = JITModule()
+        for (index, function) in module.functions.enumerated() {
+            do {
+                let result = try Compiler.compile(function, options: options)
+                timings.add(result.timings)
+                compiled.append(result)
+            } catch CodegenError.unsupported(let feature) {
+                compiled.append(nil)
+                unsupported[index] = feature
+            }
+        }
+        excludeCallersOfUnsupported(module)
+        // Trampolines are called from C with System V and call the target with the
+        // signature it was compiled for: they take no overrides of their own.
+        var trampolineOptions = options
+        trampolineOptions.callConvOverrides = [:]
+        var trampolines: [Signature: JITFunction] = [:]
+        for result in compiled {
+            guard let result else {
+                entries.append(nil)
+                continue
+            }
+            let handle = try jit.define(result.name, signature: result.signature, code: result.code)
+            if let existing = trampolines[result.signature] {
+                entries.append((handle, existing))
+                continue
+            }
+            var trampolineFunction = Trampoline.function(for: result.signature)
+            trampolineFunction.name = .testCase("egret.trampoline.\(trampolines.count)")
+            let trampoline = try Compiler.compile(trampolineFunction, options: trampolineOptions)
+            timings.add(trampoline.timings)
+            let trampolineHandle = try jit.define(trampolineFunction.name, signature: JITModule.trampolineSignature,
+                                                  code: trampoline.code)
+            trampolines[result.signature] = trampolineHandle
+            entries.append((handle, trampolineHandle))
+        }
+        try timings.measure(.link) { try jit.finalize() }
+    }
+
+    /// Leaves out every function that refers to a left-out function, to a fixpoint.
+    private func excludeCallersOfUnsupported(_ module: Module) {
+        var changed = !unsupported.isEmpty
+        while changed {
+            changed = false
+            let missing = Set(unsupported.keys.map { module.functions[$0].name })
+            for (index, function) in module.functions.enumerated() where compiled[index] != nil {
+                guard let callee = function.functionRefs.compactMap({ $0?.name }).first(where: missing.contains)
+                else { continue }
+                compiled[index] = nil
+                unsupported[index] = unsupported[module.functionIndex(named: callee) ?? index]
+                    .map { "\($0) (in \(callee))" } ?? "a call to \(callee)"
+                changed = true
+            }
+        }
+    }
+
+    /// Calls the module's function `index` with `arguments`.
+    public func call(functionIndex index: Int, arguments: [DataValue]) throws -> CallResult {
+        guard entries.indices.contains(index), let entry = entries[index] else {
+            throw CodegenError.internalError("function \(index) was not compiled")
+        }
+        return try jit.call(entry.function, through: entry.trampoline, arguments: arguments)
+    }
+}

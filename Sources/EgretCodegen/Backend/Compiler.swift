@@ -1,0 +1,114 @@
+import EgretIR
+import Foundation
+
+/// The backend's pipeline for one function (DESIGN.md §4):
+///
+///     Function --lower (rules)--> VCode<X64Inst> with virtual registers
+///              --regalloc------> RegAllocation (+ checker, when asked)
+///              --frame---------> X64Frame: slots, spills, saved registers
+///              --emit----------> FinishedCode + unwind records
+///
+/// Requires: a function the IR verifier accepts.
+/// Guarantees: the code follows the (possibly overridden) calling convention of the
+/// function's signature; with `checkAllocation` the register allocation was verified
+/// by RegAllocChecker; every phase is timed.
+public enum Compiler {
+    public struct Options: Sendable {
+        /// Conventions to replace (the harness compiles each module under both).
+        public var callConvOverrides: [CallConv: CallConv] = [:]
+        /// Verify every register allocation with the symbolic checker.
+        public var checkAllocation = false
+        /// Keep the VCode and the allocation for `egret compile --vcode`.
+        public var keepVCode = false
+
+        public init() {}
+    }
+
+    public static func compile(_ function: Function, options: Options = Options()) throws -> CompiledFunction {
+        var timings = PhaseTimings()
+        var lowering = LoweringOptions(callConvOverrides: options.callConvOverrides)
+        lowering.recordRules = options.keepVCode
+        let lowered = try timings.measure(.lower) { try X64Lowering.lower(function, options: lowering) }
+        let convention = lowered.frame.convention
+        let environment = registerEnvironment(for: convention)
+        let allocation = try timings.measure(.regalloc) {
+            try RegisterAllocator.allocate(lowered.vcode, environment: environment)
+        }
+        if options.checkAllocation {
+            try timings.measure(.check) { try RegAllocChecker.check(lowered.vcode, allocation) }
+        }
+        let emitted = try timings.measure(.emit) { () throws -> EmittedFunction in
+            // Save what the function writes, and what its calls may destroy that its own
+            // caller expects kept (a windows_fastcall function calling system_v code
+            // loses rsi and rdi).
+            let destroyed = allocation.writtenRegisters.union(lowered.frame.calleeSavedClobberedByCalls)
+            let saved = calleeSavedOrder.filter { convention.calleeSaved.contains($0) && destroyed.contains($0) }
+            let frame = try X64Frame(stackSlots: lowered.frame.stackSlotData,
+                                     spillSlotCount: allocation.spillSlotCount,
+                                     outgoingArgumentsSize: lowered.frame.outgoingArgumentsSize,
+                                     savedRegisters: saved,
+                                     incomingArgumentsSize: lowered.frame.incomingArgumentsSize)
+            return try X64Emitter.emit(lowered.vcode, allocation: allocation, frame: frame)
+        }
+        var signature = function.signature
+        signature.callConv = lowering.effectiveCallConv(signature.callConv)
+        return CompiledFunction(name: function.name, signature: signature, emitted: emitted, timings: timings,
+                                lowered: options.keepVCode ? lowered : nil,
+                                allocation: options.keepVCode ? allocation : nil)
+    }
+
+    /// Callee-saved integer registers in the order the prologue pushes them.
+    static let calleeSavedOrder: [PReg] = [.rbx, .r12, .r13, .r14, .r15, .rsi, .rdi]
+
+    /// The registers the allocator may use under a convention: every integer register
+    /// but rsp and rbp (the frame pointer), caller-saved first (they cost no save).
+    public static func registerEnvironment(for convention: CallingConvention) -> RegisterEnvironment {
+        let all: [PReg] = [.rax, .rcx, .rdx, .rsi, .rdi, .r8, .r9, .r10, .r11, .rbx, .r12, .r13, .r14, .r15]
+        let callerSaved = all.filter { !convention.calleeSaved.contains($0) }
+        let calleeSaved = all.filter { convention.calleeSaved.contains($0) }
+        return RegisterEnvironment(integerRegisters: callerSaved + calleeSaved, floatRegisters: [])
+    }
+}
+
+/// One compiled function.
+public struct CompiledFunction: Sendable {
+    public var name: ExternalName
+    /// The signature it was compiled for (after convention overrides).
+    public var signature: Signature
+    public var emitted: EmittedFunction
+    public var timings: PhaseTimings
+    /// Kept when `Compiler.Options.keepVCode` is set.
+    public var lowered: LoweredFunction?
+    public var allocation: RegAllocation?
+
+    public var code: FinishedCode { emitted.code }
+}
+
+/// Time spent in each phase, in nanoseconds.
+public struct PhaseTimings: Sendable {
+    public enum Phase: String, CaseIterable, Sendable {
+        case parse, verify, lower, regalloc, check, emit, link
+    }
+
+    public private(set) var nanoseconds: [UInt64] = Array(repeating: 0, count: Phase.allCases.count)
+
+    public init() {}
+
+    public subscript(phase: Phase) -> UInt64 {
+        get { nanoseconds[Phase.allCases.firstIndex(of: phase) ?? 0] }
+        set { nanoseconds[Phase.allCases.firstIndex(of: phase) ?? 0] = newValue }
+    }
+
+    /// Runs `body`, adding its time to `phase`.
+    public mutating func measure<T>(_ phase: Phase, _ body: () throws -> T) rethrows -> T {
+        let start = DispatchTime.now().uptimeNanoseconds
+        defer { self[phase] += DispatchTime.now().uptimeNanoseconds &- start }
+        return try body()
+    }
+
+    public mutating func add(_ other: PhaseTimings) {
+        for index in nanoseconds.indices { nanoseconds[index] &+= other.nanoseconds[index] }
+    }
+
+    public var total: UInt64 { nanoseconds.reduce(0, &+) }
+}

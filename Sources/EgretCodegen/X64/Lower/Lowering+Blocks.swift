@@ -1,0 +1,267 @@
+import EgretIR
+
+/// Control flow of the lowering pass: which blocks exist in the VCode and in what
+/// order, where edge blocks go, how block arguments become moves.
+///
+///     CLIF layout       block0 ──brif──> block1(v5) / block2      block2 ──jump──> block1(v7)
+///     VCode order       0: block0   1: edge 0→1 (v5 moves)   2: block1   3: block2
+///
+/// - Order: CLIF layout order, unreachable blocks dropped; each block is followed by
+///   the edge blocks of its terminator, in edge order.
+/// - An edge of a terminator with two or more edges gets an edge block when it carries
+///   arguments or its target has two or more incoming edges (a critical edge); an edge
+///   block holds the edge's argument moves and a `jmp` to the target. A `jump` writes
+///   its target's parameters itself, just before its `jmp`.
+/// - Lowering order: postorder of the reachable blocks, so that a block is lowered
+///   before every block that dominates it (and thus before every definition it reads).
+struct BlockPlan {
+    /// What one VCode block is.
+    enum Kind {
+        case block(Block)
+        /// The edge block of `edges[index]`.
+        case edge(Int)
+    }
+
+    /// One edge of a reachable block's terminator.
+    struct Edge {
+        var source: Block
+        var call: BlockCall
+        /// The VCode block of the edge block, -1 if the edge goes straight to its target.
+        var edgeBlock: Int32
+    }
+
+    /// What the plan knows of one CLIF block.
+    struct BlockState {
+        /// The VCode block, -1 if unreachable.
+        var vcodeIndex: Int32 = -1
+        /// Its terminator's edges are `edges[edgeStart ..< edgeStart + edge count]`.
+        var edgeStart: Int32 = 0
+        /// Edges of reachable terminators that target it.
+        var incomingEdges: Int32 = 0
+        var isReachable = false
+    }
+
+    /// Per CLIF block, by block number.
+    var blockStates: [BlockState] = []
+    /// VCode blocks in emission order.
+    var blocks: [Kind] = []
+    var edges: [Edge] = []
+    /// Reachable blocks, each after every block it dominates.
+    var postorder: [Block] = []
+
+    /// The VCode block of a CLIF block (-1 if unreachable).
+    @inline(__always) func vcodeIndex(of block: Block) -> Int32 { blockStates[block.position].vcodeIndex }
+    /// Where a CLIF block's edges start in `edges`.
+    @inline(__always) func edgeStart(of block: Block) -> Int32 { blockStates[block.position].edgeStart }
+}
+
+extension X64LoweringContext {
+    // MARK: Planning
+
+    /// Computes reachability, postorder, use counts, edge blocks and the VCode order.
+    func buildPlan() throws {
+        guard let entry = function.entryBlock else {
+            throw CodegenError.internalError("function \(function.name) has no entry block")
+        }
+        let blockCount = function.blocks.count
+        plan.blockStates = [BlockPlan.BlockState](repeating: BlockPlan.BlockState(), count: blockCount)
+        plan.postorder.reserveCapacity(function.layout.count)
+
+        // Depth-first search from the entry: postorder and reachability.
+        var stack: [(block: Block, nextEdge: Int)] = [(entry, 0)]
+        stack.reserveCapacity(function.layout.count)
+        plan.blockStates[entry.position].isReachable = true
+        while let top = stack.last {
+            let calls = successorCalls(of: top.block)
+            if top.nextEdge < calls.count {
+                stack[stack.count - 1].nextEdge += 1
+                let target = calls[calls.startIndex + top.nextEdge].block
+                if !plan.blockStates[target.position].isReachable {
+                    plan.blockStates[target.position].isReachable = true
+                    stack.append((target, 0))
+                }
+            } else {
+                plan.postorder.append(top.block)
+                stack.removeLast()
+            }
+        }
+
+        // Use counts and incoming-edge counts over reachable code.
+        for block in function.layout where plan.blockStates[block.position].isReachable {
+            for inst in function.blocks[block.position].insts {
+                for index in function.insts[inst.position].arguments.indices {
+                    values[function.valuePool[index].position].useCount += 1
+                }
+                for call in function.blockCalls(of: inst) {
+                    plan.blockStates[call.block.position].incomingEdges += 1
+                    for argument in function.arguments(of: call) {
+                        guard case .value(let value) = argument else {
+                            throw CodegenError.unsupported("try_call results as block arguments")
+                        }
+                        values[value.position].useCount += 1
+                    }
+                }
+            }
+            for param in function.params(of: block) where LoweringRule.typeBit(function.type(of: param)) == 0 {
+                throw CodegenError.unsupported("block parameter of type \(function.type(of: param))")
+            }
+        }
+
+        // VCode order: layout order, edge blocks after their source.
+        plan.blocks.reserveCapacity(2 * plan.postorder.count)
+        plan.edges.reserveCapacity(2 * plan.postorder.count)
+        for block in function.layout where plan.blockStates[block.position].isReachable {
+            plan.blockStates[block.position].vcodeIndex = Int32(plan.blocks.count)
+            plan.blocks.append(.block(block))
+            plan.blockStates[block.position].edgeStart = Int32(plan.edges.count)
+            let calls = successorCalls(of: block)
+            for call in calls {
+                let split = calls.count >= 2
+                    && (plan.blockStates[call.block.position].incomingEdges >= 2 || !call.arguments.isEmpty)
+                var edge = BlockPlan.Edge(source: block, call: call, edgeBlock: -1)
+                if split {
+                    edge.edgeBlock = Int32(plan.blocks.count)
+                    plan.blocks.append(.edge(plan.edges.count))
+                }
+                plan.edges.append(edge)
+            }
+        }
+    }
+
+    /// The block calls of `block`'s terminator (none for returns and traps).
+    func successorCalls(of block: Block) -> ArraySlice<BlockCall> {
+        guard let terminator = function.blocks[block.position].insts.last else { return [] }
+        return function.blockCalls(of: terminator)
+    }
+
+    // MARK: Edges (LoweringBuilder)
+
+    var edgeCount: Int { successorCalls(of: currentBlock).count }
+
+    func edgeLabel(_ edge: Int) -> MachLabel {
+        let planned = plan.edges[Int(plan.edgeStart(of: currentBlock)) + edge]
+        let index = planned.edgeBlock >= 0 ? planned.edgeBlock : plan.vcodeIndex(of: planned.call.block)
+        return MachLabel(UInt32(index))
+    }
+
+    func emitEdgeMoves(_ edge: Int) {
+        let planned = plan.edges[Int(plan.edgeStart(of: currentBlock)) + edge]
+        precondition(planned.edgeBlock < 0, "the argument moves of a split edge belong to its edge block")
+        emitParallelMoves(planned.call)
+    }
+
+    /// Fills the edge blocks of `block`'s terminator: argument moves, then `jmp`.
+    func fillEdgeBlocks(of block: Block) throws {
+        let start = Int(plan.edgeStart(of: block))
+        for index in start ..< start + successorCalls(of: block).count where plan.edges[index].edgeBlock >= 0 {
+            let edge = plan.edges[index]
+            // Emit into the edge block's own (empty) buffer, then put the block's back.
+            swap(&pending, &blockInsts[Int(edge.edgeBlock)])
+            emitParallelMoves(edge.call)
+            emit(.jmp(target: MachLabel(UInt32(plan.vcodeIndex(of: edge.call.block)))))
+            swap(&pending, &blockInsts[Int(edge.edgeBlock)])
+        }
+    }
+
+    /// Writes the target's parameters from the call's arguments as one parallel move:
+    /// a move runs once no other pending move still reads its destination; when only
+    /// cycles remain (`jump block1(v2, v1)` onto block1(v1, v2)), one destination is
+    /// saved in a temporary and its readers read the temporary instead.
+    func emitParallelMoves(_ call: BlockCall) {
+        let params = function.params(of: call.block)
+        let arguments = function.arguments(of: call)
+        guard !params.isEmpty else { return }
+        var moves = moveScratch
+        moveScratch = []
+        moves.removeAll(keepingCapacity: true)
+        defer { moveScratch = moves }
+        for (param, argument) in zip(params, arguments) {
+            // buildPlan rejected every other kind of block argument.
+            guard case .value(let value) = argument else { continue }
+            let destination = register(of: param), source = use(value)
+            if destination != source { moves.append((destination, source)) }
+        }
+        while !moves.isEmpty {
+            var progressed = false
+            var index = 0
+            while index < moves.count {
+                let destination = moves[index].destination
+                if moves.contains(where: { $0.source == destination }) {
+                    index += 1
+                } else {
+                    emitCopy(moves[index].source, into: Writable(destination))
+                    moves.remove(at: index)
+                    progressed = true
+                }
+            }
+            if !progressed {
+                let saved = moves[0].destination
+                let temporary = newGpr()
+                emitCopy(saved, into: temporary)
+                for index in moves.indices where moves[index].source == saved { moves[index].source = temporary.reg }
+            }
+        }
+    }
+
+    // MARK: Entry and assembly
+
+    /// The entry block's parameters: register parameters become entry arguments (fixed
+    /// defs), stack parameters loads from the incoming-argument area. Unused
+    /// parameters are left alone.
+    func lowerEntry() {
+        guard let entry = function.entryBlock else { return }
+        for (index, param) in function.params(of: entry).enumerated() where values[param.position].isUsed {
+            let register = register(of: param)
+            switch functionSignature.parameters[index].location {
+            case .register(let preg):
+                entryArguments.append(FixedDef(Writable(register.reg), in: preg))
+            case .stack(let offset):
+                // A full 8-byte slot: the bits above the value's width are unspecified.
+                emit(.load(size: .size64, src: Amode(.frame(.incomingArguments, displacement: offset)),
+                           dst: Writable(register)))
+            }
+        }
+        if let pointer = returnAreaPointerReg, let preg = functionSignature.returnAreaPointer {
+            entryArguments.append(FixedDef(Writable(pointer.reg), in: preg))
+        }
+    }
+
+    /// Joins the lowered blocks into the VCode.
+    func assemble() -> LoweredFunction {
+        var vcode = VCode<X64Inst>()
+        vcode.insts.reserveCapacity(blockInsts.reduce(0) { $0 + $1.count })
+        vcode.blocks.reserveCapacity(plan.blocks.count)
+        for (index, kind) in plan.blocks.enumerated() {
+            let start = vcode.insts.count
+            vcode.insts.append(contentsOf: blockInsts[index])
+            var successors: [Int] = []
+            switch kind {
+            case .block(let block):
+                let first = Int(plan.edgeStart(of: block))
+                for edge in plan.edges[first ..< first + successorCalls(of: block).count] {
+                    successors.append(Int(edge.edgeBlock >= 0 ? edge.edgeBlock : plan.vcodeIndex(of: edge.call.block)))
+                }
+            case .edge(let edge):
+                successors.append(Int(plan.vcodeIndex(of: plan.edges[edge].call.block)))
+            }
+            vcode.blocks.append(VCodeBlock(instRange: start ..< vcode.insts.count, successors: successors))
+        }
+        vcode.vregClasses = vregClasses
+        vcode.entryArguments = entryArguments
+
+        var slots: [FrameRequirements.StackSlot] = []
+        slots.reserveCapacity(function.stackSlots.count)
+        for slot in function.stackSlots {
+            slots.append(FrameRequirements.StackSlot(size: Int(slot.size), alignment: Int(slot.alignment)))
+        }
+        let frame = FrameRequirements(
+            convention: functionSignature.convention, stackSlots: slots,
+            outgoingArgumentsSize: ABISignature.alignTo16(outgoingArgumentsSize),
+            incomingArgumentsSize: functionSignature.stackArgumentsSize,
+            calleePopSize: functionSignature.calleePopSize, makesCalls: makesCalls, makesTailCalls: makesTailCalls,
+            calleeSavedClobberedByCalls: PRegSet(bits: callClobbers.bits & functionSignature.convention.calleeSaved.bits))
+        let blockMap = plan.blockStates.map { $0.vcodeIndex >= 0 ? Int($0.vcodeIndex) : nil }
+        return LoweredFunction(vcode: vcode, frame: frame, signature: functionSignature, blockMap: blockMap,
+                               appliedRules: appliedRules)
+    }
+}

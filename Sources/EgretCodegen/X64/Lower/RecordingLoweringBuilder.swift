@@ -1,0 +1,106 @@
+import EgretIR
+
+/// A `LoweringBuilder` that runs one rule on symbolic operands and records what it
+/// emits: the SMT verifier's view of a rule (and the tests').
+///
+///     let builder = RecordingLoweringBuilder(opcode: .iadd, type: .i32, operandTypes: [.i32, .i32],
+///                                            resultTypes: [.i32], constants: [1: 5])
+///     try rule.emit(builder)
+///     builder.instructions   // [addl $5, %v0, %v2]
+///
+/// Registers: operand k is `%vk`; result k is `%v(operandCount + k)`; temporaries
+/// follow. A `.constant` operand has the given constant and no register; a
+/// `.comparison` operand is an icmp of two fresh registers (`comparisonOperands`).
+/// Edge k's label is `MachLabel(k)`. Address operands fold to `disp(%vk)` (a register
+/// base plus the constant given for that operand), or to the stack slot `ss0`.
+/// Calls and returns are not modelled: `callee()` throws.
+public final class RecordingLoweringBuilder: LoweringBuilder {
+    public let opcode: Opcode
+    public let type: IRType
+    public var match: RuleMatch
+    public let operandTypes: [IRType]
+    public let resultTypes: [IRType]
+    public var intCC: IntCC = .eq
+    public var trapCode: TrapCode = .heapOutOfBounds
+    public var memoryFlags = MemFlags()
+    public var offset: Int32 = 0
+    public var stackSlot: UInt32 = 0
+    /// The condition and operand registers of each `.comparison` operand, by operand.
+    public var comparisonOperands: [Int: (condition: IntCC, lhs: Gpr, rhs: Gpr)] = [:]
+    /// The shape each operand is read as (default `.register`).
+    public var shapes: [Int: OperandShape] = [:]
+    /// Every instruction emitted, in order.
+    public private(set) var instructions: [X64Inst] = []
+    /// The edges whose argument moves the rule asked for.
+    public private(set) var edgeMoves: [Int] = []
+    public var edgeCount = 2
+    private var nextRegister: UInt32
+
+    public init(opcode: Opcode, type: IRType, operandTypes: [IRType], resultTypes: [IRType],
+                constants: [Int: Int64] = [:]) {
+        self.opcode = opcode
+        self.type = type
+        self.operandTypes = operandTypes
+        self.resultTypes = resultTypes
+        match = RuleMatch(type: type)
+        for (operand, value) in constants { match.setConstant(operand, value) }
+        nextRegister = UInt32(operandTypes.count + resultTypes.count)
+    }
+
+    public var operandCount: Int { operandTypes.count }
+    public func operandType(_ operand: Int) -> IRType { operandTypes[operand] }
+    public var resultCount: Int { resultTypes.count }
+    public func resultType(_ result: Int) -> IRType { resultTypes[result] }
+    public var immediate: Int64 { match.constant(0) }
+
+    public func gpr(_ operand: Int) -> Gpr { Gpr(virtual: UInt32(operand)) }
+    public func constant(_ operand: Int) -> Int64 { match.constant(operand) }
+
+    public func comparison(_ operand: Int) -> FusedComparison {
+        let compared = comparisonOperands[operand] ?? (intCC, newGpr().reg, newGpr().reg)
+        comparisonOperands[operand] = compared
+        return FusedComparison(condition: compared.condition, size: OperandSize(exactly: operandTypes[operand]),
+                               lhs: compared.lhs, rhs: .reg(compared.rhs))
+    }
+
+    public func amode(_ operand: Int) -> Amode {
+        let displacement = Int32(truncatingIfNeeded: match.constant(operand))
+        switch shapes[operand] ?? .register {
+        case .stackAddress:
+            return Amode(.frame(.stackSlot(0), displacement: displacement), trap: memoryFlags.trapCode)
+        case .basePlusIndex:
+            return Amode(.baseIndex(gpr(operand), index: newGpr().reg, scale: .one, displacement: offset),
+                         trap: memoryFlags.trapCode)
+        case .register, .constant, .comparison:
+            return Amode(.base(gpr(operand), displacement: offset), trap: memoryFlags.trapCode)
+        case .basePlusConstant:
+            return Amode(.base(gpr(operand), displacement: displacement), trap: memoryFlags.trapCode)
+        }
+    }
+
+    public func result(_ result: Int) -> Writable<Gpr> { Writable(Gpr(virtual: UInt32(operandTypes.count + result))) }
+
+    public func newGpr() -> Writable<Gpr> {
+        defer { nextRegister += 1 }
+        return Writable(Gpr(virtual: nextRegister))
+    }
+
+    public func emit(_ inst: consuming X64Inst) { instructions.append(inst) }
+
+    public func edgeLabel(_ edge: Int) -> MachLabel { MachLabel(UInt32(edge)) }
+    public func emitEdgeMoves(_ edge: Int) { edgeMoves.append(edge) }
+
+    /// A signature with nothing in it: returns are not modelled.
+    public var functionSignature: ABISignature { ABISignature(emptyFor: .systemV) }
+
+    public var returnAreaPointer: Gpr? { nil }
+    public var structReturnPointer: Gpr? { nil }
+
+    public func callee() throws -> Callee {
+        throw CodegenError.unsupported("calls are not modelled by the recording builder")
+    }
+
+    public func functionReference() throws -> ExternalName { .testCase("function") }
+    public func reserveOutgoingArguments(_ bytes: Int) {}
+    public func noteCallClobbers(_ registers: PRegSet) {}
+}

@@ -1,0 +1,118 @@
+import EgretIR
+
+/// Memory: load, store, the extending loads (uload8 … sload32), the truncating stores
+/// (istore8 … istore32) and stack_addr.
+///
+/// Every load and store comes in one rule per address shape, best first:
+///
+///     _stack_slot   stack_addr ssN+k        → .frame(.stackSlot(N), k + offset)
+///     _base_offset  iadd.i64 base, iconst k → k+offset(base)
+///     _base_index   iadd.i64 base, index    → offset(base,index)
+///     (plain)       any address register    → offset(addr)
+///
+/// The memory operand carries the trap code of the instruction's flags (`heap_oob`
+/// unless given; none for `notrap`), so a faulting access reports the CLIF code.
+/// Loads of i8/i16 zero-extend into a 32-bit register (movzbl/movzwl) rather than
+/// writing a partial register. Stores of a constant use the immediate form.
+/// Big-endian accesses are not supported yet (x86 is little-endian; they need bswap).
+extension X64LoweringRules {
+    /// Address shapes of loads and stores, with their rule-name suffix, priority and
+    /// the reason for it.
+    static let addressShapes: [(suffix: String, shape: OperandShape, priority: Int, reason: String)] = [
+        ("", .register, 0, "the general case: the address in a register plus the offset"),
+        ("_stack_slot", .stackAddress, 30, "a stack_addr folds into a frame address: no lea, no register"),
+        ("_base_offset", .basePlusConstant, 20, "iadd(base, iconst) folds into the displacement: no add"),
+        ("_base_index", .basePlusIndex, 10, "iadd(base, index) folds into a base+index address: no add"),
+    ]
+
+    static var memory: [LoweringRule] {
+        var rules: [LoweringRule] = []
+        rules += loads(name: "load", opcode: .load, types: .integers)
+        rules += loads(name: "uload8", opcode: .uload8, types: .i16AndWider)
+        rules += loads(name: "sload8", opcode: .sload8, types: .i16AndWider)
+        rules += loads(name: "uload16", opcode: .uload16, types: .wideIntegers)
+        rules += loads(name: "sload16", opcode: .sload16, types: .wideIntegers)
+        rules += loads(name: "uload32", opcode: .uload32, types: [.i64])
+        rules += loads(name: "sload32", opcode: .sload32, types: [.i64])
+        rules += stores(name: "store", opcode: .store, types: .integers)
+        rules += stores(name: "istore8", opcode: .istore8, types: .i16AndWider)
+        rules += stores(name: "istore16", opcode: .istore16, types: .wideIntegers)
+        rules += stores(name: "istore32", opcode: .istore32, types: [.i64])
+        rules.append(LoweringRule(name: "stack_addr", opcode: .stack_addr, types: .wideIntegers, priority: 0,
+                                  priorityReason: "the only rule: lea of the slot's frame address",
+                                  pattern: []) { b in
+            b.emit(.lea(size: b.size, address: Amode(.frame(.stackSlot(b.stackSlot), displacement: b.offset)),
+                        dst: b.result(0)))
+        })
+        return rules
+    }
+
+    static func loads(name: String, opcode: Opcode, types: [IRType]) -> [LoweringRule] {
+        addressShapes.map { address in
+            LoweringRule(name: name + address.suffix, opcode: opcode, types: types, priority: address.priority,
+                         priorityReason: address.reason, pattern: [address.shape]) { b in
+                try requireLittleEndian(b)
+                b.emit(loadInstruction(opcode, type: b.type, from: b.amode(0), into: b.result(0)))
+            }
+        }
+    }
+
+    static func stores(name: String, opcode: Opcode, types: [IRType]) -> [LoweringRule] {
+        var rules: [LoweringRule] = []
+        for address in addressShapes {
+            rules.append(LoweringRule(name: name + address.suffix, opcode: opcode, types: types,
+                                      priority: address.priority, priorityReason: address.reason,
+                                      pattern: [.register, address.shape]) { b in
+                try requireLittleEndian(b)
+                b.emit(.store(size: storeSize(opcode, type: b.type), src: b.gpr(0), dst: b.amode(1)))
+            })
+            rules.append(LoweringRule(name: name + "_imm" + address.suffix, opcode: opcode, types: types,
+                                      priority: address.priority + 5,
+                                      priorityReason: address.reason + "; a constant value is stored as an immediate",
+                                      pattern: [.constant, address.shape], guards: [.fitsSignExtendedImm32(0)]) { b in
+                try requireLittleEndian(b)
+                let size = storeSize(opcode, type: b.type)
+                let value = b.constant(0)
+                let imm: Int32
+                switch size {
+                case .size8: imm = Int32(Int8(truncatingIfNeeded: value))
+                case .size16: imm = Int32(Int16(truncatingIfNeeded: value))
+                case .size32, .size64: imm = Int32(truncatingIfNeeded: value)
+                }
+                b.emit(.storeImm(size: size, imm: imm, dst: b.amode(1)))
+            })
+        }
+        return rules
+    }
+
+    /// The instruction that loads `opcode`'s bytes at `type`.
+    static func loadInstruction(_ opcode: Opcode, type: IRType, from amode: Amode, into dst: Writable<Gpr>) -> X64Inst {
+        let wide = type == .i64
+        if opcode == .uload8 { return .movzx(ext: .bl, src: .mem(amode), dst: dst) }
+        if opcode == .sload8 { return .movsx(ext: wide ? .bq : .bl, src: .mem(amode), dst: dst) }
+        if opcode == .uload16 { return .movzx(ext: .wl, src: .mem(amode), dst: dst) }
+        if opcode == .sload16 { return .movsx(ext: wide ? .wq : .wl, src: .mem(amode), dst: dst) }
+        if opcode == .uload32 { return .movzx(ext: .lq, src: .mem(amode), dst: dst) }
+        if opcode == .sload32 { return .movsx(ext: .lq, src: .mem(amode), dst: dst) }
+        switch type.bits {
+        case 8: return .movzx(ext: .bl, src: .mem(amode), dst: dst)
+        case 16: return .movzx(ext: .wl, src: .mem(amode), dst: dst)
+        case 32: return .load(size: .size32, src: amode, dst: dst)
+        default: return .load(size: .size64, src: amode, dst: dst)
+        }
+    }
+
+    /// How many bytes a store of `opcode` writes.
+    static func storeSize(_ opcode: Opcode, type: IRType) -> OperandSize {
+        if opcode == .istore8 { return .size8 }
+        if opcode == .istore16 { return .size16 }
+        if opcode == .istore32 { return .size32 }
+        return OperandSize(exactly: type)
+    }
+
+    static func requireLittleEndian(_ b: any LoweringBuilder) throws {
+        if b.memoryFlags.endianness == .big {
+            throw CodegenError.unsupported("big-endian \(b.opcode.name)")
+        }
+    }
+}

@@ -1,0 +1,444 @@
+import EgretIR
+
+/// The lowering pass for one function: its state, the instruction loop, and the
+/// `LoweringBuilder` the rules emit through (X64Lowering.swift describes the pass).
+///
+/// A class because it is the one builder object every emitter call receives by
+/// reference; it lives for one function's lowering.
+///
+/// Per-value state, `values[v]` for value number v (`ValueState`):
+///
+///     register   virtual register + 1 of value v (0: not yet given one)
+///     isUsed     some lowered instruction (or edge move) reads v in a register
+///     useCount   uses in reachable code, operands and block arguments; decides
+///                whether an icmp may be fused into its one consumer
+///
+/// Blocks are lowered in postorder and their instructions last to first, so every
+/// reader of a value is lowered before its definition: when the definition is
+/// reached, `isUsed` tells whether anyone needs it in a register (an `iconst`
+/// folded into every user, or an `icmp` fused into its branch, is never emitted).
+///
+/// Performance: the mutable state is `@exclusivity(unchecked)`. Every builder call
+/// touches it, and Swift's dynamic exclusivity checks on class properties cost about
+/// a third of the lowering time; the pass is single-threaded and never holds an
+/// access across a call that could reach the same property.
+final class X64LoweringContext: LoweringBuilder {
+    let function: Function
+    let options: LoweringOptions
+    let functionSignature: ABISignature
+    /// `X64LoweringRules.ordered` and its plain-data views, referenced once per function
+    /// rather than through their lazily initialised statics at every instruction.
+    let rules: [LoweringRule]
+    let candidates: [X64LoweringRules.Candidate]
+    let emitters: [RuleEmitter]
+    /// `X64LoweringContext.effects`, referenced once.
+    let opcodeEffects: [Effects]
+
+    /// What the pass knows of one value.
+    struct ValueState {
+        var register: UInt32 = 0
+        var useCount: UInt32 = 0
+        var isUsed = false
+    }
+
+    @exclusivity(unchecked) var vregClasses: [RegClass] = []
+    /// Per value number (one array: one allocation per function).
+    @exclusivity(unchecked) var values: [ValueState]
+
+    @exclusivity(unchecked) var plan = BlockPlan()
+    /// Machine instructions of each VCode block, in order, once lowered.
+    @exclusivity(unchecked) var blockInsts: [[X64Inst]] = []
+    @exclusivity(unchecked) var entryArguments: [FixedDef] = []
+    /// Layouts of the function's `sigN` signatures, computed on first use.
+    @exclusivity(unchecked) var signatureCache: [ABISignature?]
+
+    // The instruction being lowered.
+    @exclusivity(unchecked) var currentInst = Inst(0)
+    @exclusivity(unchecked) var currentData = InstructionData(opcode: .nop)
+    @exclusivity(unchecked) var currentBlock = Block(0)
+    /// The index in `rules` of the rule being run.
+    @exclusivity(unchecked) var currentRule = 0
+    @exclusivity(unchecked) var currentMatch = RuleMatch(type: .invalid)
+    /// The code of the block being lowered, backwards (see `lowerBlock`).
+    @exclusivity(unchecked) var pending: [X64Inst] = []
+
+    /// Scratch storage of `emitParallelMoves`, kept across edges.
+    @exclusivity(unchecked) var moveScratch: [(destination: Gpr, source: Gpr)] = []
+
+    // What the frame needs.
+    @exclusivity(unchecked) var outgoingArgumentsSize = 0
+    @exclusivity(unchecked) var makesCalls = false
+    @exclusivity(unchecked) var makesTailCalls = false
+    @exclusivity(unchecked) var returnAreaPointerReg: Gpr?
+    /// The union of the clobber sets of the calls made so far.
+    @exclusivity(unchecked) var callClobbers = PRegSet()
+    /// Rule names by instruction, when `options.recordRules`.
+    @exclusivity(unchecked) var appliedRules: [Inst: String] = [:]
+
+    init(function: Function, options: LoweringOptions) throws {
+        self.function = function
+        self.options = options
+        let convention = try CallingConvention.forCallConv(options.effectiveCallConv(function.signature.callConv))
+        functionSignature = try ABISignature(function.signature, convention: convention)
+        try X64LoweringContext.requireIntegerValues(functionSignature, what: "function")
+        rules = X64LoweringRules.ordered
+        candidates = X64LoweringRules.candidates
+        emitters = X64LoweringRules.emitters
+        opcodeEffects = X64LoweringContext.effects
+        let valueCount = function.values.count
+        values = [ValueState](repeating: ValueState(), count: valueCount)
+        vregClasses.reserveCapacity(2 * valueCount + 8)
+        signatureCache = [ABISignature?](repeating: nil, count: function.signatures.count)
+    }
+
+    // MARK: The pass
+
+    func run() throws -> LoweredFunction {
+        try buildPlan()
+        blockInsts = [[X64Inst]](repeating: [], count: plan.blocks.count)
+        for block in plan.postorder {
+            try lowerBlock(block)
+        }
+        return assemble()
+    }
+
+    /// Lowers `block`'s instructions last to first into `pending`: each instruction's
+    /// code is emitted in order and then reversed in place, so the whole buffer is the
+    /// block backwards and one final in-place reversal puts it in order — no
+    /// instruction is copied on the way.
+    private func lowerBlock(_ block: Block) throws {
+        currentBlock = block
+        pending = []
+        pending.reserveCapacity(2 * function.blocks[block.position].insts.count + 4)
+        let insts = function.blocks[block.position].insts
+        for inst in insts.reversed() {
+            let start = pending.count
+            try lowerInstruction(inst)
+            pending[start...].reverse()
+            if inst == insts.last { try fillEdgeBlocks(of: block) }
+        }
+        if block == function.entryBlock {
+            let start = pending.count
+            lowerEntry()
+            pending[start...].reverse()
+        }
+        pending.reverse()
+        swap(&blockInsts[Int(plan.vcodeIndex(of: block))], &pending)
+    }
+
+    /// Lowers one instruction if it has an effect or a used result.
+    private func lowerInstruction(_ inst: Inst) throws {
+        let data = function.insts[inst.position]
+        let opcode = data.opcode
+        let effects = opcodeEffects[Int(opcode.rawValue)]
+        var needed = effects.alwaysLowered || (effects.canLoad && data.flags.trapCode != nil)
+        if !needed {
+            for index in function.instResults[inst.position].indices where values[function.valuePool[index].position].isUsed {
+                needed = true
+                break
+            }
+        }
+        guard needed else { return }
+        currentInst = inst
+        currentData = data
+        if effects.isCall { makesCalls = true }
+        let type = controllingType(data)
+        if !effects.typedBySignature { try requireIntegerOperands(data, type: type) }
+        for index in X64LoweringRules.candidates(for: opcode) {
+            let candidate = candidates[index]
+            guard candidate.accepts(type) else { continue }
+            var match = RuleMatch(type: type)
+            guard matches(candidate, &match) else { continue }
+            if candidate.hasGuards {
+                guard rules[index].guards.allSatisfy({ $0.check(match) }) else { continue }
+            }
+            currentRule = index
+            currentMatch = match
+            try emitters[index](self)
+            if options.recordRules { appliedRules[inst] = rules[index].name }
+            return
+        }
+        throw CodegenError.unsupported("opcode \(opcode.name)" + (type.isValid ? " on \(type)" : ""))
+    }
+
+    /// The controlling type, derived from the typevar operand when a builder left it
+    /// unset.
+    private func controllingType(_ data: InstructionData) -> IRType {
+        if data.type.isValid { return data.type }
+        guard let operand = data.opcode.info.typevarOperand, operand < Int(data.arguments.count) else { return .invalid }
+        return function.type(of: function.valuePool[Int(data.arguments.start) + operand])
+    }
+
+    /// Every operand and result of a non-call instruction is an integer of 8–64 bits.
+    private func requireIntegerOperands(_ data: InstructionData, type: IRType) throws {
+        func check(_ value: Value, _ role: String) throws {
+            let valueType = function.type(of: value)
+            guard LoweringRule.typeBit(valueType) != 0 else {
+                let head = "opcode \(data.opcode.name)" + (type.isValid ? " on \(type)" : "")
+                throw CodegenError.unsupported(valueType == type ? head : "\(head) with an \(valueType) \(role)")
+            }
+        }
+        for index in data.arguments.indices { try check(function.valuePool[index], "operand") }
+        for index in function.instResults[currentInst.position].indices { try check(function.valuePool[index], "result") }
+    }
+
+    /// Whether each operand has its shape; records constants and displacements.
+    private func matches(_ candidate: X64LoweringRules.Candidate, _ match: inout RuleMatch) -> Bool {
+        let count = Int(candidate.shapeCount)
+        guard count <= Int(currentData.arguments.count) else { return false }
+        for operand in 0 ..< count {
+            let shape = candidate.shape(operand)
+            if shape == .register { continue }
+            let value = operandValue(operand)
+            guard let definition = function.values[value.position].inst else { return false }
+            let defining = function.insts[definition.position]
+            switch shape {
+            case .register:
+                break
+            case .constant:
+                guard defining.opcode == .iconst else { return false }
+                match.setConstant(operand, defining.type.signExtend(defining.immediate))
+            case .comparison:
+                guard defining.opcode == .icmp, values[value.position].useCount == 1,
+                      LoweringRule.typeBit(controllingType(defining)) != 0 else { return false }
+            case .stackAddress:
+                guard defining.opcode == .stack_addr,
+                      let displacement = Int32(exactly: Int64(defining.offset) + Int64(currentData.offset))
+                else { return false }
+                match.setConstant(operand, Int64(displacement))
+            case .basePlusConstant:
+                // (base + k) + offset = base + (k + offset) modulo 2^64, so the
+                // folded displacement is exact whenever the wrapped sum fits 32 bits.
+                guard defining.opcode == .iadd, controllingType(defining) == .i64,
+                      let (_, constant) = splitConstantAddend(defining),
+                      let displacement = Int32(exactly: constant &+ Int64(currentData.offset))
+                else { return false }
+                match.setConstant(operand, Int64(displacement))
+            case .basePlusIndex:
+                guard defining.opcode == .iadd, controllingType(defining) == .i64 else { return false }
+            }
+        }
+        return true
+    }
+
+    /// `iadd base, (iconst k)` or `iadd (iconst k), base`: the base value and k.
+    private func splitConstantAddend(_ add: InstructionData) -> (base: Value, constant: Int64)? {
+        let start = Int(add.arguments.start)
+        let lhs = function.valuePool[start], rhs = function.valuePool[start + 1]
+        if let constant = iconstValue(rhs) { return (lhs, constant) }
+        if let constant = iconstValue(lhs) { return (rhs, constant) }
+        return nil
+    }
+
+    /// The value of `value`'s defining `iconst`, sign-extended from its width.
+    func iconstValue(_ value: Value) -> Int64? {
+        guard let inst = function.values[value.position].inst else { return nil }
+        let data = function.insts[inst.position]
+        guard data.opcode == .iconst else { return nil }
+        return data.type.signExtend(data.immediate)
+    }
+
+    /// The instruction defining `value` (which must be an instruction result).
+    func definition(of value: Value) -> InstructionData {
+        function.insts[(function.values[value.position].inst ?? Inst(0)).position]
+    }
+
+    // MARK: Values and registers
+
+    @inline(__always) func operandValue(_ operand: Int) -> Value {
+        function.valuePool[Int(currentData.arguments.start) + operand]
+    }
+
+    /// The virtual register of `value`, created on first request, without marking the
+    /// value used (for definitions).
+    func register(of value: Value) -> Gpr {
+        let existing = values[value.position].register
+        if existing != 0 { return Gpr(virtual: existing - 1) }
+        let index = UInt32(vregClasses.count)
+        vregClasses.append(.int)
+        values[value.position].register = index + 1
+        return Gpr(virtual: index)
+    }
+
+    /// The virtual register of `value`, marking it used.
+    func use(_ value: Value) -> Gpr {
+        values[value.position].isUsed = true
+        return register(of: value)
+    }
+
+    // MARK: LoweringBuilder: the instruction
+
+    var opcode: Opcode { currentData.opcode }
+    var type: IRType { currentMatch.type }
+    var match: RuleMatch { currentMatch }
+    var operandCount: Int { Int(currentData.arguments.count) }
+    func operandType(_ operand: Int) -> IRType { function.type(of: operandValue(operand)) }
+    var resultCount: Int { Int(function.instResults[currentInst.position].count) }
+
+    func resultType(_ result: Int) -> IRType {
+        function.type(of: function.valuePool[Int(function.instResults[currentInst.position].start) + result])
+    }
+
+    var intCC: IntCC { currentData.intCC }
+    var trapCode: TrapCode { currentData.trapCode }
+    var memoryFlags: MemFlags { currentData.flags }
+    var offset: Int32 { currentData.offset }
+    var immediate: Int64 { currentMatch.type.signExtend(currentData.immediate) }
+    var stackSlot: UInt32 { currentData.entity }
+
+    // MARK: LoweringBuilder: operands
+
+    func gpr(_ operand: Int) -> Gpr { use(operandValue(operand)) }
+
+    func constant(_ operand: Int) -> Int64 { currentMatch.constant(operand) }
+
+    /// The icmp's operands in registers, except a constant right-hand side that fits
+    /// an immediate (`cmp $k, x`), which is folded.
+    func comparison(_ operand: Int) -> FusedComparison {
+        let icmp = definition(of: operandValue(operand))
+        let start = Int(icmp.arguments.start)
+        let lhs = function.valuePool[start], rhs = function.valuePool[start + 1]
+        let size = OperandSize(exactly: function.type(of: lhs))
+        let right: GprMemImm
+        if let constant = iconstValue(rhs), let imm = Int32(exactly: constant) {
+            right = .imm(imm)
+        } else {
+            right = .reg(use(rhs))
+        }
+        return FusedComparison(condition: icmp.intCC, size: size, lhs: use(lhs), rhs: right)
+    }
+
+    func amode(_ operand: Int) -> Amode {
+        let trap = currentData.flags.trapCode
+        let candidate = candidates[currentRule]
+        let shape = operand < Int(candidate.shapeCount) ? candidate.shape(operand) : .register
+        let value = operandValue(operand)
+        switch shape {
+        case .register, .constant, .comparison:
+            return Amode(.base(use(value), displacement: currentData.offset), trap: trap)
+        case .stackAddress:
+            let slot = definition(of: value).entity
+            return Amode(.frame(.stackSlot(slot), displacement: Int32(truncatingIfNeeded: constant(operand))), trap: trap)
+        case .basePlusConstant:
+            let base = splitConstantAddend(definition(of: value))?.base ?? value
+            return Amode(.base(use(base), displacement: Int32(truncatingIfNeeded: constant(operand))), trap: trap)
+        case .basePlusIndex:
+            let start = Int(definition(of: value).arguments.start)
+            return Amode(.baseIndex(use(function.valuePool[start]), index: use(function.valuePool[start + 1]),
+                                    scale: .one, displacement: currentData.offset), trap: trap)
+        }
+    }
+
+    // MARK: LoweringBuilder: output
+
+    func result(_ result: Int) -> Writable<Gpr> {
+        Writable(register(of: function.valuePool[Int(function.instResults[currentInst.position].start) + result]))
+    }
+
+    func newGpr() -> Writable<Gpr> {
+        vregClasses.append(.int)
+        return Writable(Gpr(virtual: UInt32(vregClasses.count - 1)))
+    }
+
+    func emit(_ inst: consuming X64Inst) { pending.append(inst) }
+
+    // MARK: Opcode facts the loop needs
+
+    /// What the instruction loop needs to know of an opcode, in one flat table.
+    struct Effects {
+        /// Lowered even when no result is used (traps, stores, calls, branches…).
+        var alwaysLowered = false
+        /// Loads: lowered when they may trap.
+        var canLoad = false
+        var isCall = false
+        /// Operand and result types come from a signature (calls, `return`), not the
+        /// integer check.
+        var typedBySignature = false
+    }
+
+    static let effects: [Effects] = Opcode.allCases.map { opcode in
+        let info = opcode.info
+        var effects = Effects()
+        effects.alwaysLowered = info.canTrap || info.canStore || info.isCall || info.isTerminator || info.isBranch
+            || info.properties.contains(.otherSideEffects)
+        effects.canLoad = info.canLoad
+        effects.isCall = info.isCall
+        effects.typedBySignature = info.isCall || opcode == .return
+        return effects
+    }
+
+    /// Float, vector and i128 values of a signature are not lowered yet.
+    static func requireIntegerValues(_ signature: ABISignature, what: String) throws {
+        for (index, value) in signature.parameters.enumerated() where value.type.isFloat {
+            throw CodegenError.unsupported("\(value.type) parameter \(index) of a \(what)")
+        }
+        for (index, value) in signature.returns.enumerated() where value.type.isFloat {
+            throw CodegenError.unsupported("\(value.type) return value \(index) of a \(what)")
+        }
+    }
+}
+
+/// The builder's window onto calling conventions: the function's own signature, its
+/// callees' signatures (laid out once per `sigN`), the hidden return-area pointer
+/// and the outgoing-argument area. The call and return rules (Rules+Calls.swift)
+/// turn these into instructions.
+extension X64LoweringContext {
+    var returnAreaPointer: Gpr? {
+        guard functionSignature.hasReturnArea else { return nil }
+        if let pointer = returnAreaPointerReg { return pointer }
+        // Defined on entry in the convention's first argument register (lowerEntry).
+        let pointer = newGpr().reg
+        returnAreaPointerReg = pointer
+        return pointer
+    }
+
+    var structReturnPointer: Gpr? {
+        guard let index = functionSignature.structReturnParameter, let entry = function.entryBlock else { return nil }
+        return use(function.params(of: entry)[function.params(of: entry).startIndex + index])
+    }
+
+    func callee() throws -> Callee {
+        let data = currentData
+        if data.opcode == .call || data.opcode == .return_call {
+            let external = try externalFunction(data.funcRef)
+            return Callee(name: external.name, signature: try calleeSignature(external.signature))
+        }
+        if data.opcode == .call_indirect || data.opcode == .return_call_indirect {
+            return Callee(name: nil, signature: try calleeSignature(data.sigRef))
+        }
+        throw CodegenError.internalError("callee() asked while lowering \(data.opcode.name)")
+    }
+
+    func functionReference() throws -> ExternalName {
+        try externalFunction(currentData.funcRef).name
+    }
+
+    private func externalFunction(_ reference: FuncRef) throws -> ExternalFunction {
+        guard reference.position < function.functionRefs.count, let external = function.functionRefs[reference.position]
+        else { throw CodegenError.internalError("\(currentData.opcode.name) names undeclared \(reference)") }
+        return external
+    }
+
+    func reserveOutgoingArguments(_ bytes: Int) {
+        outgoingArgumentsSize = max(outgoingArgumentsSize, bytes)
+        if currentData.opcode == .return_call || currentData.opcode == .return_call_indirect { makesTailCalls = true }
+    }
+
+    func noteCallClobbers(_ registers: PRegSet) {
+        callClobbers = callClobbers.union(registers)
+    }
+
+    /// The layout of `sigN` under its (possibly overridden) convention.
+    private func calleeSignature(_ reference: SigRef) throws -> ABISignature {
+        guard reference.position < function.signatures.count else {
+            throw CodegenError.internalError("call through undeclared \(reference)")
+        }
+        if let cached = signatureCache[reference.position] { return cached }
+        let signature = function.signatures[reference.position]
+        let convention = try CallingConvention.forCallConv(options.effectiveCallConv(signature.callConv))
+        let layout = try ABISignature(signature, convention: convention)
+        try X64LoweringContext.requireIntegerValues(layout, what: "callee")
+        signatureCache[reference.position] = layout
+        return layout
+    }
+}

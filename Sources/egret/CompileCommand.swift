@@ -1,0 +1,88 @@
+import ArgumentParser
+import EgretCodegen
+import EgretIR
+import Foundation
+
+/// `egret compile FILE [--disasm] [--vcode] [--timings]`.
+struct CompileCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compile",
+        abstract: "Compile the functions of a .clif file for x86-64 and show the result.",
+        discussion: "Without --disasm, --vcode or --timings, prints each function's code size.")
+
+    @Flag(name: .long, help: "Print the final machine code, disassembled by capstone.")
+    var disasm = false
+
+    @Flag(name: .long, help: "Print the VCode (machine instructions over virtual registers) before allocation.")
+    var vcode = false
+
+    @Flag(name: .long, help: "Print the time each phase took.")
+    var timings = false
+
+    @Option(name: .long, help: "Compile with this calling convention instead of system_v (e.g. windows_fastcall).")
+    var callconv: String?
+
+    @Argument(help: "The .clif file to compile.")
+    var file: String
+
+    func run() throws {
+        guard let data = FileManager.default.contents(atPath: file) else {
+            printError("\(file): error: cannot read file")
+            throw ExitCode(2)
+        }
+        let text = String(decoding: data, as: UTF8.self)
+        var phases = PhaseTimings()
+        let module: Module
+        do {
+            module = try phases.measure(.parse) { try CLIFParser.parse(text, fileName: file) }
+        } catch let diagnostic as Diagnostic {
+            printError(diagnostic.description)
+            throw ExitCode(diagnostic.isUnsupported ? 3 : 2)
+        }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let problems = phases.measure(.verify) { IRVerifier.verify(module) }
+        guard problems.isEmpty else {
+            for problem in problems { printError(problem.attachingSource(lines).description) }
+            throw ExitCode(2)
+        }
+        var options = Compiler.Options()
+        options.checkAllocation = true
+        options.keepVCode = vcode
+        if let callconv {
+            guard let convention = CallConv(rawValue: callconv) else {
+                printError("egret: error: unknown calling convention '\(callconv)'")
+                throw ExitCode(2)
+            }
+            options.callConvOverrides = [.systemV: convention]
+        }
+        let disassembler = disasm ? try Disassembler() : nil
+        var status: Int32 = 0
+        for function in module.functions {
+            let compiled: CompiledFunction
+            do {
+                compiled = try Compiler.compile(function, options: options)
+            } catch CodegenError.unsupported(let feature) {
+                printError("\(file): \(function.name): unsupported: \(feature)")
+                status = max(status, 3)
+                continue
+            } catch {
+                printError("\(file): \(function.name): \(error)")
+                status = 1
+                continue
+            }
+            phases.add(compiled.timings)
+            print("function \(function.name) \(compiled.signature): \(compiled.code.bytes.count) bytes")
+            if vcode, let lowered = compiled.lowered { print(lowered.text) }
+            if let disassembler {
+                for instruction in disassembler.disassemble(compiled.code.bytes) { print("  \(instruction)") }
+            }
+        }
+        if timings {
+            for phase in PhaseTimings.Phase.allCases where phase != .link {
+                let micros = Double(phases[phase]) / 1000
+                print("\(phase.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(String(format: "%10.1f", micros)) µs")
+            }
+        }
+        if status != 0 { throw ExitCode(status) }
+    }
+}
