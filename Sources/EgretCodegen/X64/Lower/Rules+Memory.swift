@@ -14,7 +14,8 @@ import EgretIR
 /// unless given; none for `notrap`), so a faulting access reports the CLIF code.
 /// Loads of i8/i16 zero-extend into a 32-bit register (movzbl/movzwl) rather than
 /// writing a partial register. Stores of a constant use the immediate form.
-/// Big-endian accesses are not supported yet (x86 is little-endian; they need bswap).
+/// Big-endian accesses (the `big` memory flag) swap the bytes after a load and before
+/// a store: x86 is little-endian.
 extension X64LoweringRules {
     /// Address shapes of loads and stores, with their rule-name suffix, priority and
     /// the reason for it.
@@ -51,8 +52,24 @@ extension X64LoweringRules {
         addressShapes.map { address in
             LoweringRule(name: name + address.suffix, opcode: opcode, types: types, priority: address.priority,
                          priorityReason: address.reason, pattern: [address.shape]) { b in
-                try requireLittleEndian(b)
-                b.emit(loadInstruction(opcode, type: b.type, from: b.amode(0), into: b.result(0)))
+                guard b.memoryFlags.endianness == .big, let width = accessBytes(opcode, type: b.type), width > 1 else {
+                    b.emit(loadInstruction(opcode, type: b.type, from: b.amode(0), into: b.result(0)))
+                    return
+                }
+                // Load the bytes zero-extended, swap them, then extend as the opcode asks.
+                let raw = b.newGpr()
+                b.emit(loadInstruction(width == 2 ? .uload16 : width == 4 ? .uload32 : .load,
+                                       type: .i64, from: b.amode(0), into: raw))
+                let swapped = width == 2 || opcode == .sload16 || opcode == .sload32 ? b.newGpr() : b.result(0)
+                emitByteSwap(b, bytes: width, source: raw.reg, into: swapped)
+                switch opcode {
+                case .sload16: b.emit(.movsx(ext: b.type == .i64 ? .wq : .wl, src: .reg(swapped.reg), dst: b.result(0)))
+                case .sload32: b.emit(.movsx(ext: .lq, src: .reg(swapped.reg), dst: b.result(0)))
+                default:
+                    // A swapped 16-bit value has zeros above bit 15 only in its low 32
+                    // bits' upper half after a zero-extending move.
+                    if width == 2 { b.emit(.movzx(ext: .wl, src: .reg(swapped.reg), dst: b.result(0))) }
+                }
             }
         }
     }
@@ -63,16 +80,35 @@ extension X64LoweringRules {
             rules.append(LoweringRule(name: name + address.suffix, opcode: opcode, types: types,
                                       priority: address.priority, priorityReason: address.reason,
                                       pattern: [.register, address.shape]) { b in
-                try requireLittleEndian(b)
-                b.emit(.store(size: storeSize(opcode, type: b.type), src: b.gpr(0), dst: b.amode(1)))
+                let size = storeSize(opcode, type: b.type)
+                var value = b.gpr(0)
+                if b.memoryFlags.endianness == .big && size != .size8 {
+                    let swapped = b.newGpr()
+                    emitByteSwap(b, bytes: size.bytes, source: value, into: swapped)
+                    value = swapped.reg
+                }
+                b.emit(.store(size: size, src: value, dst: b.amode(1)))
             })
             rules.append(LoweringRule(name: name + "_imm" + address.suffix, opcode: opcode, types: types,
                                       priority: address.priority + 5,
                                       priorityReason: address.reason + "; a constant value is stored as an immediate",
                                       pattern: [.constant, address.shape], guards: [.fitsSignExtendedImm32(0)]) { b in
-                try requireLittleEndian(b)
                 let size = storeSize(opcode, type: b.type)
-                let value = b.constant(0)
+                var value = b.constant(0)
+                if b.memoryFlags.endianness == .big {
+                    // Swap the constant's stored bytes now; a 64-bit swap may no longer
+                    // fit an immediate, so go through a register.
+                    switch size {
+                    case .size8: break
+                    case .size16: value = Int64(UInt16(truncatingIfNeeded: value).byteSwapped)
+                    case .size32: value = Int64(UInt32(truncatingIfNeeded: value).byteSwapped)
+                    case .size64:
+                        let register = b.newGpr()
+                        b.emit(.movImm(size: .size64, imm: UInt64(bitPattern: value).byteSwapped, dst: register))
+                        b.emit(.store(size: .size64, src: register.reg, dst: b.amode(1)))
+                        return
+                    }
+                }
                 let imm: Int32
                 switch size {
                 case .size8: imm = Int32(Int8(truncatingIfNeeded: value))
@@ -110,9 +146,27 @@ extension X64LoweringRules {
         return OperandSize(exactly: type)
     }
 
-    static func requireLittleEndian(_ b: any LoweringBuilder) throws {
-        if b.memoryFlags.endianness == .big {
-            throw CodegenError.unsupported("big-endian \(b.opcode.name)")
+    /// Bytes a load of `opcode` reads at `type`.
+    static func accessBytes(_ opcode: Opcode, type: IRType) -> Int? {
+        switch opcode {
+        case .uload8, .sload8: return 1
+        case .uload16, .sload16: return 2
+        case .uload32, .sload32: return 4
+        default: return type.bits / 8
+        }
+    }
+
+    /// `into` = `source` with its low `bytes` bytes in reverse order (bits above them
+    /// unspecified, as for any narrow value).
+    static func emitByteSwap(_ b: any LoweringBuilder, bytes: Int, source: Gpr, into: Writable<Gpr>) {
+        switch bytes {
+        case 2:
+            b.emit(.movRR(size: .size32, src: source, dst: into))
+            b.emit(.shiftR(kind: .rol, size: .size16, src: into.reg, count: .imm(8), dst: into))
+        case 4:
+            b.emit(.bswap(size: .size32, src: source, dst: into))
+        default:
+            b.emit(.bswap(size: .size64, src: source, dst: into))
         }
     }
 }
