@@ -169,8 +169,6 @@ struct LowerRuleTableTests {
          "unsupported: opcode ireduce on i64 with an i128 operand"),
         ("function %f(i64, i64) -> i64 {\nblock0(v0: i64, v1: i64):\n    v2 = iconcat v0, v1\n    v3, v4 = isplit v2\n    return v3\n}",
          "unsupported: opcode isplit on i128"),
-        ("function %f(i64) -> i32 {\nblock0(v0: i64):\n    v1 = load.i32 big v0\n    return v1\n}",
-         "unsupported: big-endian load"),
         ("function %f(i64) -> i64 apple_aarch64 {\nblock0(v0: i64):\n    return v0\n}",
          "unsupported: calling convention apple_aarch64"),
         ("function %f(i128) -> i64 {\nblock0(v0: i128):\n    v1 = iconst.i64 0\n    return v1\n}",
