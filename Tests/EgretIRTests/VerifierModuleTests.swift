@@ -112,4 +112,52 @@ struct VerifierModuleTests {
         #expect(problems.first?.file == "calls.clif")
         #expect(problems.first?.message.hasPrefix("`return v2`: result 0 (v2) has type i32") == true)
     }
+
+    @Test func problemsComeInSourceOrder() throws {
+        let module = try CLIFParser.parse("""
+            function %second_problem_first(i32) -> i64 {
+            block0(v0: i32):
+                jump block1
+            block1:
+                v1 = iadd v0, v2
+                v2 = iconst.i32 1
+                return v0
+            }
+            function %other() {
+            block0:
+                v0 = iconst.i8 1
+                return v0
+            }
+            """, fileName: "order.clif")
+        let problems = IRVerifier.verify(module)
+        #expect(problems.map(\.location.line) == [5, 7, 12])
+        #expect(problems.allSatisfy { $0.file == "order.clif" })
+    }
+
+    @Test func pointerWidthFollowsTheTargets() throws {
+        let body = """
+            function %addr32_64(i64) -> i64 {
+                ss0 = explicit_slot 16
+            block0(v0: i64):
+                v1 = stack_addr.i32 ss0+8
+                v2 = stack_addr.i64 ss0+8
+                store.i64 v0, v1
+                v3 = load.i64 v2
+                return v3
+            }
+            """
+        // x86-64 (or no target): addresses are i64.
+        let x64 = try CLIFParser.parse("test run\ntarget x86_64\n" + body, fileName: "x64.clif")
+        #expect(IRVerifier.verify(x64).map(\.message) == [
+            "`store v0, v1`: invalid pointer width (got 32, expected 64) encountered v1",
+        ])
+        // A 32-bit target checks i32 addresses...
+        let pulley = try CLIFParser.parse("test verifier\ntarget pulley32\n" + body, fileName: "p.clif")
+        #expect(IRVerifier.verify(pulley).map(\.message) == [
+            "`v3 = load.i64 v2`: invalid pointer width (got 64, expected 32) encountered v2",
+        ])
+        // ...unless the file is only interpreted, which Cranelift does without an ISA.
+        let interpreted = try CLIFParser.parse("test interpret\ntarget pulley32\n" + body, fileName: "i.clif")
+        #expect(IRVerifier.verify(interpreted).isEmpty)
+    }
 }

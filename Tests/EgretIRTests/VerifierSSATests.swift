@@ -5,88 +5,117 @@ import Testing
 /// Cranelift's defs_dominates_uses.clif and unreachable_code.clif).
 struct VerifierSSATests {
     @Test func useBeforeTheDefinitionInTheSameBlock() {
-        var b = TestFunctionBuilder(params: [.i32], returns: [.i32])
-        let x = b.block(0, .i32)[0]
-        _ = b.add(.iadd, .i32, [Value(2), x], results: [.i32])    // line 3: v1 = iadd v2, v0
-        let second = b.add(.iadd, .i32, [Value(1), x], results: [.i32])[0]
-        b.ret(second)
-        VerifierExpectations.expect(b.function, "uses value v2 before its definition", instruction: "v1 = iadd v2, v0",
-                                    line: 3)
+        VerifierText.expect("""
+            function %non_dominating(i32) -> i32 system_v {
+            block0(v0: i32):
+                v1 = iadd.i32 v2, v0
+                v2 = iadd.i32 v1, v0
+                return v2
+            }
+            """, "uses value v2 before its definition", instruction: "v1 = iadd v2, v0", line: 3)
     }
 
     @Test func instructionThatUsesItsOwnResult() {
-        var b = TestFunctionBuilder(params: [.i32], returns: [.i32])
-        let x = b.block(0, .i32)[0]
-        let sum = b.add(.iadd, .i32, [Value(1), x], results: [.i32])[0]
-        b.ret(sum)
-        VerifierExpectations.expect(b.function, "uses value v1 from itself", instruction: "v1 = iadd v1, v0", line: 3)
+        VerifierText.expect("""
+            function %inst_uses_its_own_values(i32) -> i32 system_v {
+            block0(v0: i32):
+                v1 = iadd.i32 v1, v0
+                return v1
+            }
+            """, "uses value v1 from itself", instruction: "v1 = iadd v1, v0", line: 3)
     }
 
     @Test func valueOfOneArmUsedAtTheJoin() {
-        var b = TestFunctionBuilder(params: [.i32], returns: [.i32])
-        let x = b.block(0, .i32)[0]
-        b.brif(x, 1, [], 2, [])
-        b.block(1)                                                // line 4
-        let one = b.iconst(.i32, 1)                               // line 5: v1
-        b.jump(3)
-        b.block(2)
-        b.jump(3)
-        b.block(3)                                                // line 9
-        let sum = b.binary(.iadd, one, x)                         // line 10
-        b.ret(sum)
-        VerifierExpectations.expect(b.function, "uses value v1 from non-dominating block1", instruction: "v2 = iadd v1, v0",
-                                    line: 10)
+        VerifierText.expect("""
+            function %diamond(i32) -> i32 {
+            block0(v0: i32):
+                brif v0, block1, block2
+            block1:
+                v1 = iconst.i32 1
+                jump block3
+            block2:
+                jump block3
+            block3:
+                v2 = iadd v1, v0
+                return v2
+            }
+            """, "uses value v1 from non-dominating block1", instruction: "v2 = iadd v1, v0", line: 10)
     }
 
     @Test func loopBodyValueUsedAfterTheLoop() {
-        // The header dominates the exit, the body does not.
-        var b = TestFunctionBuilder(params: [.i32], returns: [.i32])
-        let x = b.block(0, .i32)[0]
-        b.jump(1)
-        b.block(1)
-        b.brif(x, 2, [], 3, [])
-        b.block(2)
-        let inBody = b.iconst(.i32, 5)                            // v1
-        b.jump(1)
-        b.block(3)
-        b.ret(inBody)                                             // line 10
-        VerifierExpectations.expect(b.function, "uses value v1 from non-dominating block2", instruction: "return v1",
-                                    line: 10)
-    }
-
-    @Test func parameterOfAnUnreachableBlockUsedInTheEntry() {
-        var b = TestFunctionBuilder(params: [.i32], returns: [.i32])
-        let x = b.block(0, .i32)[0]
-        let sum = b.add(.iadd, .i32, [x, Value(3)], results: [.i32])[0]    // line 3
-        b.ret(sum)
-        let param = b.block(1, .i32)[0]                                    // v2
-        b.ret(param)
-        // Renumber so that the parameter is v3, as in Cranelift's unreachable_code.clif.
-        b.function.reserveValue(Value(3))
-        b.function.values[3] = b.function.values[2]
-        b.function.values[2] = .undefined
-        b.function.valuePool[Int(b.function.blocks[1].params.start)] = Value(3)
-        b.function.valuePool[Int(b.function.insts[2].arguments.start)] = Value(3)
-        VerifierExpectations.expect(b.function, "uses value v3, a parameter of non-dominating block1",
-                                    instruction: "v1 = iadd v0, v3", line: 3)
+        // The loop header dominates the exit; the body does not.
+        VerifierText.expect("""
+            function %loop(i32) -> i32 {
+            block0(v0: i32):
+                jump block1
+            block1:
+                brif v0, block2, block3
+            block2:
+                v1 = iconst.i32 5
+                jump block1
+            block3:
+                return v1
+            }
+            """, "uses value v1 from non-dominating block2", instruction: "return v1", line: 10)
     }
 
     @Test func blockArgumentsAreUsesAtTheBranch() {
-        var b = TestFunctionBuilder(params: [.i32], returns: [.i32])
-        let x = b.block(0, .i32)[0]
-        b.brif(x, 1, [], 2, [])
-        b.block(1)
-        let one = b.iconst(.i32, 1)                               // v1
-        b.jump(3, [one])
-        b.block(2)
-        b.jump(3, [one])                                          // line 8
-        let joined = b.block(3, .i32)[0]
-        b.ret(joined)
-        VerifierExpectations.expect(b.function, "uses value v1 from non-dominating block1", instruction: "jump block3(v1)",
-                                    line: 8)
+        VerifierText.expect("""
+            function %args(i32) -> i32 {
+            block0(v0: i32):
+                brif v0, block1, block2
+            block1:
+                v1 = iconst.i32 1
+                jump block3(v1)
+            block2:
+                jump block3(v1)
+            block3(v2: i32):
+                return v2
+            }
+            """, "uses value v1 from non-dominating block1", instruction: "jump block3(v1)", line: 8)
+    }
+
+    @Test func parameterOfAnUnreachableBlockUsedInTheEntry() {
+        VerifierText.expect("""
+            function %arg2(i32) -> i32 {
+            block0(v0: i32):
+                v1 = iadd v0, v10
+                return v1
+
+            block1(v10: i32):
+                v11 = iadd v0, v10
+                return v11
+            }
+            """, "uses value v10, a parameter of non-dominating block1", instruction: "v1 = iadd v0, v10", line: 3)
+    }
+
+    @Test func unreachableBlocksAreNotCheckedForDominance() {
+        // Cranelift's unreachable_code.clif: uses in unreachable blocks may name values of
+        // other unreachable blocks, or even later values of their own block.
+        VerifierText.expectValid("""
+            function %test() -> i32 {
+            block0:
+                v0 = iconst.i32 0
+                v1 = iconst.i32 0
+                jump block2
+            block2:
+                jump block4
+            block4:
+                jump block2
+            block3(v2: i32):
+                v4 = iadd.i32 v1, v2
+                jump block9(v4)
+            block9(v7: i32):
+                v9 = iadd.i32 v2, v7
+                v10 = iadd.i32 v11, v7
+                v11 = iconst.i32 1
+                return v9
+            }
+            """)
     }
 
     @Test func definitionOutsideTheLayout() {
+        // Only code can build this: a result of an instruction no block contains.
         var b = TestFunctionBuilder(params: [.i32], returns: [.i32])
         let x = b.block(0, .i32)[0]
         let sum = b.binary(.iadd, x, x)
@@ -97,17 +126,19 @@ struct VerifierSSATests {
     }
 
     @Test func irreducibleLoopsVerify() {
-        // Two entries into a cycle: neither block dominates the other.
-        var b = TestFunctionBuilder(params: [.i32], returns: [.i32])
-        let x = b.block(0, .i32)[0]
-        b.brif(x, 1, [x], 2, [x])
-        let first = b.block(1, .i32)[0]
-        b.brif(first, 2, [first], 3, [first])
-        let second = b.block(2, .i32)[0]
-        b.brif(second, 1, [second], 3, [second])
-        let result = b.block(3, .i32)[0]
-        let sum = b.binary(.iadd, result, x)
-        b.ret(sum)
-        VerifierExpectations.expectValid(b.function)
+        // Two entries into a cycle: neither block dominates the other, the entry both.
+        VerifierText.expectValid("""
+            function %irreducible(i32) -> i32 {
+            block0(v0: i32):
+                brif v0, block1(v0), block2(v0)
+            block1(v1: i32):
+                brif v1, block2(v1), block3(v1)
+            block2(v2: i32):
+                brif v2, block1(v2), block3(v2)
+            block3(v3: i32):
+                v4 = iadd v3, v0
+                return v4
+            }
+            """)
     }
 }

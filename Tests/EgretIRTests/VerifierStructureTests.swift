@@ -81,35 +81,42 @@ struct VerifierStructureTests {
     }
 
     @Test func blockWithoutTerminator() {
-        var b = TestFunctionBuilder(params: [.i32])
-        let x = b.block(0, .i32)[0]
-        _ = b.binary(.iadd, x, x)                            // line 3
-        VerifierExpectations.expect(b.function, "block0 does not end with a terminator", instruction: "v1 = iadd v0, v0",
-                                    line: 3)
+        VerifierText.expect("""
+            function %f(i32) {
+            block0(v0: i32):
+                v1 = iadd v0, v0
+            }
+            """, "block0 does not end with a terminator", instruction: "v1 = iadd v0, v0", line: 3)
     }
 
     @Test func terminatorBeforeTheEndOfTheBlock() {
         // Cranelift's bad_layout.clif.
-        var b = TestFunctionBuilder(params: [.i32])
-        b.block(0, .i32)
-        b.ret()                                              // line 3
-        b.ret()
-        VerifierExpectations.expect(b.function, "a terminator instruction was encountered before the end of block0",
-                                    instruction: "return", line: 3)
+        VerifierText.expect("""
+            function %test_2(i32) {
+                block0(v0: i32):
+                    jump block2
+                    brif v0, block2, block3
+                block2:
+                    jump block3
+                block3:
+                    return
+            }
+            """, "a terminator instruction was encountered before the end of block0", instruction: "jump block2", line: 3)
     }
 
     @Test func entryBlockParametersDoNotMatchTheSignature() {
-        var b = TestFunctionBuilder(params: [.i32])
-        b.block(0)
-        b.ret()
-        _ = VerifierExpectations.problem(b.function, containing: "entry block parameters (0) must match function signature (1)")
-
-        var typed = TestFunctionBuilder(params: [.i32])
-        typed.block(0, .f32)
-        typed.ret()
-        let problem = VerifierExpectations.problem(typed.function,
-                                                   containing: "entry block parameter 0 (v0) expected to have type i32, got f32")
-        #expect(problem?.location == EgretIR.SourceLocation(line: 2, column: 1))
+        VerifierText.expect("""
+            function %entry_block_signature_mismatch(i32) {
+                block0:
+                    return
+            }
+            """, "block0: entry block parameters (0) must match function signature (1)", line: 2)
+        VerifierText.expect("""
+            function %entry_block_arg_type(i32) {
+                block0(v0: f32):
+                    return
+            }
+            """, "block0: entry block parameter 0 (v0) expected to have type i32, got f32", line: 2)
     }
 
     @Test func coldEntryBlock() {

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import EgretIR
 
@@ -125,5 +126,60 @@ enum VerifierExpectations {
     static func expectValid(_ function: Function, sourceLocation: Testing.SourceLocation = #_sourceLocation) {
         let all = problems(function)
         #expect(all.isEmpty, "unexpected problems: \(all.map(\.description))", sourceLocation: sourceLocation)
+    }
+}
+
+/// Verifier checks on CLIF text: the parser builds the function, the verifier judges
+/// it. Lines count from 1 at the first line of the text.
+enum VerifierText {
+    /// The problems of the parsed text; records an issue if it does not parse.
+    static func problems(_ text: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) -> [Diagnostic] {
+        do {
+            return IRVerifier.verify(try CLIFParser.parse(text, fileName: "test.clif"))
+        } catch {
+            Issue.record("does not parse: \(error)", sourceLocation: sourceLocation)
+            return []
+        }
+    }
+
+    /// Checks that exactly one problem contains `fragment`, that its message starts with
+    /// the instruction as written and that it is reported on `line` of test.clif.
+    static func expect(_ text: String, _ fragment: String, instruction: String, line: Int,
+                       sourceLocation: Testing.SourceLocation = #_sourceLocation) {
+        let all = problems(text, sourceLocation: sourceLocation)
+        let matching = all.filter { $0.message.contains(fragment) }
+        #expect(matching.count == 1, "expected one problem containing '\(fragment)', got: \(all.map(\.description))",
+                sourceLocation: sourceLocation)
+        guard let problem = matching.first else { return }
+        #expect(problem.message.hasPrefix("`\(instruction)`: "), "message: \(problem.message)",
+                sourceLocation: sourceLocation)
+        #expect(Int(problem.location.line) == line && problem.location.column > 0, "at \(problem.location)",
+                sourceLocation: sourceLocation)
+        #expect(problem.file == "test.clif" && problem.kind == .error, sourceLocation: sourceLocation)
+    }
+
+    /// Checks that exactly one problem contains `fragment` and that it is reported on
+    /// `line` (for problems of blocks, signatures and declarations).
+    static func expect(_ text: String, _ fragment: String, line: Int,
+                       sourceLocation: Testing.SourceLocation = #_sourceLocation) {
+        let all = problems(text, sourceLocation: sourceLocation)
+        let matching = all.filter { $0.message.contains(fragment) }
+        #expect(matching.count == 1, "expected one problem containing '\(fragment)', got: \(all.map(\.description))",
+                sourceLocation: sourceLocation)
+        guard let problem = matching.first else { return }
+        #expect(Int(problem.location.line) == line, "at \(problem.location)", sourceLocation: sourceLocation)
+    }
+
+    static func expectValid(_ text: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) {
+        let all = problems(text, sourceLocation: sourceLocation)
+        #expect(all.isEmpty, "unexpected problems: \(all.map(\.description))", sourceLocation: sourceLocation)
+    }
+
+    /// The package's root directory (Tests/EgretIRTests/<this file> is three levels down).
+    static func packageRoot(_ file: String = #filePath) -> String {
+        let resolved = URL(fileURLWithPath: file).resolvingSymlinksInPath().path
+        var components = resolved.split(separator: "/", omittingEmptySubsequences: false)
+        components.removeLast(3)
+        return components.joined(separator: "/")
     }
 }

@@ -7,7 +7,6 @@
 /// construct in the layout) and turned into `Diagnostic`s, in source order, at the end.
 struct FunctionVerifier {
     let function: Function
-    let module: Module?
     let fileName: String
     /// The opcode table, flattened for the hot loop.
     let table: VerifierOpcodeTable
@@ -63,7 +62,6 @@ struct FunctionVerifier {
 
     init(function: Function, module: Module?, fileName: String) {
         self.function = function
-        self.module = module
         self.fileName = fileName
         self.table = VerifierOpcodeTable.shared
         self.pointerType = IRVerifier.pointerType(for: module)

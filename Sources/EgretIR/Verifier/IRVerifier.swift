@@ -25,15 +25,21 @@
 ///
 /// The passes, in order (each may rely on the ones before it):
 ///
-///     definitions   ValueData <-> pools agree          (Verifier+Definitions.swift)
-///     layout        blocks placed once, insts placed once
-///     references    every index of every placed instruction in range; marks the
-///                   instruction "sound" so that later passes index it freely
-///     blocks        terminators, entry block          (Verifier+Blocks.swift)
+///     signature     types, extensions, conventions      (Verifier+Preamble.swift)
+///     definitions   ValueData <-> pools agree           (Verifier+Definitions.swift)
+///     layout        blocks placed once, insts placed once; last inst of each block
+///     references    every index of every placed instruction in range, and marks it
+///                   "sound" so that later passes index it freely; terminators only
+///                   at block ends; codes and flags     (Verifier+References.swift)
+///     blocks        no empty block; entry block params (Verifier+Definitions.swift)
 ///     dominators    CFG, reverse postorder, idom (Cooper-Harvey-Kennedy),
-///                   dominator-tree intervals          (Verifier+Dominators.swift)
-///     instructions  SSA dominance, types, calls, immediates, per sound instruction
-///     preamble      signatures, global values          (Verifier+Preamble.swift)
+///                   dominator-tree intervals           (Verifier+Dominators.swift)
+///     instructions  per sound instruction: SSA dominance, opcode-table types
+///                   (Verifier+Instructions.swift), calls and branches
+///                   (Verifier+Calls.swift), immediates (Verifier+Immediates.swift)
+///     preamble      signatures, function references, global values, dynamic types
+///
+/// Run directives and the callees they need are checked per module (ModuleVerifier).
 ///
 /// Cost: linear in the size of the function (plus the usual near-linear iteration of
 /// the dominator computation); flat arrays indexed by entity number, no dictionaries,
@@ -43,15 +49,17 @@ public enum IRVerifier {
     /// `nil` when the verifier should not check pointer widths.
     ///
     /// Cranelift's verifier takes it from the ISA, and checks nothing without one. Egret
-    /// compiles for x86-64, so a function is checked against i64 unless every `target`
-    /// line of its file names a 32-bit ISA (Cranelift's `pulley32`, `pulley32be`): Egret
-    /// can only interpret such files, and Cranelift's own `test interpret` runs them
-    /// without an ISA, mixing i32 and i64 addresses (runtests/stack-addr-32.clif).
+    /// compiles for x86-64, so functions are checked against i64, unless every `target`
+    /// line of the file names a 32-bit ISA (Cranelift's `pulley32`, `pulley32be`): then
+    /// against i32, except in a file that is only interpreted (`test interpret`), which
+    /// Cranelift runs without an ISA and which may mix i32 and i64 addresses
+    /// (runtests/stack-addr-32.clif).
     public static func pointerType(for module: Module?) -> IRType? {
-        guard let targets = module?.targets, !targets.isEmpty,
-              targets.allSatisfy({ $0.isa.hasPrefix("pulley32") })
+        guard let module, !module.targets.isEmpty, module.targets.allSatisfy({ $0.isa.hasPrefix("pulley32") })
         else { return .i64 }
-        return nil
+        let onlyInterpreted = !module.testCommands.isEmpty
+            && module.testCommands.allSatisfy { $0 == "interpret" || $0.hasPrefix("interpret ") }
+        return onlyInterpreted ? nil : .i32
     }
 
     /// All problems of one function, in source order; empty when it is valid.

@@ -65,6 +65,8 @@ extension FunctionVerifier {
         var state = [UInt8](repeating: 0, count: globalValues.count)
         var chain: [Int] = []
         var reportedCycle = false
+        // Members of a cycle have no meaningful base type; their type checks are skipped.
+        var inCycle = [Bool](repeating: false, count: globalValues.count)
         for start in 0 ..< globalValues.count {
             chain.removeAll(keepingCapacity: true)
             var current = start
@@ -73,14 +75,20 @@ extension FunctionVerifier {
                 chain.append(current)
                 guard let base = Self.base(of: data) else { break }
                 current = base.position
-                if current < globalValues.count, state[current] == 1, !reportedCycle {
-                    let cycle = chain.drop { $0 != current }.map { "gv\($0)" }.joined(separator: ", ")
-                    report(functionOrder: Self.preambleOrder, "global value cycle: [\(cycle)]")
-                    reportedCycle = true
+                if current < globalValues.count, state[current] == 1 {
+                    let members = chain.drop { $0 != current }
+                    for member in members { inCycle[member] = true }
+                    if !reportedCycle {
+                        let cycle = members.map { "gv\($0)" }.joined(separator: ", ")
+                        report(functionOrder: Self.preambleOrder, "global value cycle: [\(cycle)]")
+                        reportedCycle = true
+                    }
                 }
             }
             for walked in chain { state[walked] = 2 }
-            if let data = globalValues[start] { checkGlobalValue(start, data) }
+        }
+        for index in 0 ..< globalValues.count where !inCycle[index] {
+            if let data = globalValues[index] { checkGlobalValue(index, data) }
         }
     }
 
