@@ -257,4 +257,18 @@ struct VerifierTypeTests {
             }
             """)
     }
+
+    @Test func instructionsThatNeedASetting() {
+        let body = """
+            function %fp() -> i64 {
+            block0:
+                v0 = get_frame_pointer.i64
+                return v0
+            }
+            """
+        VerifierText.expect("target x86_64\n" + body,
+                            "get_frame_pointer cannot be used without `set preserve_frame_pointers=true`",
+                            instruction: "v0 = get_frame_pointer.i64", line: 4)
+        VerifierText.expectValid("set preserve_frame_pointers=true\ntarget x86_64\n" + body)
+    }
 }

@@ -13,6 +13,9 @@ struct FunctionVerifier {
     /// The type of addresses on the target; `nil`: do not check pointer widths
     /// (`IRVerifier.pointerType(for:)`).
     let pointerType: IRType?
+    /// The file's `set` lines, when the function comes from a file: Cranelift allows
+    /// some instructions only under some settings. `nil` for functions built by code.
+    let settings: [Module.Setting]?
 
     // MARK: Facts of the definitions and layout passes
 
@@ -65,6 +68,7 @@ struct FunctionVerifier {
         self.fileName = fileName
         self.table = VerifierOpcodeTable.shared
         self.pointerType = IRVerifier.pointerType(for: module)
+        self.settings = module?.settings
     }
 
     /// Runs every pass; each relies on the facts of the ones before it.
@@ -124,6 +128,13 @@ struct FunctionVerifier {
     mutating func report(functionOrder order: UInt64, _ message: String) {
         findings.append(Finding(order: order, location: function.location ?? .unknown,
                                 message: "function \(function.name): \(message)"))
+    }
+
+    /// Whether the file sets boolean setting `name` (`set name` or `set name=true`);
+    /// `nil` when there is no file.
+    func isEnabled(_ name: String) -> Bool? {
+        guard let settings else { return nil }
+        return settings.last { $0.name == name }.map { $0.value == nil || $0.value == "true" } ?? false
     }
 
     // MARK: Safe reading

@@ -157,7 +157,7 @@ extension FunctionVerifier {
         blockParamsAreSound[block] = sound
     }
 
-    /// "result 0 of `v3 = iadd v1, v2`" or "parameter 1 of block2", for messages.
+    /// "result 0 of inst4" or "parameter 1 of block2", for messages.
     func describeDefinition(_ data: ValueData) -> String {
         switch data.definition {
         case .none: return "nowhere"

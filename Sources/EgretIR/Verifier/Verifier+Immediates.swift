@@ -2,7 +2,8 @@
 /// their type, constants of the right size, memory flags that make sense for the
 /// access, addresses of pointer width, `bitcast` widths, global-value types
 /// (Cranelift's `immediate_constraints`, `iconst_bounds`, `verify_bitcast`,
-/// `verify_constant_size`, `verify_is_address`, `typecheck_special`).
+/// `verify_constant_size`, `verify_is_address`, `typecheck_special`, and the settings
+/// some instructions need).
 ///
 /// Requires: a sound instruction (its operands, constant and global value exist).
 extension FunctionVerifier {
@@ -46,10 +47,28 @@ extension FunctionVerifier {
                 report(inst: inst, "a store instruction cannot have the `readonly` memory flag")
             }
             checkAddress(argument: 1, of: data, ofInst: inst)
-        case .unary, .binary, .ternary, .multiAry, .nullAry, .intCompare, .floatCompare, .jump, .brif,
+        case .nullAry, .unary:
+            checkRequiredSetting(ofInst: inst, opcode: data.opcode)
+        case .binary, .ternary, .multiAry, .intCompare, .floatCompare, .jump, .brif,
              .branchTable, .call, .callIndirect, .tryCall, .tryCallIndirect, .funcAddr, .stackAddr,
              .dynamicStackAddr, .trap, .condTrap, .intAddTrap, .exceptionHandlerAddress:
             break
+        }
+    }
+
+    /// The pinned register needs `enable_pinned_reg`; the frame pointer and return
+    /// address need `preserve_frame_pointers` (Cranelift's verifier, which also refuses
+    /// them without an ISA; Egret checks them only for functions read from a file,
+    /// whose settings are known).
+    private mutating func checkRequiredSetting(ofInst inst: Int, opcode: Opcode) {
+        if opcode == .get_pinned_reg || opcode == .set_pinned_reg {
+            if isEnabled("enable_pinned_reg") == false {
+                report(inst: inst, "\(opcode.name) cannot be used without `set enable_pinned_reg`")
+            }
+        } else if opcode == .get_frame_pointer || opcode == .get_return_address {
+            if isEnabled("preserve_frame_pointers") == false {
+                report(inst: inst, "\(opcode.name) cannot be used without `set preserve_frame_pointers=true`")
+            }
         }
     }
 
