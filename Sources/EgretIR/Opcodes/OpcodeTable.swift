@@ -24,6 +24,30 @@ public enum OpcodeTable {
         return names
     }()
 
+    /// Each opcode's controlling type set as a bit set over `IRType.raw` (512 bits,
+    /// eight words per opcode, well-formed types only), so that checking a controlling
+    /// type in the parser's and the verifier's per-instruction loops is one bit test.
+    public static let controllingTypeBits: [UInt64] = {
+        var bits = [UInt64](repeating: 0, count: 8 * Opcode.allCases.count)
+        for (index, info) in rows.enumerated() {
+            guard let set = info.controllingTypes else { continue }
+            for raw in 0 ..< 512 {
+                let type = IRType(raw: UInt16(raw))
+                if type.isWellFormed && set.contains(type) { bits[8 * index + raw >> 6] |= 1 << UInt64(raw & 63) }
+            }
+        }
+        return bits
+    }()
+
+    /// Whether `type` is in `opcode`'s controlling type set, read from `bits` (a copy
+    /// of `controllingTypeBits` the caller keeps at hand in its hot loop).
+    @inline(__always)
+    public static func accepts(_ bits: [UInt64], _ opcode: Opcode, controlling type: IRType) -> Bool {
+        let raw = Int(type.raw)
+        guard raw < 512 else { return false }
+        return bits[8 * Int(opcode.rawValue) + raw >> 6] & (1 << UInt64(raw & 63)) != 0
+    }
+
     /// The opcodes of tier 1 (integers i8–i64, control flow, stack memory).
     public static var tier1: [Opcode] { Opcode.allCases.filter { $0.info.tier == 1 } }
 }

@@ -35,28 +35,4 @@ struct OpcodeFacts {
 
     /// The result constraints of every opcode, concatenated in `Opcode` order.
     static let resultTypes: [OperandType] = OpcodeTable.rows.flatMap(\.results)
-
-    /// For each opcode, the controlling types it accepts as a bitset over the 512
-    /// possible `IRType` raw values (lane kind, lane count, dynamic bit): eight words
-    /// per opcode, so checking an inferred type is one bit test instead of a
-    /// `TypeSet.contains` call.
-    static let acceptedTypeBits: [UInt64] = {
-        var bits = [UInt64](repeating: 0, count: 8 * Opcode.allCases.count)
-        for (index, info) in OpcodeTable.rows.enumerated() {
-            guard let set = info.controllingTypes else { continue }
-            for raw in 0 ..< 512 where set.contains(IRType(raw: UInt16(raw))) {
-                bits[8 * index + raw >> 6] |= 1 << UInt64(raw & 63)
-            }
-        }
-        return bits
-    }()
-
-    /// Whether `type` is an accepted controlling type of the opcode with raw value
-    /// `opcodeIndex`, read from `acceptedTypeBits`.
-    @inline(__always)
-    static func accepts(_ bits: [UInt64], opcodeIndex: Int, _ type: IRType) -> Bool {
-        let raw = Int(type.raw)
-        guard raw < 512 else { return false }
-        return bits[8 * opcodeIndex + raw >> 6] & (1 << UInt64(raw & 63)) != 0
-    }
 }

@@ -98,7 +98,7 @@ extension TextParser {
 
     private func checkControllingType(_ type: IRType, of opcode: Opcode, inferredFrom operand: Value,
                                       failure: (String) -> ParseFailure) throws {
-        guard OpcodeFacts.accepts(acceptedTypeBits, opcodeIndex: Int(opcode.rawValue), type) else {
+        guard OpcodeTable.accepts(acceptedTypeBits, opcode, controlling: type) else {
             throw failure("\(type) is not a valid type for \(opcode.name) (inferred from v\(operand.index))")
         }
     }

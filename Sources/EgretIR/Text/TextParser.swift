@@ -28,7 +28,7 @@ struct TextParser {
     let opcodeNames = Keywords.opcodes
     let opcodeFacts = OpcodeFacts.rows
     let resultConstraints = OpcodeFacts.resultTypes
-    let acceptedTypeBits = OpcodeFacts.acceptedTypeBits
+    let acceptedTypeBits = OpcodeTable.controllingTypeBits
 
     /// Highest value or block number accepted: big enough for any real function, small
     /// enough that a stray `v999999999` cannot make the parser allocate gigabytes.

@@ -68,6 +68,12 @@ public struct IRType: Hashable, Sendable {
 
     @inlinable public var isValid: Bool { raw != 0 }
 
+    /// A lane kind, a lane count Cranelift allows, and no stray bits: a type that can
+    /// be written in CLIF. Every well-formed type has a raw value below 512.
+    public var isWellFormed: Bool {
+        laneKind != nil && raw & ~0x1FF == 0 && laneCountLog2 <= IRType.maxLaneCountLog2
+    }
+
     /// The lane kind; `nil` only for `invalid`.
     @inlinable public var laneKind: LaneKind? { LaneKind(rawValue: UInt8(raw & 0xF)) }
 

@@ -208,10 +208,3 @@ extension FunctionVerifier {
     }
 }
 
-extension IRType {
-    /// A lane kind, a lane count Cranelift allows, and no stray bits: a type that can
-    /// be written in CLIF.
-    var isWellFormed: Bool {
-        laneKind != nil && raw & ~0x1FF == 0 && laneCountLog2 <= IRType.maxLaneCountLog2
-    }
-}

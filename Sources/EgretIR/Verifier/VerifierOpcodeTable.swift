@@ -44,11 +44,8 @@ struct VerifierOpcodeTable {
     /// The full constraints, parallel to `operands` and `results`.
     let operandTypes: [OperandType]
     let resultTypes: [OperandType]
-    /// Per opcode, a 512-bit set over `IRType.raw`: the well-formed types of its
-    /// controlling type set (every well-formed type has a raw value below 512). One
-    /// load answers "is this controlling type allowed".
-    let allowedControllingTypes: [UInt64]
-    static let wordsPerOpcode = 8
+    /// `OpcodeTable.controllingTypeBits`, kept at hand for the per-instruction loop.
+    let allowedControllingTypes = OpcodeTable.controllingTypeBits
 
     static let shared = VerifierOpcodeTable()
 
@@ -56,7 +53,6 @@ struct VerifierOpcodeTable {
         var rows: [Row] = []
         var operandTypes: [OperandType] = []
         var resultTypes: [OperandType] = []
-        var allowed = [UInt64](repeating: 0, count: Opcode.allCases.count * Self.wordsPerOpcode)
         rows.reserveCapacity(Opcode.allCases.count)
         for opcode in Opcode.allCases {
             let info = opcode.info
@@ -66,20 +62,12 @@ struct VerifierOpcodeTable {
                             resultStart: UInt16(resultTypes.count), resultCount: UInt8(info.results.count)))
             operandTypes += info.operands
             resultTypes += info.results
-            guard let set = info.controllingTypes else { continue }
-            for raw in 0 ..< 64 * Self.wordsPerOpcode {
-                let type = IRType(raw: UInt16(raw))
-                if type.isWellFormed && set.contains(type) {
-                    allowed[Int(opcode.rawValue) * Self.wordsPerOpcode + raw >> 6] |= 1 << UInt64(raw & 63)
-                }
-            }
         }
         self.rows = rows
         self.operandTypes = operandTypes
         self.resultTypes = resultTypes
         operands = operandTypes.map(Self.compact)
         results = resultTypes.map(Self.compact)
-        allowedControllingTypes = allowed
     }
 
     private static func compact(_ type: OperandType) -> Constraint {
@@ -97,10 +85,7 @@ struct VerifierOpcodeTable {
 
     /// Whether `type` is a well-formed member of the opcode's controlling type set.
     @inline(__always) func allows(_ opcode: Opcode, controlling type: IRType) -> Bool {
-        let raw = Int(type.raw)
-        guard raw < 64 * Self.wordsPerOpcode else { return false }
-        let word = allowedControllingTypes[Int(opcode.rawValue) * Self.wordsPerOpcode + raw >> 6]
-        return word >> UInt64(raw & 63) & 1 != 0
+        OpcodeTable.accepts(allowedControllingTypes, opcode, controlling: type)
     }
 
     /// Whether `actual` meets `constraint`, whose full form is `full`.
