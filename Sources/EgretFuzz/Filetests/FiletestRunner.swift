@@ -65,6 +65,11 @@ public struct FiletestRunner {
         for directive in module.runDirectives {
             outcome.record(directive, judge(directive, on: &interpreter, compiled: compiled))
         }
+        if outcome.unsupported > 0 {
+            // One line per file: which features its unsupported run lines need.
+            outcome.messages.append("\(fileName): unsupported: \(outcome.unsupported) run lines need "
+                                    + outcome.unsupportedFeatures.joined(separator: ", "))
+        }
         return outcome
     }
 
@@ -198,7 +203,8 @@ public struct FileOutcome: Sendable {
     public var passed = 0
     public var failed = 0
     public var unsupported = 0
-    /// One line per failing or unsupported run line, and `; print:` output.
+    /// One line per failing run line, one per file for its unsupported run lines, and
+    /// `; print:` output.
     public var messages: [String] = []
     /// The features that made run lines unsupported, in first-seen order.
     public var unsupportedFeatures: [String] = []
@@ -219,7 +225,6 @@ public struct FileOutcome: Sendable {
         case .unsupported(let feature):
             unsupported += 1
             if !unsupportedFeatures.contains(feature) { unsupportedFeatures.append(feature) }
-            messages.append("\(place): unsupported: \(feature)")
         }
     }
 
