@@ -23,8 +23,7 @@ public enum Trampoline {
         let entry = Block(0)
         let params = trampoline.appendBlock(entry, parameterTypes: [.i64, .i64])
         let slots = params[0], target = params[1]
-        var flags = MemFlags.trusted
-        flags.trapCode = nil
+        let flags = MemFlags.trusted
         var arguments: [Value] = [target]
         for (index, param) in signature.params.enumerated() {
             var load = InstructionData(opcode: .load, type: param.type)

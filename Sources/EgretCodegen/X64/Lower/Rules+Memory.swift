@@ -161,8 +161,9 @@ extension X64LoweringRules {
     static func emitByteSwap(_ b: any LoweringBuilder, bytes: Int, source: Gpr, into: Writable<Gpr>) {
         switch bytes {
         case 2:
-            b.emit(.movRR(size: .size32, src: source, dst: into))
-            b.emit(.shiftR(kind: .rol, size: .size16, src: into.reg, count: .imm(8), dst: into))
+            let copy = b.newGpr()
+            b.emit(.movRR(size: .size32, src: source, dst: copy))
+            b.emit(.shiftR(kind: .rol, size: .size16, src: copy.reg, count: .imm(8), dst: into))
         case 4:
             b.emit(.bswap(size: .size32, src: source, dst: into))
         default:
