@@ -8,6 +8,10 @@ import EgretIR
 /// out with the feature named, and so is every function that calls it or takes its
 /// address; the rest of the module still runs.
 ///
+/// A module written for 32-bit pointers (every `target` a 32-bit ISA, so its stack
+/// addresses are i32 values) runs on a stack mapped below 4 GiB (`JITStack`), where
+/// those addresses are exact.
+///
 /// Requires: a module the IR verifier accepts.
 /// Guarantees: `call` runs a function through its trampoline under a guarded call:
 /// hardware traps in the compiled code come back as `.trapped(code)`; a fault the
@@ -23,9 +27,13 @@ public final class CompiledModule {
     public private(set) var timings = PhaseTimings()
     /// Each function as compiled, by module index (nil when left out).
     public private(set) var compiled: [CompiledFunction?] = []
+    /// The stack calls run on, for a module written for 32-bit pointers; nil: the
+    /// calling thread's stack.
+    public let stack: JITStack?
 
     public init(_ module: Module, options: Compiler.Options = Compiler.Options()) throws {
         jit = JITModule()
+        stack = IRVerifier.pointerType(for: module) == .i64 ? nil : try JITStack()
         for (index, function) in module.functions.enumerated() {
             do {
                 let result = try Compiler.compile(function, options: options)
@@ -86,6 +94,6 @@ public final class CompiledModule {
         guard entries.indices.contains(index), let entry = entries[index] else {
             throw CodegenError.internalError("function \(index) was not compiled")
         }
-        return try jit.call(entry.function, through: entry.trampoline, arguments: arguments)
+        return try jit.call(entry.function, through: entry.trampoline, arguments: arguments, on: stack)
     }
 }

@@ -315,6 +315,9 @@ final class X64LoweringContext: LoweringBuilder {
         let value = operandValue(operand)
         switch shape {
         case .register, .constant, .comparison:
+            if function.type(of: value) == .i32 {
+                return thirtyTwoBitAddress(use(value), displacement: currentData.offset, trap: trap)
+            }
             return Amode(.base(use(value), displacement: currentData.offset), trap: trap)
         case .stackAddress:
             let slot = definition(of: value).entity
@@ -327,6 +330,16 @@ final class X64LoweringContext: LoweringBuilder {
             return Amode(.baseIndex(use(function.valuePool[start]), index: use(function.valuePool[start + 1]),
                                     scale: .one, displacement: currentData.offset), trap: trap)
         }
+    }
+
+    /// An i32 address, in code written for 32-bit pointers (which runs on a stack below
+    /// 4 GiB, `JITStack`): `leal displacement(base), t` computes it modulo 2^32 and
+    /// zero-extends it, so the access sees the 32-bit address space the IR means,
+    /// whatever the upper bits of the i32 value's register hold.
+    private func thirtyTwoBitAddress(_ base: Gpr, displacement: Int32, trap: TrapCode?) -> Amode {
+        let address = newGpr()
+        emit(.lea(size: .size32, address: Amode(.base(base, displacement: displacement)), dst: address))
+        return Amode(.base(address.reg, displacement: 0), trap: trap)
     }
 
     // MARK: LoweringBuilder: output
@@ -404,6 +417,11 @@ extension X64LoweringContext {
             return Callee(name: external.name, signature: try calleeSignature(external.signature))
         }
         if data.opcode == .call_indirect || data.opcode == .return_call_indirect {
+            // Compiled code lives above 4 GiB: an i32 function address (code written for
+            // 32-bit pointers) cannot name it.
+            guard function.type(of: operandValue(0)) == .i64 else {
+                throw CodegenError.unsupported("\(data.opcode.name) through an i32 function address")
+            }
             return Callee(name: nil, signature: try calleeSignature(data.sigRef))
         }
         throw CodegenError.internalError("callee() asked while lowering \(data.opcode.name)")
