@@ -15,7 +15,8 @@ import EgretIR
 /// Operand numbers are the instruction's value operands in order (for `store`: the
 /// value 0, the address 1; for `call_indirect`: the callee 0, then the arguments).
 /// What each accessor may be asked depends on the matched rule's `pattern`:
-/// `gpr` for `.register` (and any variable operand), `constant` for `.constant`,
+/// `gpr` for `.register` (and any variable operand) of an integer type, `xmm` for a
+/// float operand (`.register` or `.float`), `constant` for `.constant`,
 /// `comparison` for `.comparison`, `amode` for `.register` or an address shape.
 public protocol LoweringBuilder: AnyObject {
     // MARK: The instruction being lowered
@@ -32,6 +33,8 @@ public protocol LoweringBuilder: AnyObject {
     func resultType(_ result: Int) -> IRType
     /// `icmp`'s condition.
     var intCC: IntCC { get }
+    /// `fcmp`'s condition.
+    var floatCC: FloatCC { get }
     /// The trap code of `trap`, `trapz`, `trapnz`, `uadd_overflow_trap`.
     var trapCode: TrapCode { get }
     /// The flags of a load or store.
@@ -47,6 +50,8 @@ public protocol LoweringBuilder: AnyObject {
 
     /// The register holding operand `operand`.
     func gpr(_ operand: Int) -> Gpr
+    /// The xmm register holding operand `operand`, an f32 or f64 value.
+    func xmm(_ operand: Int) -> Xmm
     /// The constant of a `.constant` operand (or an address's folded displacement).
     func constant(_ operand: Int) -> Int64
     /// The fused comparison of a `.comparison` operand.
@@ -62,6 +67,10 @@ public protocol LoweringBuilder: AnyObject {
     func result(_ result: Int) -> Writable<Gpr>
     /// A fresh virtual register for intermediate values.
     func newGpr() -> Writable<Gpr>
+    /// The xmm register that must hold result `result`, an f32 or f64 value.
+    func xmmResult(_ result: Int) -> Writable<Xmm>
+    /// A fresh virtual xmm register for intermediate float values.
+    func newXmm() -> Writable<Xmm>
     /// Appends a machine instruction after the ones emitted so far.
     func emit(_ inst: consuming X64Inst)
 
