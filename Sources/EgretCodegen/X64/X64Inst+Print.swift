@@ -157,7 +157,7 @@ extension X64Inst: CustomStringConvertible {
         case .floatToInt(let width, let intSize, let src, let dst):
             return "cvtt\(width.scalarSuffix)2si \(X64Inst.text(src)), \(X64Inst.text(dst.reg, intSize))"
         case .floatConvert(let from, let src, let dst):
-            return "cvt\(from.scalarSuffix)2\(from.other.scalarSuffix.dropFirst()) \(X64Inst.text(src)), "
+            return "cvt\(from.scalarSuffix)2\(from.other.scalarSuffix) \(X64Inst.text(src)), "
                 + X64Inst.text(dst.reg)
         case .xmmRound(let width, let mode, let src, let dst):
             return "round\(width.scalarSuffix) $\(mode.immediate), \(X64Inst.text(src)), \(X64Inst.text(dst.reg))"
