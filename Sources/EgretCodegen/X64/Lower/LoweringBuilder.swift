@@ -56,6 +56,8 @@ public protocol LoweringBuilder: AnyObject {
     func constant(_ operand: Int) -> Int64
     /// The fused comparison of a `.comparison` operand.
     func comparison(_ operand: Int) -> FusedComparison
+    /// The fused float comparison of a `.floatComparison` operand.
+    func floatComparison(_ operand: Int) -> FusedFloatComparison
     /// The memory operand an address operand folds into (instruction offset
     /// included), carrying the trap code of the instruction's memory flags.
     func amode(_ operand: Int) -> Amode
@@ -125,6 +127,21 @@ public struct FusedComparison: Hashable, Sendable {
     public var compare: X64Inst { .cmpRmiR(op: .cmp, size: size, src1: lhs, src2: rhs) }
     /// The x86 condition that holds when the comparison does.
     public var cc: CC { CC(condition) }
+}
+
+/// A float compare the consumer recomputes: `fcmp condition lhs, rhs` at `width`.
+public struct FusedFloatComparison: Hashable, Sendable {
+    public var condition: FloatCC
+    public var width: FloatWidth
+    public var lhs: Xmm
+    public var rhs: Xmm
+
+    public init(condition: FloatCC, width: FloatWidth, lhs: Xmm, rhs: Xmm) {
+        self.condition = condition
+        self.width = width
+        self.lhs = lhs
+        self.rhs = rhs
+    }
 }
 
 /// A call's target as the call rules see it.

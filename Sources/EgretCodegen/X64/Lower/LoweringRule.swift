@@ -122,6 +122,9 @@ public enum OperandShape: Hashable, Sendable, CustomStringConvertible {
     /// controlling type is an integer (`bitcast.i32` of an f32) tell float operands
     /// from integer ones.
     case float
+    /// A value defined by an `fcmp` with no other use: the comparison is recomputed at
+    /// the consumer (`floatComparison(i)`), so ucomis and jcc/cmov stay adjacent.
+    case floatComparison
 
     public var description: String {
         switch self {
@@ -132,6 +135,7 @@ public enum OperandShape: Hashable, Sendable, CustomStringConvertible {
         case .basePlusConstant: return "iadd(base, iconst)"
         case .basePlusIndex: return "iadd(base, index)"
         case .float: return "float"
+        case .floatComparison: return "fcmp(single use)"
         }
     }
 
@@ -139,7 +143,7 @@ public enum OperandShape: Hashable, Sendable, CustomStringConvertible {
     public var isAddress: Bool {
         switch self {
         case .stackAddress, .basePlusConstant, .basePlusIndex: return true
-        case .register, .constant, .comparison, .float: return false
+        case .register, .constant, .comparison, .float, .floatComparison: return false
         }
     }
 }

@@ -29,6 +29,8 @@ public final class RecordingLoweringBuilder: LoweringBuilder {
     public var stackSlot: UInt32 = 0
     /// The condition and operand registers of each `.comparison` operand, by operand.
     public var comparisonOperands: [Int: (condition: IntCC, lhs: Gpr, rhs: Gpr)] = [:]
+    /// The condition and operand registers of each `.floatComparison` operand.
+    public var floatComparisonOperands: [Int: (condition: FloatCC, lhs: Xmm, rhs: Xmm)] = [:]
     /// The shape each operand is read as (default `.register`).
     public var shapes: [Int: OperandShape] = [:]
     /// Every instruction emitted, in order.
@@ -66,6 +68,14 @@ public final class RecordingLoweringBuilder: LoweringBuilder {
                                lhs: compared.lhs, rhs: .reg(compared.rhs))
     }
 
+    /// Compares two fresh xmm registers with `floatCC` (f64 unless `type` is f32).
+    public func floatComparison(_ operand: Int) -> FusedFloatComparison {
+        let compared = floatComparisonOperands[operand] ?? (floatCC, newXmm().reg, newXmm().reg)
+        floatComparisonOperands[operand] = compared
+        return FusedFloatComparison(condition: compared.condition, width: type == .f32 ? .f32 : .f64,
+                                    lhs: compared.lhs, rhs: compared.rhs)
+    }
+
     public func amode(_ operand: Int) -> Amode {
         let displacement = Int32(truncatingIfNeeded: match.constant(operand))
         switch shapes[operand] ?? .register {
@@ -74,7 +84,7 @@ public final class RecordingLoweringBuilder: LoweringBuilder {
         case .basePlusIndex:
             return Amode(.baseIndex(gpr(operand), index: newGpr().reg, scale: .one, displacement: offset),
                          trap: memoryFlags.trapCode)
-        case .register, .constant, .comparison, .float:
+        case .register, .constant, .comparison, .float, .floatComparison:
             return Amode(.base(gpr(operand), displacement: offset), trap: memoryFlags.trapCode)
         case .basePlusConstant:
             return Amode(.base(gpr(operand), displacement: displacement), trap: memoryFlags.trapCode)

@@ -129,6 +129,45 @@ extension X64LoweringRules {
                 b.emit(.xmmRound(width: b.floatWidth, mode: mode, src: .reg(b.xmm(0)), dst: b.xmmResult(0)))
             })
         }
+        rules.append(LoweringRule(name: "brif_fcmp", opcode: .brif, types: [.i8], priority: 10,
+                                  priorityReason: "fusing a single-use fcmp: ucomis; jcc instead of setcc; test; jne",
+                                  pattern: [.floatComparison]) { b in
+            let thenLabel = b.edgeLabel(0), elseLabel = b.edgeLabel(1)
+            switch emitFusedFloatCompare(b, b.floatComparison(0)) {
+            case .single(let cc):
+                b.emit(.jcc(cc: cc, target: thenLabel))
+            case .both(let first, let second):
+                b.emit(.jcc(cc: second.inverse, target: elseLabel))
+                b.emit(.jcc(cc: first, target: thenLabel))
+            case .either(let first, let second):
+                b.emit(.jcc(cc: first, target: thenLabel))
+                b.emit(.jcc(cc: second, target: thenLabel))
+            }
+            b.emit(.jmp(target: elseLabel))
+        })
+        for opcode in [Opcode.select, .select_spectre_guard] {
+            rules.append(LoweringRule(name: opcode.name + "_fcmp_float", opcode: opcode, types: .floats, priority: 10,
+                                      priorityReason: "fusing a single-use fcmp saves its setcc and the test",
+                                      pattern: [.floatComparison, .register, .register]) { b in
+                let whenTrue = b.xmm(1), whenFalse = b.xmm(2)
+                let select = { (cc: CC, consequent: Xmm, alternative: Xmm, dst: Writable<Xmm>) in
+                    b.emit(.xmmCmove(cc: cc, consequent: consequent, alternative: alternative, dst: dst))
+                }
+                emitFusedSelect(b, whenTrue: whenTrue, whenFalse: whenFalse, into: b.xmmResult(0),
+                                newRegister: { b.newXmm() }, select: select)
+            })
+            rules.append(LoweringRule(name: opcode.name + "_fcmp", opcode: opcode, types: .integers, priority: 10,
+                                      priorityReason: "fusing a single-use fcmp saves its setcc and the test",
+                                      pattern: [.floatComparison, .register, .register]) { b in
+                let whenTrue = b.gpr(1), whenFalse = b.gpr(2)
+                let size = b.aluSize
+                let select = { (cc: CC, consequent: Gpr, alternative: Gpr, dst: Writable<Gpr>) in
+                    b.emit(.cmove(size: size, cc: cc, consequent: .reg(consequent), alternative: alternative, dst: dst))
+                }
+                emitFusedSelect(b, whenTrue: whenTrue, whenFalse: whenFalse, into: b.result(0),
+                                newRegister: { b.newGpr() }, select: select)
+            })
+        }
         for opcode in [Opcode.select, .select_spectre_guard] {
             rules.append(LoweringRule(name: opcode.name + "_float", opcode: opcode, types: .floats, priority: 0,
                                       priorityReason: "the only rule for float values: test, then a jump over a copy",
@@ -210,6 +249,36 @@ extension X64LoweringRules {
         case .ule: return (false, .single(.be))
         case .ugt: return (true, .single(.b))
         case .uge: return (true, .single(.be))
+        }
+    }
+
+    /// Emits the `ucomis` of a fused fcmp; returns the flags test.
+    static func emitFusedFloatCompare(_ b: any LoweringBuilder, _ comparison: FusedFloatComparison) -> FloatFlagTest {
+        let (swapped, test) = floatFlagTest(comparison.condition)
+        b.emit(swapped ? .xmmCompare(width: comparison.width, src1: comparison.rhs, src2: .reg(comparison.lhs))
+                       : .xmmCompare(width: comparison.width, src1: comparison.lhs, src2: .reg(comparison.rhs)))
+        return test
+    }
+
+    /// `into = fcmp(operand 0) ? whenTrue : whenFalse` with one or two conditional
+    /// moves after the ucomis (neither changes the flags):
+    ///     both(c1, c2):   r = c2 ? T : F;  into = c1 ? r : F
+    ///     either(c1, c2): r = c2 ? T : F;  into = c1 ? T : r
+    static func emitFusedSelect<R: Hashable & Sendable>(_ b: any LoweringBuilder, whenTrue: R, whenFalse: R,
+                                                        into destination: Writable<R>,
+                                                        newRegister: () -> Writable<R>,
+                                                        select: (CC, R, R, Writable<R>) -> Void) {
+        switch emitFusedFloatCompare(b, b.floatComparison(0)) {
+        case .single(let cc):
+            select(cc, whenTrue, whenFalse, destination)
+        case .both(let first, let second):
+            let partial = newRegister()
+            select(second, whenTrue, whenFalse, partial)
+            select(first.inverse, whenFalse, partial.reg, destination)
+        case .either(let first, let second):
+            let partial = newRegister()
+            select(second, whenTrue, whenFalse, partial)
+            select(first, whenTrue, partial.reg, destination)
         }
     }
 

@@ -223,6 +223,8 @@ final class X64LoweringContext: LoweringBuilder {
                 guard defining.opcode == .iadd, controllingType(defining) == .i64 else { return false }
             case .float:
                 break
+            case .floatComparison:
+                guard defining.opcode == .fcmp, values[value.position].useCount == 1 else { return false }
             }
         }
         return true
@@ -346,13 +348,24 @@ final class X64LoweringContext: LoweringBuilder {
         return FusedComparison(condition: icmp.intCC, size: size, lhs: use(lhs), rhs: right)
     }
 
+    /// The fcmp's operands in xmm registers.
+    func floatComparison(_ operand: Int) -> FusedFloatComparison {
+        let fcmp = definition(of: operandValue(operand))
+        let start = Int(fcmp.arguments.start)
+        let lhs = function.valuePool[start], rhs = function.valuePool[start + 1]
+        values[lhs.position].isUsed = true
+        values[rhs.position].isUsed = true
+        return FusedFloatComparison(condition: fcmp.floatCC, width: FloatWidth(function.type(of: lhs)),
+                                    lhs: xmmRegister(of: lhs), rhs: xmmRegister(of: rhs))
+    }
+
     func amode(_ operand: Int) -> Amode {
         let trap = currentData.flags.trapCode
         let candidate = candidates[currentRule]
         let shape = operand < Int(candidate.shapeCount) ? candidate.shape(operand) : .register
         let value = operandValue(operand)
         switch shape {
-        case .register, .constant, .comparison, .float:
+        case .register, .constant, .comparison, .float, .floatComparison:
             return Amode(.base(use(value), displacement: currentData.offset), trap: trap)
         case .stackAddress:
             let slot = definition(of: value).entity
