@@ -14,7 +14,8 @@ import EgretIR
 ///     X64Inst+Properties.swift  form name, supported sizes, operand size, trap code
 ///     X64Inst+Operands.swift    register operands for the allocator (use/def/reuse,
 ///                               fixed registers, clobbers) and register rewriting
-///     X64Inst+Encode.swift      bytes, through X64Encoding.swift (REX/ModRM/SIB)
+///     X64Inst+Encode.swift      bytes, through X64Encoding.swift (REX/ModRM/SIB) and,
+///                               for the float forms, X64Inst+FloatEncode.swift (VEX)
 ///     X64Inst+Print.swift       AT&T text as llvm-mc prints it
 ///     EgretSMT (later)          bit-vector semantics: `extension X64Inst` in that
 ///                               module with its own exhaustive switch; every case and

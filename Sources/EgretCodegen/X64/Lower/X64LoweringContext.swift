@@ -8,7 +8,8 @@ import EgretIR
 ///
 /// Per-value state, `values[v]` for value number v (`ValueState`):
 ///
-///     register   virtual register + 1 of value v (0: not yet given one)
+///     register   virtual register + 1 of value v (0: not yet given one); its class
+///                (`vregClasses`) is float for f32/f64 values, int otherwise
 ///     isUsed     some lowered instruction (or edge move) reads v in a register
 ///     useCount   uses in reachable code, operands and block arguments; decides
 ///                whether an icmp may be fused into its one consumer
