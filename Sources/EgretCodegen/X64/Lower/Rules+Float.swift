@@ -2,7 +2,8 @@ import EgretIR
 
 /// Scalar floating point on f32 and f64: constants, arithmetic, sqrt, fma, sign
 /// operations, fmin/fmax, rounding, fpromote/fdemote, bitcast to and from integers,
-/// fcmp, select on floats and float loads and stores (conversions to and from
+/// fcmp, select on floats, band/bor/bxor/bnot/bitselect of float bits and float
+/// loads and stores (conversions to and from
 /// integers: Rules+FloatConversions.swift).
 ///
 /// Values live in the low lane of an xmm register (SSE2 scalar forms; roundss needs
@@ -120,6 +121,29 @@ extension X64LoweringRules {
                                  dst: b.xmmResult(0)))
             })
         }
+        let bitwise: [(Opcode, FloatLogicOp)] = [(.band, .and), (.bor, .or), (.bxor, .xor)]
+        for (opcode, op) in bitwise {
+            rules.append(LoweringRule(name: opcode.name + "_float", opcode: opcode, types: .floats, priority: 0,
+                                      priorityReason: "the only rule for float bits: andps/orps/xorps",
+                                      pattern: [.register, .register]) { b in
+                b.emit(.xmmLogic(op: op, src1: b.xmm(0), src2: .reg(b.xmm(1)), dst: b.xmmResult(0)))
+            })
+        }
+        rules.append(LoweringRule(name: "bnot_float", opcode: .bnot, types: .floats, priority: 0,
+                                  priorityReason: "the only rule for float bits: xorps with all ones",
+                                  pattern: [.register]) { b in
+            let ones = b.materializeFloat(.max, width: b.floatWidth)
+            b.emit(.xmmLogic(op: .xor, src1: b.xmm(0), src2: .reg(ones), dst: b.xmmResult(0)))
+        })
+        rules.append(LoweringRule(name: "bitselect_float", opcode: .bitselect, types: .floats, priority: 0,
+                                  priorityReason: "the only rule for float bits: (x & c) | (y & ~c)",
+                                  pattern: [.register, .register, .register]) { b in
+            let condition = b.xmm(0)
+            let fromX = b.newXmm(), fromY = b.newXmm()
+            b.emit(.xmmLogic(op: .and, src1: b.xmm(1), src2: .reg(condition), dst: fromX))
+            b.emit(.xmmLogic(op: .andn, src1: condition, src2: .reg(b.xmm(2)), dst: fromY))
+            b.emit(.xmmLogic(op: .or, src1: fromX.reg, src2: .reg(fromY.reg), dst: b.xmmResult(0)))
+        })
         let roundings: [(Opcode, RoundingMode)] = [(.ceil, .ceil), (.floor, .floor), (.trunc, .trunc),
                                                    (.nearest, .nearest)]
         for (opcode, mode) in roundings {

@@ -14,7 +14,7 @@ import EgretIR
 ///     Rules+Calls        return call call_indirect return_call return_call_indirect func_addr
 ///     Rules+Float        f32const f64const fadd fsub fmul fdiv sqrt fma fneg fabs fcopysign
 ///                        fmin fmax ceil floor trunc nearest fpromote fdemote fcmp, bitcast
-///                        and select on floats, float load and store
+///                        select band bor bxor bnot bitselect on floats, float load and store
 ///     Rules+FloatConversions  fcvt_to_sint/uint(_sat), fcvt_from_sint/uint
 ///
 /// Readers: the lowering pass (through `candidates(for:)`), the SMT verifier and
