@@ -161,10 +161,11 @@ struct LowerRuleTableTests {
     /// Blocks are lowered last to first, so the message names the last unsupported
     /// instruction of the function.
     @Test(arguments: [
-        ("function %f(f64, f64) -> f64 {\nblock0(v0: f64, v1: f64):\n    v2 = fadd v0, v1\n    return v2\n}",
-         "unsupported: f64 parameter 0 of a function"),
-        ("function %f(i64) -> i64 {\nblock0(v0: i64):\n    v1 = bitcast.f64 v0\n    v2 = bitcast.i64 v1\n    return v2\n}",
-         "unsupported: opcode bitcast on i64 with an f64 operand"),
+        ("function %f(f32x4) -> f32x4 {\nblock0(v0: f32x4):\n    return v0\n}",
+         "unsupported: f32x4 return value 0 in a signature"),
+        ("function %f(i64) -> i64 {\nblock0(v0: i64):\n    v1 = uextend.i128 v0\n    v2 = fcvt_from_sint.f64 v1\n"
+            + "    v3 = fcvt_to_sint.i64 v2\n    return v3\n}",
+         "unsupported: opcode fcvt_from_sint on f64 with an i128 operand"),
         ("function %f(i64) -> i64 {\nblock0(v0: i64):\n    v1 = uextend.i128 v0\n    v2 = ireduce.i64 v1\n    return v2\n}",
          "unsupported: opcode ireduce on i64 with an i128 operand"),
         ("function %f(i64, i64) -> i64 {\nblock0(v0: i64, v1: i64):\n    v2 = iconcat v0, v1\n    v3, v4 = isplit v2\n    return v3\n}",

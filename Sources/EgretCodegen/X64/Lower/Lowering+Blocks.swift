@@ -178,7 +178,7 @@ extension X64LoweringContext {
         for (param, argument) in zip(params, arguments) {
             // buildPlan rejected every other kind of block argument.
             guard case .value(let value) = argument else { continue }
-            let destination = register(of: param), source = use(value)
+            let destination = anyRegister(of: param), source = useAny(value)
             if destination != source { moves.append((destination, source)) }
         }
         while !moves.isEmpty {
@@ -189,17 +189,28 @@ extension X64LoweringContext {
                 if moves.contains(where: { $0.source == destination }) {
                     index += 1
                 } else {
-                    emitCopy(moves[index].source, into: Writable(destination))
+                    emitRegisterCopy(moves[index].source, into: destination)
                     moves.remove(at: index)
                     progressed = true
                 }
             }
             if !progressed {
                 let saved = moves[0].destination
-                let temporary = newGpr()
-                emitCopy(saved, into: temporary)
-                for index in moves.indices where moves[index].source == saved { moves[index].source = temporary.reg }
+                let temporary: Reg = saved.regClass == .float ? newXmm().reg.reg : newGpr().reg.reg
+                emitRegisterCopy(saved, into: temporary)
+                for index in moves.indices where moves[index].source == saved { moves[index].source = temporary }
             }
+        }
+    }
+
+    /// A copy of a whole register of either class (the allocator coalesces these).
+    func emitRegisterCopy(_ source: Reg, into destination: Reg) {
+        if let from = Xmm(source), let to = Xmm(destination) {
+            emit(.xmmMove(src: from, dst: Writable(to)))
+        } else if let from = Gpr(source), let to = Gpr(destination) {
+            emitCopy(from, into: Writable(to))
+        } else {
+            preconditionFailure("block argument \(source) and parameter \(destination) are of different classes")
         }
     }
 
@@ -211,14 +222,18 @@ extension X64LoweringContext {
     func lowerEntry() {
         guard let entry = function.entryBlock else { return }
         for (index, param) in function.params(of: entry).enumerated() where values[param.position].isUsed {
-            let register = register(of: param)
+            let register = anyRegister(of: param)
             switch functionSignature.parameters[index].location {
             case .register(let preg):
-                entryArguments.append(FixedDef(Writable(register.reg), in: preg))
+                entryArguments.append(FixedDef(Writable(register), in: preg))
             case .stack(let offset):
-                // A full 8-byte slot: the bits above the value's width are unspecified.
-                emit(.load(size: .size64, src: Amode(.frame(.incomingArguments, displacement: offset)),
-                           dst: Writable(register)))
+                let place = Amode(.frame(.incomingArguments, displacement: offset))
+                if let xmm = Xmm(register) {
+                    emit(.xmmLoad(width: XmmWidth(FloatWidth(function.type(of: param))), src: place, dst: Writable(xmm)))
+                } else if let gpr = Gpr(register) {
+                    // A full 8-byte slot: the bits above the value's width are unspecified.
+                    emit(.load(size: .size64, src: place, dst: Writable(gpr)))
+                }
             }
         }
         if let pointer = returnAreaPointerReg, let preg = functionSignature.returnAreaPointer {

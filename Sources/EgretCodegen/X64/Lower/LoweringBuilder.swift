@@ -15,7 +15,8 @@ import EgretIR
 /// Operand numbers are the instruction's value operands in order (for `store`: the
 /// value 0, the address 1; for `call_indirect`: the callee 0, then the arguments).
 /// What each accessor may be asked depends on the matched rule's `pattern`:
-/// `gpr` for `.register` (and any variable operand), `constant` for `.constant`,
+/// `gpr` for `.register` (and any variable operand) of an integer type, `xmm` for a
+/// float operand (`.register` or `.float`), `constant` for `.constant`,
 /// `comparison` for `.comparison`, `amode` for `.register` or an address shape.
 public protocol LoweringBuilder: AnyObject {
     // MARK: The instruction being lowered
@@ -32,6 +33,8 @@ public protocol LoweringBuilder: AnyObject {
     func resultType(_ result: Int) -> IRType
     /// `icmp`'s condition.
     var intCC: IntCC { get }
+    /// `fcmp`'s condition.
+    var floatCC: FloatCC { get }
     /// The trap code of `trap`, `trapz`, `trapnz`, `uadd_overflow_trap`.
     var trapCode: TrapCode { get }
     /// The flags of a load or store.
@@ -47,10 +50,14 @@ public protocol LoweringBuilder: AnyObject {
 
     /// The register holding operand `operand`.
     func gpr(_ operand: Int) -> Gpr
+    /// The xmm register holding operand `operand`, an f32 or f64 value.
+    func xmm(_ operand: Int) -> Xmm
     /// The constant of a `.constant` operand (or an address's folded displacement).
     func constant(_ operand: Int) -> Int64
     /// The fused comparison of a `.comparison` operand.
     func comparison(_ operand: Int) -> FusedComparison
+    /// The fused float comparison of a `.floatComparison` operand.
+    func floatComparison(_ operand: Int) -> FusedFloatComparison
     /// The memory operand an address operand folds into (instruction offset
     /// included), carrying the trap code of the instruction's memory flags.
     func amode(_ operand: Int) -> Amode
@@ -62,6 +69,10 @@ public protocol LoweringBuilder: AnyObject {
     func result(_ result: Int) -> Writable<Gpr>
     /// A fresh virtual register for intermediate values.
     func newGpr() -> Writable<Gpr>
+    /// The xmm register that must hold result `result`, an f32 or f64 value.
+    func xmmResult(_ result: Int) -> Writable<Xmm>
+    /// A fresh virtual xmm register for intermediate float values.
+    func newXmm() -> Writable<Xmm>
     /// Appends a machine instruction after the ones emitted so far.
     func emit(_ inst: consuming X64Inst)
 
@@ -116,6 +127,21 @@ public struct FusedComparison: Hashable, Sendable {
     public var compare: X64Inst { .cmpRmiR(op: .cmp, size: size, src1: lhs, src2: rhs) }
     /// The x86 condition that holds when the comparison does.
     public var cc: CC { CC(condition) }
+}
+
+/// A float compare the consumer recomputes: `fcmp condition lhs, rhs` at `width`.
+public struct FusedFloatComparison: Hashable, Sendable {
+    public var condition: FloatCC
+    public var width: FloatWidth
+    public var lhs: Xmm
+    public var rhs: Xmm
+
+    public init(condition: FloatCC, width: FloatWidth, lhs: Xmm, rhs: Xmm) {
+        self.condition = condition
+        self.width = width
+        self.lhs = lhs
+        self.rhs = rhs
+    }
 }
 
 /// A call's target as the call rules see it.

@@ -35,8 +35,8 @@ public struct LoweringRule: Sendable, CustomStringConvertible {
     /// Builds the machine instructions, only through the builder.
     public let emit: RuleEmitter
 
-    /// The types as a bit mask over i8/i16/i32/i64 (bit k: 8 << k bits), so that the
-    /// lowering pass tests a type with one AND.
+    /// The types as a bit mask over i8/i16/i32/i64 (bit k: 8 << k bits) and f32/f64
+    /// (bits 4 and 5), so that the lowering pass tests a type with one AND.
     public let typeMask: UInt8
 
     public init(name: String, opcode: Opcode, types: [IRType], priority: Int, priorityReason: String,
@@ -59,6 +59,8 @@ public struct LoweringRule: Sendable, CustomStringConvertible {
         case .i16: return 2
         case .i32: return 4
         case .i64: return 8
+        case .f32: return 16
+        case .f64: return 32
         default: return 0
         }
     }
@@ -89,6 +91,8 @@ extension Array where Element == IRType {
     public static var i16AndWider: [IRType] { [.i16, .i32, .i64] }
     /// i8, i16: types whose operations run in 32-bit registers with explicit extension.
     public static var narrowIntegers: [IRType] { [.i8, .i16] }
+    /// f32 and f64: the scalar float types, held in xmm registers.
+    public static var floats: [IRType] { [.f32, .f64] }
 }
 
 // MARK: Operand shapes
@@ -114,6 +118,13 @@ public enum OperandShape: Hashable, Sendable, CustomStringConvertible {
     case basePlusConstant
     /// An address `iadd.i64 base, index`: `amode(i)` is base + index + offset.
     case basePlusIndex
+    /// A value of type f32 or f64, in an xmm register: `xmm(i)`. Lets a rule whose
+    /// controlling type is an integer (`bitcast.i32` of an f32) tell float operands
+    /// from integer ones.
+    case float
+    /// A value defined by an `fcmp` with no other use: the comparison is recomputed at
+    /// the consumer (`floatComparison(i)`), so ucomis and jcc/cmov stay adjacent.
+    case floatComparison
 
     public var description: String {
         switch self {
@@ -123,6 +134,8 @@ public enum OperandShape: Hashable, Sendable, CustomStringConvertible {
         case .stackAddress: return "stack_addr"
         case .basePlusConstant: return "iadd(base, iconst)"
         case .basePlusIndex: return "iadd(base, index)"
+        case .float: return "float"
+        case .floatComparison: return "fcmp(single use)"
         }
     }
 
@@ -130,7 +143,7 @@ public enum OperandShape: Hashable, Sendable, CustomStringConvertible {
     public var isAddress: Bool {
         switch self {
         case .stackAddress, .basePlusConstant, .basePlusIndex: return true
-        case .register, .constant, .comparison: return false
+        case .register, .constant, .comparison, .float, .floatComparison: return false
         }
     }
 }

@@ -8,8 +8,9 @@ import EgretIR
 ///     try rule.emit(builder)
 ///     builder.instructions   // [addl $5, %v0, %v2]
 ///
-/// Registers: operand k is `%vk`; result k is `%v(operandCount + k)`; temporaries
-/// follow. A `.constant` operand has the given constant and no register; a
+/// Registers: operand k is `%vk` (`%vkf`, an xmm register, when read with `xmm`);
+/// result k is `%v(operandCount + k)`; temporaries of both classes share one
+/// numbering. A `.constant` operand has the given constant and no register; a
 /// `.comparison` operand is an icmp of two fresh registers (`comparisonOperands`).
 /// Edge k's label is `MachLabel(k)`. Address operands fold to `disp(%vk)` (a register
 /// base plus the constant given for that operand), or to the stack slot `ss0`.
@@ -21,12 +22,15 @@ public final class RecordingLoweringBuilder: LoweringBuilder {
     public let operandTypes: [IRType]
     public let resultTypes: [IRType]
     public var intCC: IntCC = .eq
+    public var floatCC: FloatCC = .eq
     public var trapCode: TrapCode = .heapOutOfBounds
     public var memoryFlags = MemFlags()
     public var offset: Int32 = 0
     public var stackSlot: UInt32 = 0
     /// The condition and operand registers of each `.comparison` operand, by operand.
     public var comparisonOperands: [Int: (condition: IntCC, lhs: Gpr, rhs: Gpr)] = [:]
+    /// The condition and operand registers of each `.floatComparison` operand.
+    public var floatComparisonOperands: [Int: (condition: FloatCC, lhs: Xmm, rhs: Xmm)] = [:]
     /// The shape each operand is read as (default `.register`).
     public var shapes: [Int: OperandShape] = [:]
     /// Every instruction emitted, in order.
@@ -54,6 +58,7 @@ public final class RecordingLoweringBuilder: LoweringBuilder {
     public var immediate: Int64 { match.constant(0) }
 
     public func gpr(_ operand: Int) -> Gpr { Gpr(virtual: UInt32(operand)) }
+    public func xmm(_ operand: Int) -> Xmm { Xmm(virtual: UInt32(operand)) }
     public func constant(_ operand: Int) -> Int64 { match.constant(operand) }
 
     public func comparison(_ operand: Int) -> FusedComparison {
@@ -61,6 +66,14 @@ public final class RecordingLoweringBuilder: LoweringBuilder {
         comparisonOperands[operand] = compared
         return FusedComparison(condition: compared.condition, size: OperandSize(exactly: operandTypes[operand]),
                                lhs: compared.lhs, rhs: .reg(compared.rhs))
+    }
+
+    /// Compares two fresh xmm registers with `floatCC` (f64 unless `type` is f32).
+    public func floatComparison(_ operand: Int) -> FusedFloatComparison {
+        let compared = floatComparisonOperands[operand] ?? (floatCC, newXmm().reg, newXmm().reg)
+        floatComparisonOperands[operand] = compared
+        return FusedFloatComparison(condition: compared.condition, width: type == .f32 ? .f32 : .f64,
+                                    lhs: compared.lhs, rhs: compared.rhs)
     }
 
     public func amode(_ operand: Int) -> Amode {
@@ -71,7 +84,7 @@ public final class RecordingLoweringBuilder: LoweringBuilder {
         case .basePlusIndex:
             return Amode(.baseIndex(gpr(operand), index: newGpr().reg, scale: .one, displacement: offset),
                          trap: memoryFlags.trapCode)
-        case .register, .constant, .comparison:
+        case .register, .constant, .comparison, .float, .floatComparison:
             return Amode(.base(gpr(operand), displacement: offset), trap: memoryFlags.trapCode)
         case .basePlusConstant:
             return Amode(.base(gpr(operand), displacement: displacement), trap: memoryFlags.trapCode)
@@ -83,6 +96,15 @@ public final class RecordingLoweringBuilder: LoweringBuilder {
     public func newGpr() -> Writable<Gpr> {
         defer { nextRegister += 1 }
         return Writable(Gpr(virtual: nextRegister))
+    }
+
+    public func xmmResult(_ result: Int) -> Writable<Xmm> {
+        Writable(Xmm(virtual: UInt32(operandTypes.count + result)))
+    }
+
+    public func newXmm() -> Writable<Xmm> {
+        defer { nextRegister += 1 }
+        return Writable(Xmm(virtual: nextRegister))
     }
 
     public func emit(_ inst: consuming X64Inst) { instructions.append(inst) }

@@ -58,14 +58,14 @@ extension X64LoweringRules {
         var uses: [FixedUse] = []
         uses.reserveCapacity(signature.returns.count + 1)
         for (index, value) in signature.returns.enumerated() {
-            let register = producedValue(b, operand: index, value)
+            let register = producedRegister(b, operand: index, value)
             switch value.location {
             case .register(let preg):
-                uses.append(FixedUse(register.reg, in: preg))
+                uses.append(FixedUse(register, in: preg))
             case .stack(let offset):
                 // The caller provided the area: the store cannot fault (notrap).
                 guard let pointer = b.returnAreaPointer else { continue }
-                b.emit(.store(size: slotSize(value), src: register, dst: .base(pointer, offset)))
+                b.emit(storeToSlot(value, register, .base(pointer, offset)))
             }
         }
         if let pointer = b.structReturnPointer {
@@ -90,7 +90,8 @@ extension X64LoweringRules {
         var clobbers = signature.convention.callerSaved
         for (index, value) in signature.returns.enumerated() {
             if case .register(let preg) = value.location {
-                defs.append(FixedDef(Writable(b.result(index).reg.reg), in: preg))
+                let result: Reg = value.type.isFloat ? b.xmmResult(index).reg.reg : b.result(index).reg.reg
+                defs.append(FixedDef(Writable(result), in: preg))
                 clobbers.remove(preg)
             }
         }
@@ -104,7 +105,11 @@ extension X64LoweringRules {
         for (index, value) in signature.returns.enumerated() {
             guard case .stack(let offset) = value.location else { continue }
             let place = Amode(.frame(.outgoingArguments, displacement: Int32(signature.stackArgumentsSize) + offset))
-            b.emit(.load(size: .size64, src: place, dst: b.result(index)))
+            if value.type.isFloat {
+                b.emit(.xmmLoad(width: XmmWidth(FloatWidth(value.type)), src: place, dst: b.xmmResult(index)))
+            } else {
+                b.emit(.load(size: .size64, src: place, dst: b.result(index)))
+            }
         }
         b.reserveOutgoingArguments(signature.outgoingAreaSize)
     }
@@ -139,13 +144,12 @@ extension X64LoweringRules {
         var uses: [FixedUse] = []
         uses.reserveCapacity(signature.parameters.count + 1)
         for (index, value) in signature.parameters.enumerated() {
-            let register = producedValue(b, operand: firstArgument + index, value)
+            let register = producedRegister(b, operand: firstArgument + index, value)
             switch value.location {
             case .register(let preg):
-                uses.append(FixedUse(register.reg, in: preg))
+                uses.append(FixedUse(register, in: preg))
             case .stack(let offset):
-                b.emit(.store(size: slotSize(value), src: register, dst: Amode(.frame(.outgoingArguments,
-                                                                                    displacement: offset))))
+                b.emit(storeToSlot(value, register, Amode(.frame(.outgoingArguments, displacement: offset))))
             }
         }
         return uses
@@ -157,6 +161,21 @@ extension X64LoweringRules {
         let register = b.gpr(operand)
         guard value.isExtended else { return register }
         return b.extend(register, from: value.type, signed: value.extension_ == .sext, to: .size64)
+    }
+
+    /// An operand in its register class: an xmm register for f32/f64, else the
+    /// (possibly extended) general-purpose register of `producedValue`.
+    static func producedRegister(_ b: any LoweringBuilder, operand: Int, _ value: ABISignature.Value) -> Reg {
+        value.type.isFloat ? b.xmm(operand).reg : producedValue(b, operand: operand, value).reg
+    }
+
+    /// The store of a value produced by `producedRegister` into its 8-byte slot.
+    static func storeToSlot(_ value: ABISignature.Value, _ register: Reg, _ place: Amode) -> X64Inst {
+        if let xmm = Xmm(register) {
+            return .xmmStore(width: XmmWidth(FloatWidth(value.type)), src: xmm, dst: place)
+        }
+        guard let gpr = Gpr(register) else { preconditionFailure("a slot value \(register) of no class") }
+        return .store(size: slotSize(value), src: gpr, dst: place)
     }
 
     /// Bytes a value occupies in its stack slot: 8 when extended, else its width.

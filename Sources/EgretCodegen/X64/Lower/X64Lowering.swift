@@ -29,8 +29,11 @@ import EgretIR
 ///   cmp+cmov, test+trapIf, add+setcc, neg+adc+setcc, …). The register allocator may
 ///   insert only flag-preserving instructions (mov, loads, stores — never `xor` to
 ///   zero a register) between instructions.
-/// - Every operand is an integer virtual register; fixed registers appear only as
-///   constraints (div/mul in rax/rdx, shift counts in rcx, ABI locations).
+/// - Every operand is a virtual register: integer values in the general-purpose
+///   class, f32/f64 values in the float class (the low lane of an xmm register, the
+///   lanes above it unspecified, like the upper bits of a narrow integer). Fixed
+///   registers appear only as constraints (div/mul in rax/rdx, shift counts in rcx,
+///   ABI locations, xmm0–xmm7 for float arguments and results).
 ///
 /// **The narrow-value invariant.** An i8, i16 or i32 value lives in a 64-bit register
 /// whose bits above its width are *unspecified*: nothing may rely on them and every

@@ -8,7 +8,8 @@ import EgretIR
 ///
 /// Per-value state, `values[v]` for value number v (`ValueState`):
 ///
-///     register   virtual register + 1 of value v (0: not yet given one)
+///     register   virtual register + 1 of value v (0: not yet given one); its class
+///                (`vregClasses`) is float for f32/f64 values, int otherwise
 ///     isUsed     some lowered instruction (or edge move) reads v in a register
 ///     useCount   uses in reachable code, operands and block arguments; decides
 ///                whether an icmp may be fused into its one consumer
@@ -63,7 +64,7 @@ final class X64LoweringContext: LoweringBuilder {
     @exclusivity(unchecked) var pending: [X64Inst] = []
 
     /// Scratch storage of `emitParallelMoves`, kept across edges.
-    @exclusivity(unchecked) var moveScratch: [(destination: Gpr, source: Gpr)] = []
+    @exclusivity(unchecked) var moveScratch: [(destination: Reg, source: Reg)] = []
 
     // What the frame needs.
     @exclusivity(unchecked) var outgoingArgumentsSize = 0
@@ -80,7 +81,6 @@ final class X64LoweringContext: LoweringBuilder {
         self.options = options
         let convention = try CallingConvention.forCallConv(options.effectiveCallConv(function.signature.callConv))
         functionSignature = try ABISignature(function.signature, convention: convention)
-        try X64LoweringContext.requireIntegerValues(functionSignature, what: "function")
         rules = X64LoweringRules.ordered
         candidates = X64LoweringRules.candidates
         emitters = X64LoweringRules.emitters
@@ -169,7 +169,8 @@ final class X64LoweringContext: LoweringBuilder {
         return function.type(of: function.valuePool[Int(data.arguments.start) + operand])
     }
 
-    /// Every operand and result of a non-call instruction is an integer of 8–64 bits.
+    /// Every operand and result of a non-call instruction is an integer of 8–64 bits or
+    /// an f32/f64.
     private func requireIntegerOperands(_ data: InstructionData, type: IRType) throws {
         func check(_ value: Value, _ role: String) throws {
             let valueType = function.type(of: value)
@@ -190,6 +191,11 @@ final class X64LoweringContext: LoweringBuilder {
             let shape = candidate.shape(operand)
             if shape == .register { continue }
             let value = operandValue(operand)
+            if shape == .float {
+                let type = function.type(of: value)
+                guard type == .f32 || type == .f64 else { return false }
+                continue
+            }
             guard let definition = function.values[value.position].inst else { return false }
             let defining = function.insts[definition.position]
             switch shape {
@@ -216,6 +222,10 @@ final class X64LoweringContext: LoweringBuilder {
                 match.setConstant(operand, Int64(displacement))
             case .basePlusIndex:
                 guard defining.opcode == .iadd, controllingType(defining) == .i64 else { return false }
+            case .float:
+                break
+            case .floatComparison:
+                guard defining.opcode == .fcmp, values[value.position].useCount == 1 else { return false }
             }
         }
         return true
@@ -249,15 +259,39 @@ final class X64LoweringContext: LoweringBuilder {
         function.valuePool[Int(currentData.arguments.start) + operand]
     }
 
-    /// The virtual register of `value`, created on first request, without marking the
-    /// value used (for definitions).
-    func register(of value: Value) -> Gpr {
+    /// The virtual register of `value`, created on first request (in the float class
+    /// for f32/f64 values), without marking the value used (for definitions).
+    func anyRegister(of value: Value) -> Reg {
         let existing = values[value.position].register
-        if existing != 0 { return Gpr(virtual: existing - 1) }
+        if existing != 0 { return Reg(VReg(existing - 1, vregClasses[Int(existing - 1)])) }
+        let type = function.type(of: value)
+        let regClass: RegClass = type == .f32 || type == .f64 ? .float : .int
         let index = UInt32(vregClasses.count)
-        vregClasses.append(.int)
+        vregClasses.append(regClass)
         values[value.position].register = index + 1
-        return Gpr(virtual: index)
+        return Reg(VReg(index, regClass))
+    }
+
+    /// The general-purpose virtual register of an integer `value` (see `anyRegister`).
+    func register(of value: Value) -> Gpr {
+        guard let gpr = Gpr(anyRegister(of: value)) else {
+            preconditionFailure("a rule read float value \(value) as a general-purpose register")
+        }
+        return gpr
+    }
+
+    /// The xmm virtual register of an f32/f64 `value` (see `anyRegister`).
+    func xmmRegister(of value: Value) -> Xmm {
+        guard let xmm = Xmm(anyRegister(of: value)) else {
+            preconditionFailure("a rule read integer value \(value) as an xmm register")
+        }
+        return xmm
+    }
+
+    /// The virtual register of `value` in its class, marking it used.
+    func useAny(_ value: Value) -> Reg {
+        values[value.position].isUsed = true
+        return anyRegister(of: value)
     }
 
     /// The virtual register of `value`, marking it used.
@@ -280,6 +314,7 @@ final class X64LoweringContext: LoweringBuilder {
     }
 
     var intCC: IntCC { currentData.intCC }
+    var floatCC: FloatCC { currentData.floatCC }
     var trapCode: TrapCode { currentData.trapCode }
     var memoryFlags: MemFlags { currentData.flags }
     var offset: Int32 { currentData.offset }
@@ -289,6 +324,12 @@ final class X64LoweringContext: LoweringBuilder {
     // MARK: LoweringBuilder: operands
 
     func gpr(_ operand: Int) -> Gpr { use(operandValue(operand)) }
+
+    func xmm(_ operand: Int) -> Xmm {
+        let value = operandValue(operand)
+        values[value.position].isUsed = true
+        return xmmRegister(of: value)
+    }
 
     func constant(_ operand: Int) -> Int64 { currentMatch.constant(operand) }
 
@@ -308,13 +349,24 @@ final class X64LoweringContext: LoweringBuilder {
         return FusedComparison(condition: icmp.intCC, size: size, lhs: use(lhs), rhs: right)
     }
 
+    /// The fcmp's operands in xmm registers.
+    func floatComparison(_ operand: Int) -> FusedFloatComparison {
+        let fcmp = definition(of: operandValue(operand))
+        let start = Int(fcmp.arguments.start)
+        let lhs = function.valuePool[start], rhs = function.valuePool[start + 1]
+        values[lhs.position].isUsed = true
+        values[rhs.position].isUsed = true
+        return FusedFloatComparison(condition: fcmp.floatCC, width: FloatWidth(function.type(of: lhs)),
+                                    lhs: xmmRegister(of: lhs), rhs: xmmRegister(of: rhs))
+    }
+
     func amode(_ operand: Int) -> Amode {
         let trap = currentData.flags.trapCode
         let candidate = candidates[currentRule]
         let shape = operand < Int(candidate.shapeCount) ? candidate.shape(operand) : .register
         let value = operandValue(operand)
         switch shape {
-        case .register, .constant, .comparison:
+        case .register, .constant, .comparison, .float, .floatComparison:
             if function.type(of: value) == .i32 {
                 return thirtyTwoBitAddress(use(value), displacement: currentData.offset, trap: trap)
             }
@@ -353,6 +405,15 @@ final class X64LoweringContext: LoweringBuilder {
         return Writable(Gpr(virtual: UInt32(vregClasses.count - 1)))
     }
 
+    func xmmResult(_ result: Int) -> Writable<Xmm> {
+        Writable(xmmRegister(of: function.valuePool[Int(function.instResults[currentInst.position].start) + result]))
+    }
+
+    func newXmm() -> Writable<Xmm> {
+        vregClasses.append(.float)
+        return Writable(Xmm(virtual: UInt32(vregClasses.count - 1)))
+    }
+
     func emit(_ inst: consuming X64Inst) { pending.append(inst) }
 
     // MARK: Opcode facts the loop needs
@@ -378,16 +439,6 @@ final class X64LoweringContext: LoweringBuilder {
         effects.isCall = info.isCall
         effects.typedBySignature = info.isCall || opcode == .return
         return effects
-    }
-
-    /// Float, vector and i128 values of a signature are not lowered yet.
-    static func requireIntegerValues(_ signature: ABISignature, what: String) throws {
-        for (index, value) in signature.parameters.enumerated() where value.type.isFloat {
-            throw CodegenError.unsupported("\(value.type) parameter \(index) of a \(what)")
-        }
-        for (index, value) in signature.returns.enumerated() where value.type.isFloat {
-            throw CodegenError.unsupported("\(value.type) return value \(index) of a \(what)")
-        }
     }
 }
 
@@ -455,7 +506,6 @@ extension X64LoweringContext {
         let signature = function.signatures[reference.position]
         let convention = try CallingConvention.forCallConv(options.effectiveCallConv(signature.callConv))
         let layout = try ABISignature(signature, convention: convention)
-        try X64LoweringContext.requireIntegerValues(layout, what: "callee")
         signatureCache[reference.position] = layout
         return layout
     }

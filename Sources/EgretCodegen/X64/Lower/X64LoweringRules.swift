@@ -12,6 +12,10 @@ import EgretIR
 ///     Rules+Overflow     the *_overflow family, *_overflow_cin/_bin, uadd_overflow_trap
 ///     Rules+Memory       load store, extending loads, truncating stores, stack_addr
 ///     Rules+Calls        return call call_indirect return_call return_call_indirect func_addr
+///     Rules+Float        f32const f64const fadd fsub fmul fdiv sqrt fma fneg fabs fcopysign
+///                        fmin fmax ceil floor trunc nearest fpromote fdemote fcmp, bitcast
+///                        select band bor bxor bnot bitselect on floats, float load and store
+///     Rules+FloatConversions  fcvt_to_sint/uint(_sat), fcvt_from_sint/uint
 ///
 /// Readers: the lowering pass (through `candidates(for:)`), the SMT verifier and
 /// `egret verify --list` (through `all`), and the coverage test, which requires a rule
@@ -35,6 +39,8 @@ public enum X64LoweringRules {
         rules += memory
         rules += controlFlow
         rules += calls
+        rules += floats
+        rules += floatConversions
         return rules
     }()
 
