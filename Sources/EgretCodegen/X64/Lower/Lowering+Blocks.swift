@@ -180,6 +180,11 @@ extension X64LoweringContext {
             guard case .value(let value) = argument else { continue }
             let destination = register(of: param), source = use(value)
             if destination != source { moves.append((destination, source)) }
+            if function.type(of: param) == .i128 {
+                // The high half moves in the same parallel move as every low half.
+                let highDestination = highRegister(of: param), highSource = highRegister(of: value)
+                if highDestination != highSource { moves.append((highDestination, highSource)) }
+            }
         }
         while !moves.isEmpty {
             var progressed = false
@@ -211,18 +216,28 @@ extension X64LoweringContext {
     func lowerEntry() {
         guard let entry = function.entryBlock else { return }
         for (index, param) in function.params(of: entry).enumerated() where values[param.position].isUsed {
-            let register = register(of: param)
-            switch functionSignature.parameters[index].location {
-            case .register(let preg):
-                entryArguments.append(FixedDef(Writable(register.reg), in: preg))
-            case .stack(let offset):
-                // A full 8-byte slot: the bits above the value's width are unspecified.
-                emit(.load(size: .size64, src: Amode(.frame(.incomingArguments, displacement: offset)),
-                           dst: Writable(register)))
+            let registers = valueRegs(of: param)
+            let layout = functionSignature.parameters[index]
+            receiveEntryArgument(registers.low, from: layout.location)
+            if let high = registers.high, let highLocation = layout.highLocation {
+                receiveEntryArgument(high, from: highLocation)
             }
         }
         if let pointer = returnAreaPointerReg, let preg = functionSignature.returnAreaPointer {
             entryArguments.append(FixedDef(Writable(pointer.reg), in: preg))
+        }
+    }
+
+    /// Defines `register` on entry from a parameter location: a fixed def for a register,
+    /// a load for a stack slot.
+    private func receiveEntryArgument(_ register: Gpr, from location: ABISignature.Location) {
+        switch location {
+        case .register(let preg):
+            entryArguments.append(FixedDef(Writable(register.reg), in: preg))
+        case .stack(let offset):
+            // A full 8-byte slot: the bits above the value's width are unspecified.
+            emit(.load(size: .size64, src: Amode(.frame(.incomingArguments, displacement: offset)),
+                       dst: Writable(register)))
         }
     }
 

@@ -45,12 +45,16 @@ public protocol LoweringBuilder: AnyObject {
 
     // MARK: Operands
 
-    /// The register holding operand `operand`.
+    /// The register holding operand `operand` (an i128 operand: its low half).
     func gpr(_ operand: Int) -> Gpr
+    /// The two registers of an i128 operand, low half first.
+    func gprPair(_ operand: Int) -> GprPair
     /// The constant of a `.constant` operand (or an address's folded displacement).
     func constant(_ operand: Int) -> Int64
     /// The fused comparison of a `.comparison` operand.
     func comparison(_ operand: Int) -> FusedComparison
+    /// The fused i128 comparison of a `.wideComparison` operand.
+    func wideComparison(_ operand: Int) -> FusedWideComparison
     /// The memory operand an address operand folds into (instruction offset
     /// included), carrying the trap code of the instruction's memory flags.
     func amode(_ operand: Int) -> Amode
@@ -60,6 +64,8 @@ public protocol LoweringBuilder: AnyObject {
     /// The register that must hold result `result` when the emitted code is done.
     /// Each result is written exactly once.
     func result(_ result: Int) -> Writable<Gpr>
+    /// The two registers of an i128 result, low half first; each written exactly once.
+    func resultPair(_ result: Int) -> WritableGprPair
     /// A fresh virtual register for intermediate values.
     func newGpr() -> Writable<Gpr>
     /// Appends a machine instruction after the ones emitted so far.
@@ -116,6 +122,47 @@ public struct FusedComparison: Hashable, Sendable {
     public var compare: X64Inst { .cmpRmiR(op: .cmp, size: size, src1: lhs, src2: rhs) }
     /// The x86 condition that holds when the comparison does.
     public var cc: CC { CC(condition) }
+}
+
+/// An i128 comparison the consumer recomputes (`Rules+I128Compare.swift` emits it):
+/// `condition` over the 128-bit values `lhs` and `rhs`.
+public struct FusedWideComparison: Hashable, Sendable {
+    public var condition: IntCC
+    public var lhs: GprPair
+    public var rhs: GprPair
+
+    public init(condition: IntCC, lhs: GprPair, rhs: GprPair) {
+        self.condition = condition
+        self.lhs = lhs
+        self.rhs = rhs
+    }
+}
+
+/// The two 64-bit registers of an i128 value: bits 0–63 in `low`, 64–127 in `high`.
+public struct GprPair: Hashable, Sendable, CustomStringConvertible {
+    public var low: Gpr
+    public var high: Gpr
+
+    public init(low: Gpr, high: Gpr) {
+        self.low = low
+        self.high = high
+    }
+
+    public var description: String { "\(low):\(high)" }
+}
+
+/// The two registers an i128 result is written to.
+public struct WritableGprPair: Hashable, Sendable {
+    public var low: Writable<Gpr>
+    public var high: Writable<Gpr>
+
+    public init(low: Writable<Gpr>, high: Writable<Gpr>) {
+        self.low = low
+        self.high = high
+    }
+
+    /// The registers as sources, once written.
+    public var regs: GprPair { GprPair(low: low.reg, high: high.reg) }
 }
 
 /// A call's target as the call rules see it.

@@ -35,8 +35,8 @@ public struct LoweringRule: Sendable, CustomStringConvertible {
     /// Builds the machine instructions, only through the builder.
     public let emit: RuleEmitter
 
-    /// The types as a bit mask over i8/i16/i32/i64 (bit k: 8 << k bits), so that the
-    /// lowering pass tests a type with one AND.
+    /// The types as a bit mask over i8/i16/i32/i64/i128 (bit k: 8 << k bits), so that
+    /// the lowering pass tests a type with one AND.
     public let typeMask: UInt8
 
     public init(name: String, opcode: Opcode, types: [IRType], priority: Int, priorityReason: String,
@@ -59,6 +59,7 @@ public struct LoweringRule: Sendable, CustomStringConvertible {
         case .i16: return 2
         case .i32: return 4
         case .i64: return 8
+        case .i128: return 16
         default: return 0
         }
     }
@@ -114,6 +115,16 @@ public enum OperandShape: Hashable, Sendable, CustomStringConvertible {
     case basePlusConstant
     /// An address `iadd.i64 base, index`: `amode(i)` is base + index + offset.
     case basePlusIndex
+    /// An i128 value in two registers (`gprPair(i)`) where the controlling type is
+    /// narrower: the condition of a `select`, the operand of `bmask` or `ireduce`.
+    /// A `.register` operand never matches such a value.
+    case pair
+    /// Any integer value, of which the rule reads only the low 64 bits (`gpr(i)`, the
+    /// low half of an i128): shift and rotate counts.
+    case lowBits
+    /// A value defined by an `icmp` of two i128 values with no other use:
+    /// `wideComparison(i)`, recomputed at the consumer as `.comparison` is.
+    case wideComparison
 
     public var description: String {
         switch self {
@@ -123,6 +134,9 @@ public enum OperandShape: Hashable, Sendable, CustomStringConvertible {
         case .stackAddress: return "stack_addr"
         case .basePlusConstant: return "iadd(base, iconst)"
         case .basePlusIndex: return "iadd(base, index)"
+        case .pair: return "reg:reg"
+        case .lowBits: return "reg(low 64)"
+        case .wideComparison: return "icmp.i128(single use)"
         }
     }
 
@@ -130,7 +144,7 @@ public enum OperandShape: Hashable, Sendable, CustomStringConvertible {
     public var isAddress: Bool {
         switch self {
         case .stackAddress, .basePlusConstant, .basePlusIndex: return true
-        case .register, .constant, .comparison: return false
+        case .register, .constant, .comparison, .pair, .lowBits, .wideComparison: return false
         }
     }
 }

@@ -11,6 +11,9 @@ import EgretIR
 /// Registers: operand k is `%vk`; result k is `%v(operandCount + k)`; temporaries
 /// follow. A `.constant` operand has the given constant and no register; a
 /// `.comparison` operand is an icmp of two fresh registers (`comparisonOperands`).
+/// An i128 operand or result has its ordinary register as its low half and a high
+/// half made on first request (`highRegisters`); a `.wideComparison` operand is an
+/// icmp of two fresh pairs.
 /// Edge k's label is `MachLabel(k)`. Address operands fold to `disp(%vk)` (a register
 /// base plus the constant given for that operand), or to the stack slot `ss0`.
 /// Calls and returns are not modelled: `callee()` throws.
@@ -27,6 +30,10 @@ public final class RecordingLoweringBuilder: LoweringBuilder {
     public var stackSlot: UInt32 = 0
     /// The condition and operand registers of each `.comparison` operand, by operand.
     public var comparisonOperands: [Int: (condition: IntCC, lhs: Gpr, rhs: Gpr)] = [:]
+    /// The compared pairs of each `.wideComparison` operand, by operand.
+    public var wideComparisonOperands: [Int: FusedWideComparison] = [:]
+    /// The high half of each i128 operand (key k) and result (key -1 - k) asked for.
+    public private(set) var highRegisters: [Int: Gpr] = [:]
     /// The shape each operand is read as (default `.register`).
     public var shapes: [Int: OperandShape] = [:]
     /// Every instruction emitted, in order.
@@ -54,6 +61,27 @@ public final class RecordingLoweringBuilder: LoweringBuilder {
     public var immediate: Int64 { match.constant(0) }
 
     public func gpr(_ operand: Int) -> Gpr { Gpr(virtual: UInt32(operand)) }
+
+    public func gprPair(_ operand: Int) -> GprPair { GprPair(low: gpr(operand), high: highHalf(key: operand)) }
+
+    public func resultPair(_ result: Int) -> WritableGprPair {
+        WritableGprPair(low: self.result(result), high: Writable(highHalf(key: -1 - result)))
+    }
+
+    public func wideComparison(_ operand: Int) -> FusedWideComparison {
+        if let compared = wideComparisonOperands[operand] { return compared }
+        let compared = FusedWideComparison(condition: intCC, lhs: GprPair(low: newGpr().reg, high: newGpr().reg),
+                                           rhs: GprPair(low: newGpr().reg, high: newGpr().reg))
+        wideComparisonOperands[operand] = compared
+        return compared
+    }
+
+    private func highHalf(key: Int) -> Gpr {
+        if let existing = highRegisters[key] { return existing }
+        let register = newGpr().reg
+        highRegisters[key] = register
+        return register
+    }
     public func constant(_ operand: Int) -> Int64 { match.constant(operand) }
 
     public func comparison(_ operand: Int) -> FusedComparison {
@@ -71,7 +99,7 @@ public final class RecordingLoweringBuilder: LoweringBuilder {
         case .basePlusIndex:
             return Amode(.baseIndex(gpr(operand), index: newGpr().reg, scale: .one, displacement: offset),
                          trap: memoryFlags.trapCode)
-        case .register, .constant, .comparison:
+        case .register, .constant, .comparison, .pair, .lowBits, .wideComparison:
             return Amode(.base(gpr(operand), displacement: offset), trap: memoryFlags.trapCode)
         case .basePlusConstant:
             return Amode(.base(gpr(operand), displacement: displacement), trap: memoryFlags.trapCode)

@@ -8,7 +8,10 @@ import EgretIR
 ///
 /// Per-value state, `values[v]` for value number v (`ValueState`):
 ///
-///     register   virtual register + 1 of value v (0: not yet given one)
+///     register   virtual register + 1 of value v (0: not yet given one); the low
+///                half of an i128 value
+///     highRegister  i128 values only: virtual register + 1 of the high half
+///                (X64LoweringContext+ValueRegs.swift)
 ///     isUsed     some lowered instruction (or edge move) reads v in a register
 ///     useCount   uses in reachable code, operands and block arguments; decides
 ///                whether an icmp may be fused into its one consumer
@@ -37,6 +40,7 @@ final class X64LoweringContext: LoweringBuilder {
     /// What the pass knows of one value.
     struct ValueState {
         var register: UInt32 = 0
+        var highRegister: UInt32 = 0
         var useCount: UInt32 = 0
         var isUsed = false
     }
@@ -59,6 +63,9 @@ final class X64LoweringContext: LoweringBuilder {
     /// The index in `rules` of the rule being run.
     @exclusivity(unchecked) var currentRule = 0
     @exclusivity(unchecked) var currentMatch = RuleMatch(type: .invalid)
+    /// Bit k: operand k is an i128 while the controlling type is narrower (only
+    /// `.pair` and `.lowBits` shapes match such an operand).
+    @exclusivity(unchecked) var currentWideOperands: UInt8 = 0
     /// The code of the block being lowered, backwards (see `lowerBlock`).
     @exclusivity(unchecked) var pending: [X64Inst] = []
 
@@ -143,6 +150,7 @@ final class X64LoweringContext: LoweringBuilder {
         currentData = data
         if effects.isCall { makesCalls = true }
         let type = controllingType(data)
+        currentWideOperands = 0
         if !effects.typedBySignature { try requireIntegerOperands(data, type: type) }
         for index in X64LoweringRules.candidates(for: opcode) {
             let candidate = candidates[index]
@@ -169,7 +177,8 @@ final class X64LoweringContext: LoweringBuilder {
         return function.type(of: function.valuePool[Int(data.arguments.start) + operand])
     }
 
-    /// Every operand and result of a non-call instruction is an integer of 8–64 bits.
+    /// Every operand and result of a non-call instruction is an integer of 8–128 bits;
+    /// records the i128 operands of an instruction controlled by a narrower type.
     private func requireIntegerOperands(_ data: InstructionData, type: IRType) throws {
         func check(_ value: Value, _ role: String) throws {
             let valueType = function.type(of: value)
@@ -178,7 +187,13 @@ final class X64LoweringContext: LoweringBuilder {
                 throw CodegenError.unsupported(valueType == type ? head : "\(head) with an \(valueType) \(role)")
             }
         }
-        for index in data.arguments.indices { try check(function.valuePool[index], "operand") }
+        for (operand, index) in data.arguments.indices.enumerated() {
+            let value = function.valuePool[index]
+            try check(value, "operand")
+            if type != .i128 && operand < 8 && function.type(of: value) == .i128 {
+                currentWideOperands |= UInt8(1) << UInt8(operand)
+            }
+        }
         for index in function.instResults[currentInst.position].indices { try check(function.valuePool[index], "result") }
     }
 
@@ -188,19 +203,32 @@ final class X64LoweringContext: LoweringBuilder {
         guard count <= Int(currentData.arguments.count) else { return false }
         for operand in 0 ..< count {
             let shape = candidate.shape(operand)
-            if shape == .register { continue }
+            let isWide = currentWideOperands & (UInt8(1) << UInt8(operand)) != 0
+            if shape == .register {
+                if isWide { return false }
+                continue
+            }
+            if shape == .lowBits { continue }
             let value = operandValue(operand)
+            if shape == .pair {
+                guard function.type(of: value) == .i128 else { return false }
+                continue
+            }
             guard let definition = function.values[value.position].inst else { return false }
             let defining = function.insts[definition.position]
             switch shape {
-            case .register:
+            case .register, .lowBits, .pair:
                 break
             case .constant:
                 guard defining.opcode == .iconst else { return false }
                 match.setConstant(operand, defining.type.signExtend(defining.immediate))
             case .comparison:
+                let compared = controllingType(defining)
                 guard defining.opcode == .icmp, values[value.position].useCount == 1,
-                      LoweringRule.typeBit(controllingType(defining)) != 0 else { return false }
+                      LoweringRule.typeBit(compared) != 0, compared != .i128 else { return false }
+            case .wideComparison:
+                guard defining.opcode == .icmp, values[value.position].useCount == 1,
+                      controllingType(defining) == .i128 else { return false }
             case .stackAddress:
                 guard defining.opcode == .stack_addr,
                       let displacement = Int32(exactly: Int64(defining.offset) + Int64(currentData.offset))
@@ -314,7 +342,7 @@ final class X64LoweringContext: LoweringBuilder {
         let shape = operand < Int(candidate.shapeCount) ? candidate.shape(operand) : .register
         let value = operandValue(operand)
         switch shape {
-        case .register, .constant, .comparison:
+        case .register, .constant, .comparison, .pair, .lowBits, .wideComparison:
             return Amode(.base(use(value), displacement: currentData.offset), trap: trap)
         case .stackAddress:
             let slot = definition(of: value).entity

@@ -12,6 +12,12 @@ import EgretIR
 ///     Rules+Overflow     the *_overflow family, *_overflow_cin/_bin, uadd_overflow_trap
 ///     Rules+Memory       load store, extending loads, truncating stores, stack_addr
 ///     Rules+Calls        return call call_indirect return_call return_call_indirect func_addr
+///     Rules+I128         i128 iconcat isplit extensions ireduce bitcast iadd isub ineg iabs
+///                        imul band bor bxor bnot bitselect load store
+///     Rules+I128Compare  i128 icmp (also fused), select, brif, trapz, trapnz, bmask
+///     Rules+I128Shifts   i128 ishl ushr sshr rotl rotr
+///     Rules+I128Bits     i128 clz ctz cls popcnt bitrev bswap
+///     Rules+I128Division i128 udiv urem sdiv srem
 ///
 /// Readers: the lowering pass (through `candidates(for:)`), the SMT verifier and
 /// `egret verify --list` (through `all`), and the coverage test, which requires a rule
@@ -35,6 +41,11 @@ public enum X64LoweringRules {
         rules += memory
         rules += controlFlow
         rules += calls
+        rules += i128
+        rules += i128Compare
+        rules += i128Shifts
+        rules += i128Bits
+        rules += i128Division
         return rules
     }()
 

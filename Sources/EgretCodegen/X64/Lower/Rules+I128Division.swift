@@ -1,0 +1,5 @@
+import EgretIR
+
+extension X64LoweringRules {
+    static var i128Division: [LoweringRule] { [] }
+}
