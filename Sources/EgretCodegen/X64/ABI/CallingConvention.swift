@@ -165,7 +165,10 @@ public struct CallingConvention: Hashable, Sendable, CustomStringConvertible {
             return .tail
         case .fast:
             // Cranelift's x64 backend gives `fast` exactly the System V registers,
-            // returns and callee-saved set (abi.rs matches `Fast | SystemV`).
+            // returns and callee-saved set (abi.rs matches `Fast | SystemV`). One
+            // difference is not modelled: Cranelift's register-pair rule for i128
+            // arguments tests for `SystemV` alone, so its `fast` places the halves as
+            // two integers; Egret's `fast` uses the System V row throughout.
             return .systemV
         case .cold:
             // Cranelift dropped `cold`; while it existed, x64 lowered it as System V.

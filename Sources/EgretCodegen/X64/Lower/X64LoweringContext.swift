@@ -166,7 +166,10 @@ final class X64LoweringContext: LoweringBuilder {
             if options.recordRules { appliedRules[inst] = rules[index].name }
             return
         }
-        throw CodegenError.unsupported("opcode \(opcode.name)" + (type.isValid ? " on \(type)" : ""))
+        // No rule reads an i128 operand of this opcode under a narrower type (i128 to
+        // float conversions, for one): name the i128 in the message.
+        let wide = currentWideOperands != 0 ? " with an i128 operand" : ""
+        throw CodegenError.unsupported("opcode \(opcode.name)" + (type.isValid ? " on \(type)" : "") + wide)
     }
 
     /// The controlling type, derived from the typevar operand when a builder left it
