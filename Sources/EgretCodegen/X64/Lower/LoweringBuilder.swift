@@ -16,7 +16,10 @@ import EgretIR
 /// value 0, the address 1; for `call_indirect`: the callee 0, then the arguments).
 /// What each accessor may be asked depends on the matched rule's `pattern`:
 /// `gpr` for `.register` (and any variable operand), `constant` for `.constant`,
-/// `comparison` for `.comparison`, `amode` for `.register` or an address shape.
+/// `comparison` for `.comparison`, `amode` for `.register` or an address shape;
+/// `gprPair` for an i128 operand (`.register` under an i128 controlling type, or
+/// `.pair`), `gpr` for the low bits of a `.lowBits` operand, `wideComparison` for
+/// `.wideComparison`. An i128 result is written through `resultPair`.
 public protocol LoweringBuilder: AnyObject {
     // MARK: The instruction being lowered
 

@@ -18,6 +18,7 @@ import EgretIR
 ///     Rules+I128Shifts   i128 ishl ushr sshr rotl rotr
 ///     Rules+I128Bits     i128 clz ctz cls popcnt bitrev bswap
 ///     Rules+I128Division i128 udiv urem sdiv srem
+///     Rules+I128Overflow i128 uadd/sadd/usub/ssub _overflow, _overflow_cin/_bin
 ///
 /// Readers: the lowering pass (through `candidates(for:)`), the SMT verifier and
 /// `egret verify --list` (through `all`), and the coverage test, which requires a rule
@@ -46,6 +47,7 @@ public enum X64LoweringRules {
         rules += i128Shifts
         rules += i128Bits
         rules += i128Division
+        rules += i128Overflow
         return rules
     }()
 
