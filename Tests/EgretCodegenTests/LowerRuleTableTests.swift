@@ -173,8 +173,6 @@ struct LowerRuleTableTests {
          "unsupported: opcode bitcast on i64 with an f64 operand"),
         ("function %f(i128) -> i64 {\nblock0(v0: i128):\n    v1 = smulhi v0, v0\n    v2 = ireduce.i64 v1\n    return v2\n}",
          "unsupported: opcode smulhi on i128"),
-        ("function %f(i128, i128) -> i128 {\nblock0(v0: i128, v1: i128):\n    v2 = umax v0, v1\n    return v2\n}",
-         "unsupported: opcode umax on i128"),
         ("function %f(i64, i64) -> i64 {\nblock0(v0: i64, v1: i64):\n    v2 = iconcat v0, v1\n    v3 = umulhi v2, v2\n    v4 = ireduce.i64 v3\n    return v4\n}",
          "unsupported: opcode umulhi on i128"),
         ("function %f(i64) -> i64 apple_aarch64 {\nblock0(v0: i64):\n    return v0\n}",

@@ -2,7 +2,7 @@ import EgretIR
 
 /// i128 conditions and what consumes them: icmp on i128 (materialised, or fused into
 /// brif, select and the conditional traps), select on i128 values or i128 conditions,
-/// brif, trapz and trapnz on an i128, and bmask to and from i128.
+/// brif, trapz and trapnz on an i128, smin/smax/umin/umax, and bmask to and from i128.
 ///
 /// An i128 comparison sets the flags with two instructions, then one condition tests
 /// them (`emitWideCompare`):
@@ -105,6 +105,10 @@ extension X64LoweringRules {
                          pattern: [.wideComparison]) { b in
                 b.emit(.trapIf(cc: emitWideCompare(b, b.wideComparison(0)), trap: b.trapCode))
             },
+            wideMinMax(name: "smin_i128", opcode: .smin, condition: .slt),
+            wideMinMax(name: "smax_i128", opcode: .smax, condition: .sgt),
+            wideMinMax(name: "umin_i128", opcode: .umin, condition: .ult),
+            wideMinMax(name: "umax_i128", opcode: .umax, condition: .ugt),
             LoweringRule(name: "bmask_i128", opcode: .bmask, types: [.i128], priority: 0,
                          priorityReason: "the only rule to i128: neg of the non-zero test sets CF, sbb spreads it, "
                             + "both halves are the mask",
@@ -120,6 +124,18 @@ extension X64LoweringRules {
                 b.emitCopy(emitMaskOfOperand(b), into: b.result(0))
             },
         ]
+    }
+
+    /// x when `condition` holds for (x, y), else y: the i128 comparison, two cmovs.
+    static func wideMinMax(name: String, opcode: Opcode, condition: IntCC) -> LoweringRule {
+        LoweringRule(name: name, opcode: opcode, types: [.i128], priority: 0,
+                     priorityReason: "the only rule: the 128-bit comparison's flags, a cmov per half",
+                     pattern: [.register, .register]) { b in
+            let lhs = b.gprPair(0), rhs = b.gprPair(1), result = b.resultPair(0)
+            let cc = emitWideCompare(b, FusedWideComparison(condition: condition, lhs: lhs, rhs: rhs))
+            b.emit(.cmove(size: .size64, cc: cc, consequent: .reg(lhs.low), alternative: rhs.low, dst: result.low))
+            b.emit(.cmove(size: .size64, cc: cc, consequent: .reg(lhs.high), alternative: rhs.high, dst: result.high))
+        }
     }
 
     /// Sets ZF for "operand is zero": `test` at the operand's width, or `or` of the two

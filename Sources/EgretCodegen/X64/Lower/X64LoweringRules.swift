@@ -14,7 +14,7 @@ import EgretIR
 ///     Rules+Calls        return call call_indirect return_call return_call_indirect func_addr
 ///     Rules+I128         i128 iconcat isplit extensions ireduce bitcast iadd isub ineg iabs
 ///                        imul band bor bxor bnot bitselect load store
-///     Rules+I128Compare  i128 icmp (also fused), select, brif, trapz, trapnz, bmask
+///     Rules+I128Compare  i128 icmp (also fused), select, brif, trapz, trapnz, min/max, bmask
 ///     Rules+I128Shifts   i128 ishl ushr sshr rotl rotr
 ///     Rules+I128Bits     i128 clz ctz cls popcnt bitrev bswap
 ///     Rules+I128Division i128 udiv urem sdiv srem
