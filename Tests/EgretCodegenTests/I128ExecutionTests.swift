@@ -3,9 +3,10 @@ import Testing
 @testable import EgretCodegen
 
 /// i128 code through the whole backend into the JIT, on both conventions: division
-/// traps come back as CLIF's trap codes, and division, shifts and rotates agree with
-/// Swift's own `UInt128`/`Int128` on seeded random operands biased to the edges
-/// (operands of every width, so both halves of the division's case split run).
+/// traps come back as CLIF's trap codes, and division, high multiplies, shifts and
+/// rotates agree with Swift's own `UInt128`/`Int128` on seeded random operands biased
+/// to the edges (operands of every width, so both halves of the division's case split
+/// run).
 struct I128ExecutionTests {
     static let source = """
         function %udiv(i128, i128) -> i128 {
@@ -47,6 +48,18 @@ struct I128ExecutionTests {
         function %rotr(i128, i64) -> i128 {
         block0(v0: i128, v1: i64):
             v2 = rotr v0, v1
+            return v2
+        }
+
+        function %umulhi(i128, i128) -> i128 {
+        block0(v0: i128, v1: i128):
+            v2 = umulhi v0, v1
+            return v2
+        }
+
+        function %smulhi(i128, i128) -> i128 {
+        block0(v0: i128, v1: i128):
+            v2 = smulhi v0, v1
             return v2
         }
         """
@@ -158,6 +171,21 @@ struct I128ExecutionTests {
             let rotated = amount == 0 ? x : x >> amount | x << (128 - amount)
             #expect(try Self.call(module, 6, [Self.value(x), .int(Int64(bitPattern: count), .i64)])
                     == .returned([Self.value(rotated)]), "rotr \(x) \(count)")
+        }
+    }
+
+    @Test(arguments: overrides)
+    func highMultipliesMatchSwiftOnRandomOperands(overrides: [CallConv: CallConv]) throws {
+        let module = try Self.compiled(overrides)
+        var generator = Generator(state: 0x3141)
+        for _ in 0 ..< 800 {
+            let x = generator.operand(), y = generator.operand()
+            let arguments = [Self.value(x), Self.value(y)]
+            #expect(try Self.call(module, 7, arguments) == .returned([Self.value(x.multipliedFullWidth(by: y).high)]),
+                    "umulhi \(x) \(y)")
+            let signed = Int128(bitPattern: x).multipliedFullWidth(by: Int128(bitPattern: y)).high
+            #expect(try Self.call(module, 8, arguments) == .returned([Self.value(UInt128(bitPattern: signed))]),
+                    "smulhi \(x) \(y)")
         }
     }
 }

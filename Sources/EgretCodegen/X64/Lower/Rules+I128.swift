@@ -1,8 +1,8 @@
 import EgretIR
 
 /// i128 arithmetic, logic, width changes and memory: iconcat, isplit, uextend,
-/// sextend, ireduce, bitcast, iadd, isub, ineg, iabs, imul, band, bor, bxor, bnot,
-/// bitselect, load, store.
+/// sextend, ireduce, bitcast, iadd, isub, ineg, iabs, imul, umulhi, smulhi, band, bor,
+/// bxor, bnot, bitselect, load, store.
 ///
 /// An i128 is a pair of 64-bit registers, low half first (`gprPair`/`resultPair`,
 /// X64LoweringContext+ValueRegs.swift). Both halves are always fully defined: the
@@ -93,6 +93,25 @@ extension X64LoweringRules {
                          pattern: [.register, .register]) { b in
                 emitMultiply128(b, b.gprPair(0), b.gprPair(1), into: b.resultPair(0))
             },
+            LoweringRule(name: "umulhi_i128", opcode: .umulhi, types: [.i128], priority: 0,
+                         priorityReason: "the only rule: four 64-bit products summed column by column",
+                         pattern: [.register, .register]) { b in
+                emitPairCopy(b, unsignedMultiplyHigh128(b, b.gprPair(0), b.gprPair(1)), into: b.resultPair(0))
+            },
+            LoweringRule(name: "smulhi_i128", opcode: .smulhi, types: [.i128], priority: 0,
+                         priorityReason: "the only rule: the unsigned high half less y when x < 0 and x when y < 0",
+                         pattern: [.register, .register]) { b in
+                let lhs = b.gprPair(0), rhs = b.gprPair(1)
+                let unsigned = unsignedMultiplyHigh128(b, lhs, rhs)
+                let lhsSign = shifted(b, .sar, .size64, lhs.high, 63), rhsSign = shifted(b, .sar, .size64, rhs.high, 63)
+                let rhsIfNegative = GprPair(low: alu(b, .and, .size64, rhs.low, .reg(lhsSign)),
+                                            high: alu(b, .and, .size64, rhs.high, .reg(lhsSign)))
+                let lhsIfNegative = GprPair(low: alu(b, .and, .size64, lhs.low, .reg(rhsSign)),
+                                            high: alu(b, .and, .size64, lhs.high, .reg(rhsSign)))
+                let partial = WritableGprPair(low: b.newGpr(), high: b.newGpr())
+                emitCarryChain(b, .sub, .sbb, unsigned, rhsIfNegative, into: partial)
+                emitCarryChain(b, .sub, .sbb, partial.regs, lhsIfNegative, into: b.resultPair(0))
+            },
         ]
         rules += pairwise(name: "band_i128", opcode: .band, op: .and)
         rules += pairwise(name: "bor_i128", opcode: .bor, op: .or)
@@ -174,6 +193,34 @@ extension X64LoweringRules {
                     dstHi: productHigh))
         let partial = alu(b, .add, .size64, productHigh.reg, .reg(cross1.reg))
         b.emit(.aluRmiR(op: .add, size: .size64, src1: partial, src2: .reg(cross2.reg), dst: into.high))
+    }
+
+    /// The high 128 bits of the unsigned 256-bit product `lhs · rhs`: the products
+    /// x_i·y_j (each hi:lo) added by columns, carries rippling up with adc.
+    ///
+    ///     column 1 (bits 64–127):   hi(x0y0) + lo(x0y1) + lo(x1y0)      → only its carries
+    ///     column 2 (bits 128–191):  hi(x0y1) + hi(x1y0) + lo(x1y1)      → result low half
+    ///     column 3 (bits 192–255):  hi(x1y1)                            → result high half
+    static func unsignedMultiplyHigh128(_ b: any LoweringBuilder, _ lhs: GprPair, _ rhs: GprPair) -> GprPair {
+        func product(_ x: Gpr, _ y: Gpr) -> GprPair {
+            let low = b.newGpr(), high = b.newGpr()
+            b.emit(.mul(size: .size64, signedness: .unsigned, src1: x, src2: .reg(y), dstLo: low, dstHi: high))
+            return GprPair(low: low.reg, high: high.reg)
+        }
+        let p00 = product(lhs.low, rhs.low), p01 = product(lhs.low, rhs.high)
+        let p10 = product(lhs.high, rhs.low), p11 = product(lhs.high, rhs.high)
+        // Column 1 plus lo(x0y1): carry into column 2 and on into column 3.
+        let column1 = alu(b, .add, .size64, p00.high, .reg(p01.low))
+        var column2 = alu(b, .adc, .size64, p01.high, .imm(0))
+        var column3 = alu(b, .adc, .size64, p11.high, .imm(0))
+        // Plus lo(x1y0), whose carry joins hi(x1y0) in column 2.
+        _ = alu(b, .add, .size64, column1, .reg(p10.low))
+        column2 = alu(b, .adc, .size64, column2, .reg(p10.high))
+        column3 = alu(b, .adc, .size64, column3, .imm(0))
+        // Plus lo(x1y1).
+        let low = alu(b, .add, .size64, column2, .reg(p11.low))
+        let high = alu(b, .adc, .size64, column3, .imm(0))
+        return GprPair(low: low, high: high)
     }
 
     // MARK: Memory
