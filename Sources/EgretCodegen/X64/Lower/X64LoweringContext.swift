@@ -183,19 +183,20 @@ final class X64LoweringContext: LoweringBuilder {
     /// Every operand and result of a non-call instruction is an integer of 8–128 bits;
     /// records the i128 operands of an instruction controlled by a narrower type.
     private func requireIntegerOperands(_ data: InstructionData, type: IRType) throws {
-        func check(_ value: Value, _ role: String) throws {
+        @discardableResult func check(_ value: Value, _ role: String) throws -> IRType {
             let valueType = function.type(of: value)
             guard LoweringRule.typeBit(valueType) != 0 else {
                 let head = "opcode \(data.opcode.name)" + (type.isValid ? " on \(type)" : "")
                 throw CodegenError.unsupported(valueType == type ? head : "\(head) with an \(valueType) \(role)")
             }
+            return valueType
         }
-        for (operand, index) in data.arguments.indices.enumerated() {
-            let value = function.valuePool[index]
-            try check(value, "operand")
-            if type != .i128 && operand < 8 && function.type(of: value) == .i128 {
+        var operand = 0
+        for index in data.arguments.indices {
+            if try check(function.valuePool[index], "operand") == .i128 && type != .i128 && operand < 8 {
                 currentWideOperands |= UInt8(1) << UInt8(operand)
             }
+            operand += 1
         }
         for index in function.instResults[currentInst.position].indices { try check(function.valuePool[index], "result") }
     }
