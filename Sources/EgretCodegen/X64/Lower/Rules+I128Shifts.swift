@@ -16,7 +16,9 @@ import EgretIR
 /// (x >> 1) >> (63 - k) so that k = 0 gives 0 rather than x (x86 shifts by 64 act as
 /// shifts by 0); 63 - k is ~n masked by the hardware, so no subtraction is needed.
 /// No count bits above bit 6 matter, and narrow counts are read only in their low
-/// byte, so their unspecified upper bits are harmless.
+/// byte, so their unspecified upper bits are harmless. A constant count (an `iconst`
+/// of any width, taken modulo 128) chooses the halves at compile time instead: a
+/// pair of shifts and an or per half at most, no rcx and no cmov.
 extension X64LoweringRules {
     static var i128Shifts: [LoweringRule] {
         [
@@ -50,7 +52,69 @@ extension X64LoweringRules {
             wideShift(name: "rotr_i128", opcode: .rotr) { b, source, count in
                 emitWideRotate(b, source, count, toward: .shr, from: .shl)
             },
+            wideShiftByConstant(name: "ishl_i128_imm", opcode: .ishl) { b, source, amount in
+                if amount == 0 { return source }
+                let zero = b.materialize(0, size: .size64)
+                if amount >= 64 { return GprPair(low: zero, high: shiftedOrCopied(b, .shl, source.low, amount - 64)) }
+                return GprPair(low: shifted(b, .shl, .size64, source.low, amount),
+                               high: funnel(b, source.high, source.low, amount, toward: .shl, from: .shr))
+            },
+            wideShiftByConstant(name: "ushr_i128_imm", opcode: .ushr) { b, source, amount in
+                if amount == 0 { return source }
+                let zero = b.materialize(0, size: .size64)
+                if amount >= 64 { return GprPair(low: shiftedOrCopied(b, .shr, source.high, amount - 64), high: zero) }
+                return GprPair(low: funnel(b, source.low, source.high, amount, toward: .shr, from: .shl),
+                               high: shifted(b, .shr, .size64, source.high, amount))
+            },
+            wideShiftByConstant(name: "sshr_i128_imm", opcode: .sshr) { b, source, amount in
+                if amount == 0 { return source }
+                let signs = shifted(b, .sar, .size64, source.high, 63)
+                if amount >= 64 { return GprPair(low: shiftedOrCopied(b, .sar, source.high, amount - 64), high: signs) }
+                return GprPair(low: funnel(b, source.low, source.high, amount, toward: .shr, from: .shl),
+                               high: shifted(b, .sar, .size64, source.high, amount))
+            },
+            wideShiftByConstant(name: "rotl_i128_imm", opcode: .rotl) { b, source, amount in
+                let halves = amount >= 64 ? GprPair(low: source.high, high: source.low) : source
+                let rest = amount & 63
+                if rest == 0 { return halves }
+                return GprPair(low: funnel(b, halves.low, halves.high, rest, toward: .shl, from: .shr),
+                               high: funnel(b, halves.high, halves.low, rest, toward: .shl, from: .shr))
+            },
+            wideShiftByConstant(name: "rotr_i128_imm", opcode: .rotr) { b, source, amount in
+                let halves = amount >= 64 ? GprPair(low: source.high, high: source.low) : source
+                let rest = amount & 63
+                if rest == 0 { return halves }
+                return GprPair(low: funnel(b, halves.low, halves.high, rest, toward: .shr, from: .shl),
+                               high: funnel(b, halves.high, halves.low, rest, toward: .shr, from: .shl))
+            },
         ]
+    }
+
+    /// A rule for `opcode` on i128 by a constant count, whose `body` computes the
+    /// result pair from the source pair and the count modulo 128 (0…127).
+    static func wideShiftByConstant(name: String, opcode: Opcode,
+                                    body: @escaping @Sendable (any LoweringBuilder, GprPair, UInt8) -> GprPair)
+        -> LoweringRule {
+        LoweringRule(name: name, opcode: opcode, types: [.i128], priority: 10,
+                     priorityReason: "a constant count picks the halves at compile time: no rcx, no cmov",
+                     pattern: [.register, .constant]) { b in
+            let result = body(b, b.gprPair(0), UInt8(truncatingIfNeeded: b.constant(1) & 127))
+            let into = b.resultPair(0)
+            b.emitCopy(result.low, into: into.low)
+            b.emitCopy(result.high, into: into.high)
+        }
+    }
+
+    /// `main` shifted `toward` by `amount` (1…63), filled with `other` shifted `from`
+    /// by 64 - amount: one half of a 128-bit shift or rotate by a constant.
+    static func funnel(_ b: any LoweringBuilder, _ main: Gpr, _ other: Gpr, _ amount: UInt8, toward: ShiftKind,
+                       from: ShiftKind) -> Gpr {
+        alu(b, .or, .size64, shifted(b, toward, .size64, main, amount), .reg(shifted(b, from, .size64, other, 64 - amount)))
+    }
+
+    /// `source` shifted by the constant `amount` (0…63); a copy when it is 0.
+    static func shiftedOrCopied(_ b: any LoweringBuilder, _ kind: ShiftKind, _ source: Gpr, _ amount: UInt8) -> Gpr {
+        amount == 0 ? source : shifted(b, kind, .size64, source, amount)
     }
 
     /// A rule for `opcode` on i128 whose `body` computes the result pair from the

@@ -12,13 +12,14 @@ import EgretIR
 ///     Rules+Overflow     the *_overflow family, *_overflow_cin/_bin, uadd_overflow_trap
 ///     Rules+Memory       load store, extending loads, truncating stores, stack_addr
 ///     Rules+Calls        return call call_indirect return_call return_call_indirect func_addr
-///     Rules+I128         i128 iconcat isplit extensions ireduce bitcast iadd isub ineg iabs
-///                        imul band bor bxor bnot bitselect load store
+///     Rules+I128         i128 iconcat isplit extensions ireduce bitcast band bor bxor bnot
+///                        bitselect load store
+///     Rules+I128Arithmetic  i128 iadd isub ineg iabs imul umulhi smulhi, the *_overflow
+///                        family with carry in and out
 ///     Rules+I128Compare  i128 icmp (also fused), select, brif, trapz, trapnz, min/max, bmask
 ///     Rules+I128Shifts   i128 ishl ushr sshr rotl rotr
 ///     Rules+I128Bits     i128 clz ctz cls popcnt bitrev bswap
 ///     Rules+I128Division i128 udiv urem sdiv srem
-///     Rules+I128Overflow i128 uadd/sadd/usub/ssub _overflow, _overflow_cin/_bin
 ///
 /// Readers: the lowering pass (through `candidates(for:)`), the SMT verifier and
 /// `egret verify --list` (through `all`), and the coverage test, which requires a rule
@@ -43,11 +44,12 @@ public enum X64LoweringRules {
         rules += controlFlow
         rules += calls
         rules += i128
+        rules += i128Arithmetic
+        rules += i128Overflow
         rules += i128Compare
         rules += i128Shifts
         rules += i128Bits
         rules += i128Division
-        rules += i128Overflow
         return rules
     }()
 
