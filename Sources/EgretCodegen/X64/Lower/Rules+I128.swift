@@ -163,13 +163,13 @@ extension X64LoweringRules {
         var second = amode
         switch amode.address {
         case .base(let base, let displacement):
-            guard let moved = Int32(exactly: Int64(displacement) + 8) else { throw displacementTooLarge }
+            guard let moved = Int32(exactly: Int64(displacement) + 8) else { throw secondHalfOutOfRange }
             second.address = .base(base, displacement: moved)
         case .baseIndex(let base, let index, let scale, let displacement):
-            guard let moved = Int32(exactly: Int64(displacement) + 8) else { throw displacementTooLarge }
+            guard let moved = Int32(exactly: Int64(displacement) + 8) else { throw secondHalfOutOfRange }
             second.address = .baseIndex(base, index: index, scale: scale, displacement: moved)
         case .frame(let place, let displacement):
-            guard let moved = Int32(exactly: Int64(displacement) + 8) else { throw displacementTooLarge }
+            guard let moved = Int32(exactly: Int64(displacement) + 8) else { throw secondHalfOutOfRange }
             second.address = .frame(place, displacement: moved)
         case .ripRelative:
             throw CodegenError.unsupported("an i128 access to a rip-relative address")
@@ -177,7 +177,7 @@ extension X64LoweringRules {
         return (amode, second)
     }
 
-    private static var displacementTooLarge: CodegenError {
+    private static var secondHalfOutOfRange: CodegenError {
         CodegenError.unsupported("an i128 access whose second half lies beyond a 32-bit displacement")
     }
 }

@@ -399,7 +399,7 @@ final class X64LoweringContext: LoweringBuilder {
         return effects
     }
 
-    /// Float, vector and i128 values of a signature are not lowered yet.
+    /// Float and vector values of a signature are not lowered yet.
     static func requireIntegerValues(_ signature: ABISignature, what: String) throws {
         for (index, value) in signature.parameters.enumerated() where value.type.isFloat {
             throw CodegenError.unsupported("\(value.type) parameter \(index) of a \(what)")
