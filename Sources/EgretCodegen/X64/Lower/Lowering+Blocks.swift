@@ -180,6 +180,11 @@ extension X64LoweringContext {
             guard case .value(let value) = argument else { continue }
             let destination = anyRegister(of: param), source = useAny(value)
             if destination != source { moves.append((destination, source)) }
+            if function.type(of: param) == .i128 {
+                // The high half moves in the same parallel move as every low half.
+                let highDestination = highRegister(of: param).reg, highSource = highRegister(of: value).reg
+                if highDestination != highSource { moves.append((highDestination, highSource)) }
+            }
         }
         while !moves.isEmpty {
             var progressed = false
@@ -222,22 +227,32 @@ extension X64LoweringContext {
     func lowerEntry() {
         guard let entry = function.entryBlock else { return }
         for (index, param) in function.params(of: entry).enumerated() where values[param.position].isUsed {
-            let register = anyRegister(of: param)
-            switch functionSignature.parameters[index].location {
-            case .register(let preg):
-                entryArguments.append(FixedDef(Writable(register), in: preg))
-            case .stack(let offset):
-                let place = Amode(.frame(.incomingArguments, displacement: offset))
-                if let xmm = Xmm(register) {
-                    emit(.xmmLoad(width: XmmWidth(FloatWidth(function.type(of: param))), src: place, dst: Writable(xmm)))
-                } else if let gpr = Gpr(register) {
-                    // A full 8-byte slot: the bits above the value's width are unspecified.
-                    emit(.load(size: .size64, src: place, dst: Writable(gpr)))
-                }
+            let registers = valueRegs(of: param)
+            let layout = functionSignature.parameters[index]
+            receiveEntryArgument(registers.low, from: layout.location, type: function.type(of: param))
+            if let high = registers.high, let highLocation = layout.highLocation {
+                receiveEntryArgument(high.reg, from: highLocation, type: .i64)
             }
         }
         if let pointer = returnAreaPointerReg, let preg = functionSignature.returnAreaPointer {
             entryArguments.append(FixedDef(Writable(pointer.reg), in: preg))
+        }
+    }
+
+    /// Defines `register` on entry from a parameter location: a fixed def for a register,
+    /// a load for a stack slot (`type` is the value's, or i64 for an i128's high half).
+    private func receiveEntryArgument(_ register: Reg, from location: ABISignature.Location, type: IRType) {
+        switch location {
+        case .register(let preg):
+            entryArguments.append(FixedDef(Writable(register), in: preg))
+        case .stack(let offset):
+            let place = Amode(.frame(.incomingArguments, displacement: offset))
+            if let xmm = Xmm(register) {
+                emit(.xmmLoad(width: XmmWidth(FloatWidth(type)), src: place, dst: Writable(xmm)))
+            } else if let gpr = Gpr(register) {
+                // A full 8-byte slot: the bits above the value's width are unspecified.
+                emit(.load(size: .size64, src: place, dst: Writable(gpr)))
+            }
         }
     }
 

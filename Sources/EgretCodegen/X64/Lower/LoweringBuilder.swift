@@ -17,7 +17,11 @@ import EgretIR
 /// What each accessor may be asked depends on the matched rule's `pattern`:
 /// `gpr` for `.register` (and any variable operand) of an integer type, `xmm` for a
 /// float operand (`.register` or `.float`), `constant` for `.constant`,
-/// `comparison` for `.comparison`, `amode` for `.register` or an address shape.
+/// `comparison` for `.comparison`, `floatComparison` for `.floatComparison`, `amode`
+/// for `.register` or an address shape; `gprPair` for an i128 operand (`.register`
+/// under an i128 controlling type, or `.pair`), `gpr` for the low bits of a
+/// `.lowBits` operand, `wideComparison` for `.wideComparison`. An i128 result is
+/// written through `resultPair`, a float result through `xmmResult`.
 public protocol LoweringBuilder: AnyObject {
     // MARK: The instruction being lowered
 
@@ -48,16 +52,20 @@ public protocol LoweringBuilder: AnyObject {
 
     // MARK: Operands
 
-    /// The register holding operand `operand`.
+    /// The register holding operand `operand` (an i128 operand: its low half).
     func gpr(_ operand: Int) -> Gpr
     /// The xmm register holding operand `operand`, an f32 or f64 value.
     func xmm(_ operand: Int) -> Xmm
+    /// The two registers of an i128 operand, low half first.
+    func gprPair(_ operand: Int) -> GprPair
     /// The constant of a `.constant` operand (or an address's folded displacement).
     func constant(_ operand: Int) -> Int64
     /// The fused comparison of a `.comparison` operand.
     func comparison(_ operand: Int) -> FusedComparison
     /// The fused float comparison of a `.floatComparison` operand.
     func floatComparison(_ operand: Int) -> FusedFloatComparison
+    /// The fused i128 comparison of a `.wideComparison` operand.
+    func wideComparison(_ operand: Int) -> FusedWideComparison
     /// The memory operand an address operand folds into (instruction offset
     /// included), carrying the trap code of the instruction's memory flags.
     func amode(_ operand: Int) -> Amode
@@ -67,6 +75,8 @@ public protocol LoweringBuilder: AnyObject {
     /// The register that must hold result `result` when the emitted code is done.
     /// Each result is written exactly once.
     func result(_ result: Int) -> Writable<Gpr>
+    /// The two registers of an i128 result, low half first; each written exactly once.
+    func resultPair(_ result: Int) -> WritableGprPair
     /// A fresh virtual register for intermediate values.
     func newGpr() -> Writable<Gpr>
     /// The xmm register that must hold result `result`, an f32 or f64 value.
@@ -142,6 +152,47 @@ public struct FusedFloatComparison: Hashable, Sendable {
         self.lhs = lhs
         self.rhs = rhs
     }
+}
+
+/// An i128 comparison the consumer recomputes (`Rules+I128Compare.swift` emits it):
+/// `condition` over the 128-bit values `lhs` and `rhs`.
+public struct FusedWideComparison: Hashable, Sendable {
+    public var condition: IntCC
+    public var lhs: GprPair
+    public var rhs: GprPair
+
+    public init(condition: IntCC, lhs: GprPair, rhs: GprPair) {
+        self.condition = condition
+        self.lhs = lhs
+        self.rhs = rhs
+    }
+}
+
+/// The two 64-bit registers of an i128 value: bits 0–63 in `low`, 64–127 in `high`.
+public struct GprPair: Hashable, Sendable, CustomStringConvertible {
+    public var low: Gpr
+    public var high: Gpr
+
+    public init(low: Gpr, high: Gpr) {
+        self.low = low
+        self.high = high
+    }
+
+    public var description: String { "\(low):\(high)" }
+}
+
+/// The two registers an i128 result is written to.
+public struct WritableGprPair: Hashable, Sendable {
+    public var low: Writable<Gpr>
+    public var high: Writable<Gpr>
+
+    public init(low: Writable<Gpr>, high: Writable<Gpr>) {
+        self.low = low
+        self.high = high
+    }
+
+    /// The registers as sources, once written.
+    public var regs: GprPair { GprPair(low: low.reg, high: high.reg) }
 }
 
 /// A call's target as the call rules see it.

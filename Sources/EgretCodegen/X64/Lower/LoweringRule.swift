@@ -35,8 +35,8 @@ public struct LoweringRule: Sendable, CustomStringConvertible {
     /// Builds the machine instructions, only through the builder.
     public let emit: RuleEmitter
 
-    /// The types as a bit mask over i8/i16/i32/i64 (bit k: 8 << k bits) and f32/f64
-    /// (bits 4 and 5), so that the lowering pass tests a type with one AND.
+    /// The types as a bit mask over i8/i16/i32/i64/i128 (bit k: 8 << k bits) and
+    /// f32/f64 (bits 5 and 6), so that the lowering pass tests a type with one AND.
     public let typeMask: UInt8
 
     public init(name: String, opcode: Opcode, types: [IRType], priority: Int, priorityReason: String,
@@ -59,8 +59,9 @@ public struct LoweringRule: Sendable, CustomStringConvertible {
         case .i16: return 2
         case .i32: return 4
         case .i64: return 8
-        case .f32: return 16
-        case .f64: return 32
+        case .i128: return 16
+        case .f32: return 32
+        case .f64: return 64
         default: return 0
         }
     }
@@ -125,6 +126,16 @@ public enum OperandShape: Hashable, Sendable, CustomStringConvertible {
     /// A value defined by an `fcmp` with no other use: the comparison is recomputed at
     /// the consumer (`floatComparison(i)`), so ucomis and jcc/cmov stay adjacent.
     case floatComparison
+    /// An i128 value in two registers (`gprPair(i)`) where the controlling type is
+    /// narrower: the condition of a `select`, the operand of `bmask` or `ireduce`.
+    /// A `.register` operand never matches such a value.
+    case pair
+    /// Any integer value, of which the rule reads only the low 64 bits (`gpr(i)`, the
+    /// low half of an i128): shift and rotate counts.
+    case lowBits
+    /// A value defined by an `icmp` of two i128 values with no other use:
+    /// `wideComparison(i)`, recomputed at the consumer as `.comparison` is.
+    case wideComparison
 
     public var description: String {
         switch self {
@@ -136,6 +147,9 @@ public enum OperandShape: Hashable, Sendable, CustomStringConvertible {
         case .basePlusIndex: return "iadd(base, index)"
         case .float: return "float"
         case .floatComparison: return "fcmp(single use)"
+        case .pair: return "reg:reg"
+        case .lowBits: return "reg(low 64)"
+        case .wideComparison: return "icmp.i128(single use)"
         }
     }
 
@@ -143,7 +157,8 @@ public enum OperandShape: Hashable, Sendable, CustomStringConvertible {
     public var isAddress: Bool {
         switch self {
         case .stackAddress, .basePlusConstant, .basePlusIndex: return true
-        case .register, .constant, .comparison, .float, .floatComparison: return false
+        case .register, .constant, .comparison, .float, .floatComparison, .pair, .lowBits, .wideComparison:
+            return false
         }
     }
 }

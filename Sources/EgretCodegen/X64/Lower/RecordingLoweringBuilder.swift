@@ -12,6 +12,9 @@ import EgretIR
 /// result k is `%v(operandCount + k)`; temporaries of both classes share one
 /// numbering. A `.constant` operand has the given constant and no register; a
 /// `.comparison` operand is an icmp of two fresh registers (`comparisonOperands`).
+/// An i128 operand or result has its ordinary register as its low half and a high
+/// half made on first request (`highRegisters`); a `.wideComparison` operand is an
+/// icmp of two fresh pairs.
 /// Edge k's label is `MachLabel(k)`. Address operands fold to `disp(%vk)` (a register
 /// base plus the constant given for that operand), or to the stack slot `ss0`.
 /// Calls and returns are not modelled: `callee()` throws.
@@ -31,6 +34,10 @@ public final class RecordingLoweringBuilder: LoweringBuilder {
     public var comparisonOperands: [Int: (condition: IntCC, lhs: Gpr, rhs: Gpr)] = [:]
     /// The condition and operand registers of each `.floatComparison` operand.
     public var floatComparisonOperands: [Int: (condition: FloatCC, lhs: Xmm, rhs: Xmm)] = [:]
+    /// The compared pairs of each `.wideComparison` operand, by operand.
+    public var wideComparisonOperands: [Int: FusedWideComparison] = [:]
+    /// The high half of each i128 operand (key k) and result (key -1 - k) asked for.
+    public private(set) var highRegisters: [Int: Gpr] = [:]
     /// The shape each operand is read as (default `.register`).
     public var shapes: [Int: OperandShape] = [:]
     /// Every instruction emitted, in order.
@@ -59,6 +66,27 @@ public final class RecordingLoweringBuilder: LoweringBuilder {
 
     public func gpr(_ operand: Int) -> Gpr { Gpr(virtual: UInt32(operand)) }
     public func xmm(_ operand: Int) -> Xmm { Xmm(virtual: UInt32(operand)) }
+
+    public func gprPair(_ operand: Int) -> GprPair { GprPair(low: gpr(operand), high: highHalf(key: operand)) }
+
+    public func resultPair(_ result: Int) -> WritableGprPair {
+        WritableGprPair(low: self.result(result), high: Writable(highHalf(key: -1 - result)))
+    }
+
+    public func wideComparison(_ operand: Int) -> FusedWideComparison {
+        if let compared = wideComparisonOperands[operand] { return compared }
+        let compared = FusedWideComparison(condition: intCC, lhs: GprPair(low: newGpr().reg, high: newGpr().reg),
+                                           rhs: GprPair(low: newGpr().reg, high: newGpr().reg))
+        wideComparisonOperands[operand] = compared
+        return compared
+    }
+
+    private func highHalf(key: Int) -> Gpr {
+        if let existing = highRegisters[key] { return existing }
+        let register = newGpr().reg
+        highRegisters[key] = register
+        return register
+    }
     public func constant(_ operand: Int) -> Int64 { match.constant(operand) }
 
     public func comparison(_ operand: Int) -> FusedComparison {
@@ -84,7 +112,7 @@ public final class RecordingLoweringBuilder: LoweringBuilder {
         case .basePlusIndex:
             return Amode(.baseIndex(gpr(operand), index: newGpr().reg, scale: .one, displacement: offset),
                          trap: memoryFlags.trapCode)
-        case .register, .constant, .comparison, .float, .floatComparison:
+        case .register, .constant, .comparison, .float, .floatComparison, .pair, .lowBits, .wideComparison:
             return Amode(.base(gpr(operand), displacement: offset), trap: memoryFlags.trapCode)
         case .basePlusConstant:
             return Amode(.base(gpr(operand), displacement: displacement), trap: memoryFlags.trapCode)

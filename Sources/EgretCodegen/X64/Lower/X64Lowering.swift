@@ -44,6 +44,12 @@ import EgretIR
 /// for i8/i16/i32; compares, right shifts and the `*_overflow` flags use the exact
 /// width (`cmpb`, `shrw`, `addb`).
 ///
+/// **i128 values** are pairs of 64-bit virtual registers, low half first, both halves
+/// always fully defined (X64LoweringContext+ValueRegs.swift). An instruction whose
+/// controlling type is narrower but which reads an i128 (a shift count, a select
+/// condition, ireduce, bmask) matches only rules whose pattern says so (`.lowBits`,
+/// `.pair`, `.wideComparison`), never a plain `.register` rule.
+///
 /// Performance: rule lookup is an array index by opcode into plain-data candidates
 /// (`X64LoweringRules.Candidate`), so trying a rule copies nothing reference-counted;
 /// matching reads the function's arrays in place; machine instructions are emitted

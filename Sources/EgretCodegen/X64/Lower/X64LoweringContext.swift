@@ -9,7 +9,10 @@ import EgretIR
 /// Per-value state, `values[v]` for value number v (`ValueState`):
 ///
 ///     register   virtual register + 1 of value v (0: not yet given one); its class
-///                (`vregClasses`) is float for f32/f64 values, int otherwise
+///                (`vregClasses`) is float for f32/f64 values, int otherwise; the
+///                low half of an i128 value
+///     highRegister  i128 values only: virtual register + 1 of the high half
+///                (X64LoweringContext+ValueRegs.swift)
 ///     isUsed     some lowered instruction (or edge move) reads v in a register
 ///     useCount   uses in reachable code, operands and block arguments; decides
 ///                whether an icmp may be fused into its one consumer
@@ -38,6 +41,7 @@ final class X64LoweringContext: LoweringBuilder {
     /// What the pass knows of one value.
     struct ValueState {
         var register: UInt32 = 0
+        var highRegister: UInt32 = 0
         var useCount: UInt32 = 0
         var isUsed = false
     }
@@ -60,6 +64,9 @@ final class X64LoweringContext: LoweringBuilder {
     /// The index in `rules` of the rule being run.
     @exclusivity(unchecked) var currentRule = 0
     @exclusivity(unchecked) var currentMatch = RuleMatch(type: .invalid)
+    /// Bit k: operand k is an i128 while the controlling type is narrower (only
+    /// `.pair` and `.lowBits` shapes match such an operand).
+    @exclusivity(unchecked) var currentWideOperands: UInt8 = 0
     /// The code of the block being lowered, backwards (see `lowerBlock`).
     @exclusivity(unchecked) var pending: [X64Inst] = []
 
@@ -143,6 +150,7 @@ final class X64LoweringContext: LoweringBuilder {
         currentData = data
         if effects.isCall { makesCalls = true }
         let type = controllingType(data)
+        currentWideOperands = 0
         if !effects.typedBySignature { try requireIntegerOperands(data, type: type) }
         for index in X64LoweringRules.candidates(for: opcode) {
             let candidate = candidates[index]
@@ -158,7 +166,10 @@ final class X64LoweringContext: LoweringBuilder {
             if options.recordRules { appliedRules[inst] = rules[index].name }
             return
         }
-        throw CodegenError.unsupported("opcode \(opcode.name)" + (type.isValid ? " on \(type)" : ""))
+        // No rule reads an i128 operand of this opcode under a narrower type (i128 to
+        // float conversions, for one): name the i128 in the message.
+        let wide = currentWideOperands != 0 ? " with an i128 operand" : ""
+        throw CodegenError.unsupported("opcode \(opcode.name)" + (type.isValid ? " on \(type)" : "") + wide)
     }
 
     /// The controlling type, derived from the typevar operand when a builder left it
@@ -169,17 +180,25 @@ final class X64LoweringContext: LoweringBuilder {
         return function.type(of: function.valuePool[Int(data.arguments.start) + operand])
     }
 
-    /// Every operand and result of a non-call instruction is an integer of 8–64 bits or
-    /// an f32/f64.
+    /// Every operand and result of a non-call instruction is an integer of 8–128 bits
+    /// or an f32/f64; records the i128 operands of an instruction controlled by a
+    /// narrower type.
     private func requireIntegerOperands(_ data: InstructionData, type: IRType) throws {
-        func check(_ value: Value, _ role: String) throws {
+        @discardableResult func check(_ value: Value, _ role: String) throws -> IRType {
             let valueType = function.type(of: value)
             guard LoweringRule.typeBit(valueType) != 0 else {
                 let head = "opcode \(data.opcode.name)" + (type.isValid ? " on \(type)" : "")
                 throw CodegenError.unsupported(valueType == type ? head : "\(head) with an \(valueType) \(role)")
             }
+            return valueType
         }
-        for index in data.arguments.indices { try check(function.valuePool[index], "operand") }
+        var operand = 0
+        for index in data.arguments.indices {
+            if try check(function.valuePool[index], "operand") == .i128 && type != .i128 && operand < 8 {
+                currentWideOperands |= UInt8(1) << UInt8(operand)
+            }
+            operand += 1
+        }
         for index in function.instResults[currentInst.position].indices { try check(function.valuePool[index], "result") }
     }
 
@@ -189,24 +208,37 @@ final class X64LoweringContext: LoweringBuilder {
         guard count <= Int(currentData.arguments.count) else { return false }
         for operand in 0 ..< count {
             let shape = candidate.shape(operand)
-            if shape == .register { continue }
+            let isWide = currentWideOperands & (UInt8(1) << UInt8(operand)) != 0
+            if shape == .register {
+                if isWide { return false }
+                continue
+            }
+            if shape == .lowBits { continue }
             let value = operandValue(operand)
             if shape == .float {
                 let type = function.type(of: value)
                 guard type == .f32 || type == .f64 else { return false }
                 continue
             }
+            if shape == .pair {
+                guard function.type(of: value) == .i128 else { return false }
+                continue
+            }
             guard let definition = function.values[value.position].inst else { return false }
             let defining = function.insts[definition.position]
             switch shape {
-            case .register:
+            case .register, .lowBits, .pair:
                 break
             case .constant:
                 guard defining.opcode == .iconst else { return false }
                 match.setConstant(operand, defining.type.signExtend(defining.immediate))
             case .comparison:
+                let compared = controllingType(defining)
                 guard defining.opcode == .icmp, values[value.position].useCount == 1,
-                      LoweringRule.typeBit(controllingType(defining)) != 0 else { return false }
+                      LoweringRule.typeBit(compared) != 0, compared != .i128 else { return false }
+            case .wideComparison:
+                guard defining.opcode == .icmp, values[value.position].useCount == 1,
+                      controllingType(defining) == .i128 else { return false }
             case .stackAddress:
                 guard defining.opcode == .stack_addr,
                       let displacement = Int32(exactly: Int64(defining.offset) + Int64(currentData.offset))
@@ -366,7 +398,7 @@ final class X64LoweringContext: LoweringBuilder {
         let shape = operand < Int(candidate.shapeCount) ? candidate.shape(operand) : .register
         let value = operandValue(operand)
         switch shape {
-        case .register, .constant, .comparison, .float, .floatComparison:
+        case .register, .constant, .comparison, .float, .floatComparison, .pair, .lowBits, .wideComparison:
             if function.type(of: value) == .i32 {
                 return thirtyTwoBitAddress(use(value), displacement: currentData.offset, trap: trap)
             }
