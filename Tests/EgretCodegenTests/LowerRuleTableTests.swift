@@ -186,9 +186,8 @@ struct LowerRuleTableTests {
     @Test(arguments: [
         ("function %f(f32x4) -> f32x4 {\nblock0(v0: f32x4):\n    return v0\n}",
          "unsupported: f32x4 return value 0 in a signature"),
-        ("function %f(i64) -> i64 {\nblock0(v0: i64):\n    v1 = uextend.i128 v0\n    v2 = fcvt_from_sint.f64 v1\n"
-            + "    v3 = fcvt_to_sint.i64 v2\n    return v3\n}",
-         "unsupported: opcode fcvt_from_sint on f64 with an i128 operand"),
+        ("function %f(f64) -> i128 {\nblock0(v0: f64):\n    v1 = fcvt_to_sint.i128 v0\n    return v1\n}",
+         "unsupported: opcode fcvt_to_sint on i128"),
         ("function %f(i64) -> i32 {\nblock0(v0: i64):\n    v1, v2 = isplit v0\n    return v1\n}",
          "unsupported: opcode isplit on i64"),
         ("function %f(i64) -> i64 apple_aarch64 {\nblock0(v0: i64):\n    return v0\n}",

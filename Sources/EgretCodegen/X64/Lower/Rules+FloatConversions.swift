@@ -2,7 +2,7 @@ import EgretIR
 
 /// Conversions between floats and integers: fcvt_to_sint, fcvt_to_uint (trapping),
 /// their `_sat` forms, fcvt_from_sint and fcvt_from_uint, for i8–i64 on the integer
-/// side (i128 is not lowered: the operand check names it).
+/// side (i128 operands: Rules+I128FloatConversions.swift).
 ///
 /// `cvttss2si` truncates toward zero and gives the minimum signed integer of its
 /// width for NaN and for every out-of-range input, so each rule checks the input
@@ -182,7 +182,13 @@ extension X64LoweringRules {
             b.emit(.intToFloat(intSize: .size64, width: width, src: .reg(source), dst: b.xmmResult(0)))
             return
         }
-        let x = b.gpr(0)
+        emitUnsigned64ToFloat(b, b.gpr(0), width: width, into: b.xmmResult(0))
+    }
+
+    /// `x`, an unsigned 64-bit integer, to a float of `width`, rounded to nearest even:
+    /// cvtsi2ss/sd directly when bit 63 is clear; else of `(x >> 1) | (x & 1)`, doubled.
+    static func emitUnsigned64ToFloat(_ b: any LoweringBuilder, _ x: Gpr, width: FloatWidth,
+                                      into destination: Writable<Xmm>) {
         let direct = b.newXmm()
         b.emit(.intToFloat(intSize: .size64, width: width, src: .reg(x), dst: direct))
         let half = b.newGpr(), lowBit = b.newGpr(), halfRoundedOdd = b.newGpr()
@@ -193,6 +199,6 @@ extension X64LoweringRules {
         b.emit(.intToFloat(intSize: .size64, width: width, src: .reg(halfRoundedOdd.reg), dst: halved))
         b.emit(.xmmArith(op: .add, width: width, src1: halved.reg, src2: .reg(halved.reg), dst: doubled))
         b.emit(.cmpRmiR(op: .test, size: .size64, src1: x, src2: .reg(x)))
-        b.emit(.xmmCmove(cc: .s, consequent: doubled.reg, alternative: direct.reg, dst: b.xmmResult(0)))
+        b.emit(.xmmCmove(cc: .s, consequent: doubled.reg, alternative: direct.reg, dst: destination))
     }
 }

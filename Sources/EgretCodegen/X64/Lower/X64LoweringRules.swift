@@ -24,6 +24,7 @@ import EgretIR
 ///     Rules+I128Shifts   i128 ishl ushr sshr rotl rotr
 ///     Rules+I128Bits     i128 clz ctz cls popcnt bitrev bswap
 ///     Rules+I128Division i128 udiv urem sdiv srem
+///     Rules+I128FloatConversions  fcvt_from_uint fcvt_from_sint of an i128
 ///
 /// Readers: the lowering pass (through `candidates(for:)`), the SMT verifier and
 /// `egret verify --list` (through `all`), and the coverage test, which requires a rule
@@ -56,6 +57,7 @@ public enum X64LoweringRules {
         rules += i128Shifts
         rules += i128Bits
         rules += i128Division
+        rules += i128FloatConversions
         return rules
     }()
 
