@@ -72,41 +72,69 @@ struct FloatFrameTests {
     /// compiled Windows function (which uses every xmm register), and stores
     /// xmm6–xmm15 and the result to a buffer: the registers must come back intact.
     @Test func xmm6To15SurviveACallToAWindowsFunctionThatUsesThem() throws {
-        let module = try CLIFParser.parse(FloatFrameTests.pressureFunction(count: 24, callConv: "windows_fastcall"),
-                                          fileName: "pressure.clif")
+        let text = FloatFrameTests.pressureFunction(count: 24, callConv: "windows_fastcall")
+        let (kept, result) = try FloatFrameTests.probe(text, entry: "pressure", 1.5, 2.0)
+        for (offset, bits) in kept.enumerated() {
+            #expect(bits == FloatFrameTests.marker(offset + 6), "xmm\(offset + 6) changed across the call")
+        }
+        #expect(result == FloatFrameTests.expectedPressure(count: 24, 1.5, 2.0))
+    }
+
+    /// A Windows function that calls a System V one loses xmm6–xmm15 to that call
+    /// (they are caller-saved there) and must save them for its own caller, although
+    /// it never writes them itself.
+    @Test func aWindowsFunctionCallingSystemVKeepsXmm6To15ForItsCaller() throws {
+        let text = FloatFrameTests.pressureFunction(count: 24) + """
+
+            function %middle(f64, f64) -> f64 windows_fastcall {
+                fn0 = %pressure(f64, f64) -> f64 system_v
+            block0(v0: f64, v1: f64):
+                v2 = call fn0(v0, v1)
+                return v2
+            }
+            """
+        let (kept, result) = try FloatFrameTests.probe(text, entry: "middle", -3.5, 0.25)
+        for (offset, bits) in kept.enumerated() {
+            #expect(bits == FloatFrameTests.marker(offset + 6), "xmm\(offset + 6) changed across the call")
+        }
+        #expect(result == FloatFrameTests.expectedPressure(count: 24, -3.5, 0.25))
+    }
+
+    /// Compiles every function of `text` into one JIT module with a hand-written System V
+    /// probe that sets xmm6–xmm15 to `marker(i)`, calls `entry` (Windows x64, f64 × 2 →
+    /// f64) with `x` and `y`, and returns what xmm6–xmm15 hold afterwards and the result.
+    static func probe(_ text: String, entry: String, _ x: Double, _ y: Double) throws -> ([UInt64], Double) {
+        let module = try CLIFParser.parse(text, fileName: "probe.clif")
         var options = Compiler.Options()
         options.checkAllocation = true
-        let callee = try Compiler.compile(module.functions[0], options: options)
-        #expect(callee.emitted.frame.savedVectorRegisters.count == 10)
-
+        let jit = JITModule()
+        for function in module.functions {
+            let compiled = try Compiler.compile(function, options: options)
+            _ = try jit.define(function.name, signature: compiled.signature, code: compiled.code)
+        }
         let rbx = Gpr.rbx, rax = Gpr.rax, rsp = Gpr.rsp
-        var probe: [X64Inst] = [.push(src: .reg(.rbp)), .movRR(size: .size64, src: rsp, dst: Writable(.rbp)),
-                                .push(src: .reg(rbx)), .push(src: .reg(.r12)),
-                                .movRR(size: .size64, src: .rdi, dst: Writable(rbx))]
+        var code: [X64Inst] = [.push(src: .reg(.rbp)), .movRR(size: .size64, src: rsp, dst: Writable(.rbp)),
+                               .push(src: .reg(rbx)), .push(src: .reg(.r12)),
+                               .movRR(size: .size64, src: .rdi, dst: Writable(rbx))]
         for index in 6 ..< 16 {
-            probe.append(.movImm(size: .size64, imm: FloatFrameTests.marker(index), dst: Writable(rax)))
-            probe.append(.gprToXmm(size: .size64, src: rax, dst: Writable(Xmm.all[index])))
+            code.append(.movImm(size: .size64, imm: marker(index), dst: Writable(rax)))
+            code.append(.gprToXmm(size: .size64, src: rax, dst: Writable(Xmm.all[index])))
         }
         // Arguments (Windows: xmm0, xmm1), then 32 bytes of shadow space.
-        probe.append(.movImm(size: .size64, imm: (1.5).bitPattern, dst: Writable(rax)))
-        probe.append(.gprToXmm(size: .size64, src: rax, dst: Writable(Xmm.all[0])))
-        probe.append(.movImm(size: .size64, imm: (2.0).bitPattern, dst: Writable(rax)))
-        probe.append(.gprToXmm(size: .size64, src: rax, dst: Writable(Xmm.all[1])))
-        probe.append(.aluRmiR(op: .sub, size: .size64, src1: rsp, src2: .imm(32), dst: Writable(rsp)))
-        probe.append(.callKnown(name: .testCase("pressure"), info: CallInfo()))
-        probe.append(.aluRmiR(op: .add, size: .size64, src1: rsp, src2: .imm(32), dst: Writable(rsp)))
-        for index in 6 ..< 16 {
-            probe.append(.xmmStore(width: .f64, src: Xmm.all[index], dst: .base(rbx, Int32(8 * (index - 6)))))
+        for (register, value) in [(0, x), (1, y)] {
+            code.append(.movImm(size: .size64, imm: value.bitPattern, dst: Writable(rax)))
+            code.append(.gprToXmm(size: .size64, src: rax, dst: Writable(Xmm.all[register])))
         }
-        probe.append(.xmmStore(width: .f64, src: Xmm.all[0], dst: .base(rbx, 80)))
-        probe += [.pop(dst: Writable(.r12)), .pop(dst: Writable(rbx)), .pop(dst: Writable(.rbp)), .ret(returns: [])]
-
-        let jit = JITModule()
-        var windowsSignature = module.functions[0].signature
-        windowsSignature.callConv = .windowsFastcall
-        _ = try jit.define(.testCase("pressure"), signature: windowsSignature, code: callee.code)
+        code.append(.aluRmiR(op: .sub, size: .size64, src1: rsp, src2: .imm(32), dst: Writable(rsp)))
+        code.append(.callKnown(name: .testCase(entry), info: CallInfo()))
+        code.append(.aluRmiR(op: .add, size: .size64, src1: rsp, src2: .imm(32), dst: Writable(rsp)))
+        for index in 6 ..< 16 {
+            code.append(.xmmStore(width: .f64, src: Xmm.all[index], dst: .base(rbx, Int32(8 * (index - 6)))))
+        }
+        code.append(.xmmStore(width: .f64, src: Xmm.all[0], dst: .base(rbx, 80)))
+        code += [.pop(dst: Writable(.r12)), .pop(dst: Writable(rbx)), .pop(dst: Writable(.rbp)), .ret(returns: [])]
         _ = try jit.define(.testCase("probe"), signature: JITPrograms.signature([.i64], []),
-                           code: try JITPrograms.assemble(probe))
+                           code: try JITPrograms.assemble(code))
         _ = try jit.define(.testCase("t"), signature: JITModule.trampolineSignature,
                            code: try JITPrograms.assemble(JITPrograms.trampoline(params: [.i64], returns: [])))
         try jit.finalize()
@@ -115,14 +143,10 @@ struct FloatFrameTests {
         defer { buffer.deallocate() }
         buffer.initializeMemory(as: UInt8.self, repeating: 0, count: 88)
         let address = Int64(Int(bitPattern: buffer))
-        let result = try jit.call(.testCase("probe"), through: .testCase("t"), arguments: [.int(address, .i64)])
-        #expect(result == .returned([]))
-        for index in 6 ..< 16 {
-            let kept = buffer.load(fromByteOffset: 8 * (index - 6), as: UInt64.self)
-            #expect(kept == FloatFrameTests.marker(index), "xmm\(index) changed across the call")
-        }
-        let sum = buffer.load(fromByteOffset: 80, as: Double.self)
-        #expect(sum == FloatFrameTests.expectedPressure(count: 24, 1.5, 2.0))
+        let outcome = try jit.call(.testCase("probe"), through: .testCase("t"), arguments: [.int(address, .i64)])
+        #expect(outcome == .returned([]))
+        let kept = (6 ..< 16).map { buffer.load(fromByteOffset: 8 * ($0 - 6), as: UInt64.self) }
+        return (kept, buffer.load(fromByteOffset: 80, as: Double.self))
     }
 
     /// Distinct bits for xmm`index`.

@@ -48,19 +48,15 @@ extension EncoderSweep {
             }
         case .xmmSqrt, .floatConvert, .xmmCompare:
             for width in widths {
-                for (src, dst) in xmmPairs {
-                    switch form {
-                    case .xmmSqrt: result.append(.xmmSqrt(width: width, src: .reg(src), dst: Writable(dst)))
-                    case .floatConvert: result.append(.floatConvert(from: width, src: .reg(src), dst: Writable(dst)))
-                    default: result.append(.xmmCompare(width: width, src1: dst, src2: .reg(src)))
-                    }
-                }
-                for (index, amode) in sampledAddresses(23, offset: 3).enumerated() {
-                    let xmm = xmms[index % 16]
-                    switch form {
-                    case .xmmSqrt: result.append(.xmmSqrt(width: width, src: .mem(amode), dst: Writable(xmm)))
-                    case .floatConvert: result.append(.floatConvert(from: width, src: .mem(amode), dst: Writable(xmm)))
-                    default: result.append(.xmmCompare(width: width, src1: xmm, src2: .mem(amode)))
+                let sources: [(XmmMem, Xmm)] = xmmPairs.map { (.reg($0.0), $0.1) }
+                    + sampledAddresses(23, offset: 3).enumerated().map { (.mem($0.element), xmms[$0.offset % 16]) }
+                for (src, xmm) in sources {
+                    if form == .xmmSqrt {
+                        result.append(.xmmSqrt(width: width, src: src, dst: Writable(xmm)))
+                    } else if form == .floatConvert {
+                        result.append(.floatConvert(from: width, src: src, dst: Writable(xmm)))
+                    } else {
+                        result.append(.xmmCompare(width: width, src1: xmm, src2: src))
                     }
                 }
             }

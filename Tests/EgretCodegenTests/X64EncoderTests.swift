@@ -50,6 +50,15 @@ struct X64EncoderTests {
         }
     }
 
+    @Test func tableUsesEveryXmmRegister() {
+        let text = X64EncoderTable.floats.map(\.text).joined(separator: " ") + " "
+        for index in 0 ..< 16 {
+            let name = "%xmm\(index)"
+            let used = [",", " ", ";"].contains { text.contains(name + $0) }
+            #expect(used, "no float table entry uses \(name)")
+        }
+    }
+
     /// The awkward addressing shapes, each present at least once.
     @Test func tableCoversAwkwardAddressing() {
         let addresses = X64EncoderTable.all.compactMap { $0.inst.memoryOperand?.address }
