@@ -213,6 +213,24 @@ extension X64Inst {
         case .xmmCmove(let cc, let consequent, let alternative, let dst):
             requireTied(alternative, dst)
             buffer.emitXmmCmove(cc: cc, consequent: consequent, dst: dst.reg)
+        case .lockCmpxchg(let size, let replacement, let expected, let mem, let dstOld):
+            precondition(expected == Gpr.rax && dstOld.reg == Gpr.rax, "x64 encoder: cmpxchg compares and writes rax")
+            X64Inst.encodeLockCmpxchg(size: size, replacement: replacement, mem: mem, into: &buffer)
+        case .xchg(let size, let operand, let mem, let dst):
+            requireTied(operand, dst)
+            X64Inst.encodeXchg(size: size, operand: operand, mem: mem, into: &buffer)
+        case .lockXadd(let size, let operand, let mem, let dst):
+            requireTied(operand, dst)
+            X64Inst.encodeLockXadd(size: size, operand: operand, mem: mem, into: &buffer)
+        case .mfence:
+            X64Inst.encodeMfence(into: &buffer)
+        case .atomicRmwLoop(let op, let size, let byteSwapped, let operand, let mem, let temp, let dstOld):
+            precondition(dstOld.reg == Gpr.rax, "x64 encoder: an atomic loop keeps the old value in rax")
+            precondition(temp.reg != operand && temp.reg != dstOld.reg && operand != dstOld.reg,
+                         "x64 encoder: `\(self)` needs distinct operand, temporary and rax")
+            X64Inst.encodeAtomicRmwLoop(X64Inst.atomicLoopBody(op: op, size: size, byteSwapped: byteSwapped,
+                                                               operand: operand, mem: mem, temp: temp, dstOld: dstOld),
+                                        into: &buffer)
         case .ud2(let trap):
             buffer.addTrap(trap)
             buffer.put1(0x0F)

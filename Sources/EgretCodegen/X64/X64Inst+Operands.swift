@@ -222,6 +222,33 @@ extension X64Inst {
             visitor.reuseDef(&dst, reusing: 0)
             visitor.use(&consequent)
             self = .xmmCmove(cc: cc, consequent: consequent, alternative: alternative, dst: dst)
+        case .lockCmpxchg(let size, var replacement, var expected, var mem, var dstOld):
+            visitor.use(&replacement)
+            visitor.fixedUse(&expected, .rax)
+            visitor.use(&mem)
+            visitor.fixedDef(&dstOld, .rax)
+            self = .lockCmpxchg(size: size, replacement: replacement, expected: expected, mem: mem, dstOld: dstOld)
+        case .xchg(let size, var operand, var mem, var dst):
+            visitor.use(&operand)
+            visitor.reuseDef(&dst, reusing: 0)
+            visitor.use(&mem)
+            self = .xchg(size: size, operand: operand, mem: mem, dst: dst)
+        case .lockXadd(let size, var operand, var mem, var dst):
+            visitor.use(&operand)
+            visitor.reuseDef(&dst, reusing: 0)
+            visitor.use(&mem)
+            self = .lockXadd(size: size, operand: operand, mem: mem, dst: dst)
+        case .mfence:
+            break
+        case .atomicRmwLoop(let op, let size, let byteSwapped, var operand, var mem, var temp, var dstOld):
+            // The loop reads operand and the address on every iteration, after writing
+            // temp and rax: both are early defs, so neither shares a use's register.
+            visitor.use(&operand)
+            visitor.use(&mem)
+            visitor.earlyDef(&temp)
+            visitor.fixedEarlyDef(&dstOld, .rax)
+            self = .atomicRmwLoop(op: op, size: size, byteSwapped: byteSwapped, operand: operand, mem: mem,
+                                  temp: temp, dstOld: dstOld)
         }
     }
 

@@ -1,0 +1,154 @@
+import EgretIR
+
+/// Atomics: atomic_load atomic_store atomic_rmw atomic_cas fence, on i8–i64.
+///
+/// x86-64 is TSO: every aligned load and store is atomic, loads are not reordered with
+/// loads nor stores with stores, and a locked instruction (or `xchg` with memory) is a
+/// full barrier. So, as in Cranelift:
+///
+///     atomic_load            mov (a plain load; a seq-cst load needs no fence on TSO)
+///     atomic_store           xchg (the implicit lock orders it before later loads)
+///     atomic_rmw xchg        xchg
+///     atomic_rmw add / sub   lock xadd (sub: of the negated operand)
+///     atomic_rmw and or xor nand umin umax smin smax
+///                            atomicRmwLoop: load, compute, lock cmpxchg, retry
+///     atomic_cas             lock cmpxchg (expected and old value in rax)
+///     fence                  mfence
+///
+/// Every access comes in one rule per address shape of `Rules+Memory.swift`
+/// (stack slot, base+constant, base+index, register) and carries the trap code of
+/// its memory flags (`heap_oob` unless given, none for `notrap`), like a load.
+///
+/// **Big-endian accesses** (the `big` flag; the interpreter reads and writes the
+/// memory's bytes in reverse order) on i16–i64: operands are byte-swapped before the
+/// access and the old value after it. Bitwise operations and xchg commute with the
+/// swap, so they work on swapped operands unchanged; add, sub and min/max must see
+/// the memory value in its big-endian reading and run in the loop with
+/// `byteSwapped`, which swaps the loaded value before the operation and the result
+/// back before the cmpxchg. An i8 access has one byte: no swap at all.
+///
+/// Narrow results: `lock xadd`, `xchg` and `lock cmpxchg` write only the low bits of
+/// the old value's register and the loop leaves it zero-extended; either way the bits
+/// above the width are unspecified, as the narrow-value invariant allows.
+extension X64LoweringRules {
+    static var atomics: [LoweringRule] {
+        var rules: [LoweringRule] = []
+        rules += loads(name: "atomic_load", opcode: .atomic_load, types: .integers)
+        rules += atomicStores()
+        for operation in AtomicRmwOp.allCases { rules += atomicReadModifyWrites(operation) }
+        rules += compareAndSwaps()
+        rules.append(LoweringRule(name: "fence", opcode: .fence, types: [], priority: 0,
+                                  priorityReason: "the only rule: mfence orders loads and stores both ways",
+                                  pattern: []) { b in
+            b.emit(.mfence)
+        })
+        return rules
+    }
+
+    /// Whether an access of `type` with the instruction's flags must swap bytes.
+    static func swapsBytes(_ b: any LoweringBuilder, _ type: IRType) -> Bool {
+        b.memoryFlags.endianness == .big && type.bits > 8
+    }
+
+    /// `value` with its low `type.bits / 8` bytes reversed, in a new register (the
+    /// register itself when no swap is needed).
+    static func swappedIfBig(_ b: any LoweringBuilder, _ value: Gpr, _ type: IRType) -> Gpr {
+        guard swapsBytes(b, type) else { return value }
+        let swapped = b.newGpr()
+        emitByteSwap(b, bytes: type.bits / 8, source: value, into: swapped)
+        return swapped.reg
+    }
+
+    /// Where an instruction's old value goes: straight into result 0, or, when it must
+    /// be swapped, into a temporary that `finishOldValue` swaps into result 0.
+    static func oldValueRegister(_ b: any LoweringBuilder, _ type: IRType) -> Writable<Gpr> {
+        swapsBytes(b, type) ? b.newGpr() : b.result(0)
+    }
+
+    static func finishOldValue(_ b: any LoweringBuilder, _ type: IRType, _ old: Writable<Gpr>) {
+        guard swapsBytes(b, type) else { return }
+        emitByteSwap(b, bytes: type.bits / 8, source: old.reg, into: b.result(0))
+    }
+
+    /// `atomic_store value, address`: `xchg` of the (swapped) value with memory; the
+    /// old value it returns is dropped.
+    static func atomicStores() -> [LoweringRule] {
+        addressShapes.map { address in
+            LoweringRule(name: "atomic_store" + address.suffix, opcode: .atomic_store, types: .integers,
+                         priority: address.priority, priorityReason: address.reason,
+                         pattern: [.register, address.shape]) { b in
+                let size = OperandSize(exactly: b.type)
+                let value = swappedIfBig(b, b.gpr(0), b.type)
+                b.emit(.xchg(size: size, operand: value, mem: b.amode(1), dst: b.newGpr()))
+            }
+        }
+    }
+
+    /// `atomic_rmw op address, value` for one operation, one rule per address shape.
+    static func atomicReadModifyWrites(_ operation: AtomicRmwOp) -> [LoweringRule] {
+        addressShapes.map { address in
+            LoweringRule(name: "atomic_rmw_\(operation)" + address.suffix, opcode: .atomic_rmw, types: .integers,
+                         priority: address.priority, priorityReason: address.reason,
+                         pattern: [address.shape, .register], guards: [.atomicOperation(operation)]) { b in
+                emitReadModifyWrite(b, operation)
+            }
+        }
+    }
+
+    static func emitReadModifyWrite(_ b: any LoweringBuilder, _ operation: AtomicRmwOp) {
+        let type = b.type
+        let size = OperandSize(exactly: type)
+        let big = swapsBytes(b, type)
+        let loopOp: AtomicLoopOp
+        switch operation {
+        case .xchg:
+            let old = oldValueRegister(b, type)
+            b.emit(.xchg(size: size, operand: swappedIfBig(b, b.gpr(1), type), mem: b.amode(0), dst: old))
+            finishOldValue(b, type, old)
+            return
+        case .add where !big:
+            b.emit(.lockXadd(size: size, operand: b.gpr(1), mem: b.amode(0), dst: b.result(0)))
+            return
+        case .sub where !big:
+            let negated = b.newGpr()
+            b.emit(.unary(op: .neg, size: size, src: b.gpr(1), dst: negated))
+            b.emit(.lockXadd(size: size, operand: negated.reg, mem: b.amode(0), dst: b.result(0)))
+            return
+        case .add: loopOp = .add
+        case .sub: loopOp = .sub
+        case .and: loopOp = .and
+        case .nand: loopOp = .nand
+        case .or: loopOp = .or
+        case .xor: loopOp = .xor
+        case .umin: loopOp = .umin
+        case .umax: loopOp = .umax
+        case .smin: loopOp = .smin
+        case .smax: loopOp = .smax
+        }
+        // Bitwise operations commute with a byte swap: apply the swapped operand to
+        // the raw memory bytes. The others compute on the big-endian reading.
+        let bitwise = loopOp == .and || loopOp == .nand || loopOp == .or || loopOp == .xor
+        let operand = bitwise ? swappedIfBig(b, b.gpr(1), type) : b.gpr(1)
+        let old = oldValueRegister(b, type)
+        b.emit(.atomicRmwLoop(op: loopOp, size: size, byteSwapped: big && !bitwise, operand: operand,
+                              mem: b.amode(0), temp: b.newGpr(), dstOld: old))
+        finishOldValue(b, type, old)
+    }
+
+    /// `atomic_cas address, expected, replacement`: `lock cmpxchg`.
+    static func compareAndSwaps() -> [LoweringRule] {
+        addressShapes.map { address in
+            LoweringRule(name: "atomic_cas" + address.suffix, opcode: .atomic_cas, types: .integers,
+                         priority: address.priority, priorityReason: address.reason,
+                         pattern: [address.shape, .register, .register]) { b in
+                let type = b.type
+                let expected = swappedIfBig(b, b.gpr(1), type)
+                let replacement = swappedIfBig(b, b.gpr(2), type)
+                let old = oldValueRegister(b, type)
+                b.emit(.lockCmpxchg(size: OperandSize(exactly: type), replacement: replacement, expected: expected,
+                                    mem: b.amode(0), dstOld: old))
+                finishOldValue(b, type, old)
+            }
+        }
+    }
+}
