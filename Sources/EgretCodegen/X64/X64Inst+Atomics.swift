@@ -50,6 +50,15 @@ extension X64Inst {
         buffer.put1(UInt8(bitPattern: Int8(-distance)))
     }
 
+    /// The registers an address reads.
+    static func registers(of address: Address) -> [Gpr] {
+        switch address {
+        case .base(let base, _): return [base]
+        case .baseIndex(let base, let index, _, _): return [base, index]
+        case .ripRelative, .frame: return []
+        }
+    }
+
     // MARK: The loop's body
 
     /// The real instructions an `atomicRmwLoop` stands for: `load` once, then

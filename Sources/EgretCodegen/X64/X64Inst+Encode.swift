@@ -226,8 +226,10 @@ extension X64Inst {
             X64Inst.encodeMfence(into: &buffer)
         case .atomicRmwLoop(let op, let size, let byteSwapped, let operand, let mem, let temp, let dstOld):
             precondition(dstOld.reg == Gpr.rax, "x64 encoder: an atomic loop keeps the old value in rax")
-            precondition(temp.reg != operand && temp.reg != dstOld.reg && operand != dstOld.reg,
-                         "x64 encoder: `\(self)` needs distinct operand, temporary and rax")
+            let written = [temp.reg, dstOld.reg]
+            precondition(temp.reg != dstOld.reg && !written.contains(operand)
+                             && !X64Inst.registers(of: mem.address).contains(where: written.contains),
+                         "x64 encoder: `\(self)` writes its temporary or rax over a register it reads")
             X64Inst.encodeAtomicRmwLoop(X64Inst.atomicLoopBody(op: op, size: size, byteSwapped: byteSwapped,
                                                                operand: operand, mem: mem, temp: temp, dstOld: dstOld),
                                         into: &buffer)
