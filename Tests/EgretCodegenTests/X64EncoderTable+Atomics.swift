@@ -142,7 +142,9 @@ extension EncoderSweep {
                         let temp = others[(rotation * 7 + 3) % others.count]
                         let amode = addresses[(rotation * 37) % addresses.count]
                         rotation += 1
-                        guard operand != temp else { continue }
+                        // The loop writes temp and rax: the address must not read them.
+                        let read = X64Inst.registers(of: amode.address)
+                        guard operand != temp, !read.contains(temp), !read.contains(.rax) else { continue }
                         result.append(rmwLoop(op, size, operand, amode, temp: temp, swapped: swapped))
                     }
                 }
