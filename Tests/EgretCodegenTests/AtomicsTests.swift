@@ -55,6 +55,26 @@ struct AtomicsTests {
         #expect(inst.form == .atomicRmwLoop && inst.operandSize == .size8)
     }
 
+    @Test func sixteenByteFormsUseRaxRdxRbxRcx() {
+        let cas = X64Inst.lockCmpxchg16b(replacement: GprPair(low: v(1), high: v(2)),
+                                         expected: GprPair(low: v(3), high: v(4)), mem: m(v(5)),
+                                         dstOld: WritableGprPair(low: Writable(v(6)), high: Writable(v(7))))
+        #expect(operands(cas) == [operand(v(1), .use, .early, .fixed(.rbx)), operand(v(2), .use, .early, .fixed(.rcx)),
+                                  operand(v(3), .use, .early, .fixed(.rax)), operand(v(4), .use, .early, .fixed(.rdx)),
+                                  operand(v(5), .use, .early), operand(v(6), .def, .late, .fixed(.rax)),
+                                  operand(v(7), .def, .late, .fixed(.rdx))])
+        let loop = X64Inst.atomicRmwLoop128(op: .smax, operand: GprPair(low: v(1), high: v(2)), mem: m(v(3)),
+                                            scratch: Writable(v(4)),
+                                            temp: WritableGprPair(low: Writable(v(5)), high: Writable(v(6))),
+                                            dstOld: WritableGprPair(low: Writable(v(7)), high: Writable(v(8))))
+        #expect(operands(loop) == [operand(v(1), .use, .early), operand(v(2), .use, .early),
+                                   operand(v(3), .use, .early), operand(v(4), .def, .early),
+                                   operand(v(5), .def, .early, .fixed(.rbx)), operand(v(6), .def, .early, .fixed(.rcx)),
+                                   operand(v(7), .def, .early, .fixed(.rax)), operand(v(8), .def, .early, .fixed(.rdx))])
+        #expect(loop.form == .atomicRmwLoop128 && loop.operandSize == nil)
+        #expect(cmpxchg16b(m(.rdi, trap: .heapOutOfBounds)).trapCode == .heapOutOfBounds)
+    }
+
     @Test func atomicMemoryOperandsCarryTheirTrapCode() {
         let amode = m(.rdi, trap: .heapOutOfBounds)
         #expect(cmpxchg(.size64, .rcx, amode).trapCode == .heapOutOfBounds)

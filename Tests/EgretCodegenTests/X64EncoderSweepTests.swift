@@ -255,7 +255,7 @@ enum EncoderSweep {
         case .xmmLoad, .xmmStore, .xmmMove, .gprToXmm, .xmmToGpr, .xmmArith, .xmmSqrt, .xmmLogic, .xmmCompare,
              .xmmCompareMask, .intToFloat, .floatToInt, .floatConvert, .xmmRound, .fma, .xmmCmove:
             result += floatInstructions(form)
-        case .lockCmpxchg, .xchg, .lockXadd, .mfence, .atomicRmwLoop:
+        case .lockCmpxchg, .xchg, .lockXadd, .mfence, .atomicRmwLoop, .lockCmpxchg16b, .atomicRmwLoop128:
             result += atomicInstructions(form)
         }
         return result

@@ -25,8 +25,19 @@ func rmwLoop(_ op: AtomicLoopOp, _ size: OperandSize, _ operand: Gpr, _ mem: Amo
                    dstOld: Writable(.rax))
 }
 
+func cmpxchg16b(_ mem: Amode) -> X64Inst {
+    .lockCmpxchg16b(replacement: GprPair(low: .rbx, high: .rcx), expected: GprPair(low: .rax, high: .rdx), mem: mem,
+                    dstOld: WritableGprPair(low: Writable(.rax), high: Writable(.rdx)))
+}
+
+func rmwLoop128(_ op: AtomicLoopOp, _ low: Gpr, _ high: Gpr, _ mem: Amode, scratch: Gpr) -> X64Inst {
+    .atomicRmwLoop128(op: op, operand: GprPair(low: low, high: high), mem: mem, scratch: Writable(scratch),
+                      temp: WritableGprPair(low: Writable(.rbx), high: Writable(.rcx)),
+                      dstOld: WritableGprPair(low: Writable(.rax), high: Writable(.rdx)))
+}
+
 extension X64EncoderTable {
-    static let atomics: [EncoderCase] = lockedForms + loops
+    static let atomics: [EncoderCase] = lockedForms + loops + sixteenByteForms
 
     static let lockedForms: [EncoderCase] = [
         // MARK: lock cmpxchg
@@ -102,6 +113,8 @@ extension X64EncoderTable {
         EncoderCase(rmwLoop(.smax, .size64, .r13, m(.rbx, 16), temp: .r14),
                     "movq 16(%rbx), %rax; movq %rax, %r14; cmpq %r13, %r14; cmovlq %r13, %r14; "
                         + "lock cmpxchgq %r14, 16(%rbx); jne .-16"),
+        EncoderCase(rmwLoop(.xchg, .size32, .rdx, m(.rdi), temp: .rcx),
+                    "movl (%rdi), %eax; movq %rdx, %rcx; lock cmpxchgl %ecx, (%rdi); jne .-7"),
         // Byte-swapped (big-endian) loops: the swap surrounds the operation.
         EncoderCase(rmwLoop(.sub, .size8, .rbx, m(.rdi), temp: .rsi, swapped: true),
                     "movzbl (%rdi), %eax; movq %rax, %rsi; subb %bl, %sil; lock cmpxchgb %sil, (%rdi); jne .-11"),
@@ -114,6 +127,54 @@ extension X64EncoderTable {
         EncoderCase(rmwLoop(.umin, .size64, .r8, m(.rsp), temp: .r9, swapped: true),
                     "movq (%rsp), %rax; movq %rax, %r9; bswapq %r9; cmpq %r8, %r9; cmovaq %r8, %r9; bswapq %r9; "
                         + "lock cmpxchgq %r9, (%rsp); jne .-22"),
+    ]
+}
+
+extension X64EncoderTable {
+    /// The 16-byte forms: rows for each operation of the loop (the old value in
+    /// rdx:rax, the new one built in rcx:rbx).
+    static let sixteenByteForms: [EncoderCase] = [
+        EncoderCase(cmpxchg16b(m(.rdi)), "lock cmpxchg16b (%rdi)"),
+        EncoderCase(cmpxchg16b(m(.r12)), "lock cmpxchg16b (%r12)"),
+        EncoderCase(cmpxchg16b(m(.rsp, .r13, .eight, 8)), "lock cmpxchg16b 8(%rsp,%r13,8)"),
+        EncoderCase(cmpxchg16b(.rip(label(5))), "lock cmpxchg16b .L5(%rip)"),
+        EncoderCase(rmwLoop128(.add, .r8, .r9, m(.rdi), scratch: .r10),
+                    "movq (%rdi), %rax; movq 8(%rdi), %rdx; movq %rax, %rbx; movq %rdx, %rcx; addq %r8, %rbx; "
+                        + "adcq %r9, %rcx; lock cmpxchg16b (%rdi); jne .-17"),
+        EncoderCase(rmwLoop128(.sub, .r8, .r9, m(.rdi), scratch: .r10),
+                    "movq (%rdi), %rax; movq 8(%rdi), %rdx; movq %rax, %rbx; movq %rdx, %rcx; subq %r8, %rbx; "
+                        + "sbbq %r9, %rcx; lock cmpxchg16b (%rdi); jne .-17"),
+        EncoderCase(rmwLoop128(.and, .r8, .r9, m(.rdi), scratch: .r10),
+                    "movq (%rdi), %rax; movq 8(%rdi), %rdx; movq %rax, %rbx; movq %rdx, %rcx; andq %r8, %rbx; "
+                        + "andq %r9, %rcx; lock cmpxchg16b (%rdi); jne .-17"),
+        EncoderCase(rmwLoop128(.nand, .r8, .r9, m(.rdi), scratch: .r10),
+                    "movq (%rdi), %rax; movq 8(%rdi), %rdx; movq %rax, %rbx; movq %rdx, %rcx; andq %r8, %rbx; "
+                        + "andq %r9, %rcx; notq %rbx; notq %rcx; lock cmpxchg16b (%rdi); jne .-23"),
+        EncoderCase(rmwLoop128(.or, .r8, .r9, m(.rdi), scratch: .r10),
+                    "movq (%rdi), %rax; movq 8(%rdi), %rdx; movq %rax, %rbx; movq %rdx, %rcx; orq %r8, %rbx; "
+                        + "orq %r9, %rcx; lock cmpxchg16b (%rdi); jne .-17"),
+        EncoderCase(rmwLoop128(.xor, .r8, .r9, m(.rdi), scratch: .r10),
+                    "movq (%rdi), %rax; movq 8(%rdi), %rdx; movq %rax, %rbx; movq %rdx, %rcx; xorq %r8, %rbx; "
+                        + "xorq %r9, %rcx; lock cmpxchg16b (%rdi); jne .-17"),
+        EncoderCase(rmwLoop128(.xchg, .r8, .r9, m(.rsp, 16), scratch: .r11),
+                    "movq 16(%rsp), %rax; movq 24(%rsp), %rdx; movq %r8, %rbx; movq %r9, %rcx; "
+                        + "lock cmpxchg16b 16(%rsp); jne .-13"),
+        EncoderCase(rmwLoop128(.smin, .rsi, .rdi, m(.r12), scratch: .r8),
+                    "movq (%r12), %rax; movq 8(%r12), %rdx; movq %rax, %rbx; movq %rdx, %rcx; movq %rdi, %r8; "
+                        + "cmpq %rbx, %rsi; sbbq %rcx, %r8; cmovlq %rsi, %rbx; cmovlq %rdi, %rcx; "
+                        + "lock cmpxchg16b (%r12); jne .-29"),
+        EncoderCase(rmwLoop128(.umin, .rsi, .rdi, m(.r12), scratch: .r8),
+                    "movq (%r12), %rax; movq 8(%r12), %rdx; movq %rax, %rbx; movq %rdx, %rcx; movq %rdi, %r8; "
+                        + "cmpq %rbx, %rsi; sbbq %rcx, %r8; cmovbq %rsi, %rbx; cmovbq %rdi, %rcx; "
+                        + "lock cmpxchg16b (%r12); jne .-29"),
+        EncoderCase(rmwLoop128(.umax, .r14, .r15, m(.rbp, .rsi, .four, 0), scratch: .r10),
+                    "movq (%rbp,%rsi,4), %rax; movq 8(%rbp,%rsi,4), %rdx; movq %rax, %rbx; movq %rdx, %rcx; "
+                        + "movq %rcx, %r10; cmpq %r14, %rbx; sbbq %r15, %r10; cmovbq %r14, %rbx; cmovbq %r15, %rcx; "
+                        + "lock cmpxchg16b (%rbp,%rsi,4); jne .-30"),
+        EncoderCase(rmwLoop128(.smax, .r14, .r15, m(.rbp, .rsi, .four, 0), scratch: .r10),
+                    "movq (%rbp,%rsi,4), %rax; movq 8(%rbp,%rsi,4), %rdx; movq %rax, %rbx; movq %rdx, %rcx; "
+                        + "movq %rcx, %r10; cmpq %r14, %rbx; sbbq %r15, %r10; cmovlq %r14, %rbx; cmovlq %r15, %rcx; "
+                        + "lock cmpxchg16b (%rbp,%rsi,4); jne .-30"),
     ]
 }
 
@@ -131,6 +192,26 @@ extension EncoderSweep {
             result += lockedSweep { xadd($0, $1, $2) }
         case .mfence:
             result.append(.mfence)
+        case .lockCmpxchg16b:
+            result += sampledAddresses(3).map(cmpxchg16b)
+        case .atomicRmwLoop128:
+            // Operand halves and scratch: three distinct registers the loop does not
+            // write; the address reads none of the registers written; no rip (the
+            // loop loads the second half 8 bytes further).
+            let written: [Gpr] = [.rax, .rbx, .rcx, .rdx]
+            let free = registers.filter { !written.contains($0) && $0 != .rsp }
+            var rotation = 0
+            for op in AtomicLoopOp.allCases {
+                for _ in 0 ..< 6 {
+                    let low = free[rotation % free.count], high = free[(rotation + 3) % free.count]
+                    let scratch = free[(rotation + 7) % free.count]
+                    let amode = addresses[(rotation * 53) % (addresses.count - 1)]
+                    rotation += 1
+                    let read = X64Inst.registers(of: amode.address)
+                    guard !read.contains(where: (written + [scratch]).contains) else { continue }
+                    result.append(rmwLoop128(op, low, high, amode, scratch: scratch))
+                }
+            }
         case .atomicRmwLoop:
             // Operand and temporary: two distinct registers other than rax.
             let others = registers.filter { $0 != .rax }

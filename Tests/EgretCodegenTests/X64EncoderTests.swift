@@ -224,6 +224,10 @@ func coverageKeys(_ inst: X64Inst) -> [String] {
     case .atomicRmwLoop(let op, let size, let byteSwapped, _, let address, _, _):
         return ["atomicRmwLoop \(op)", "atomicRmwLoop \(size)", "atomicRmwLoop \(kind(address))"]
             + (byteSwapped ? ["atomicRmwLoop swapped \(size)"] : [])
+    case .lockCmpxchg16b(_, _, let address, _):
+        return ["lockCmpxchg16b \(kind(address))"]
+    case .atomicRmwLoop128(let op, _, let address, _, _, _):
+        return ["atomicRmwLoop128 \(op)", "atomicRmwLoop128 \(kind(address))"]
     }
 }
 
@@ -310,6 +314,11 @@ func expectedCoverageKeys(_ form: X64Inst.Form) -> [String] {
         // operation, size and address kind, and the byte swaps at every size.
         return cross([form.rawValue], AtomicLoopOp.allCases.map { "\($0)" } + sizeNames + addressKinds)
             + cross([form.rawValue], ["swapped"], sizeNames)
+    case .lockCmpxchg16b:
+        return cross([form.rawValue], addressKinds)
+    case .atomicRmwLoop128:
+        // No rip-relative form: the loop reads the second half 8 bytes further.
+        return cross([form.rawValue], AtomicLoopOp.allCases.map { "\($0)" } + ["base", "baseIndex"])
     }
 }
 

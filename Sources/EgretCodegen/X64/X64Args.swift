@@ -311,9 +311,10 @@ public enum UnaryOp: CaseIterable, Hashable, Sendable {
 }
 
 /// The operation computed inside an atomic read-modify-write loop (`atomicRmwLoop`):
-/// temp = temp op operand, where temp starts as the memory's old value.
+/// temp = temp op operand, where temp starts as the memory's old value (xchg: temp =
+/// operand).
 public enum AtomicLoopOp: CaseIterable, Hashable, Sendable {
-    case add, sub, and, nand, or, xor, umin, umax, smin, smax
+    case add, sub, and, nand, or, xor, xchg, umin, umax, smin, smax
 
     /// For min/max: the condition, after `cmp operand, temp` (flags of temp -
     /// operand), under which `operand` replaces temp. nil for the ALU operations.
@@ -323,7 +324,7 @@ public enum AtomicLoopOp: CaseIterable, Hashable, Sendable {
         case .umax: return .b
         case .smin: return .g
         case .smax: return .l
-        case .add, .sub, .and, .nand, .or, .xor: return nil
+        case .add, .sub, .and, .nand, .or, .xor, .xchg: return nil
         }
     }
 
@@ -335,7 +336,7 @@ public enum AtomicLoopOp: CaseIterable, Hashable, Sendable {
         case .and, .nand: return .and
         case .or: return .or
         case .xor: return .xor
-        case .umin, .umax, .smin, .smax: return nil
+        case .xchg, .umin, .umax, .smin, .smax: return nil
         }
     }
 }

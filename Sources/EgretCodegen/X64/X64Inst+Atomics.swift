@@ -1,10 +1,10 @@
 import EgretIR
 
 /// Encoding, text and operands of the atomic forms (`lockCmpxchg`, `xchg`,
-/// `lockXadd`, `mfence`, `atomicRmwLoop`), called from the exhaustive switches of
+/// `lockXadd`, `mfence`, `atomicRmwLoop`, `lockCmpxchg16b`, `atomicRmwLoop128`), called from the exhaustive switches of
 /// X64Inst+Encode/Print/Operands.swift.
 ///
-/// `atomicRmwLoop` is a pseudo-instruction: `atomicLoopBody` spells it out as real
+/// `atomicRmwLoop` (and its 16-byte twin) is a pseudo-instruction: `atomicLoopBody` spells it out as real
 /// forms (a load, a copy, the operation, `lock cmpxchg`) plus a short `jne` back to
 /// the copy, so its bytes and its text are those of the forms it is made of and the
 /// encoder tests check them against llvm-mc like any other sequence. Its label is
@@ -32,6 +32,11 @@ extension X64Inst {
                          reg: .reg(operand, isByte: size == .size8), rm: .mem(mem))
     }
 
+    /// `F0 48 0F C7 /1`: lock cmpxchg16b.
+    static func encodeLockCmpxchg16b(mem: Amode, into buffer: inout CodeBuffer) {
+        buffer.emitModRM(prefixes: .lock, rexW: true, opcode: 0x0FC7, opcodeLength: 2, reg: .digit(1), rm: .mem(mem))
+    }
+
     /// `0F AE F0`.
     static func encodeMfence(into buffer: inout CodeBuffer) {
         buffer.put1(0x0F)
@@ -41,7 +46,7 @@ extension X64Inst {
 
     /// The loop's body, then `jne` (75 rel8) back to its second instruction.
     static func encodeAtomicRmwLoop(_ body: AtomicLoopBody, into buffer: inout CodeBuffer) {
-        body.load.encode(into: &buffer)
+        for inst in body.load { inst.encode(into: &buffer) }
         let again = buffer.bytes.count
         for inst in body.retried { inst.encode(into: &buffer) }
         let distance = buffer.bytes.count + 2 - again
@@ -64,18 +69,25 @@ extension X64Inst {
     /// The real instructions an `atomicRmwLoop` stands for: `load` once, then
     /// `retried` until the `lock cmpxchg` at its end succeeds.
     struct AtomicLoopBody {
-        var load: X64Inst
+        var load: [X64Inst]
         var retried: [X64Inst]
     }
 
     static func atomicLoopBody(op: AtomicLoopOp, size: OperandSize, byteSwapped: Bool, operand: Gpr, mem: Amode,
                                temp: Writable<Gpr>, dstOld: Writable<Gpr>) -> AtomicLoopBody {
         let old = dstOld.reg
-        let load: X64Inst
+        let load: [X64Inst]
         switch size {
-        case .size8: load = .movzx(ext: .bl, src: .mem(mem), dst: dstOld)
-        case .size16: load = .movzx(ext: .wl, src: .mem(mem), dst: dstOld)
-        case .size32, .size64: load = .load(size: size, src: mem, dst: dstOld)
+        case .size8: load = [.movzx(ext: .bl, src: .mem(mem), dst: dstOld)]
+        case .size16: load = [.movzx(ext: .wl, src: .mem(mem), dst: dstOld)]
+        case .size32, .size64: load = [.load(size: size, src: mem, dst: dstOld)]
+        }
+        if op == .xchg {
+            // The new value does not depend on the old one: no copy, no swap.
+            return AtomicLoopBody(load: load, retried: [
+                .movRR(size: .size64, src: operand, dst: temp),
+                .lockCmpxchg(size: size, replacement: temp.reg, expected: old, mem: mem, dstOld: dstOld),
+            ])
         }
         var retried: [X64Inst] = [.movRR(size: .size64, src: old, dst: temp)]
         let swap: X64Inst?
@@ -99,13 +111,88 @@ extension X64Inst {
         return AtomicLoopBody(load: load, retried: retried)
     }
 
+    /// The body of `atomicRmwLoop128` (see its documentation in X64Inst.swift).
+    static func atomicLoopBody128(op: AtomicLoopOp, operand: GprPair, mem: Amode, scratch: Writable<Gpr>,
+                                  temp: WritableGprPair, dstOld: WritableGprPair) -> AtomicLoopBody {
+        let load: [X64Inst] = [.load(size: .size64, src: mem, dst: dstOld.low),
+                               .load(size: .size64, src: secondHalf(of: mem), dst: dstOld.high)]
+        var retried: [X64Inst] = []
+        func copy(_ low: Gpr, _ high: Gpr) {
+            retried.append(.movRR(size: .size64, src: low, dst: temp.low))
+            retried.append(.movRR(size: .size64, src: high, dst: temp.high))
+        }
+        func pairwise(_ lowOp: AluOp, _ highOp: AluOp) {
+            retried.append(.aluRmiR(op: lowOp, size: .size64, src1: temp.low.reg, src2: .reg(operand.low), dst: temp.low))
+            retried.append(.aluRmiR(op: highOp, size: .size64, src1: temp.high.reg, src2: .reg(operand.high),
+                                    dst: temp.high))
+        }
+        /// Flags of the 128-bit `lhs - rhs` (CF and SF/OF; ZF is not meaningful).
+        func compare(_ lhs: GprPair, _ rhs: GprPair) {
+            retried.append(.movRR(size: .size64, src: lhs.high, dst: scratch))
+            retried.append(.cmpRmiR(op: .cmp, size: .size64, src1: lhs.low, src2: .reg(rhs.low)))
+            retried.append(.aluRmiR(op: .sbb, size: .size64, src1: scratch.reg, src2: .reg(rhs.high), dst: scratch))
+        }
+        func replace(when cc: CC) {
+            retried.append(.cmove(size: .size64, cc: cc, consequent: .reg(operand.low), alternative: temp.low.reg,
+                                  dst: temp.low))
+            retried.append(.cmove(size: .size64, cc: cc, consequent: .reg(operand.high), alternative: temp.high.reg,
+                                  dst: temp.high))
+        }
+        switch op {
+        case .xchg:
+            copy(operand.low, operand.high)
+        case .add, .sub, .and, .nand, .or, .xor, .umin, .umax, .smin, .smax:
+            copy(dstOld.low.reg, dstOld.high.reg)
+        }
+        switch op {
+        case .xchg: break
+        case .add: pairwise(.add, .adc)
+        case .sub: pairwise(.sub, .sbb)
+        case .and: pairwise(.and, .and)
+        case .or: pairwise(.or, .or)
+        case .xor: pairwise(.xor, .xor)
+        case .nand:
+            pairwise(.and, .and)
+            retried.append(.unary(op: .not, size: .size64, src: temp.low.reg, dst: temp.low))
+            retried.append(.unary(op: .not, size: .size64, src: temp.high.reg, dst: temp.high))
+        case .umin, .smin:
+            // Replace when operand < temp.
+            compare(operand, temp.regs)
+            replace(when: op == .umin ? .b : .l)
+        case .umax, .smax:
+            // Replace when temp < operand.
+            compare(temp.regs, operand)
+            replace(when: op == .umax ? .b : .l)
+        }
+        retried.append(.lockCmpxchg16b(replacement: temp.regs, expected: dstOld.regs, mem: mem, dstOld: dstOld))
+        return AtomicLoopBody(load: load, retried: retried)
+    }
+
+    /// The memory operand 8 bytes above `amode` (the high half of a 16-byte access).
+    /// Lowering rejects addresses where that does not exist (rip-relative, or a
+    /// displacement at the edge of 32 bits).
+    static func secondHalf(of amode: Amode) -> Amode {
+        var second = amode
+        switch amode.address {
+        case .base(let base, let displacement):
+            second.address = .base(base, displacement: displacement &+ 8)
+        case .baseIndex(let base, let index, let scale, let displacement):
+            second.address = .baseIndex(base, index: index, scale: scale, displacement: displacement &+ 8)
+        case .frame(let place, let displacement):
+            second.address = .frame(place, displacement: displacement &+ 8)
+        case .ripRelative:
+            preconditionFailure("x64: a 16-byte atomic loop through a rip-relative address")
+        }
+        return second
+    }
+
     // MARK: Text
 
     /// `load; retried…; jne .-N`, N the bytes from the copy to the jne. Before
     /// register allocation (or frame layout) the length is unknown: `jne .Lagain`.
     static func atomicRmwLoopText(_ body: AtomicLoopBody) -> String {
-        let parts = [body.load.description] + body.retried.map(\.description)
-        let encodable = ([body.load] + body.retried).allSatisfy(\.isEncodable)
+        let parts = (body.load + body.retried).map(\.description)
+        let encodable = (body.load + body.retried).allSatisfy(\.isEncodable)
         guard encodable else { return (parts + ["jne .Lagain"]).joined(separator: "; ") }
         var buffer = CodeBuffer()
         for inst in body.retried { inst.encode(into: &buffer) }

@@ -249,6 +249,25 @@ extension X64Inst {
             visitor.fixedEarlyDef(&dstOld, .rax)
             self = .atomicRmwLoop(op: op, size: size, byteSwapped: byteSwapped, operand: operand, mem: mem,
                                   temp: temp, dstOld: dstOld)
+        case .lockCmpxchg16b(var replacement, var expected, var mem, var dstOld):
+            visitor.fixedUse(&replacement.low, .rbx)
+            visitor.fixedUse(&replacement.high, .rcx)
+            visitor.fixedUse(&expected.low, .rax)
+            visitor.fixedUse(&expected.high, .rdx)
+            visitor.use(&mem)
+            visitor.fixedDef(&dstOld.low, .rax)
+            visitor.fixedDef(&dstOld.high, .rdx)
+            self = .lockCmpxchg16b(replacement: replacement, expected: expected, mem: mem, dstOld: dstOld)
+        case .atomicRmwLoop128(let op, var operand, var mem, var scratch, var temp, var dstOld):
+            visitor.use(&operand.low)
+            visitor.use(&operand.high)
+            visitor.use(&mem)
+            visitor.earlyDef(&scratch)
+            visitor.fixedEarlyDef(&temp.low, .rbx)
+            visitor.fixedEarlyDef(&temp.high, .rcx)
+            visitor.fixedEarlyDef(&dstOld.low, .rax)
+            visitor.fixedEarlyDef(&dstOld.high, .rdx)
+            self = .atomicRmwLoop128(op: op, operand: operand, mem: mem, scratch: scratch, temp: temp, dstOld: dstOld)
         }
     }
 

@@ -183,6 +183,14 @@ extension X64Inst: CustomStringConvertible {
             return X64Inst.atomicRmwLoopText(X64Inst.atomicLoopBody(op: op, size: size, byteSwapped: byteSwapped,
                                                                     operand: operand, mem: mem, temp: temp,
                                                                     dstOld: dstOld))
+        case .lockCmpxchg16b(let replacement, let expected, let mem, let dstOld):
+            return "lock cmpxchg16b \(X64Inst.text(mem))"
+                + X64Inst.implicitNote(uses: [(replacement.low, .rbx), (replacement.high, .rcx), (expected.low, .rax),
+                                              (expected.high, .rdx)],
+                                       defs: [(dstOld.low, .rax), (dstOld.high, .rdx)])
+        case .atomicRmwLoop128(let op, let operand, let mem, let scratch, let temp, let dstOld):
+            return X64Inst.atomicRmwLoopText(X64Inst.atomicLoopBody128(op: op, operand: operand, mem: mem,
+                                                                       scratch: scratch, temp: temp, dstOld: dstOld))
         case .ud2:
             return "ud2"
         case .trapIf(let cc, _):

@@ -13,7 +13,7 @@ extension X64Inst {
         case returnCallKnown, returnCallUnknown
         case xmmLoad, xmmStore, xmmMove, gprToXmm, xmmToGpr, xmmArith, xmmSqrt, xmmLogic, xmmCompare
         case xmmCompareMask, intToFloat, floatToInt, floatConvert, xmmRound, fma, xmmCmove
-        case lockCmpxchg, xchg, lockXadd, mfence, atomicRmwLoop
+        case lockCmpxchg, xchg, lockXadd, mfence, atomicRmwLoop, lockCmpxchg16b, atomicRmwLoop128
 
         /// The operand sizes the form is defined at; empty for forms without a size
         /// operand (their width is fixed by the form). For movzx/movsx: the
@@ -41,6 +41,9 @@ extension X64Inst {
                 return []
             case .loadSymbol, .push, .pop, .callKnown, .callUnknown, .ret, .jmp, .jcc, .jmpIndirect,
                  .ud2, .trapIf, .returnCallKnown, .returnCallUnknown, .mfence:
+                return []
+            case .lockCmpxchg16b, .atomicRmwLoop128:
+                // 16 bytes, fixed by the form.
                 return []
             }
         }
@@ -105,6 +108,8 @@ extension X64Inst {
         case .lockXadd: return .lockXadd
         case .mfence: return .mfence
         case .atomicRmwLoop: return .atomicRmwLoop
+        case .lockCmpxchg16b: return .lockCmpxchg16b
+        case .atomicRmwLoop128: return .atomicRmwLoop128
         }
     }
 
@@ -128,7 +133,7 @@ extension X64Inst {
         case .lockCmpxchg(let size, _, _, _, _), .xchg(let size, _, _, _), .lockXadd(let size, _, _, _),
              .atomicRmwLoop(_, let size, _, _, _, _, _):
             return size
-        case .mfence:
+        case .mfence, .lockCmpxchg16b, .atomicRmwLoop128:
             return nil
         case .loadSymbol, .push, .pop, .callKnown, .callUnknown, .ret, .jmp, .jcc, .jmpIndirect, .ud2, .trapIf,
              .returnCallKnown, .returnCallUnknown, .xmmLoad, .xmmStore, .xmmMove, .xmmArith, .xmmSqrt, .xmmLogic,
@@ -157,7 +162,8 @@ extension X64Inst {
         case .xmmLoad(_, let amode, _), .xmmStore(_, _, let amode):
             return amode
         case .lockCmpxchg(_, _, _, let amode, _), .xchg(_, _, let amode, _), .lockXadd(_, _, let amode, _),
-             .atomicRmwLoop(_, _, _, _, let amode, _, _):
+             .atomicRmwLoop(_, _, _, _, let amode, _, _), .lockCmpxchg16b(_, _, let amode, _),
+             .atomicRmwLoop128(_, _, let amode, _, _, _):
             return amode
         case .xmmArith(_, _, _, let src, _), .xmmSqrt(_, let src, _), .xmmLogic(_, _, let src, _),
              .xmmCompare(_, _, let src), .xmmCompareMask(_, _, _, let src, _), .floatToInt(_, _, let src, _),
@@ -184,7 +190,7 @@ extension X64Inst {
              .push, .pop, .callKnown, .callUnknown, .ret, .jmp, .jcc, .jmpIndirect, .returnCallKnown,
              .returnCallUnknown, .xmmLoad, .xmmStore, .xmmMove, .gprToXmm, .xmmToGpr, .xmmArith, .xmmSqrt, .xmmLogic,
              .xmmCompare, .xmmCompareMask, .intToFloat, .floatToInt, .floatConvert, .xmmRound, .fma, .xmmCmove,
-             .lockCmpxchg, .xchg, .lockXadd, .mfence, .atomicRmwLoop:
+             .lockCmpxchg, .xchg, .lockXadd, .mfence, .atomicRmwLoop, .lockCmpxchg16b, .atomicRmwLoop128:
             return memoryOperand?.trap
         }
     }

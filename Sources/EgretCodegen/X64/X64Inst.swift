@@ -248,6 +248,27 @@ public enum X64Inst: Hashable, Sendable {
     case atomicRmwLoop(op: AtomicLoopOp, size: OperandSize, byteSwapped: Bool, operand: Gpr, mem: Amode,
                        temp: Writable<Gpr>, dstOld: Writable<Gpr>)
 
+    /// `lock cmpxchg16b (%rdi)`: if the 16 bytes at `mem` equal `expected` (rdx:rax),
+    /// store `replacement` (rcx:rbx); `dstOld` (rdx:rax) receives the old 16 bytes
+    /// either way. The address must be 16-byte aligned (else #GP, reported as the
+    /// memory operand's trap).
+    case lockCmpxchg16b(replacement: GprPair, expected: GprPair, mem: Amode, dstOld: WritableGprPair)
+    /// `atomicRmwLoop` on 16 bytes, around `lock cmpxchg16b`:
+    ///
+    ///         movq (mem), %rax; movq 8(mem), %rdx
+    ///     again:
+    ///         movq %rax, %rbx; movq %rdx, %rcx    (xchg: the operand instead)
+    ///         <op> %operand, %rcx:%rbx            (add/adc, sub/sbb, pairwise and/or/xor,
+    ///                                             nand: and + not; min/max: a 128-bit
+    ///                                             compare through `scratch`, two cmovs)
+    ///         lock cmpxchg16b (mem)
+    ///         jne again
+    ///
+    /// `temp` is fixed to rcx:rbx and `dstOld` to rdx:rax; they and `scratch` are
+    /// early defs, like the narrow loop's.
+    case atomicRmwLoop128(op: AtomicLoopOp, operand: GprPair, mem: Amode, scratch: Writable<Gpr>,
+                          temp: WritableGprPair, dstOld: WritableGprPair)
+
     // MARK: Traps
 
     /// `ud2`, recorded as trapping with `trap`.

@@ -26,6 +26,7 @@ import EgretIR
 ///     Rules+I128Bits     i128 clz ctz cls popcnt bitrev bswap
 ///     Rules+I128Division i128 udiv urem sdiv srem
 ///     Rules+I128FloatConversions  fcvt_from_uint fcvt_from_sint of an i128
+///     Rules+I128Atomics  i128 atomic_load atomic_store atomic_rmw atomic_cas (cmpxchg16b)
 ///
 /// Readers: the lowering pass (through `candidates(for:)`), the SMT verifier and
 /// `egret verify --list` (through `all`), and the coverage test, which requires a rule
@@ -60,6 +61,7 @@ public enum X64LoweringRules {
         rules += i128Bits
         rules += i128Division
         rules += i128FloatConversions
+        rules += i128Atomics
         return rules
     }()
 
