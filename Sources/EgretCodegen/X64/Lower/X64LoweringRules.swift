@@ -11,7 +11,7 @@ import EgretIR
 ///     Rules+Bits         clz ctz cls popcnt bitrev bswap
 ///     Rules+Overflow     the *_overflow family, *_overflow_cin/_bin, uadd_overflow_trap
 ///     Rules+Memory       load store, extending loads, truncating stores, stack_addr
-///     Rules+Atomics      atomic_load atomic_store atomic_rmw atomic_cas fence
+///     Rules+Atomics      atomic_load atomic_store atomic_rmw atomic_cas fence (i8–i128)
 ///     Rules+Calls        return call call_indirect return_call return_call_indirect func_addr
 ///     Rules+Float        f32const f64const fadd fsub fmul fdiv sqrt fma fneg fabs fcopysign
 ///                        fmin fmax ceil floor trunc nearest fpromote fdemote fcmp, bitcast
@@ -26,7 +26,6 @@ import EgretIR
 ///     Rules+I128Bits     i128 clz ctz cls popcnt bitrev bswap
 ///     Rules+I128Division i128 udiv urem sdiv srem
 ///     Rules+I128FloatConversions  fcvt_from_uint fcvt_from_sint of an i128
-///     Rules+I128Atomics  i128 atomic_load atomic_store atomic_rmw atomic_cas (cmpxchg16b)
 ///
 /// Readers: the lowering pass (through `candidates(for:)`), the SMT verifier and
 /// `egret verify --list` (through `all`), and the coverage test, which requires a rule
