@@ -75,6 +75,25 @@ struct AtomicsTests {
         #expect(cmpxchg16b(m(.rdi, trap: .heapOutOfBounds)).trapCode == .heapOutOfBounds)
     }
 
+    /// The allocation checker holds early defs to their promise: giving the loop's
+    /// temporary the operand's register is rejected.
+    @Test func theCheckerRejectsAnEarlyDefOnAUse() throws {
+        var b = VCodeBuilder()
+        let address = b.constant(0x1000), value = b.constant(5)
+        let temp = b.gpr(), old = b.gpr()
+        b.emit(.atomicRmwLoop(op: .or, size: .size64, byteSwapped: false, operand: value, mem: m(address),
+                              temp: Writable(temp), dstOld: Writable(old)))
+        b.ret(old)
+        b.endBlock(successors: [])
+        var allocation = try RegisterAllocator.allocate(b.vcode, environment: testEnvironment)
+        try RegAllocChecker.check(b.vcode, allocation)
+        let loop = try #require(b.vcode.insts.firstIndex { $0.form == .atomicRmwLoop })
+        let start = allocation.operandOffsets[loop]
+        // Operands: value, address, temp, old.
+        allocation.operandAllocations[start + 2] = allocation.operandAllocations[start]
+        #expect(throws: RegAllocError.self) { try RegAllocChecker.check(b.vcode, allocation) }
+    }
+
     @Test func atomicMemoryOperandsCarryTheirTrapCode() {
         let amode = m(.rdi, trap: .heapOutOfBounds)
         #expect(cmpxchg(.size64, .rcx, amode).trapCode == .heapOutOfBounds)
