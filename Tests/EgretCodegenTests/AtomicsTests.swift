@@ -63,7 +63,7 @@ struct AtomicsTests {
                                   operand(v(3), .use, .early, .fixed(.rax)), operand(v(4), .use, .early, .fixed(.rdx)),
                                   operand(v(5), .use, .early), operand(v(6), .def, .late, .fixed(.rax)),
                                   operand(v(7), .def, .late, .fixed(.rdx))])
-        let loop = X64Inst.atomicRmwLoop128(op: .smax, operand: GprPair(low: v(1), high: v(2)), mem: m(v(3)),
+        let loop = X64Inst.atomicRmwLoop128(op: .smax, byteSwapped: false, operand: GprPair(low: v(1), high: v(2)), mem: m(v(3)),
                                             scratch: Writable(v(4)),
                                             temp: WritableGprPair(low: Writable(v(5)), high: Writable(v(6))),
                                             dstOld: WritableGprPair(low: Writable(v(7)), high: Writable(v(8))))

@@ -30,8 +30,9 @@ func cmpxchg16b(_ mem: Amode) -> X64Inst {
                     dstOld: WritableGprPair(low: Writable(.rax), high: Writable(.rdx)))
 }
 
-func rmwLoop128(_ op: AtomicLoopOp, _ low: Gpr, _ high: Gpr, _ mem: Amode, scratch: Gpr) -> X64Inst {
-    .atomicRmwLoop128(op: op, operand: GprPair(low: low, high: high), mem: mem, scratch: Writable(scratch),
+func rmwLoop128(_ op: AtomicLoopOp, _ low: Gpr, _ high: Gpr, _ mem: Amode, scratch: Gpr,
+                swapped: Bool = false) -> X64Inst {
+    .atomicRmwLoop128(op: op, byteSwapped: swapped, operand: GprPair(low: low, high: high), mem: mem, scratch: Writable(scratch),
                       temp: WritableGprPair(low: Writable(.rbx), high: Writable(.rcx)),
                       dstOld: WritableGprPair(low: Writable(.rax), high: Writable(.rdx)))
 }
@@ -175,6 +176,11 @@ extension X64EncoderTable {
                     "movq (%rbp,%rsi,4), %rax; movq 8(%rbp,%rsi,4), %rdx; movq %rax, %rbx; movq %rdx, %rcx; "
                         + "movq %rcx, %r10; cmpq %r14, %rbx; sbbq %r15, %r10; cmovlq %r14, %rbx; cmovlq %r15, %rcx; "
                         + "lock cmpxchg16b (%rbp,%rsi,4); jne .-30"),
+        EncoderCase(rmwLoop128(.add, .r8, .r9, m(.rdi), scratch: .r10, swapped: true),
+                    "movq (%rdi), %rax; movq 8(%rdi), %rdx; movq %rax, %rbx; movq %rdx, %rcx; bswapq %rbx; "
+                        + "bswapq %rcx; movq %rbx, %r10; movq %rcx, %rbx; movq %r10, %rcx; addq %r8, %rbx; "
+                        + "adcq %r9, %rcx; bswapq %rbx; bswapq %rcx; movq %rbx, %r10; movq %rcx, %rbx; "
+                        + "movq %r10, %rcx; lock cmpxchg16b (%rdi); jne .-47"),
     ]
 }
 
@@ -209,7 +215,7 @@ extension EncoderSweep {
                     rotation += 1
                     let read = X64Inst.registers(of: amode.address)
                     guard !read.contains(where: (written + [scratch]).contains) else { continue }
-                    result.append(rmwLoop128(op, low, high, amode, scratch: scratch))
+                    result.append(rmwLoop128(op, low, high, amode, scratch: scratch, swapped: rotation % 2 == 0))
                 }
             }
         case .atomicRmwLoop:

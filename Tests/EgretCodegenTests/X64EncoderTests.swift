@@ -226,8 +226,9 @@ func coverageKeys(_ inst: X64Inst) -> [String] {
             + (byteSwapped ? ["atomicRmwLoop swapped \(size)"] : [])
     case .lockCmpxchg16b(_, _, let address, _):
         return ["lockCmpxchg16b \(kind(address))"]
-    case .atomicRmwLoop128(let op, _, let address, _, _, _):
+    case .atomicRmwLoop128(let op, let byteSwapped, _, let address, _, _, _):
         return ["atomicRmwLoop128 \(op)", "atomicRmwLoop128 \(kind(address))"]
+            + (byteSwapped ? ["atomicRmwLoop128 swapped"] : [])
     }
 }
 
@@ -318,7 +319,7 @@ func expectedCoverageKeys(_ form: X64Inst.Form) -> [String] {
         return cross([form.rawValue], addressKinds)
     case .atomicRmwLoop128:
         // No rip-relative form: the loop reads the second half 8 bytes further.
-        return cross([form.rawValue], AtomicLoopOp.allCases.map { "\($0)" } + ["base", "baseIndex"])
+        return cross([form.rawValue], AtomicLoopOp.allCases.map { "\($0)" } + ["base", "baseIndex", "swapped"])
     }
 }
 

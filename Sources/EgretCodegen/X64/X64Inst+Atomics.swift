@@ -112,8 +112,9 @@ extension X64Inst {
     }
 
     /// The body of `atomicRmwLoop128` (see its documentation in X64Inst.swift).
-    static func atomicLoopBody128(op: AtomicLoopOp, operand: GprPair, mem: Amode, scratch: Writable<Gpr>,
-                                  temp: WritableGprPair, dstOld: WritableGprPair) -> AtomicLoopBody {
+    static func atomicLoopBody128(op: AtomicLoopOp, byteSwapped: Bool, operand: GprPair, mem: Amode,
+                                  scratch: Writable<Gpr>, temp: WritableGprPair,
+                                  dstOld: WritableGprPair) -> AtomicLoopBody {
         let load: [X64Inst] = [.load(size: .size64, src: mem, dst: dstOld.low),
                                .load(size: .size64, src: secondHalf(of: mem), dst: dstOld.high)]
         var retried: [X64Inst] = []
@@ -144,6 +145,16 @@ extension X64Inst {
         case .add, .sub, .and, .nand, .or, .xor, .umin, .umax, .smin, .smax:
             copy(dstOld.low.reg, dstOld.high.reg)
         }
+        /// rcx:rbx with its 16 bytes reversed.
+        func swap() {
+            retried.append(.bswap(size: .size64, src: temp.low.reg, dst: temp.low))
+            retried.append(.bswap(size: .size64, src: temp.high.reg, dst: temp.high))
+            retried.append(.movRR(size: .size64, src: temp.low.reg, dst: scratch))
+            retried.append(.movRR(size: .size64, src: temp.high.reg, dst: temp.low))
+            retried.append(.movRR(size: .size64, src: scratch.reg, dst: temp.high))
+        }
+        let swaps = byteSwapped && op != .xchg
+        if swaps { swap() }
         switch op {
         case .xchg: break
         case .add: pairwise(.add, .adc)
@@ -164,6 +175,7 @@ extension X64Inst {
             compare(temp.regs, operand)
             replace(when: op == .umax ? .b : .l)
         }
+        if swaps { swap() }
         retried.append(.lockCmpxchg16b(replacement: temp.regs, expected: dstOld.regs, mem: mem, dstOld: dstOld))
         return AtomicLoopBody(load: load, retried: retried)
     }

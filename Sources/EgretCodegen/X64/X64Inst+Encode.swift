@@ -238,13 +238,14 @@ extension X64Inst {
                              && dstOld.regs == GprPair(low: .rax, high: .rdx),
                          "x64 encoder: cmpxchg16b compares rdx:rax and stores rcx:rbx")
             X64Inst.encodeLockCmpxchg16b(mem: mem, into: &buffer)
-        case .atomicRmwLoop128(let op, let operand, let mem, let scratch, let temp, let dstOld):
+        case .atomicRmwLoop128(let op, let byteSwapped, let operand, let mem, let scratch, let temp, let dstOld):
             let written = [scratch.reg, temp.low.reg, temp.high.reg, dstOld.low.reg, dstOld.high.reg]
             precondition(Set(written).count == 5 && !written.contains(operand.low) && !written.contains(operand.high)
                              && !X64Inst.registers(of: mem.address).contains(where: written.contains),
                          "x64 encoder: `\(self)` writes a register it reads")
-            X64Inst.encodeAtomicRmwLoop(X64Inst.atomicLoopBody128(op: op, operand: operand, mem: mem, scratch: scratch,
-                                                                  temp: temp, dstOld: dstOld),
+            X64Inst.encodeAtomicRmwLoop(X64Inst.atomicLoopBody128(op: op, byteSwapped: byteSwapped, operand: operand,
+                                                                  mem: mem, scratch: scratch, temp: temp,
+                                                                  dstOld: dstOld),
                                         into: &buffer)
         case .ud2(let trap):
             buffer.addTrap(trap)

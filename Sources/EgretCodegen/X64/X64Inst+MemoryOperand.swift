@@ -81,9 +81,9 @@ extension X64Inst {
                                   temp: temp, dstOld: dstOld)
         case .lockCmpxchg16b(let replacement, let expected, let amode, let dstOld):
             return .lockCmpxchg16b(replacement: replacement, expected: expected, mem: transform(amode), dstOld: dstOld)
-        case .atomicRmwLoop128(let op, let operand, let amode, let scratch, let temp, let dstOld):
-            return .atomicRmwLoop128(op: op, operand: operand, mem: transform(amode), scratch: scratch, temp: temp,
-                                     dstOld: dstOld)
+        case .atomicRmwLoop128(let op, let byteSwapped, let operand, let amode, let scratch, let temp, let dstOld):
+            return .atomicRmwLoop128(op: op, byteSwapped: byteSwapped, operand: operand, mem: transform(amode),
+                                     scratch: scratch, temp: temp, dstOld: dstOld)
         case .mfence:
             return self
         case .intToFloat, .xmmArith, .xmmSqrt, .xmmLogic, .xmmCompare, .xmmCompareMask, .floatToInt, .floatConvert,

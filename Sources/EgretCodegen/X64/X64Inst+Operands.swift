@@ -258,7 +258,7 @@ extension X64Inst {
             visitor.fixedDef(&dstOld.low, .rax)
             visitor.fixedDef(&dstOld.high, .rdx)
             self = .lockCmpxchg16b(replacement: replacement, expected: expected, mem: mem, dstOld: dstOld)
-        case .atomicRmwLoop128(let op, var operand, var mem, var scratch, var temp, var dstOld):
+        case .atomicRmwLoop128(let op, let byteSwapped, var operand, var mem, var scratch, var temp, var dstOld):
             visitor.use(&operand.low)
             visitor.use(&operand.high)
             visitor.use(&mem)
@@ -267,7 +267,8 @@ extension X64Inst {
             visitor.fixedEarlyDef(&temp.high, .rcx)
             visitor.fixedEarlyDef(&dstOld.low, .rax)
             visitor.fixedEarlyDef(&dstOld.high, .rdx)
-            self = .atomicRmwLoop128(op: op, operand: operand, mem: mem, scratch: scratch, temp: temp, dstOld: dstOld)
+            self = .atomicRmwLoop128(op: op, byteSwapped: byteSwapped, operand: operand, mem: mem, scratch: scratch,
+                                     temp: temp, dstOld: dstOld)
         }
     }
 

@@ -188,9 +188,10 @@ extension X64Inst: CustomStringConvertible {
                 + X64Inst.implicitNote(uses: [(replacement.low, .rbx), (replacement.high, .rcx), (expected.low, .rax),
                                               (expected.high, .rdx)],
                                        defs: [(dstOld.low, .rax), (dstOld.high, .rdx)])
-        case .atomicRmwLoop128(let op, let operand, let mem, let scratch, let temp, let dstOld):
-            return X64Inst.atomicRmwLoopText(X64Inst.atomicLoopBody128(op: op, operand: operand, mem: mem,
-                                                                       scratch: scratch, temp: temp, dstOld: dstOld))
+        case .atomicRmwLoop128(let op, let byteSwapped, let operand, let mem, let scratch, let temp, let dstOld):
+            return X64Inst.atomicRmwLoopText(X64Inst.atomicLoopBody128(op: op, byteSwapped: byteSwapped,
+                                                                       operand: operand, mem: mem, scratch: scratch,
+                                                                       temp: temp, dstOld: dstOld))
         case .ud2:
             return "ud2"
         case .trapIf(let cc, _):

@@ -163,7 +163,7 @@ extension X64Inst {
             return amode
         case .lockCmpxchg(_, _, _, let amode, _), .xchg(_, _, let amode, _), .lockXadd(_, _, let amode, _),
              .atomicRmwLoop(_, _, _, _, let amode, _, _), .lockCmpxchg16b(_, _, let amode, _),
-             .atomicRmwLoop128(_, _, let amode, _, _, _):
+             .atomicRmwLoop128(_, _, _, let amode, _, _, _):
             return amode
         case .xmmArith(_, _, _, let src, _), .xmmSqrt(_, let src, _), .xmmLogic(_, _, let src, _),
              .xmmCompare(_, _, let src), .xmmCompareMask(_, _, _, let src, _), .floatToInt(_, _, let src, _),

@@ -265,8 +265,10 @@ public enum X64Inst: Hashable, Sendable {
     ///         jne again
     ///
     /// `temp` is fixed to rcx:rbx and `dstOld` to rdx:rax; they and `scratch` are
-    /// early defs, like the narrow loop's.
-    case atomicRmwLoop128(op: AtomicLoopOp, operand: GprPair, mem: Amode, scratch: Writable<Gpr>,
+    /// early defs, like the narrow loop's. `byteSwapped` reverses the 16 bytes of
+    /// rcx:rbx before the operation and after it (bswap both halves and exchange them
+    /// through `scratch`), as the narrow loop's flag does.
+    case atomicRmwLoop128(op: AtomicLoopOp, byteSwapped: Bool, operand: GprPair, mem: Amode, scratch: Writable<Gpr>,
                           temp: WritableGprPair, dstOld: WritableGprPair)
 
     // MARK: Traps

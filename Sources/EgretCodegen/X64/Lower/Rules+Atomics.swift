@@ -167,8 +167,10 @@ extension X64LoweringRules {
 ///     atomic_cas      lock cmpxchg16b
 ///
 /// The access must be 16-byte aligned; a misaligned one faults like an access out of
-/// bounds (#GP), reported with the memory flags' trap code. Big-endian i128 atomics
-/// are unsupported (named in the error): no test or producer needs them yet.
+/// bounds (#GP), reported with the memory flags' trap code. Big-endian accesses
+/// reverse all 16 bytes (bswap each half, exchange the halves) exactly as the narrow
+/// ones reverse theirs: operands before, the old value after, and add/sub/min/max
+/// inside the loop (`byteSwapped`).
 extension X64LoweringRules {
     static var i128Atomics: [LoweringRule] {
         var rules: [LoweringRule] = []
@@ -176,45 +178,57 @@ extension X64LoweringRules {
             rules.append(LoweringRule(name: "atomic_load_i128" + address.suffix, opcode: .atomic_load, types: [.i128],
                                       priority: address.priority, priorityReason: address.reason,
                                       pattern: [address.shape]) { b in
-                try requireLittleEndian128(b)
                 var zeros: [Gpr] = []
                 for _ in 0 ..< 4 {
                     let zero = b.newGpr()
                     b.emit(.movImm(size: .size32, imm: 0, dst: zero))
                     zeros.append(zero.reg)
                 }
+                let old = oldPairRegisters(b)
                 b.emit(.lockCmpxchg16b(replacement: GprPair(low: zeros[0], high: zeros[1]),
-                                       expected: GprPair(low: zeros[2], high: zeros[3]), mem: b.amode(0),
-                                       dstOld: b.resultPair(0)))
+                                       expected: GprPair(low: zeros[2], high: zeros[3]), mem: b.amode(0), dstOld: old))
+                finishOldPair(b, old)
             })
             rules.append(LoweringRule(name: "atomic_store_i128" + address.suffix, opcode: .atomic_store,
                                       types: [.i128], priority: address.priority, priorityReason: address.reason,
                                       pattern: [.register, address.shape]) { b in
-                try requireLittleEndian128(b)
+                let value = swappedPairIfBig(b, b.gprPair(0))
                 let mem = try loopAddress(b.amode(1))
-                b.emit(.atomicRmwLoop128(op: .xchg, operand: b.gprPair(0), mem: mem, scratch: b.newGpr(),
+                b.emit(.atomicRmwLoop128(op: .xchg, byteSwapped: false, operand: value, mem: mem, scratch: b.newGpr(),
                                          temp: newPair(b), dstOld: newPair(b)))
             })
             rules.append(LoweringRule(name: "atomic_cas_i128" + address.suffix, opcode: .atomic_cas, types: [.i128],
                                       priority: address.priority, priorityReason: address.reason,
                                       pattern: [address.shape, .register, .register]) { b in
-                try requireLittleEndian128(b)
-                b.emit(.lockCmpxchg16b(replacement: b.gprPair(2), expected: b.gprPair(1), mem: b.amode(0),
-                                       dstOld: b.resultPair(0)))
+                let expected = swappedPairIfBig(b, b.gprPair(1))
+                let replacement = swappedPairIfBig(b, b.gprPair(2))
+                let old = oldPairRegisters(b)
+                b.emit(.lockCmpxchg16b(replacement: replacement, expected: expected, mem: b.amode(0), dstOld: old))
+                finishOldPair(b, old)
             })
             for operation in AtomicRmwOp.allCases {
                 rules.append(LoweringRule(name: "atomic_rmw_i128_\(operation)" + address.suffix, opcode: .atomic_rmw,
                                           types: [.i128], priority: address.priority, priorityReason: address.reason,
                                           pattern: [address.shape, .register],
                                           guards: [.atomicOperation(operation)]) { b in
-                    try requireLittleEndian128(b)
-                    let mem = try loopAddress(b.amode(0))
-                    b.emit(.atomicRmwLoop128(op: loopOperation(operation), operand: b.gprPair(1), mem: mem,
-                                             scratch: b.newGpr(), temp: newPair(b), dstOld: b.resultPair(0)))
+                    try emitReadModifyWrite128(b, loopOperation(operation))
                 })
             }
         }
         return rules
+    }
+
+    static func emitReadModifyWrite128(_ b: any LoweringBuilder, _ op: AtomicLoopOp) throws {
+        let big = b.memoryFlags.endianness == .big
+        // Bitwise operations and xchg commute with the byte reversal (see the narrow
+        // rules); the others compute on the big-endian reading inside the loop.
+        let commutes = op == .and || op == .nand || op == .or || op == .xor || op == .xchg
+        let operand = commutes ? swappedPairIfBig(b, b.gprPair(1)) : b.gprPair(1)
+        let mem = try loopAddress(b.amode(0))
+        let old = oldPairRegisters(b)
+        b.emit(.atomicRmwLoop128(op: op, byteSwapped: big && !commutes, operand: operand, mem: mem,
+                                 scratch: b.newGpr(), temp: newPair(b), dstOld: old))
+        finishOldPair(b, old)
     }
 
     static func loopOperation(_ operation: AtomicRmwOp) -> AtomicLoopOp {
@@ -237,10 +251,28 @@ extension X64LoweringRules {
         WritableGprPair(low: b.newGpr(), high: b.newGpr())
     }
 
-    static func requireLittleEndian128(_ b: any LoweringBuilder) throws {
-        guard b.memoryFlags.endianness != .big else {
-            throw CodegenError.unsupported("big-endian i128 \(b.opcode.name)")
-        }
+    /// The 16 bytes of `value` reversed, into `into`: each half byte-swapped, the
+    /// halves exchanged.
+    static func emitPairByteSwap(_ b: any LoweringBuilder, _ value: GprPair, into: WritableGprPair) {
+        b.emit(.bswap(size: .size64, src: value.high, dst: into.low))
+        b.emit(.bswap(size: .size64, src: value.low, dst: into.high))
+    }
+
+    static func swappedPairIfBig(_ b: any LoweringBuilder, _ value: GprPair) -> GprPair {
+        guard b.memoryFlags.endianness == .big else { return value }
+        let swapped = newPair(b)
+        emitPairByteSwap(b, value, into: swapped)
+        return swapped.regs
+    }
+
+    /// Result 0, or a temporary pair `finishOldPair` reverses into it (big-endian).
+    static func oldPairRegisters(_ b: any LoweringBuilder) -> WritableGprPair {
+        b.memoryFlags.endianness == .big ? newPair(b) : b.resultPair(0)
+    }
+
+    static func finishOldPair(_ b: any LoweringBuilder, _ old: WritableGprPair) {
+        guard b.memoryFlags.endianness == .big else { return }
+        emitPairByteSwap(b, old.regs, into: b.resultPair(0))
     }
 
     /// The loop reads both halves of the address: it must have a second half.
