@@ -87,7 +87,12 @@ struct LowerRuleTableTests {
             for (index, rule) in rules.enumerated() {
                 for other in rules[(index + 1)...] where other.priority == rule.priority {
                     let sharedTypes = rule.typeMask & other.typeMask != 0 || (rule.types.isEmpty && other.types.isEmpty)
-                    #expect(!sharedTypes || rule.pattern != other.pattern,
+                    // atomic_rmw rules of different operations never match the same instruction.
+                    let operations = Set(rule.guards.map(\.name).filter { $0.hasPrefix("atomic_op_") })
+                    let otherOperations = Set(other.guards.map(\.name).filter { $0.hasPrefix("atomic_op_") })
+                    let disjointOperations = !operations.isEmpty && !otherOperations.isEmpty
+                        && operations.isDisjoint(with: otherOperations)
+                    #expect(!sharedTypes || rule.pattern != other.pattern || disjointOperations,
                             "\(rule.name) and \(other.name) compete at priority \(rule.priority)")
                 }
             }

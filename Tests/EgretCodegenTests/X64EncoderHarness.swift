@@ -170,6 +170,7 @@ struct EncodingCheck {
             // `.Ltmp0+4` where .Ltmp0 labels this instruction is `.+4`.
             guard let label = part.labelledStart else { return part.text }
             return part.text.replacingOccurrences(of: label + "+", with: ".+")
+                .replacingOccurrences(of: label + "-", with: ".-")
         }.joined(separator: "; ")
         if llvmText != text { problems.append("llvm-mc prints `\(llvmText)`, Egret `\(text)`") }
 
@@ -201,9 +202,12 @@ struct EncodingCheck {
     private mutating func checkFixup(_ fixup: (offset: Int, value: String), encoded: EncodedInstruction,
                                      assembled: [AssembledInstruction], partStarts: [Int]) {
         let value = fixup.value
-        // `(.LtmpN+K)-D`: a short branch within the instruction, resolved by Egret.
-        if value.hasPrefix("(.Ltmp"), let plus = value.firstIndex(of: "+"), let close = value.firstIndex(of: ")"),
-           let k = Int(value[value.index(after: plus) ..< close]), let d = Int(value[value.index(after: close)...]),
+        // `(.LtmpN+K)-D` or `(.LtmpN-K)-D`: a short branch within the instruction (forward
+        // over an inline trap, or back to the start of an atomic loop), resolved by Egret.
+        if value.hasPrefix("(.Ltmp"), let close = value.firstIndex(of: ")"),
+           let sign = value[..<close].firstIndex(where: { $0 == "+" || $0 == "-" }),
+           let k = Int(value[sign ..< close].replacingOccurrences(of: "+", with: "")),
+           let d = Int(value[value.index(after: close)...]),
            let partIndex = assembled.firstIndex(where: { $0.labelledStart != nil }) {
             let expectedByte = partStarts[partIndex] + k + d - fixup.offset
             if Int(Int8(bitPattern: encoded.bytes[fixup.offset])) != expectedByte {

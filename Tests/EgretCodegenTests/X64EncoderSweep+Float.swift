@@ -121,7 +121,8 @@ extension EncoderSweep {
         case .aluRmiR, .cmpRmiR, .imul, .imulImm, .mul, .mul8, .div, .div8, .signExtendData, .shiftR, .unary,
              .bitCount, .bswap, .setcc, .cmove, .movRR, .movImm, .movzx, .movsx, .lea, .load, .store, .storeImm,
              .loadSymbol, .push, .pop, .callKnown, .callUnknown, .ret, .jmp, .jcc, .jmpIndirect, .ud2, .trapIf,
-             .returnCallKnown, .returnCallUnknown:
+             .returnCallKnown, .returnCallUnknown, .lockCmpxchg, .xchg, .lockXadd, .mfence, .atomicRmwLoop,
+             .lockCmpxchg16b, .atomicRmwLoop128:
             break
         }
         return result

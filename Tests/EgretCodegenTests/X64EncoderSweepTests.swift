@@ -255,6 +255,8 @@ enum EncoderSweep {
         case .xmmLoad, .xmmStore, .xmmMove, .gprToXmm, .xmmToGpr, .xmmArith, .xmmSqrt, .xmmLogic, .xmmCompare,
              .xmmCompareMask, .intToFloat, .floatToInt, .floatConvert, .xmmRound, .fma, .xmmCmove:
             result += floatInstructions(form)
+        case .lockCmpxchg, .xchg, .lockXadd, .mfence, .atomicRmwLoop, .lockCmpxchg16b, .atomicRmwLoop128:
+            result += atomicInstructions(form)
         }
         return result
     }

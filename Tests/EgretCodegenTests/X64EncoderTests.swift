@@ -10,7 +10,7 @@ import EgretIR
 ///   3. capstone, given Egret's bytes, decodes the same instruction, every byte used;
 /// and that the table covers every form × size × operand kind.
 enum X64EncoderTable {
-    static var all: [EncoderCase] { arithmetic + multiplyShift + moves + control + floats }
+    static var all: [EncoderCase] { arithmetic + multiplyShift + moves + control + floats + atomics }
 }
 
 struct X64EncoderTests {
@@ -213,6 +213,22 @@ func coverageKeys(_ inst: X64Inst) -> [String] {
         return ["fma \(kind(src3)) \(width)"]
     case .xmmCmove(let cc, _, _, _):
         return ["xmmCmove \(cc)"]
+    case .lockCmpxchg(let size, _, _, let address, _):
+        return ["lockCmpxchg \(kind(address)) \(size)"]
+    case .xchg(let size, _, let address, _):
+        return ["xchg \(kind(address)) \(size)"]
+    case .lockXadd(let size, _, let address, _):
+        return ["lockXadd \(kind(address)) \(size)"]
+    case .mfence:
+        return ["mfence"]
+    case .atomicRmwLoop(let op, let size, let byteSwapped, _, let address, _, _):
+        return ["atomicRmwLoop \(op)", "atomicRmwLoop \(size)", "atomicRmwLoop \(kind(address))"]
+            + (byteSwapped ? ["atomicRmwLoop swapped \(size)"] : [])
+    case .lockCmpxchg16b(_, _, let address, _):
+        return ["lockCmpxchg16b \(kind(address))"]
+    case .atomicRmwLoop128(let op, let byteSwapped, _, let address, _, _, _):
+        return ["atomicRmwLoop128 \(op)", "atomicRmwLoop128 \(kind(address))"]
+            + (byteSwapped ? ["atomicRmwLoop128 swapped"] : [])
     }
 }
 
@@ -290,6 +306,20 @@ func expectedCoverageKeys(_ form: X64Inst.Form) -> [String] {
         return cross([form.rawValue], RoundingMode.allCases.map { "\($0)" } + regMem, widths)
     case .xmmCmove:
         return cross([form.rawValue], conditions)
+    case .lockCmpxchg, .xchg, .lockXadd:
+        return cross([form.rawValue], addressKinds, sizeNames)
+    case .mfence:
+        return [form.rawValue]
+    case .atomicRmwLoop:
+        // The loop is made of forms covered on their own; its rows show each
+        // operation, size and address kind, and the byte swaps at every size.
+        return cross([form.rawValue], AtomicLoopOp.allCases.map { "\($0)" } + sizeNames + addressKinds)
+            + cross([form.rawValue], ["swapped"], sizeNames)
+    case .lockCmpxchg16b:
+        return cross([form.rawValue], addressKinds)
+    case .atomicRmwLoop128:
+        // No rip-relative form: the loop reads the second half 8 bytes further.
+        return cross([form.rawValue], AtomicLoopOp.allCases.map { "\($0)" } + ["base", "baseIndex", "swapped"])
     }
 }
 

@@ -3,6 +3,7 @@
 ///     [66] [F3] [REX] opcode(1-3) [ModRM] [SIB] [disp8/disp32] [imm8/16/32/64]
 ///
 /// - Legacy prefixes: 0x66 (16-bit operand size, or mandatory for some SSE forms),
+///   then 0xF0 (`lock`),
 ///   then a mandatory 0xF3 (lzcnt, tzcnt, popcnt, `ss` forms) or 0xF2 (`sd` forms),
 ///   in the order llvm-mc writes them. (FMA3 forms use a VEX prefix instead:
 ///   X64Inst+FloatEncode.swift.)
@@ -32,6 +33,8 @@ struct LegacyPrefixes: OptionSet {
     static let repF3 = LegacyPrefixes(rawValue: 2)
     /// 0xF2: mandatory prefix of double-precision scalar SSE forms.
     static let repF2 = LegacyPrefixes(rawValue: 4)
+    /// 0xF0: `lock` (cmpxchg, xadd), after 0x66 as llvm-mc writes it.
+    static let lock = LegacyPrefixes(rawValue: 8)
 
     static func forSize(_ size: OperandSize) -> LegacyPrefixes {
         size == .size16 ? .operandSize16 : []
@@ -138,6 +141,7 @@ extension CodeBuffer {
 
     mutating func emitPrefixes(_ prefixes: LegacyPrefixes) {
         if prefixes.contains(.operandSize16) { put1(0x66) }
+        if prefixes.contains(.lock) { put1(0xF0) }
         if prefixes.contains(.repF3) { put1(0xF3) }
         if prefixes.contains(.repF2) { put1(0xF2) }
     }

@@ -213,6 +213,40 @@ extension X64Inst {
         case .xmmCmove(let cc, let consequent, let alternative, let dst):
             requireTied(alternative, dst)
             buffer.emitXmmCmove(cc: cc, consequent: consequent, dst: dst.reg)
+        case .lockCmpxchg(let size, let replacement, let expected, let mem, let dstOld):
+            precondition(expected == Gpr.rax && dstOld.reg == Gpr.rax, "x64 encoder: cmpxchg compares and writes rax")
+            X64Inst.encodeLockCmpxchg(size: size, replacement: replacement, mem: mem, into: &buffer)
+        case .xchg(let size, let operand, let mem, let dst):
+            requireTied(operand, dst)
+            X64Inst.encodeXchg(size: size, operand: operand, mem: mem, into: &buffer)
+        case .lockXadd(let size, let operand, let mem, let dst):
+            requireTied(operand, dst)
+            X64Inst.encodeLockXadd(size: size, operand: operand, mem: mem, into: &buffer)
+        case .mfence:
+            X64Inst.encodeMfence(into: &buffer)
+        case .atomicRmwLoop(let op, let size, let byteSwapped, let operand, let mem, let temp, let dstOld):
+            precondition(dstOld.reg == Gpr.rax, "x64 encoder: an atomic loop keeps the old value in rax")
+            let written = [temp.reg, dstOld.reg]
+            precondition(temp.reg != dstOld.reg && !written.contains(operand)
+                             && !X64Inst.registers(of: mem.address).contains(where: written.contains),
+                         "x64 encoder: `\(self)` writes its temporary or rax over a register it reads")
+            X64Inst.encodeAtomicRmwLoop(X64Inst.atomicLoopBody(op: op, size: size, byteSwapped: byteSwapped,
+                                                               operand: operand, mem: mem, temp: temp, dstOld: dstOld),
+                                        into: &buffer)
+        case .lockCmpxchg16b(let replacement, let expected, let mem, let dstOld):
+            precondition(replacement == GprPair(low: .rbx, high: .rcx) && expected == GprPair(low: .rax, high: .rdx)
+                             && dstOld.regs == GprPair(low: .rax, high: .rdx),
+                         "x64 encoder: cmpxchg16b compares rdx:rax and stores rcx:rbx")
+            X64Inst.encodeLockCmpxchg16b(mem: mem, into: &buffer)
+        case .atomicRmwLoop128(let op, let byteSwapped, let operand, let mem, let scratch, let temp, let dstOld):
+            let written = [scratch.reg, temp.low.reg, temp.high.reg, dstOld.low.reg, dstOld.high.reg]
+            precondition(Set(written).count == 5 && !written.contains(operand.low) && !written.contains(operand.high)
+                             && !X64Inst.registers(of: mem.address).contains(where: written.contains),
+                         "x64 encoder: `\(self)` writes a register it reads")
+            X64Inst.encodeAtomicRmwLoop(X64Inst.atomicLoopBody128(op: op, byteSwapped: byteSwapped, operand: operand,
+                                                                  mem: mem, scratch: scratch, temp: temp,
+                                                                  dstOld: dstOld),
+                                        into: &buffer)
         case .ud2(let trap):
             buffer.addTrap(trap)
             buffer.put1(0x0F)

@@ -69,6 +69,23 @@ extension X64Inst {
             return .xmmRound(width: width, mode: mode, src: .mem(transform(amode)), dst: dst)
         case .fma(let width, let src1, let src2, .mem(let amode), let dst):
             return .fma(width: width, src1: src1, src2: src2, src3: .mem(transform(amode)), dst: dst)
+        case .lockCmpxchg(let size, let replacement, let expected, let amode, let dstOld):
+            return .lockCmpxchg(size: size, replacement: replacement, expected: expected, mem: transform(amode),
+                                dstOld: dstOld)
+        case .xchg(let size, let operand, let amode, let dst):
+            return .xchg(size: size, operand: operand, mem: transform(amode), dst: dst)
+        case .lockXadd(let size, let operand, let amode, let dst):
+            return .lockXadd(size: size, operand: operand, mem: transform(amode), dst: dst)
+        case .atomicRmwLoop(let op, let size, let byteSwapped, let operand, let amode, let temp, let dstOld):
+            return .atomicRmwLoop(op: op, size: size, byteSwapped: byteSwapped, operand: operand, mem: transform(amode),
+                                  temp: temp, dstOld: dstOld)
+        case .lockCmpxchg16b(let replacement, let expected, let amode, let dstOld):
+            return .lockCmpxchg16b(replacement: replacement, expected: expected, mem: transform(amode), dstOld: dstOld)
+        case .atomicRmwLoop128(let op, let byteSwapped, let operand, let amode, let scratch, let temp, let dstOld):
+            return .atomicRmwLoop128(op: op, byteSwapped: byteSwapped, operand: operand, mem: transform(amode),
+                                     scratch: scratch, temp: temp, dstOld: dstOld)
+        case .mfence:
+            return self
         case .intToFloat, .xmmArith, .xmmSqrt, .xmmLogic, .xmmCompare, .xmmCompareMask, .floatToInt, .floatConvert,
              .xmmRound, .fma, .xmmMove, .gprToXmm, .xmmToGpr, .xmmCmove:
             return self

@@ -222,6 +222,53 @@ extension X64Inst {
             visitor.reuseDef(&dst, reusing: 0)
             visitor.use(&consequent)
             self = .xmmCmove(cc: cc, consequent: consequent, alternative: alternative, dst: dst)
+        case .lockCmpxchg(let size, var replacement, var expected, var mem, var dstOld):
+            visitor.use(&replacement)
+            visitor.fixedUse(&expected, .rax)
+            visitor.use(&mem)
+            visitor.fixedDef(&dstOld, .rax)
+            self = .lockCmpxchg(size: size, replacement: replacement, expected: expected, mem: mem, dstOld: dstOld)
+        case .xchg(let size, var operand, var mem, var dst):
+            visitor.use(&operand)
+            visitor.reuseDef(&dst, reusing: 0)
+            visitor.use(&mem)
+            self = .xchg(size: size, operand: operand, mem: mem, dst: dst)
+        case .lockXadd(let size, var operand, var mem, var dst):
+            visitor.use(&operand)
+            visitor.reuseDef(&dst, reusing: 0)
+            visitor.use(&mem)
+            self = .lockXadd(size: size, operand: operand, mem: mem, dst: dst)
+        case .mfence:
+            break
+        case .atomicRmwLoop(let op, let size, let byteSwapped, var operand, var mem, var temp, var dstOld):
+            // The loop reads operand and the address on every iteration, after writing
+            // temp and rax: both are early defs, so neither shares a use's register.
+            visitor.use(&operand)
+            visitor.use(&mem)
+            visitor.earlyDef(&temp)
+            visitor.fixedEarlyDef(&dstOld, .rax)
+            self = .atomicRmwLoop(op: op, size: size, byteSwapped: byteSwapped, operand: operand, mem: mem,
+                                  temp: temp, dstOld: dstOld)
+        case .lockCmpxchg16b(var replacement, var expected, var mem, var dstOld):
+            visitor.fixedUse(&replacement.low, .rbx)
+            visitor.fixedUse(&replacement.high, .rcx)
+            visitor.fixedUse(&expected.low, .rax)
+            visitor.fixedUse(&expected.high, .rdx)
+            visitor.use(&mem)
+            visitor.fixedDef(&dstOld.low, .rax)
+            visitor.fixedDef(&dstOld.high, .rdx)
+            self = .lockCmpxchg16b(replacement: replacement, expected: expected, mem: mem, dstOld: dstOld)
+        case .atomicRmwLoop128(let op, let byteSwapped, var operand, var mem, var scratch, var temp, var dstOld):
+            visitor.use(&operand.low)
+            visitor.use(&operand.high)
+            visitor.use(&mem)
+            visitor.earlyDef(&scratch)
+            visitor.fixedEarlyDef(&temp.low, .rbx)
+            visitor.fixedEarlyDef(&temp.high, .rcx)
+            visitor.fixedEarlyDef(&dstOld.low, .rax)
+            visitor.fixedEarlyDef(&dstOld.high, .rdx)
+            self = .atomicRmwLoop128(op: op, byteSwapped: byteSwapped, operand: operand, mem: mem, scratch: scratch,
+                                     temp: temp, dstOld: dstOld)
         }
     }
 

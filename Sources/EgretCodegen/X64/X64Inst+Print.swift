@@ -170,6 +170,28 @@ extension X64Inst: CustomStringConvertible {
             let copy = "movaps \(X64Inst.text(consequent)), \(X64Inst.text(dst.reg))"
             return alternative == dst.reg ? "j\(cc.inverse) .+\(skip); \(copy)"
                                           : "j\(cc.inverse) .+\(skip); \(copy) # else \(X64Inst.text(alternative))"
+        case .lockCmpxchg(let size, let replacement, let expected, let mem, let dstOld):
+            return "lock cmpxchg\(size.suffix) \(X64Inst.text(replacement, size)), \(X64Inst.text(mem))"
+                + X64Inst.implicitNote(uses: [(expected, .rax)], defs: [(dstOld, .rax)])
+        case .xchg(let size, let operand, let mem, let dst):
+            return X64Inst.memoryTwoAddress("xchg" + size.suffix, operand: operand, mem: mem, dst: dst, size: size)
+        case .lockXadd(let size, let operand, let mem, let dst):
+            return X64Inst.memoryTwoAddress("lock xadd" + size.suffix, operand: operand, mem: mem, dst: dst, size: size)
+        case .mfence:
+            return "mfence"
+        case .atomicRmwLoop(let op, let size, let byteSwapped, let operand, let mem, let temp, let dstOld):
+            return X64Inst.atomicRmwLoopText(X64Inst.atomicLoopBody(op: op, size: size, byteSwapped: byteSwapped,
+                                                                    operand: operand, mem: mem, temp: temp,
+                                                                    dstOld: dstOld))
+        case .lockCmpxchg16b(let replacement, let expected, let mem, let dstOld):
+            return "lock cmpxchg16b \(X64Inst.text(mem))"
+                + X64Inst.implicitNote(uses: [(replacement.low, .rbx), (replacement.high, .rcx), (expected.low, .rax),
+                                              (expected.high, .rdx)],
+                                       defs: [(dstOld.low, .rax), (dstOld.high, .rdx)])
+        case .atomicRmwLoop128(let op, let byteSwapped, let operand, let mem, let scratch, let temp, let dstOld):
+            return X64Inst.atomicRmwLoopText(X64Inst.atomicLoopBody128(op: op, byteSwapped: byteSwapped,
+                                                                       operand: operand, mem: mem, scratch: scratch,
+                                                                       temp: temp, dstOld: dstOld))
         case .ud2:
             return "ud2"
         case .trapIf(let cc, _):
@@ -267,6 +289,14 @@ extension X64Inst: CustomStringConvertible {
         tied == dst.reg
             ? "\(mnemonic) \(source), \(text(dst.reg, size))"
             : "\(mnemonic) \(source), \(text(tied, size)), \(text(dst.reg, size))"
+    }
+
+    /// `op %reg, mem`, or `op %reg, mem -> %dst` while the register the old value
+    /// lands in is not yet the operand's (xchg, xadd before allocation).
+    static func memoryTwoAddress(_ mnemonic: String, operand: Gpr, mem: Amode, dst: Writable<Gpr>,
+                                 size: OperandSize) -> String {
+        let head = "\(mnemonic) \(text(operand, size)), \(text(mem))"
+        return operand == dst.reg ? head : head + " -> \(text(dst.reg, size))"
     }
 
     /// ` # %v1, %v2 -> %v3` when implicit operands are not (yet) their fixed registers.

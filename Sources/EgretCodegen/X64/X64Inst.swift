@@ -210,6 +210,67 @@ public enum X64Inst: Hashable, Sendable {
     /// consumer like cmove.
     case xmmCmove(cc: CC, consequent: Xmm, alternative: Xmm, dst: Writable<Xmm>)
 
+    // MARK: Atomics
+    //
+    // x86 is TSO: an aligned plain load is an atomic load and needs no fence; a
+    // sequentially consistent store is an `xchg`. The locked forms below are full
+    // barriers. Their memory operand carries a trap code like a load's.
+
+    /// `lock cmpxchgl %ecx, (%rdi)`, sizes 8–64: if the memory equals `expected` (fixed
+    /// to rax), store `replacement`; either way `dstOld` (fixed to rax) receives the
+    /// memory's old value and ZF tells whether the exchange happened.
+    case lockCmpxchg(size: OperandSize, replacement: Gpr, expected: Gpr, mem: Amode, dstOld: Writable<Gpr>)
+    /// `xchgl %ecx, (%rdi)` (implicitly locked), sizes 8–64: stores `operand` and
+    /// writes the memory's old value to `dst`, which reuses `operand`.
+    case xchg(size: OperandSize, operand: Gpr, mem: Amode, dst: Writable<Gpr>)
+    /// `lock xaddl %ecx, (%rdi)`, sizes 8–64: memory += `operand`; `dst` (reusing
+    /// `operand`) receives the memory's old value.
+    case lockXadd(size: OperandSize, operand: Gpr, mem: Amode, dst: Writable<Gpr>)
+    /// `mfence`: orders every load and store before it against those after it.
+    case mfence
+    /// An atomic read-modify-write loop, sizes 8–64, for operations x86 has no single
+    /// locked instruction for. Expanded at encoding into
+    ///
+    ///         movzbl (mem), %eax            (movzwl / movl / movq by size)
+    ///     again:
+    ///         movq %rax, %temp
+    ///         [swap the bytes of temp]      (byteSwapped only)
+    ///         <op> %operand, %temp          (nand: and + not; min/max: cmp + cmov)
+    ///         [swap the bytes of temp]
+    ///         lock cmpxchg %temp, (mem)
+    ///         jne again
+    ///
+    /// `dstOld` (fixed to rax) receives the memory's old value (zero-extended from
+    /// the size). `temp` and `dstOld` are *early* defs: written before `operand` and
+    /// the address registers are last read, so the allocator keeps them apart.
+    /// `byteSwapped` computes on the byte-reversed memory value (a big-endian access);
+    /// `dstOld` is then the raw, unswapped old bytes.
+    case atomicRmwLoop(op: AtomicLoopOp, size: OperandSize, byteSwapped: Bool, operand: Gpr, mem: Amode,
+                       temp: Writable<Gpr>, dstOld: Writable<Gpr>)
+
+    /// `lock cmpxchg16b (%rdi)`: if the 16 bytes at `mem` equal `expected` (rdx:rax),
+    /// store `replacement` (rcx:rbx); `dstOld` (rdx:rax) receives the old 16 bytes
+    /// either way. The address must be 16-byte aligned (else #GP, reported as the
+    /// memory operand's trap).
+    case lockCmpxchg16b(replacement: GprPair, expected: GprPair, mem: Amode, dstOld: WritableGprPair)
+    /// `atomicRmwLoop` on 16 bytes, around `lock cmpxchg16b`:
+    ///
+    ///         movq (mem), %rax; movq 8(mem), %rdx
+    ///     again:
+    ///         movq %rax, %rbx; movq %rdx, %rcx    (xchg: the operand instead)
+    ///         <op> %operand, %rcx:%rbx            (add/adc, sub/sbb, pairwise and/or/xor,
+    ///                                             nand: and + not; min/max: a 128-bit
+    ///                                             compare through `scratch`, two cmovs)
+    ///         lock cmpxchg16b (mem)
+    ///         jne again
+    ///
+    /// `temp` is fixed to rcx:rbx and `dstOld` to rdx:rax; they and `scratch` are
+    /// early defs, like the narrow loop's. `byteSwapped` reverses the 16 bytes of
+    /// rcx:rbx before the operation and after it (bswap both halves and exchange them
+    /// through `scratch`), as the narrow loop's flag does.
+    case atomicRmwLoop128(op: AtomicLoopOp, byteSwapped: Bool, operand: GprPair, mem: Amode, scratch: Writable<Gpr>,
+                          temp: WritableGprPair, dstOld: WritableGprPair)
+
     // MARK: Traps
 
     /// `ud2`, recorded as trapping with `trap`.

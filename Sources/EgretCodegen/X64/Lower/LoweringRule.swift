@@ -199,6 +199,12 @@ public struct RuleGuard: Sendable, CustomStringConvertible {
         RuleGuard(name: "not_minus_one", operand: operand) { $0.constant(operand) != -1 }
     }
 
+    /// The instruction is an `atomic_rmw` of operation `operation`. Its operand is the
+    /// value operand (1), which the operation combines with memory.
+    public static func atomicOperation(_ operation: AtomicRmwOp) -> RuleGuard {
+        RuleGuard(name: "atomic_op_\(operation)", operand: 1) { $0.atomicOperation == operation }
+    }
+
     /// The constant, read as unsigned at the controlling width, is a power of two.
     public static func isPowerOfTwo(_ operand: Int) -> RuleGuard {
         RuleGuard(name: "power_of_two", operand: operand) { match in
@@ -209,11 +215,14 @@ public struct RuleGuard: Sendable, CustomStringConvertible {
 }
 
 /// What the matcher found for one instruction, as guards see it: the controlling
-/// type and one constant per operand (the `iconst` value for `.constant`, the folded
-/// displacement for address shapes, 0 otherwise). A plain value: no references.
+/// type, one constant per operand (the `iconst` value for `.constant`, the folded
+/// displacement for address shapes, 0 otherwise) and, for `atomic_rmw`, its
+/// operation. A plain value: no references.
 public struct RuleMatch: Hashable, Sendable {
     public var type: IRType
     private var constants: (Int64, Int64, Int64)
+    /// The operation of an `atomic_rmw` (nil for every other opcode).
+    public var atomicOperation: AtomicRmwOp?
 
     public init(type: IRType, constants: [Int64] = []) {
         self.type = type
@@ -248,7 +257,7 @@ public struct RuleMatch: Hashable, Sendable {
     }
 
     public static func == (lhs: RuleMatch, rhs: RuleMatch) -> Bool {
-        lhs.type == rhs.type && lhs.constants == rhs.constants
+        lhs.type == rhs.type && lhs.constants == rhs.constants && lhs.atomicOperation == rhs.atomicOperation
     }
 
     public func hash(into hasher: inout Hasher) {
@@ -256,5 +265,6 @@ public struct RuleMatch: Hashable, Sendable {
         hasher.combine(constants.0)
         hasher.combine(constants.1)
         hasher.combine(constants.2)
+        hasher.combine(atomicOperation)
     }
 }

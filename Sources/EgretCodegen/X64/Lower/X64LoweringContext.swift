@@ -156,6 +156,7 @@ final class X64LoweringContext: LoweringBuilder {
             let candidate = candidates[index]
             guard candidate.accepts(type) else { continue }
             var match = RuleMatch(type: type)
+            if opcode == .atomic_rmw { match.atomicOperation = data.atomicOp }
             guard matches(candidate, &match) else { continue }
             if candidate.hasGuards {
                 guard rules[index].guards.allSatisfy({ $0.check(match) }) else { continue }

@@ -11,6 +11,7 @@ import EgretIR
 ///     Rules+Bits         clz ctz cls popcnt bitrev bswap
 ///     Rules+Overflow     the *_overflow family, *_overflow_cin/_bin, uadd_overflow_trap
 ///     Rules+Memory       load store, extending loads, truncating stores, stack_addr
+///     Rules+Atomics      atomic_load atomic_store atomic_rmw atomic_cas fence (i8–i128)
 ///     Rules+Calls        return call call_indirect return_call return_call_indirect func_addr
 ///     Rules+Float        f32const f64const fadd fsub fmul fdiv sqrt fma fneg fabs fcopysign
 ///                        fmin fmax ceil floor trunc nearest fpromote fdemote fcmp, bitcast
@@ -46,6 +47,7 @@ public enum X64LoweringRules {
         rules += overflow
         rules += conversions
         rules += memory
+        rules += atomics
         rules += controlFlow
         rules += calls
         rules += floats
@@ -58,6 +60,7 @@ public enum X64LoweringRules {
         rules += i128Bits
         rules += i128Division
         rules += i128FloatConversions
+        rules += i128Atomics
         return rules
     }()
 
