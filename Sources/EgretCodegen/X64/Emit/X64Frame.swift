@@ -66,7 +66,10 @@ public struct X64Frame: Sendable {
             guard slot.alignment <= 16 else {
                 throw CodegenError.unsupported("stack slot alignment \(slot.alignment) (at most 16)")
             }
-            let alignment = max(Int(slot.alignment), 1)
+            // Slots of 16 bytes or more are 16-byte aligned whatever they ask for, so
+            // an i128 atomic (`lock cmpxchg16b`, which faults on any other address)
+            // works in every slot that can hold one, as it does on the interpreter.
+            let alignment = max(Int(slot.alignment), slot.size >= 16 ? 16 : 1)
             offset = (offset + alignment - 1) / alignment * alignment
             slotOffsets.append(Int32(offset))
             offset += Int(slot.size)
