@@ -59,10 +59,18 @@ extension IRSpecs {
         return countLeadingZeros(x ^ signs) - x.constant(1)
     }
 
+    /// The number of set bits: a tree of additions, each as wide as its sum can get.
     static func popcount(_ x: BitVector) -> BitVector {
-        var sum = x.constant(0)
-        for index in 0 ..< x.width { sum = sum + x.extract(index, index).zeroExtended(to: x.width) }
-        return sum
+        var sums: [BitVector] = (0 ..< x.width).map { x.extract($0, $0) }
+        while sums.count > 1 {
+            var next: [BitVector] = []
+            for pair in stride(from: 0, to: sums.count, by: 2) {
+                let width = sums[pair].width + 1
+                next.append(sums[pair].zeroExtended(to: width) + sums[pair + 1].zeroExtended(to: width))
+            }
+            sums = next
+        }
+        return sums[0].zeroExtended(to: x.width)
     }
 
     static func reverseBits(_ x: BitVector) -> BitVector {
@@ -141,8 +149,10 @@ extension IRSpecs {
         -> (BitVector, Boolean) {
         let x = try inputs.operand(0), y = try inputs.operand(1)
         let width = inputs.width
-        // Exact arithmetic in 3w bits: enough for a product of two w-bit values.
-        let wide = 3 * width
+        // Exact arithmetic: 2w bits hold a product of two w-bit values, w + 2 a sum or
+        // difference with a carry.
+        let isMultiply = kind == .unsignedMultiply || kind == .signedMultiply
+        let wide = isMultiply ? 2 * width : width + 2
         let extra: BitVector = withCarry ? (!(try inputs.operand(2)).isZero).asBit(width: wide)
                                          : inputs.context.bitVector(0, width: wide)
         let unsignedX = x.zeroExtended(to: wide), unsignedY = y.zeroExtended(to: wide)

@@ -19,7 +19,9 @@ public final class Z3Context {
     /// The first error Z3 reported in this context, if any.
     public private(set) var firstError: String?
     private var bitVectorSorts: [Int: Z3_sort] = [:]
-    private var nextFreshName = 0
+    /// The number in the next fresh name. The verifier rewinds it to build two
+    /// instances of a rule with the same names, to compare them term for term.
+    public var freshNameCounter = 0
 
     public init() throws {
         guard let config = Z3_mk_config() else { throw SMTError.z3("Z3_mk_config failed") }
@@ -69,8 +71,8 @@ public final class Z3Context {
 
     /// A symbol name unique in this context, derived from `base`.
     func freshName(_ base: String) -> String {
-        nextFreshName += 1
-        return "\(base)!\(nextFreshName)"
+        freshNameCounter += 1
+        return "\(base)!\(freshNameCounter)"
     }
 
     // MARK: Making terms

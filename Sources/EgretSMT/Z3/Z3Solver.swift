@@ -15,7 +15,12 @@ public final class Z3Solver {
     ///   `Z3Solver.defaultTimeout`.
     public init(_ context: Z3Context, timeoutMilliseconds: UInt32 = Z3Solver.defaultTimeout) throws {
         self.context = context
-        guard let solver = Z3_mk_solver(context.raw) else {
+        // A solver for quantifier-free bit-vectors with arrays and uninterpreted
+        // functions (memory and the fault predicate): Z3's logic-specific solver
+        // bit-blasts directly, where the general one first tries other theories
+        // (a 64-bit signed-divide rule: 0.02 s here against a timeout there).
+        let logic = Z3_mk_string_symbol(context.raw, "QF_AUFBV")
+        guard let solver = Z3_mk_solver_for_logic(context.raw, logic) else {
             context.noteFailure("Z3_mk_solver")
             throw SMTError.z3(context.firstError ?? "Z3_mk_solver failed")
         }

@@ -51,11 +51,23 @@ public struct BitVector {
                   width: operand.width)
     }
 
-    public func udiv(_ other: BitVector) -> BitVector { binary(other, "bvudiv", Z3_mk_bvudiv) }
-    public func urem(_ other: BitVector) -> BitVector { binary(other, "bvurem", Z3_mk_bvurem) }
-    public func sdiv(_ other: BitVector) -> BitVector { binary(other, "bvsdiv", Z3_mk_bvsdiv) }
+    // Division goes through `Z3Division`, which rewrites a divide of extended or
+    // selected operands into narrower divides (identities of the SMT-LIB operations):
+    // the solver never has to prove two different division circuits equal.
+    public func udiv(_ other: BitVector) -> BitVector { Z3Division.divide(self, other, .unsignedQuotient) }
+    public func urem(_ other: BitVector) -> BitVector { Z3Division.divide(self, other, .unsignedRemainder) }
+    public func sdiv(_ other: BitVector) -> BitVector { Z3Division.divide(self, other, .signedQuotient) }
     /// The remainder with the dividend's sign (SMT-LIB `bvsrem`).
-    public func srem(_ other: BitVector) -> BitVector { binary(other, "bvsrem", Z3_mk_bvsrem) }
+    public func srem(_ other: BitVector) -> BitVector { Z3Division.divide(self, other, .signedRemainder) }
+
+    func rawDivide(_ other: BitVector, _ kind: Z3Division.Kind) -> BitVector {
+        switch kind {
+        case .unsignedQuotient: return binary(other, "bvudiv", Z3_mk_bvudiv)
+        case .unsignedRemainder: return binary(other, "bvurem", Z3_mk_bvurem)
+        case .signedQuotient: return binary(other, "bvsdiv", Z3_mk_bvsdiv)
+        case .signedRemainder: return binary(other, "bvsrem", Z3_mk_bvsrem)
+        }
+    }
     /// Shifts by `other` read as unsigned; counts ≥ width give 0 (or all sign bits).
     public func shl(_ other: BitVector) -> BitVector { binary(other, "bvshl", Z3_mk_bvshl) }
     public func lshr(_ other: BitVector) -> BitVector { binary(other, "bvlshr", Z3_mk_bvlshr) }
@@ -85,8 +97,17 @@ public struct BitVector {
                   width: high - low + 1)
     }
 
-    /// The low `bits` bits (the term itself when it is that wide).
-    public func low(_ bits: Int) -> BitVector { bits == width ? self : extract(bits - 1, 0) }
+    /// The low `bits` bits (the term itself when it is that wide). The low bits of an
+    /// extension or concatenation whose low part is wide enough are taken from that
+    /// part directly, which keeps register terms small.
+    public func low(_ bits: Int) -> BitVector {
+        if bits == width { return self }
+        if let (inner, signed) = Z3Division.extensionOperand(self), inner.width < bits {
+            return signed ? inner.signExtended(to: bits) : inner.zeroExtended(to: bits)
+        }
+        if let inner = Z3Division.lowPart(self), inner.width >= bits { return inner.low(bits) }
+        return extract(bits - 1, 0)
+    }
 
     /// The bit `index` as a Boolean.
     public func bit(_ index: Int) -> Boolean { extract(index, index) == context.bitVector(1, width: 1) }
@@ -134,6 +155,9 @@ public struct BitVector {
         guard Z3_is_numeral_ast(context.raw, ast), Z3_get_numeral_uint64(context.raw, ast, &value) else { return nil }
         return value
     }
+
+    /// Whether two terms are the same term (Z3 shares equal terms).
+    public func isIdentical(to other: BitVector) -> Bool { ast == other.ast }
 
     /// The term with the variables `from` replaced by the terms `to`.
     public func substituting(_ from: [BitVector], _ to: [BitVector]) -> BitVector {
@@ -190,6 +214,8 @@ public struct Boolean {
     public func asBit(width: Int = 1) -> BitVector {
         select(context.bitVector(1, width: width), context.bitVector(0, width: width))
     }
+
+    public func isIdentical(to other: Boolean) -> Bool { ast == other.ast }
 
     public func simplified() -> Boolean {
         Boolean(context, context.term(Z3_simplify(context.raw, ast), "simplify"))
@@ -249,6 +275,8 @@ public struct Memory {
         }
         return memory
     }
+
+    public func isIdentical(to other: Memory) -> Bool { ast == other.ast }
 
     public static func == (lhs: Memory, rhs: Memory) -> Boolean {
         Boolean(lhs.context, lhs.context.term(Z3_mk_eq(lhs.context.raw, lhs.ast, rhs.ast), "eq"))

@@ -27,6 +27,9 @@ public final class RecordingLoweringBuilder: LoweringBuilder {
     public var stackSlot: UInt32 = 0
     /// The condition and operand registers of each `.comparison` operand, by operand.
     public var comparisonOperands: [Int: (condition: IntCC, lhs: Gpr, rhs: Gpr)] = [:]
+    /// The index register of each `.basePlusIndex` operand, by operand (made on first
+    /// use; the SMT verifier presets them to bind them to IR values).
+    public var addressIndexes: [Int: Gpr] = [:]
     /// The shape each operand is read as (default `.register`).
     public var shapes: [Int: OperandShape] = [:]
     /// Every instruction emitted, in order.
@@ -69,7 +72,9 @@ public final class RecordingLoweringBuilder: LoweringBuilder {
         case .stackAddress:
             return Amode(.frame(.stackSlot(0), displacement: displacement), trap: memoryFlags.trapCode)
         case .basePlusIndex:
-            return Amode(.baseIndex(gpr(operand), index: newGpr().reg, scale: .one, displacement: offset),
+            let index = addressIndexes[operand] ?? newGpr().reg
+            addressIndexes[operand] = index
+            return Amode(.baseIndex(gpr(operand), index: index, scale: .one, displacement: offset),
                          trap: memoryFlags.trapCode)
         case .register, .constant, .comparison:
             return Amode(.base(gpr(operand), displacement: offset), trap: memoryFlags.trapCode)
