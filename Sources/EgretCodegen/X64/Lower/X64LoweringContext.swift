@@ -83,7 +83,8 @@ final class X64LoweringContext: LoweringBuilder {
         try X64LoweringContext.requireIntegerValues(functionSignature, what: "function")
         rules = X64LoweringRules.ordered
         candidates = X64LoweringRules.candidates
-        emitters = X64LoweringRules.emitters
+        emitters = options.replacedEmitters.isEmpty ? X64LoweringRules.emitters
+            : X64LoweringRules.ordered.map { options.replacedEmitters[$0.name] ?? $0.emit }
         opcodeEffects = X64LoweringContext.effects
         let valueCount = function.values.count
         values = [ValueState](repeating: ValueState(), count: valueCount)
