@@ -62,7 +62,10 @@ struct VerifyCommand: ParsableCommand {
         for result in results {
             guard let example = result.counterexample else { continue }
             if !json { print(example.description) }
-            guard let clif = example.clif else { continue }
+            guard let clif = example.clif else {
+                if !json { print("  (no .clif: the inputs of a \(result.opcode.name) include memory or nothing to vary)") }
+                continue
+            }
             let path = (clifDir as NSString).appendingPathComponent("counterexample-\(result.rule)-\(result.typeText).clif")
             try clif.write(toFile: path, atomically: true, encoding: .utf8)
             if !json { print("  wrote \(path)") }

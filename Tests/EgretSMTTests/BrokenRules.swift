@@ -19,7 +19,14 @@ enum BrokenRules {
         Fixture(rule: clzLzcntUnadjusted, type: .i16, mistake: "lzcnt at 32 bits counts 16 extra zeros for i16"),
         Fixture(rule: loadDroppingOffset, type: .i32, mistake: "the address mode drops the offset"),
         Fixture(rule: iaddImmZeroExtended, type: .i64, mistake: "the 32-bit immediate is zero-extended, not sign-extended"),
+        Fixture(rule: istore8WritingTwoBytes, type: .i32, mistake: "istore8 writes a byte too many"),
     ]
+
+    static let istore8WritingTwoBytes = LoweringRule(
+        name: "istore8", opcode: .istore8, types: .i16AndWider, priority: 0,
+        priorityReason: "broken fixture", pattern: [.register, .register]) { b in
+        b.emit(.store(size: .size16, src: b.gpr(0), dst: b.amode(1)))
+    }
 
     static let ishlNarrowUnmasked = LoweringRule(
         name: "ishl_narrow", opcode: .ishl, types: .narrowIntegers, priority: 0,

@@ -116,6 +116,7 @@ extension IRSpecs {
         if inputs.memoryFlags.endianness == .big { stored = swapBytes(stored) }
         var outcome = IROutcome(results: [])
         outcome.memory = memory.storing(bytes, of: stored, at: address)
+        outcome.writtenAddresses = (0 ..< bytes).map { address + address.constant(UInt64($0)) }
         outcome.traps = try accessTraps(inputs, address: address, bytes: bytes)
         return outcome
     }

@@ -162,6 +162,8 @@ public struct IROutcome {
     /// The index of the edge taken, 32 bits (branches only).
     public var edge: BitVector?
     public var memory: Memory?
+    /// The byte addresses a store writes.
+    public var writtenAddresses: [BitVector] = []
 
     public init(results: [BitVector]) {
         self.results = results

@@ -30,10 +30,12 @@ public enum MachineSpecs {
             state.setFlags(carry: unsigned.bit(size.bits), zero: flags.zero, sign: flags.sign,
                            overflow: result.signExtended(to: wide) != signed, parity: flags.parity)
         case .and, .or, .xor:
-            switch op {
-            case .and: result = a & b
-            case .or: result = a | b
-            default: result = a ^ b
+            if op == .and {
+                result = a & b
+            } else if op == .or {
+                result = a | b
+            } else {
+                result = a ^ b
             }
             let flags = state.resultFlags(result)
             let clear = state.context.boolean(false)

@@ -21,6 +21,9 @@ public struct MachineState {
     public var registers: [UInt32: BitVector] = [:]
     public var carry, zero, sign, overflow, parity: Boolean
     public var memory: Memory
+    /// Every byte address a store may have written (so that memories can be compared
+    /// where they can differ, instead of everywhere).
+    public var writtenAddresses: [BitVector] = []
     public let faults: Predicate
     /// Addresses of stack slots, by slot index.
     public var stackSlots: [UInt32: BitVector] = [:]
@@ -189,6 +192,7 @@ public struct MachineState {
         checkAccess(amode, address, bytes: bytes)
         // A faulting store writes nothing; after a trap the memory is not compared.
         memory = active.select(memory.storing(bytes, of: value, at: address), memory)
+        for index in 0 ..< bytes { writtenAddresses.append(address + address.constant(UInt64(index))) }
     }
 
     /// A register-or-memory operand at `size`.

@@ -260,8 +260,14 @@ extension RuleVerifier {
         } else {
             agreements.append(!state.branched)
         }
+        // Both memories are the initial one with stores on top: they are equal iff they
+        // agree at every address either side wrote.
         let irMemory = outcome.memory ?? memory
-        agreements.append(irMemory.isIdentical(to: state.memory) ? context.boolean(true) : irMemory == state.memory)
+        if !irMemory.isIdentical(to: state.memory) {
+            for address in outcome.writtenAddresses + state.writtenAddresses {
+                agreements.append(irMemory.byte(at: address) == state.memory.byte(at: address))
+            }
+        }
         if rule.opcode == .jump { agreements.append(context.boolean(builder.edgeMoves == [0])) }
         let sameTraps = irTrapped == machineTrap.trapped && irTrapped.implies(irCode == machineTrap.code)
         let body = sameTraps && (!irTrapped).implies(context.all(agreements))
@@ -280,7 +286,8 @@ extension RuleVerifier {
         var constantsList: [(slot: ConstantSlot, term: BitVector)] = []
         for slot in slots { constantsList.append((slot, slotTerm(slot))) }
         let machineTerms: [BitVector] = machineResults + [machineTrap.code, state.edge]
-        let machineConditions: [Boolean] = [machineTrap.trapped, state.branched, state.memory == memory, obligations]
+        let machineConditions: [Boolean] = [machineTrap.trapped, state.branched, obligations]
+            + state.writtenAddresses.map { state.memory.byte(at: $0) == memory.byte(at: $0) }
         return RuleInstance(description: variant.description, claim: context.all(guards).implies(body && obligations),
                             machineTerms: machineTerms, machineConditions: machineConditions,
                             inputs: inputs, constants: constantsList, irResults: outcome.results,

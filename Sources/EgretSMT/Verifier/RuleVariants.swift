@@ -59,6 +59,13 @@ enum ConstantSlot: Hashable {
 
     /// Values every rule is checked at concretely: the edges of the slot's range.
     var edgeValues: [Int64] {
+        switch self {
+        case .displacement, .offset:
+            // Passed through to the address: its sign and extremes are what can go wrong.
+            return [0, 1, -1, Int64(Int32.max), Int64(Int32.min)]
+        case .value:
+            break
+        }
         var values: [Int64] = [0, 1, -1, 2, 0x7F, 0x80, 0xFF, 0x100, 0x7FFF, 0x8000]
         let width = self.width
         let minimum: Int64 = width >= 64 ? .min : -(1 << Int64(width - 1))

@@ -44,7 +44,7 @@ public final class RuleVerifier {
         var pairs: [(rule: LoweringRule, type: IRType)] = []
         for rule in rules where ruleName == nil || rule.name == ruleName {
             let types: [IRType] = rule.types.isEmpty ? [.invalid] : rule.types
-            for candidate in types where type == nil || candidate == type || !candidate.isValid {
+            for candidate in types where type == nil || candidate == type {
                 pairs.append((rule, candidate))
             }
         }
