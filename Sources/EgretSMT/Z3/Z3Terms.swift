@@ -38,7 +38,22 @@ public struct BitVector {
 
     public static func + (lhs: BitVector, rhs: BitVector) -> BitVector { lhs.binary(rhs, "bvadd", Z3_mk_bvadd) }
     public static func - (lhs: BitVector, rhs: BitVector) -> BitVector { lhs.binary(rhs, "bvsub", Z3_mk_bvsub) }
-    public static func * (lhs: BitVector, rhs: BitVector) -> BitVector { lhs.binary(rhs, "bvmul", Z3_mk_bvmul) }
+    /// A product; by a numeral with few set bits, the sum of the shifted factor (an
+    /// identity that spares the solver a multiplier circuit, as in the SWAR popcount's
+    /// multiply by 0x0101…01).
+    public static func * (lhs: BitVector, rhs: BitVector) -> BitVector {
+        if lhs.width == rhs.width, let constant = rhs.numeral ?? rhs.simplified().numeral, constant.nonzeroBitCount <= 8 {
+            var sum = lhs.constant(0)
+            var remaining = constant
+            while remaining != 0 {
+                let shift = remaining.trailingZeroBitCount
+                sum = sum + lhs.shl(lhs.constant(UInt64(shift)))
+                remaining &= remaining - 1
+            }
+            return sum
+        }
+        return lhs.binary(rhs, "bvmul", Z3_mk_bvmul)
+    }
     public static func & (lhs: BitVector, rhs: BitVector) -> BitVector { lhs.binary(rhs, "bvand", Z3_mk_bvand) }
     public static func | (lhs: BitVector, rhs: BitVector) -> BitVector { lhs.binary(rhs, "bvor", Z3_mk_bvor) }
     public static func ^ (lhs: BitVector, rhs: BitVector) -> BitVector { lhs.binary(rhs, "bvxor", Z3_mk_bvxor) }
