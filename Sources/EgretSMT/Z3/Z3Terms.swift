@@ -42,6 +42,7 @@ public struct BitVector {
     /// identity that spares the solver a multiplier circuit, as in the SWAR popcount's
     /// multiply by 0x0101…01).
     public static func * (lhs: BitVector, rhs: BitVector) -> BitVector {
+        if lhs.width == rhs.width, rhs.numeral == nil, lhs.numeral != nil { return rhs * lhs }
         if lhs.width == rhs.width, let constant = rhs.numeral ?? rhs.simplified().numeral, constant.nonzeroBitCount <= 8 {
             var sum = lhs.constant(0)
             var remaining = constant
