@@ -20,7 +20,18 @@ enum BrokenRules {
         Fixture(rule: loadDroppingOffset, type: .i32, mistake: "the address mode drops the offset"),
         Fixture(rule: iaddImmZeroExtended, type: .i64, mistake: "the 32-bit immediate is zero-extended, not sign-extended"),
         Fixture(rule: istore8WritingTwoBytes, type: .i32, mistake: "istore8 writes a byte too many"),
+        Fixture(rule: returnNotExtended, type: .invalid, mistake: "a sext/uext return value is not extended"),
     ]
+
+    static let returnNotExtended = LoweringRule(
+        name: "return", opcode: .return, types: [], priority: 0,
+        priorityReason: "broken fixture", pattern: []) { b in
+        var uses: [FixedUse] = []
+        for (index, value) in b.functionSignature.returns.enumerated() {
+            if case .register(let register) = value.location { uses.append(FixedUse(b.gpr(index).reg, in: register)) }
+        }
+        b.emit(.ret(returns: uses))
+    }
 
     static let istore8WritingTwoBytes = LoweringRule(
         name: "istore8", opcode: .istore8, types: .i16AndWider, priority: 0,

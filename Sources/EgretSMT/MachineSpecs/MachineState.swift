@@ -33,6 +33,8 @@ public struct MachineState {
     /// Whether a branch was taken, and to which label (32-bit index).
     public var branched: Boolean
     public var edge: BitVector
+    /// The values `ret` returns, by the physical register they are returned in.
+    public var returned: [(register: PReg, value: BitVector)] = []
     /// Conditions the instruction specs rely on, to be proven separately (the signed
     /// divide's "rdx:rax is the sign extension of rax"), each with its reason.
     public var obligations: [(condition: Boolean, reason: String)] = []

@@ -8,9 +8,9 @@ import EgretIR
 /// Modelled (the forms the lowering rules emit): ALU, compare/test, multiplies,
 /// divides, sign extension of rax, shifts and rotates, neg/not, bit scans and
 /// counts, bswap, setcc, cmov, register/immediate moves, zero/sign extensions, lea,
-/// loads and stores, jmp, jcc, ud2, trapIf, and `ret` without values.
+/// loads and stores, jmp, jcc, ud2, trapIf, and `ret` (its register values).
 /// Not modelled: calls and tail calls, indirect jumps, push/pop, symbol addresses,
-/// `ret` with values (the calling-convention tests cover them).
+/// float registers in `ret` (the calling-convention tests cover them).
 extension X64Inst {
     /// Executes the instruction on `state`. Throws `MachineSpecError.notModelled` for
     /// forms without semantics.
@@ -81,7 +81,10 @@ extension X64Inst {
         case .trapIf(let cc, let trap):
             state.trap(when: state.holds(cc), trap)
         case .ret(let returns, _):
-            guard returns.isEmpty else { throw MachineSpecError.notModelled("ret with return values") }
+            for use in returns {
+                guard let gpr = Gpr(use.reg) else { throw MachineSpecError.notModelled("ret of a float register") }
+                state.returned.append((use.preg, state.read(gpr)))
+            }
             state.branch(when: state.context.boolean(true), to: MachineSpecs.returnLabel)
         case .loadSymbol:
             throw MachineSpecError.notModelled("loadSymbol")

@@ -92,7 +92,7 @@ public struct Counterexample: CustomStringConvertible {
         lines.append("  inputs:  " + (inputText.isEmpty ? "none" : inputText.joined(separator: ", ")))
         lines.append("  IR:      " + ir.description)
         lines.append("  machine: " + machine.description)
-        if ir == machine { lines.append("  (the outcomes agree; the memory or an obligation of the machine specs differs)") }
+        if ir == machine { lines.append("  (the outcomes agree; the memory, a returned register or an obligation of the machine specs differs)") }
         return lines.joined(separator: "\n")
     }
 }

@@ -95,6 +95,7 @@ extension RuleVerifier {
         builder.memoryFlags = variant.memoryFlags
         builder.trapCode = instructionTrapCode
         builder.edgeCount = variant.edgeCount
+        if let signature = variant.returnSignature { builder.signature = signature }
         builder.offset = Int32(truncatingIfNeeded: values[.offset]?.emitterValue ?? 0)
         for (operand, shape) in rule.pattern.enumerated() {
             builder.shapes[operand] = shape
@@ -269,6 +270,9 @@ extension RuleVerifier {
             }
         }
         if rule.opcode == .jump { agreements.append(context.boolean(builder.edgeMoves == [0])) }
+        if let signature = variant.returnSignature {
+            agreements += try returnedValues(signature, irOperands, state)
+        }
         let sameTraps = irTrapped == machineTrap.trapped && irTrapped.implies(irCode == machineTrap.code)
         let body = sameTraps && (!irTrapped).implies(context.all(agreements))
         let obligations = context.all(state.obligations.map(\.condition))
@@ -293,6 +297,30 @@ extension RuleVerifier {
                             inputs: inputs, constants: constantsList, irResults: outcome.results,
                             machineResults: machineResults, irTrap: (irTrapped, irCode), machineTrap: machineTrap,
                             irEdge: irEdge, machineEdge: (state.branched, state.edge), variant: variant, values: values)
+    }
+
+    /// `return`: each value in its register, extended to 64 bits when the signature
+    /// says `uext`/`sext`.
+    static func returnedValues(_ signature: ABISignature, _ values: [BitVector], _ state: MachineState) throws
+        -> [Boolean] {
+        var agreements: [Boolean] = []
+        for (index, returned) in signature.returns.enumerated() {
+            guard case .register(let register) = returned.location else {
+                throw VerifierOutcomeError.notModelled("values returned in memory")
+            }
+            guard let machine = state.returned.first(where: { $0.register == register })?.value,
+                  values.indices.contains(index) else {
+                agreements.append(state.context.boolean(false))
+                continue
+            }
+            let value = values[index]
+            switch returned.isExtended ? returned.extension_ : .none {
+            case .uext: agreements.append(machine == value.zeroExtended(to: 64))
+            case .sext: agreements.append(machine == value.signExtended(to: 64))
+            case .none: agreements.append(machine.low(value.width) == value)
+            }
+        }
+        return agreements
     }
 
     static func isAddressOperand(_ rule: LoweringRule, _ operand: Int) -> Bool {

@@ -13,6 +13,8 @@ struct RuleVariant {
     var intCC: IntCC = .eq
     var memoryFlags = MemFlags()
     var edgeCount = 2
+    /// `return`: the function's own signature (its returned values are the operands).
+    var returnSignature: ABISignature?
 
     var description: String {
         var parts: [String] = ["operands " + operandTypes.map(\.description).joined(separator: ",")]
@@ -181,9 +183,29 @@ extension RuleVerifier {
             }
             if rule.opcode == .br_table { expanded = expanded.map { var v = $0; v.edgeCount = 4; return v } }
             if rule.opcode == .jump { expanded = expanded.map { var v = $0; v.edgeCount = 1; return v } }
+            if rule.opcode == .return { expanded = returnVariants() }
             variants += expanded
         }
         return variants
+    }
+
+    /// `return` of register values, plain and extended (`uext`/`sext` must extend to
+    /// 64 bits), and of nothing.
+    static func returnVariants() -> [RuleVariant] {
+        let lists: [[AbiParam]] = [
+            [],
+            [AbiParam(.i8), AbiParam(.i64)],
+            [AbiParam(.i16, extension_: .sext), AbiParam(.i32, extension_: .uext)],
+            [AbiParam(.i8, extension_: .uext), AbiParam(.i8, extension_: .sext)],
+            [AbiParam(.i32, extension_: .sext), AbiParam(.i16, extension_: .uext)],
+        ]
+        return lists.compactMap { returns in
+            let signature = Signature(returns: returns, callConv: .systemV)
+            guard let layout = try? ABISignature(signature, convention: .systemV) else { return nil }
+            var variant = RuleVariant(operandTypes: returns.map(\.type), resultTypes: [])
+            variant.returnSignature = layout
+            return variant
+        }
     }
 
     static let allConditions: [IntCC] = [.eq, .ne, .slt, .sge, .sgt, .sle, .ult, .uge, .ugt, .ule]

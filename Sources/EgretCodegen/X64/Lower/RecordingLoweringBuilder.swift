@@ -95,8 +95,9 @@ public final class RecordingLoweringBuilder: LoweringBuilder {
     public func edgeLabel(_ edge: Int) -> MachLabel { MachLabel(UInt32(edge)) }
     public func emitEdgeMoves(_ edge: Int) { edgeMoves.append(edge) }
 
-    /// A signature with nothing in it: returns are not modelled.
-    public var functionSignature: ABISignature { ABISignature(emptyFor: .systemV) }
+    /// The lowered function's signature layout, for `return` (empty unless set).
+    public var signature = ABISignature(emptyFor: .systemV)
+    public var functionSignature: ABISignature { signature }
 
     public var returnAreaPointer: Gpr? { nil }
     public var structReturnPointer: Gpr? { nil }
