@@ -90,22 +90,29 @@ enum ConstantSlot: Hashable {
         return unique(values.map(normalise))
     }
 
-    /// Two values whose bits differ everywhere (the second is the complement of the
-    /// first), so that an emitter computing anything from the constant's bits emits
-    /// different code for them; the first candidate whose pair passes `accepts`.
+    /// Two negative values that differ in every bit below the sign bit, so that an
+    /// emitter computing anything from the constant's bits emits different code for
+    /// them, while sign- and zero-extended views of each stay distinguishable (a
+    /// positive value would look the same through both). Tried at the slot's width,
+    /// then as sign-extended 32-, 16- and 8-bit values; the first pair that passes
+    /// `accepts` (the rule's guards) is used.
     func sentinels(accepts: (Int64, Int64) -> Bool) -> (Int64, Int64)? {
-        let candidates: [Int64]
+        let seed: UInt64
         switch self {
-        case .value:
-            candidates = [0x5B3D_6A17_1E2C_4F81, 0x2E59_1C4B, 0x4F81, 0x35, 0x6A]
-        case .displacement:
-            candidates = [0x01B2_C3D4]
-        case .offset:
-            candidates = [0x0123_4A5B]
+        case .value: seed = 0x5B3D_6A17_1E2C_4F81
+        case .displacement: seed = 0x41B2_C3D4
+        case .offset: seed = 0x5123_4A5B
         }
-        for candidate in candidates {
-            let first = normalise(candidate), second = normalise(~candidate)
-            if first != second && accepts(first, second) { return (first, second) }
+        for bits in [width, 32, 16, 8] where bits <= width {
+            let sign: UInt64 = 1 << UInt64(bits - 1)
+            let low = sign - 1
+            let first = Int64(bitPattern: (seed & low) | sign)
+            let second = Int64(bitPattern: ((seed & low) ^ low) | sign)
+            let extend = { (value: Int64) -> Int64 in
+                bits >= 64 ? value : (value << Int64(64 - bits)) >> Int64(64 - bits)
+            }
+            let pair = (normalise(extend(first)), normalise(extend(second)))
+            if pair.0 != pair.1 && accepts(pair.0, pair.1) { return pair }
         }
         return nil
     }
