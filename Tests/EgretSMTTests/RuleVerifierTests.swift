@@ -22,6 +22,20 @@ struct RuleVerifierTests {
         }
     }
 
+    /// Constants are symbolic where the emitter passes them through, enumerated where
+    /// it computes code from them (a count masked at compile time, a power of two).
+    @Test func constantsAreSymbolicUnlessTheCodeDependsOnThem() throws {
+        let verifier = RuleVerifier()
+        for (name, expected) in [("iadd_imm", "symbolic constants"), ("udiv_const", "symbolic constants"),
+                                 ("store_imm_base_offset", "symbolic constants"), ("ishl_imm", "enumerated constants"),
+                                 ("udiv_pow2", "enumerated constants"), ("iadd", "no constants")] {
+            for result in try verifier.verifyAll(ruleName: name, type: .i32) {
+                #expect(result.constantHandling == expected, "\(name): \(result.constantHandling)")
+                #expect(result.status == .proven)
+            }
+        }
+    }
+
     @Test func everyTierOneRuleIsVerifiable() {
         // Every tier-1 rule × type is a check the verifier runs (none silently skipped),
         // and the only rules it leaves out are those of later tiers.

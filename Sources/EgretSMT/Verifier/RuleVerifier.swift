@@ -17,15 +17,22 @@ import Foundation
 /// condition of a compare, both byte orders of memory accesses (`RuleVariants`).
 ///
 /// Constants (`.constant` operands, iconst, folded displacements, offsets): the
-/// emitter computes with them in Swift, so it runs on two sentinel values whose bits
-/// differ everywhere, and every immediate it derives from a sentinel is lifted back to
-/// the constant's symbolic term. If both runs give the same machine terms, the code is
+/// emitter computes with them in Swift, so it runs on two negative sentinel values
+/// that differ in every bit below the sign, and every immediate it derives from a
+/// sentinel (truncated, sign- or zero-extended, byte-swapped) is lifted back to the
+/// constant's symbolic term. If both runs give the same machine terms, the code is
 /// the same function of the constant and one proof covers every constant the guards
 /// (SMT predicates on the symbolic constant) allow. If not (a count masked at compile
 /// time, a power of two turned into a shift), the constant is enumerated: every value
 /// at 8 bits, else every count residue, power of two and edge value. Either way the
 /// edge values are also checked concretely. All instances of a rule × type form one
 /// query.
+///
+/// Limits, stated: the symbolic proof of a constant assumes the emitter treats all
+/// constants alike once both sentinels gave the same code (the edge values back this
+/// up, they do not prove it); a fused icmp is bound to registers (the lowering pass
+/// may fold a constant right-hand side into `cmp $imm`, which the rule emits as given);
+/// `return` is proven for values returned in registers.
 ///
 /// Requires: the rule table (`X64LoweringRules.all`). Guarantees: `proven` only from
 /// an `unsat` answer; a counterexample names concrete inputs and both outcomes.
