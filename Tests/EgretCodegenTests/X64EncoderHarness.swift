@@ -292,14 +292,24 @@ enum CapstoneText {
     }
 
     /// Equal normalised texts, or capstone's mnemonic without the size suffix llvm-mc
-    /// prints (capstone 4 writes `rol $1, %esp` for D1 C4, llvm-mc `roll %esp`).
+    /// prints (capstone 4 writes `rol $1, %esp` for D1 C4, llvm-mc `roll %esp`), or
+    /// capstone's `movd` for the REX.W form of 66 0F 6E/7E that llvm-mc calls `movq`
+    /// (its 64-bit register operand says the width either way).
     static func sameInstruction(_ ours: String, _ theirs: String) -> Bool {
         if ours == theirs { return true }
         let ourWords = ours.split(separator: " ", maxSplits: 1)
         let theirWords = theirs.split(separator: " ", maxSplits: 1)
         guard let ourMnemonic = ourWords.first, let theirMnemonic = theirWords.first,
-              ourWords.dropFirst().first == theirWords.dropFirst().first,
-              let suffix = ourMnemonic.last, "bwlq".contains(suffix) else { return false }
+              ourWords.dropFirst().first == theirWords.dropFirst().first else { return false }
+        if ourMnemonic == "movq" && theirMnemonic == "movd" && ours.contains("%xmm") && ours.contains("%r") {
+            return true
+        }
+        // capstone 4 also adds the suffix llvm-mc leaves out: `cvtsi2ssl %eax, %xmm0`.
+        if let suffix = theirMnemonic.last, "lq".contains(suffix), theirMnemonic.dropLast() == ourMnemonic,
+           ourMnemonic.hasPrefix("cvtsi2") {
+            return true
+        }
+        guard let suffix = ourMnemonic.last, "bwlq".contains(suffix) else { return false }
         return ourMnemonic.dropLast() == theirMnemonic
     }
 

@@ -252,6 +252,9 @@ enum EncoderSweep {
             result.append(.returnCallKnown(name: symbol("callee"), info: ReturnCallInfo()))
         case .returnCallUnknown:
             result.append(.returnCallUnknown(target: .r11, info: ReturnCallInfo()))
+        case .xmmLoad, .xmmStore, .xmmMove, .gprToXmm, .xmmToGpr, .xmmArith, .xmmSqrt, .xmmLogic, .xmmCompare,
+             .xmmCompareMask, .intToFloat, .floatToInt, .floatConvert, .xmmRound, .fma, .xmmCmove:
+            result += floatInstructions(form)
         }
         return result
     }

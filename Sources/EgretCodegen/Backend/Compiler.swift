@@ -46,11 +46,15 @@ public enum Compiler {
             // loses rsi and rdi).
             let destroyed = allocation.writtenRegisters.union(lowered.frame.calleeSavedClobberedByCalls)
             let saved = calleeSavedOrder.filter { convention.calleeSaved.contains($0) && destroyed.contains($0) }
+            let savedVectors = calleeSavedVectorOrder.filter {
+                convention.calleeSaved.contains($0) && destroyed.contains($0)
+            }
             let frame = try X64Frame(stackSlots: lowered.frame.stackSlotData,
                                      spillSlotCount: allocation.spillSlotCount,
                                      outgoingArgumentsSize: lowered.frame.outgoingArgumentsSize,
                                      savedRegisters: saved,
-                                     incomingArgumentsSize: lowered.frame.incomingArgumentsSize)
+                                     incomingArgumentsSize: lowered.frame.incomingArgumentsSize,
+                                     savedVectorRegisters: savedVectors)
             return try X64Emitter.emit(lowered.vcode, allocation: allocation, frame: frame)
         }
         var signature = function.signature
@@ -63,13 +67,21 @@ public enum Compiler {
     /// Callee-saved integer registers in the order the prologue pushes them.
     static let calleeSavedOrder: [PReg] = [.rbx, .r12, .r13, .r14, .r15, .rsi, .rdi]
 
+    /// Callee-saved xmm registers (Windows x64) in the order the prologue stores them.
+    static let calleeSavedVectorOrder: [PReg] = (6 ..< 16).map { PReg(.float, UInt8($0)) }
+
     /// The registers the allocator may use under a convention: every integer register
-    /// but rsp and rbp (the frame pointer), caller-saved first (they cost no save).
+    /// but rsp and rbp (the frame pointer) and all sixteen xmm registers, caller-saved
+    /// first (they cost no save).
     public static func registerEnvironment(for convention: CallingConvention) -> RegisterEnvironment {
         let all: [PReg] = [.rax, .rcx, .rdx, .rsi, .rdi, .r8, .r9, .r10, .r11, .rbx, .r12, .r13, .r14, .r15]
         let callerSaved = all.filter { !convention.calleeSaved.contains($0) }
         let calleeSaved = all.filter { convention.calleeSaved.contains($0) }
-        return RegisterEnvironment(integerRegisters: callerSaved + calleeSaved, floatRegisters: [])
+        let xmms: [PReg] = (0 ..< 16).map { PReg(.float, UInt8($0)) }
+        let floatCallerSaved = xmms.filter { !convention.calleeSaved.contains($0) }
+        let floatCalleeSaved = xmms.filter { convention.calleeSaved.contains($0) }
+        return RegisterEnvironment(integerRegisters: callerSaved + calleeSaved,
+                                   floatRegisters: floatCallerSaved + floatCalleeSaved)
     }
 }
 

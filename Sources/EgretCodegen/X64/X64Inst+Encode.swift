@@ -164,6 +164,55 @@ extension X64Inst {
         case .jmpIndirect(let target):
             buffer.emitModRM(prefixes: [], rexW: false, opcode: 0xFF, opcodeLength: 1, reg: .digit(4),
                              rm: RmField(target, size: .size64))
+        case .xmmLoad(let width, let src, let dst):
+            let (prefixes, opcode) = X64Inst.xmmMoveEncoding(width, store: false)
+            buffer.emitSse(prefixes: prefixes, opcode: opcode, reg: .xmm(dst.reg), rm: .mem(src))
+        case .xmmStore(let width, let src, let dst):
+            let (prefixes, opcode) = X64Inst.xmmMoveEncoding(width, store: true)
+            buffer.emitSse(prefixes: prefixes, opcode: opcode, reg: .xmm(src), rm: .mem(dst))
+        case .xmmMove(let src, let dst):
+            buffer.emitSse(prefixes: [], opcode: 0x0F28, reg: .xmm(dst.reg), rm: .xmm(src))
+        case .gprToXmm(let size, let src, let dst):
+            buffer.emitSse(prefixes: .operandSize16, rexW: size == .size64, opcode: 0x0F6E, reg: .xmm(dst.reg),
+                           rm: .reg(src, isByte: false))
+        case .xmmToGpr(let size, let src, let dst):
+            buffer.emitSse(prefixes: .operandSize16, rexW: size == .size64, opcode: 0x0F7E, reg: .xmm(src),
+                           rm: .reg(dst.reg, isByte: false))
+        case .xmmArith(let op, let width, let src1, let src2, let dst):
+            requireTied(src1, dst)
+            buffer.emitSse(prefixes: width.scalarPrefix, opcode: 0x0F00 | UInt32(op.opcode), reg: .xmm(dst.reg),
+                           rm: RmField(src2))
+        case .xmmSqrt(let width, let src, let dst):
+            buffer.emitSse(prefixes: width.scalarPrefix, opcode: 0x0F51, reg: .xmm(dst.reg), rm: RmField(src))
+        case .xmmLogic(let op, let src1, let src2, let dst):
+            requireTied(src1, dst)
+            buffer.emitSse(prefixes: [], opcode: 0x0F00 | UInt32(op.opcode), reg: .xmm(dst.reg), rm: RmField(src2))
+        case .xmmCompare(let width, let src1, let src2):
+            buffer.emitSse(prefixes: width == .f64 ? .operandSize16 : [], opcode: 0x0F2E, reg: .xmm(src1),
+                           rm: RmField(src2))
+        case .xmmCompareMask(let predicate, let width, let src1, let src2, let dst):
+            requireTied(src1, dst)
+            buffer.emitSse(prefixes: width.scalarPrefix, opcode: 0x0FC2, reg: .xmm(dst.reg), rm: RmField(src2),
+                           trailingBytes: 1)
+            buffer.put1(predicate.rawValue)
+        case .intToFloat(let intSize, let width, let src, let dst):
+            buffer.emitSse(prefixes: width.scalarPrefix, rexW: intSize == .size64, opcode: 0x0F2A, reg: .xmm(dst.reg),
+                           rm: RmField(src, size: intSize))
+        case .floatToInt(let width, let intSize, let src, let dst):
+            buffer.emitSse(prefixes: width.scalarPrefix, rexW: intSize == .size64, opcode: 0x0F2C,
+                           reg: .reg(dst.reg, isByte: false), rm: RmField(src))
+        case .floatConvert(let from, let src, let dst):
+            buffer.emitSse(prefixes: from.scalarPrefix, opcode: 0x0F5A, reg: .xmm(dst.reg), rm: RmField(src))
+        case .xmmRound(let width, let mode, let src, let dst):
+            buffer.emitSse(prefixes: .operandSize16, opcode: width == .f32 ? 0x0F3A0A : 0x0F3A0B, opcodeLength: 3,
+                           reg: .xmm(dst.reg), rm: RmField(src), trailingBytes: 1)
+            buffer.put1(mode.immediate)
+        case .fma(let width, let src1, let src2, let src3, let dst):
+            requireTied(src1, dst)
+            buffer.emitFma(width: width, dst: dst.reg, src2: src2, src3: src3)
+        case .xmmCmove(let cc, let consequent, let alternative, let dst):
+            requireTied(alternative, dst)
+            buffer.emitXmmCmove(cc: cc, consequent: consequent, dst: dst.reg)
         case .ud2(let trap):
             buffer.addTrap(trap)
             buffer.put1(0x0F)

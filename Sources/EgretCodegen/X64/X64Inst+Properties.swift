@@ -11,6 +11,8 @@ extension X64Inst {
         case bitCount, bswap, setcc, cmove, movRR, movImm, movzx, movsx, lea, load, store, storeImm
         case loadSymbol, push, pop, callKnown, callUnknown, ret, jmp, jcc, jmpIndirect, ud2, trapIf
         case returnCallKnown, returnCallUnknown
+        case xmmLoad, xmmStore, xmmMove, gprToXmm, xmmToGpr, xmmArith, xmmSqrt, xmmLogic, xmmCompare
+        case xmmCompareMask, intToFloat, floatToInt, floatConvert, xmmRound, fma, xmmCmove
 
         /// The operand sizes the form is defined at; empty for forms without a size
         /// operand (their width is fixed by the form). For movzx/movsx: the
@@ -28,6 +30,12 @@ extension X64Inst {
                 return [.size32, .size64]
             case .mul8, .div8, .setcc:
                 return [.size8]
+            case .gprToXmm, .xmmToGpr, .intToFloat, .floatToInt:
+                // The integer side of a float form: movd/movq, 32- or 64-bit conversions.
+                return [.size32, .size64]
+            case .xmmLoad, .xmmStore, .xmmMove, .xmmArith, .xmmSqrt, .xmmLogic, .xmmCompare, .xmmCompareMask,
+                 .floatConvert, .xmmRound, .fma, .xmmCmove:
+                return []
             case .loadSymbol, .push, .pop, .callKnown, .callUnknown, .ret, .jmp, .jcc, .jmpIndirect,
                  .ud2, .trapIf, .returnCallKnown, .returnCallUnknown:
                 return []
@@ -73,6 +81,22 @@ extension X64Inst {
         case .trapIf: return .trapIf
         case .returnCallKnown: return .returnCallKnown
         case .returnCallUnknown: return .returnCallUnknown
+        case .xmmLoad: return .xmmLoad
+        case .xmmStore: return .xmmStore
+        case .xmmMove: return .xmmMove
+        case .gprToXmm: return .gprToXmm
+        case .xmmToGpr: return .xmmToGpr
+        case .xmmArith: return .xmmArith
+        case .xmmSqrt: return .xmmSqrt
+        case .xmmLogic: return .xmmLogic
+        case .xmmCompare: return .xmmCompare
+        case .xmmCompareMask: return .xmmCompareMask
+        case .intToFloat: return .intToFloat
+        case .floatToInt: return .floatToInt
+        case .floatConvert: return .floatConvert
+        case .xmmRound: return .xmmRound
+        case .fma: return .fma
+        case .xmmCmove: return .xmmCmove
         }
     }
 
@@ -90,8 +114,12 @@ extension X64Inst {
             return ext.to
         case .mul8, .div8, .setcc:
             return .size8
+        case .gprToXmm(let size, _, _), .xmmToGpr(let size, _, _), .intToFloat(let size, _, _, _),
+             .floatToInt(_, let size, _, _):
+            return size
         case .loadSymbol, .push, .pop, .callKnown, .callUnknown, .ret, .jmp, .jcc, .jmpIndirect, .ud2, .trapIf,
-             .returnCallKnown, .returnCallUnknown:
+             .returnCallKnown, .returnCallUnknown, .xmmLoad, .xmmStore, .xmmMove, .xmmArith, .xmmSqrt, .xmmLogic,
+             .xmmCompare, .xmmCompareMask, .floatConvert, .xmmRound, .fma, .xmmCmove:
             return nil
         }
     }
@@ -110,8 +138,19 @@ extension X64Inst {
             return nil
         case .lea(_, let amode, _), .load(_, let amode, _), .store(_, _, let amode), .storeImm(_, _, let amode):
             return amode
+        case .intToFloat(_, _, let src, _):
+            if case .mem(let amode) = src { return amode }
+            return nil
+        case .xmmLoad(_, let amode, _), .xmmStore(_, _, let amode):
+            return amode
+        case .xmmArith(_, _, _, let src, _), .xmmSqrt(_, let src, _), .xmmLogic(_, _, let src, _),
+             .xmmCompare(_, _, let src), .xmmCompareMask(_, _, _, let src, _), .floatToInt(_, _, let src, _),
+             .floatConvert(_, let src, _), .xmmRound(_, _, let src, _), .fma(_, _, _, let src, _):
+            if case .mem(let amode) = src { return amode }
+            return nil
         case .signExtendData, .shiftR, .unary, .bswap, .setcc, .movRR, .movImm, .loadSymbol, .pop,
-             .callKnown, .ret, .jmp, .jcc, .ud2, .trapIf, .returnCallKnown, .returnCallUnknown:
+             .callKnown, .ret, .jmp, .jcc, .ud2, .trapIf, .returnCallKnown, .returnCallUnknown, .xmmMove, .gprToXmm,
+             .xmmToGpr, .xmmCmove:
             return nil
         }
     }
@@ -127,7 +166,8 @@ extension X64Inst {
         case .aluRmiR, .cmpRmiR, .imul, .imulImm, .mul, .mul8, .signExtendData, .shiftR, .unary, .bitCount,
              .bswap, .setcc, .cmove, .movRR, .movImm, .movzx, .movsx, .load, .store, .storeImm, .loadSymbol,
              .push, .pop, .callKnown, .callUnknown, .ret, .jmp, .jcc, .jmpIndirect, .returnCallKnown,
-             .returnCallUnknown:
+             .returnCallUnknown, .xmmLoad, .xmmStore, .xmmMove, .gprToXmm, .xmmToGpr, .xmmArith, .xmmSqrt, .xmmLogic,
+             .xmmCompare, .xmmCompareMask, .intToFloat, .floatToInt, .floatConvert, .xmmRound, .fma, .xmmCmove:
             return memoryOperand?.trap
         }
     }

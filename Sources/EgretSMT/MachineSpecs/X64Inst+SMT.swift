@@ -9,7 +9,8 @@ import EgretIR
 /// divides, sign extension of rax, shifts and rotates, neg/not, bit scans and
 /// counts, bswap, setcc, cmov, register/immediate moves, zero/sign extensions, lea,
 /// loads and stores, jmp, jcc, ud2, trapIf, and `ret` (its register values).
-/// Not modelled: calls and tail calls, indirect jumps, push/pop, symbol addresses,
+/// Not modelled: calls and tail calls, indirect jumps, push/pop, symbol addresses, the
+/// float and xmm forms,
 /// float registers in `ret` (the calling-convention tests cover them).
 extension X64Inst {
     /// Executes the instruction on `state`. Throws `MachineSpecError.notModelled` for
@@ -102,6 +103,39 @@ extension X64Inst {
             throw MachineSpecError.notModelled("returnCallKnown")
         case .returnCallUnknown:
             throw MachineSpecError.notModelled("returnCallUnknown")
+        // Float and vector-register forms (tier 2): not modelled yet.
+        case .xmmLoad:
+            throw MachineSpecError.notModelled("xmmLoad")
+        case .xmmStore:
+            throw MachineSpecError.notModelled("xmmStore")
+        case .xmmMove:
+            throw MachineSpecError.notModelled("xmmMove")
+        case .gprToXmm:
+            throw MachineSpecError.notModelled("gprToXmm")
+        case .xmmToGpr:
+            throw MachineSpecError.notModelled("xmmToGpr")
+        case .xmmArith:
+            throw MachineSpecError.notModelled("xmmArith")
+        case .xmmSqrt:
+            throw MachineSpecError.notModelled("xmmSqrt")
+        case .xmmLogic:
+            throw MachineSpecError.notModelled("xmmLogic")
+        case .xmmCompare:
+            throw MachineSpecError.notModelled("xmmCompare")
+        case .xmmCompareMask:
+            throw MachineSpecError.notModelled("xmmCompareMask")
+        case .intToFloat:
+            throw MachineSpecError.notModelled("intToFloat")
+        case .floatToInt:
+            throw MachineSpecError.notModelled("floatToInt")
+        case .floatConvert:
+            throw MachineSpecError.notModelled("floatConvert")
+        case .xmmRound:
+            throw MachineSpecError.notModelled("xmmRound")
+        case .fma:
+            throw MachineSpecError.notModelled("fma")
+        case .xmmCmove:
+            throw MachineSpecError.notModelled("xmmCmove")
         }
     }
 

@@ -105,8 +105,10 @@ extension RuleVerifier {
                                                        BoundRegisters.comparisonRight(operand))
             case .basePlusIndex:
                 builder.addressIndexes[operand] = BoundRegisters.addressIndex(operand)
-            case .register, .constant, .stackAddress, .basePlusConstant:
+            case .register, .constant, .stackAddress, .basePlusConstant, .lowBits:
                 break
+            case .float, .floatComparison, .pair, .wideComparison:
+                throw VerifierOutcomeError.notModelled("\(shape) operands (tier 2)")
             }
         }
         do {
@@ -175,7 +177,8 @@ extension RuleVerifier {
             let shape = operand < rule.pattern.count ? rule.pattern[operand] : OperandShape.register
             let register = Gpr(virtual: UInt32(operand))
             switch shape {
-            case .register:
+            case .register, .lowBits:
+                // `.lowBits` reads the low 64 bits: the whole value up to i64.
                 let value = context.bitVector("\(tag)_x\(operand)", width: operandType.bits)
                 bind(register, value, "x\(operand)")
                 inputs.append(("x\(operand)", operandType, value))
@@ -202,6 +205,8 @@ extension RuleVerifier {
                 bind(register, base, "base\(operand)")
                 inputs.append(("base\(operand)", .i64, base))
                 irOperands.append(base + slotTerm(.displacement(operand: operand)).signExtended(to: 64))
+            case .float, .floatComparison, .pair, .wideComparison:
+                throw VerifierOutcomeError.notModelled("\(shape) operands (tier 2)")
             case .basePlusIndex:
                 let base = context.bitVector("\(tag)_base\(operand)", width: 64)
                 let index = context.bitVector("\(tag)_index\(operand)", width: 64)

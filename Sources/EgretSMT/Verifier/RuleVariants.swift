@@ -227,7 +227,7 @@ extension RuleVerifier {
                 slots.append(.value(operand: operand, type: variant.operandTypes[operand]))
             case .stackAddress, .basePlusConstant:
                 slots.append(.displacement(operand: operand))
-            case .register, .comparison, .basePlusIndex:
+            case .register, .comparison, .basePlusIndex, .float, .floatComparison, .pair, .lowBits, .wideComparison:
                 break
             }
         }

@@ -69,8 +69,13 @@ public final class RuleVerifier {
 
     private func timedVerify(_ rule: LoweringRule, type: IRType) throws -> VerificationResult {
         var result = VerificationResult(rule: rule.name, opcode: rule.opcode, type: type, status: .proven)
+        result.isTierOne = RuleVerifier.isTierOne(rule, type: type)
         if rule.opcode.info.tier != 1 {
             result.status = .notModelled("\(rule.opcode.name) is beyond tier 1")
+            return result
+        }
+        if !result.isTierOne {
+            result.status = .notModelled("\(type.isValid ? type.description : "its") operands are beyond tier 1")
             return result
         }
         let context = try Z3Context()
@@ -181,6 +186,22 @@ public final class RuleVerifier {
         return rule.guards.allSatisfy { $0.operand != operand || $0.check(match) }
     }
 
+    /// Whether a rule × type belongs to tier 1: a tier-1 opcode, untyped or at i8–i64,
+    /// on integer operands of at most 64 bits (the i128 and float forms of tier-1
+    /// opcodes — `.pair`, `.wideComparison`, `.float`, `.floatComparison` operands —
+    /// are tier 2).
+    public static func isTierOne(_ rule: LoweringRule, type: IRType) -> Bool {
+        guard rule.opcode.info.tier == 1, !type.isValid || integerTypes.contains(type) else { return false }
+        return rule.pattern.allSatisfy { shape in
+            switch shape {
+            case .register, .constant, .comparison, .stackAddress, .basePlusConstant, .basePlusIndex, .lowBits:
+                return true
+            case .float, .floatComparison, .pair, .wideComparison:
+                return false
+            }
+        }
+    }
+
     /// Verifies every pair of `checks`, in order.
     public func verifyAll(ruleName: String? = nil, type: IRType? = nil,
                           progress: ((VerificationResult) -> Void)? = nil) throws -> [VerificationResult] {
@@ -233,4 +254,7 @@ public struct VerificationResult {
     public var constantHandling = ""
 
     public var typeText: String { type.isValid ? type.description : "-" }
+
+    /// Whether the check belongs to tier 1 (`RuleVerifier.isTierOne`).
+    public var isTierOne = true
 }

@@ -35,8 +35,8 @@ public struct LoweringRule: Sendable, CustomStringConvertible {
     /// Builds the machine instructions, only through the builder.
     public let emit: RuleEmitter
 
-    /// The types as a bit mask over i8/i16/i32/i64 (bit k: 8 << k bits), so that the
-    /// lowering pass tests a type with one AND.
+    /// The types as a bit mask over i8/i16/i32/i64/i128 (bit k: 8 << k bits) and
+    /// f32/f64 (bits 5 and 6), so that the lowering pass tests a type with one AND.
     public let typeMask: UInt8
 
     public init(name: String, opcode: Opcode, types: [IRType], priority: Int, priorityReason: String,
@@ -59,6 +59,9 @@ public struct LoweringRule: Sendable, CustomStringConvertible {
         case .i16: return 2
         case .i32: return 4
         case .i64: return 8
+        case .i128: return 16
+        case .f32: return 32
+        case .f64: return 64
         default: return 0
         }
     }
@@ -89,6 +92,8 @@ extension Array where Element == IRType {
     public static var i16AndWider: [IRType] { [.i16, .i32, .i64] }
     /// i8, i16: types whose operations run in 32-bit registers with explicit extension.
     public static var narrowIntegers: [IRType] { [.i8, .i16] }
+    /// f32 and f64: the scalar float types, held in xmm registers.
+    public static var floats: [IRType] { [.f32, .f64] }
 }
 
 // MARK: Operand shapes
@@ -114,6 +119,23 @@ public enum OperandShape: Hashable, Sendable, CustomStringConvertible {
     case basePlusConstant
     /// An address `iadd.i64 base, index`: `amode(i)` is base + index + offset.
     case basePlusIndex
+    /// A value of type f32 or f64, in an xmm register: `xmm(i)`. Lets a rule whose
+    /// controlling type is an integer (`bitcast.i32` of an f32) tell float operands
+    /// from integer ones.
+    case float
+    /// A value defined by an `fcmp` with no other use: the comparison is recomputed at
+    /// the consumer (`floatComparison(i)`), so ucomis and jcc/cmov stay adjacent.
+    case floatComparison
+    /// An i128 value in two registers (`gprPair(i)`) where the controlling type is
+    /// narrower: the condition of a `select`, the operand of `bmask` or `ireduce`.
+    /// A `.register` operand never matches such a value.
+    case pair
+    /// Any integer value, of which the rule reads only the low 64 bits (`gpr(i)`, the
+    /// low half of an i128): shift and rotate counts.
+    case lowBits
+    /// A value defined by an `icmp` of two i128 values with no other use:
+    /// `wideComparison(i)`, recomputed at the consumer as `.comparison` is.
+    case wideComparison
 
     public var description: String {
         switch self {
@@ -123,6 +145,11 @@ public enum OperandShape: Hashable, Sendable, CustomStringConvertible {
         case .stackAddress: return "stack_addr"
         case .basePlusConstant: return "iadd(base, iconst)"
         case .basePlusIndex: return "iadd(base, index)"
+        case .float: return "float"
+        case .floatComparison: return "fcmp(single use)"
+        case .pair: return "reg:reg"
+        case .lowBits: return "reg(low 64)"
+        case .wideComparison: return "icmp.i128(single use)"
         }
     }
 
@@ -130,7 +157,8 @@ public enum OperandShape: Hashable, Sendable, CustomStringConvertible {
     public var isAddress: Bool {
         switch self {
         case .stackAddress, .basePlusConstant, .basePlusIndex: return true
-        case .register, .constant, .comparison: return false
+        case .register, .constant, .comparison, .float, .floatComparison, .pair, .lowBits, .wideComparison:
+            return false
         }
     }
 }
