@@ -20,6 +20,8 @@ public enum Compiler {
         public var checkAllocation = false
         /// Keep the VCode and the allocation for `egret compile --vcode`.
         public var keepVCode = false
+        /// Test-only: see `LoweringOptions.replacedEmitters`.
+        @_spi(Testing) public var replacedEmitters: [String: RuleEmitter] = [:]
 
         public init() {}
     }
@@ -28,6 +30,7 @@ public enum Compiler {
         var timings = PhaseTimings()
         var lowering = LoweringOptions(callConvOverrides: options.callConvOverrides)
         lowering.recordRules = options.keepVCode
+        lowering.replacedEmitters = options.replacedEmitters
         let lowered = try timings.measure(.lower) { try X64Lowering.lower(function, options: lowering) }
         let convention = lowered.frame.convention
         let environment = registerEnvironment(for: convention)

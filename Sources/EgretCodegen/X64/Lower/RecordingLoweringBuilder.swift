@@ -32,6 +32,9 @@ public final class RecordingLoweringBuilder: LoweringBuilder {
     public var stackSlot: UInt32 = 0
     /// The condition and operand registers of each `.comparison` operand, by operand.
     public var comparisonOperands: [Int: (condition: IntCC, lhs: Gpr, rhs: Gpr)] = [:]
+    /// The index register of each `.basePlusIndex` operand, by operand (made on first
+    /// use; the SMT verifier presets them to bind them to IR values).
+    public var addressIndexes: [Int: Gpr] = [:]
     /// The condition and operand registers of each `.floatComparison` operand.
     public var floatComparisonOperands: [Int: (condition: FloatCC, lhs: Xmm, rhs: Xmm)] = [:]
     /// The compared pairs of each `.wideComparison` operand, by operand.
@@ -110,7 +113,9 @@ public final class RecordingLoweringBuilder: LoweringBuilder {
         case .stackAddress:
             return Amode(.frame(.stackSlot(0), displacement: displacement), trap: memoryFlags.trapCode)
         case .basePlusIndex:
-            return Amode(.baseIndex(gpr(operand), index: newGpr().reg, scale: .one, displacement: offset),
+            let index = addressIndexes[operand] ?? newGpr().reg
+            addressIndexes[operand] = index
+            return Amode(.baseIndex(gpr(operand), index: index, scale: .one, displacement: offset),
                          trap: memoryFlags.trapCode)
         case .register, .constant, .comparison, .float, .floatComparison, .pair, .lowBits, .wideComparison:
             return Amode(.base(gpr(operand), displacement: offset), trap: memoryFlags.trapCode)
@@ -140,8 +145,9 @@ public final class RecordingLoweringBuilder: LoweringBuilder {
     public func edgeLabel(_ edge: Int) -> MachLabel { MachLabel(UInt32(edge)) }
     public func emitEdgeMoves(_ edge: Int) { edgeMoves.append(edge) }
 
-    /// A signature with nothing in it: returns are not modelled.
-    public var functionSignature: ABISignature { ABISignature(emptyFor: .systemV) }
+    /// The lowered function's signature layout, for `return` (empty unless set).
+    public var signature = ABISignature(emptyFor: .systemV)
+    public var functionSignature: ABISignature { signature }
 
     public var returnAreaPointer: Gpr? { nil }
     public var structReturnPointer: Gpr? { nil }

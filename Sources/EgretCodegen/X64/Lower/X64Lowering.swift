@@ -80,6 +80,10 @@ public struct LoweringOptions: Sendable {
     /// Record which rule lowered each instruction (`LoweredFunction.appliedRules`), for
     /// tests, `egret compile --vcode` and coverage reports.
     public var recordRules: Bool
+    /// Test-only: emitters that replace the named rules' own (a deliberately broken
+    /// rule, to check that a verifier counterexample reproduces on the JIT). Not part
+    /// of the public interface: reachable only through `@_spi(Testing) import`.
+    @_spi(Testing) public var replacedEmitters: [String: RuleEmitter] = [:]
 
     public init(callConvOverrides: [CallConv: CallConv] = [:], recordRules: Bool = false) {
         self.callConvOverrides = callConvOverrides

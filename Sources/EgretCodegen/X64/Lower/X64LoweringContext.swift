@@ -90,7 +90,8 @@ final class X64LoweringContext: LoweringBuilder {
         functionSignature = try ABISignature(function.signature, convention: convention)
         rules = X64LoweringRules.ordered
         candidates = X64LoweringRules.candidates
-        emitters = X64LoweringRules.emitters
+        emitters = options.replacedEmitters.isEmpty ? X64LoweringRules.emitters
+            : X64LoweringRules.ordered.map { options.replacedEmitters[$0.name] ?? $0.emit }
         opcodeEffects = X64LoweringContext.effects
         let valueCount = function.values.count
         values = [ValueState](repeating: ValueState(), count: valueCount)
