@@ -136,6 +136,21 @@ extension X64Inst {
             throw MachineSpecError.notModelled("fma")
         case .xmmCmove:
             throw MachineSpecError.notModelled("xmmCmove")
+        // Atomic forms (tier 2): not modelled yet.
+        case .lockCmpxchg:
+            throw MachineSpecError.notModelled("lockCmpxchg")
+        case .xchg:
+            throw MachineSpecError.notModelled("xchg")
+        case .lockXadd:
+            throw MachineSpecError.notModelled("lockXadd")
+        case .mfence:
+            throw MachineSpecError.notModelled("mfence")
+        case .atomicRmwLoop:
+            throw MachineSpecError.notModelled("atomicRmwLoop")
+        case .lockCmpxchg16b:
+            throw MachineSpecError.notModelled("lockCmpxchg16b")
+        case .atomicRmwLoop128:
+            throw MachineSpecError.notModelled("atomicRmwLoop128")
         }
     }
 
