@@ -252,7 +252,9 @@ public enum X64Inst: Hashable, Sendable {
     /// store `replacement` (rcx:rbx); `dstOld` (rdx:rax) receives the old 16 bytes
     /// either way. The address must be 16-byte aligned (else #GP, reported as the
     /// memory operand's trap).
-    case lockCmpxchg16b(replacement: GprPair, expected: GprPair, mem: Amode, dstOld: WritableGprPair)
+    /// (`indirect`, like `atomicRmwLoop128`: the two rare 16-byte forms would otherwise
+    /// make every `X64Inst` value, and each copy of one, a third larger.)
+    indirect case lockCmpxchg16b(replacement: GprPair, expected: GprPair, mem: Amode, dstOld: WritableGprPair)
     /// `atomicRmwLoop` on 16 bytes, around `lock cmpxchg16b`:
     ///
     ///         movq (mem), %rax; movq 8(mem), %rdx
@@ -268,7 +270,7 @@ public enum X64Inst: Hashable, Sendable {
     /// early defs, like the narrow loop's. `byteSwapped` reverses the 16 bytes of
     /// rcx:rbx before the operation and after it (bswap both halves and exchange them
     /// through `scratch`), as the narrow loop's flag does.
-    case atomicRmwLoop128(op: AtomicLoopOp, byteSwapped: Bool, operand: GprPair, mem: Amode, scratch: Writable<Gpr>,
+    indirect case atomicRmwLoop128(op: AtomicLoopOp, byteSwapped: Bool, operand: GprPair, mem: Amode, scratch: Writable<Gpr>,
                           temp: WritableGprPair, dstOld: WritableGprPair)
 
     // MARK: Traps
