@@ -36,12 +36,20 @@ public struct FailureSignature: Hashable, Sendable, Codable, CustomStringConvert
 
     public var description: String { "\(kind.rawValue): \(location)" }
 
-    /// A message with its digits removed, so that value and register numbers do not
+    /// A message with its digits and parenthesised details (the instruction text of a
+    /// checker error) removed, so that value, register and instruction details do not
     /// split one bug into many signatures.
     public static func normalised(_ message: String) -> String {
         var text = ""
         var lastWasDigit = false
-        for character in message.prefix(160) {
+        var depth = 0
+        for character in message.prefix(200) {
+            if character == "(" { depth += 1 }
+            if depth > 0 {
+                if character == ")" { depth -= 1 }
+                continue
+            }
+            if character == "\n" { break }
             if character.isNumber {
                 if !lastWasDigit { text.append("N") }
                 lastWasDigit = true
