@@ -1,4 +1,5 @@
 import ArgumentParser
+import EgretCodegen
 import EgretFuzz
 import Foundation
 
@@ -40,6 +41,10 @@ struct FuzzCommand: ParsableCommand {
     @Flag(name: .long, help: "Do not reduce findings.")
     var noReduce = false
 
+    @Option(name: .long, help: ArgumentHelp("Test-only: plant a known backend bug (\(PlantedBugNames.all)).",
+                                            visibility: .hidden))
+    var plantBug: String?
+
     func run() throws {
         var options = CampaignOptions()
         options.seed = seed
@@ -65,6 +70,7 @@ struct FuzzCommand: ParsableCommand {
         options.workerCommand = [selfExecutable(), "fuzz-worker"]
         options.progress = true
         options.reduce = !noReduce
+        options.plantedBug = plantBug
         let result: CampaignResult
         do {
             result = try Campaign(options: options).run { print($0) }
@@ -92,11 +98,14 @@ struct FuzzWorkerCommand: ParsableCommand {
     @Option(name: .long) var seed: UInt64 = 1
     @Option(name: .long) var inflight: String
     @Option(name: .long) var ops: String?
+    @Option(name: .long) var plantBug: String?
 
     func run() throws {
         var options = CampaignOptions()
         options.opcodes = ops.map { $0.split(separator: ",").map(String.init) } ?? []
-        let runner = CaseRunner(seed: seed, configuration: try options.generatorConfiguration())
+        options.plantedBug = plantBug
+        let runner = CaseRunner(seed: seed, configuration: try options.generatorConfiguration(),
+                                oracleOptions: try options.oracleOptions())
         CampaignWorker(runner: runner, inflightPath: inflight).serve()
     }
 }
@@ -165,6 +174,10 @@ struct CorpusCommand: ParsableCommand {
             throw ExitCode(outcome.exitStatus)
         }
     }
+}
+
+enum PlantedBugNames {
+    static let all = PlantedBug.allCases.map(\.rawValue).joined(separator: ", ")
 }
 
 /// The running executable's path, to start workers of the same build.

@@ -20,6 +20,9 @@ public enum Compiler {
         public var checkAllocation = false
         /// Keep the VCode and the allocation for `egret compile --vcode`.
         public var keepVCode = false
+        /// Test-only: compile with a known miscompilation (PlantedBug.swift). Always nil
+        /// outside the fuzzer's self-test.
+        public var plantedBug: PlantedBug?
 
         public init() {}
     }
@@ -28,7 +31,8 @@ public enum Compiler {
         var timings = PhaseTimings()
         var lowering = LoweringOptions(callConvOverrides: options.callConvOverrides)
         lowering.recordRules = options.keepVCode
-        let lowered = try timings.measure(.lower) { try X64Lowering.lower(function, options: lowering) }
+        var lowered = try timings.measure(.lower) { try X64Lowering.lower(function, options: lowering) }
+        options.plantedBug?.plant(in: &lowered.vcode)
         let convention = lowered.frame.convention
         let environment = registerEnvironment(for: convention)
         let allocation = try timings.measure(.regalloc) {
@@ -42,12 +46,14 @@ public enum Compiler {
             // caller expects kept (a windows_fastcall function calling system_v code
             // loses rsi and rdi).
             let destroyed = allocation.writtenRegisters.union(lowered.frame.calleeSavedClobberedByCalls)
-            let saved = calleeSavedOrder.filter { convention.calleeSaved.contains($0) && destroyed.contains($0) }
-            let frame = try X64Frame(stackSlots: lowered.frame.stackSlotData,
+            var saved = calleeSavedOrder.filter { convention.calleeSaved.contains($0) && destroyed.contains($0) }
+            if let bug = options.plantedBug { saved = bug.saved(saved) }
+            var frame = try X64Frame(stackSlots: lowered.frame.stackSlotData,
                                      spillSlotCount: allocation.spillSlotCount,
                                      outgoingArgumentsSize: lowered.frame.outgoingArgumentsSize,
                                      savedRegisters: saved,
                                      incomingArgumentsSize: lowered.frame.incomingArgumentsSize)
+            frame.plantedIncomingArgumentBias = options.plantedBug?.incomingArgumentBias ?? 0
             return try X64Emitter.emit(lowered.vcode, allocation: allocation, frame: frame)
         }
         var signature = function.signature

@@ -1,3 +1,4 @@
+import EgretCodegen
 import EgretIR
 import Foundation
 
@@ -18,8 +19,9 @@ public struct CampaignOptions: Sendable {
     public var opcodes: [String] = []
     /// How to start a worker: the executable and the arguments before the campaign's own.
     public var workerCommand: [String] = []
-    /// Seconds a worker may take for one case before it counts as hung.
-    public var caseTimeout: Double = 20
+    /// Seconds a worker may take for one case before it counts as hung: generated cases
+    /// run in milliseconds, so this only has to absorb a loaded machine.
+    public var caseTimeout: Double = 5
     /// Cases sent to a worker at once.
     public var batchSize: UInt64 = 64
     /// Show a progress line (on a terminal, outside CI).
@@ -28,6 +30,8 @@ public struct CampaignOptions: Sendable {
     public var reduce: Bool = true
     /// Findings reduced at most per campaign (the rest are stored unreduced).
     public var maxReductions: Int = 8
+    /// Test-only: workers compile with this planted bug (the self-test).
+    public var plantedBug: String?
 
     public init() {}
 
@@ -47,6 +51,7 @@ public struct CampaignOptions: Sendable {
     func workerArguments(inflightPath: String) -> [String] {
         var arguments = workerCommand + ["--seed", String(seed), "--inflight", inflightPath]
         if !opcodes.isEmpty { arguments += ["--ops", opcodes.joined(separator: ",")] }
+        if let plantedBug { arguments += ["--plant-bug", plantedBug] }
         return arguments
     }
 }
@@ -254,5 +259,19 @@ public final class Campaign {
         } else {
             record { $0.cases += 1 }
         }
+    }
+}
+
+extension CampaignOptions {
+    /// The oracle options these options ask for (the planted bug, if any).
+    public func oracleOptions() throws -> DifferentialOracle.Options {
+        var options = DifferentialOracle.Options()
+        if let plantedBug {
+            guard let bug = PlantedBug(rawValue: plantedBug) else {
+                throw CampaignError.badArgument("unknown planted bug \(plantedBug)")
+            }
+            options.plantedBug = bug
+        }
+        return options
     }
 }

@@ -39,6 +39,8 @@ struct FunctionEmitter<Source: ByteSource> {
     /// Values of the entry block, usable in every block.
     var entryValues: [(value: Int, type: IRType)] = []
     var slotSizes: [Int] = []
+    /// Values some instruction or branch already reads.
+    var used: Set<Int> = []
     var declaredCallees: [String: Int] = [:]
     var instructionCount: Int = 0
     var coverage: [String] = []
@@ -106,16 +108,24 @@ struct FunctionEmitter<Source: ByteSource> {
         instructionCount += 1
     }
 
-    /// A value of `type`, preferring recent ones (longer dependency chains); a new
-    /// constant when there is none.
+    /// A value of `type`: most often one not used yet (so that few results are dead and
+    /// skipped by the backend), otherwise a recent one (longer dependency chains); a
+    /// new constant when there is none.
     mutating func use(_ type: IRType, _ source: inout Source) -> Int {
+        if source.chance(configuration.unusedValuePercent),
+           let unused = available.last(where: { $0.type == type && !used.contains($0.value) }) {
+            used.insert(unused.value)
+            return unused.value
+        }
         var candidates: [Int] = []
         for entry in available.reversed() where entry.type == type {
             candidates.append(entry.value)
             if candidates.count == 6 { break }
         }
         if candidates.isEmpty || source.chance(8) { return constant(type, &source) }
-        return source.pick(candidates)
+        let value = source.pick(candidates)
+        used.insert(value)
+        return value
     }
 
     /// Defines `iconst.T` with a value biased to the edges of `type`.
@@ -150,6 +160,10 @@ struct FunctionEmitter<Source: ByteSource> {
         let info = opcode.info
         if (opcode == .trapz || opcode == .trapnz) && !source.chance(configuration.conditionalTrapPercent) { return }
         var operands: [Int] = signature.operandTypes.map { use(source.pick($0), &source) }
+        if operands.count >= 2, signature.operandTypes[0] == signature.operandTypes[1],
+           source.chance(configuration.sameOperandPercent) {
+            operands[1] = operands[0]
+        }
         if Self.isDivision(opcode), operands.count == 2, source.chance(configuration.guardedDivisionPercent) {
             operands[1] = guardDivisor(operands[1], signature.type, signed: opcode == .sdiv || opcode == .srem)
         }
@@ -266,6 +280,21 @@ struct FunctionEmitter<Source: ByteSource> {
     }
 
     mutating func emitReturn(_ source: inout Source) {
+        // Fold the values nothing reads yet into the first result, so that their
+        // computation is observable rather than dead code.
+        if let first = plan.returns.first {
+            let unused = available.filter { $0.type == first && !used.contains($0.value) }.map(\.value)
+            var accumulator = unused.first
+            for value in unused.dropFirst() {
+                guard let left = accumulator else { break }
+                let folded = fresh()
+                line("v\(folded) = bxor v\(left), v\(value)")
+                used.insert(value)
+                used.insert(left)
+                available.append((folded, first))
+                accumulator = folded
+            }
+        }
         let values = plan.returns.map { "v\(use($0, &source))" }
         line(values.isEmpty ? "return" : "return " + values.joined(separator: ", "))
     }

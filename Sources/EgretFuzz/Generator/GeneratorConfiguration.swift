@@ -71,6 +71,12 @@ public struct GeneratorConfiguration: Sendable {
     /// Percent of conditional traps (`trapz`/`trapnz`) kept; the rest are left out, as a
     /// random condition ends the case early about half of the time.
     public var conditionalTrapPercent: Int = 15
+    /// Percent of operands taken from values nothing reads yet: a result nobody reads is
+    /// dead code the backend skips, so a miscompiled instruction would go unseen.
+    public var unusedValuePercent: Int = 75
+    /// Percent of two-operand instructions given the same value twice: `x < x`, `x - x`
+    /// are where a condition that is off at equality (slt for sle) shows.
+    public var sameOperandPercent: Int = 12
     /// Percent of loads and stores with the `big` flag: byte swapping around the access
     /// is a separate lowering path.
     public var bigEndianPercent: Int = 10

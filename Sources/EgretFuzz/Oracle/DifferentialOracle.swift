@@ -22,6 +22,8 @@ public struct DifferentialOracle {
         public var checkAllocation: Bool = true
         /// Also compile with system_v and windows_fastcall exchanged.
         public var bothConventions: Bool = true
+        /// Test-only: compile with a planted bug (the fuzzer's self-test).
+        public var plantedBug: PlantedBug?
 
         public init() {}
     }
@@ -100,6 +102,7 @@ public struct DifferentialOracle {
         var compileOptions = Compiler.Options()
         compileOptions.callConvOverrides = overrides
         compileOptions.checkAllocation = options.checkAllocation
+        compileOptions.plantedBug = options.plantedBug
         let compiled: CompiledModule
         do {
             compiled = try CompiledModule(module, options: compileOptions)

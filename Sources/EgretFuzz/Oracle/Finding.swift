@@ -58,7 +58,10 @@ public struct FailureSignature: Hashable, Sendable, Codable, CustomStringConvert
                 lastWasDigit = false
             }
         }
-        return text
+        // Hexadecimal addresses (`0x7f3a…`, now `NxNfNa…`) become one word.
+        return text.split(separator: " ", omittingEmptySubsequences: false)
+            .map { $0.hasPrefix("Nx") ? "ADDR" : String($0) }
+            .joined(separator: " ")
     }
 }
 

@@ -26,6 +26,9 @@ public struct CaseReducer {
     public var stillFails: (String) -> Bool
     /// Candidates tried at most (a safety net; reductions normally converge far earlier).
     public var maxCandidates: Int = 20_000
+    /// Wall-clock budget in seconds: a case whose candidates keep hanging a worker
+    /// would otherwise take minutes; what is reduced by then is kept.
+    public var maxSeconds: Double = 60
 
     public init(stillFails: @escaping (String) -> Bool) {
         self.stillFails = stillFails
@@ -38,11 +41,12 @@ public struct CaseReducer {
         let before = CaseText.instructionCount(lines)
         let beforeLines = lines.count
         var changed = true
-        while changed && tried < maxCandidates {
+        let deadline = started.addingTimeInterval(maxSeconds)
+        while changed && tried < maxCandidates && Date() < deadline {
             changed = false
             for pass in CaseText.passes {
                 var position = 0
-                while position < lines.count && tried < maxCandidates {
+                while position < lines.count && tried < maxCandidates && Date() < deadline {
                     var accepted = false
                     for candidate in pass(lines, position) {
                         tried += 1
@@ -69,8 +73,8 @@ enum CaseText {
     typealias Pass = ([String], Int) -> [[String]]
 
     /// Passes in order: the big cuts first.
-    static let passes: [Pass] = [dropFunction, dropBlock, dropLine, branchToJump, replaceByConstant,
-                                 shrinkConstant, shrinkArguments]
+    static let passes: [Pass] = [dropFunction, dropBlock, dropLine, branchToJump, mergeIntoPredecessor,
+                                 replaceByConstant, shrinkConstant, shrinkArguments]
 
     static func trimmed(_ line: String) -> Substring {
         line.drop { $0 == " " }
@@ -158,6 +162,60 @@ enum CaseText {
             candidate[position] = "    jump \(target)"
             return candidate
         }
+    }
+
+    /// A block whose only predecessor is the `jump` just before it is merged into that
+    /// predecessor: the jump and the header go, its parameters are renamed to the
+    /// jump's arguments.
+    static func mergeIntoPredecessor(_ lines: [String], _ position: Int) -> [[String]] {
+        let header = lines[position]
+        guard header.hasPrefix("block"), !header.hasPrefix("block0"),
+              let jumpIndex = lines[..<position].lastIndex(where: { !trimmed($0).isEmpty }) else { return [] }
+        let name = String(header.prefix { $0 != "(" && $0 != ":" })
+        let jump = trimmed(lines[jumpIndex])
+        guard jump == "jump \(name)" || jump.hasPrefix("jump \(name)(") else { return [] }
+        var start = position
+        while start > 0 && !lines[start].hasPrefix("function ") { start -= 1 }
+        var end = position
+        while end < lines.count && lines[end] != "}" { end += 1 }
+        let references = lines[start ..< end].reduce(0) { count, line in
+            count + line.split(whereSeparator: { !$0.isLetter && !$0.isNumber && $0 != "_" })
+                .filter { $0 == name }.count
+        }
+        guard references == 2 else { return [] }
+        var parameters: [String] = []
+        if let open = header.firstIndex(of: "("), let close = header.lastIndex(of: ")") {
+            parameters = splitTopLevel(String(header[header.index(after: open) ..< close]))
+                .map { String($0.prefix { $0 != ":" }) }
+        }
+        var arguments: [String] = []
+        if let open = jump.firstIndex(of: "("), let close = jump.lastIndex(of: ")") {
+            arguments = splitTopLevel(String(jump[jump.index(after: open) ..< close]))
+        }
+        guard parameters.count == arguments.count else { return [] }
+        var candidate = lines
+        for index in position + 1 ..< end {
+            candidate[index] = renaming(candidate[index], Dictionary(zip(parameters, arguments)) { first, _ in first })
+        }
+        candidate.removeSubrange(jumpIndex ... position)
+        return [candidate]
+    }
+
+    /// `line` with whole-word value names replaced.
+    static func renaming(_ line: String, _ names: [String: String]) -> String {
+        guard !names.isEmpty else { return line }
+        var output = ""
+        var word = ""
+        for character in line + " " {
+            if character.isLetter || character.isNumber || character == "_" {
+                word.append(character)
+            } else {
+                output += names[word] ?? word
+                word = ""
+                output.append(character)
+            }
+        }
+        return String(output.dropLast())
     }
 
     /// Splits at commas outside parentheses and brackets.
