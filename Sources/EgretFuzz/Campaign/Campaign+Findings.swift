@@ -20,6 +20,18 @@ extension Campaign {
                 reductions += 1
                 let checker = IsolatedChecker(command: options.workerArguments(inflightPath: "\(scratch)/inflight/reduce.clif"),
                                               scratch: "\(scratch)/reduce-candidate.clif", timeout: options.caseTimeout)
+                // A crash from outside (a worker killed by the system or a person) does
+                // not reproduce: keep the case as it is.
+                guard checker.signature(of: text) == signature else {
+                    checker.finish()
+                    log("case \(findings[position].caseIndex) (\(signature)) does not reproduce; stored unreduced")
+                    if let corpus {
+                        findings[position].corpusPath = try corpus.store(findings[position].finding, text: text,
+                                                                         seed: findings[position].seed,
+                                                                         caseIndex: findings[position].caseIndex)
+                    }
+                    continue
+                }
                 var evidence: Finding?
                 let reducer = CaseReducer { candidate in
                     guard checker.signature(of: candidate) == signature else { return false }
