@@ -84,12 +84,17 @@ import Testing
         options.jobs = 1
         options.batchSize = 8
         let campaign = try Campaign(options: options)
+        let killed = DispatchSemaphore(value: 0)
+        var killedCount = 0
         let killer = Thread {
             Thread.sleep(forTimeInterval: 1.0)
-            for pid in CampaignTests.workerPids() { kill(pid, SIGKILL) }
+            for pid in CampaignTests.workerPids() where kill(pid, SIGKILL) == 0 { killedCount += 1 }
+            killed.signal()
         }
         killer.start()
         let result = try campaign.run()
+        killed.wait()
+        #expect(killedCount >= 1, "no worker was running after 1 s")
         #expect(result.cases == 200)
         // The case in flight when the worker died is recorded as a crash, or the worker
         // died between cases; either way nothing is missing and the campaign went on.

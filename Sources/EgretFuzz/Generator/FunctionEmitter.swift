@@ -189,7 +189,7 @@ struct FunctionEmitter<Source: ByteSource> {
         if !results.isEmpty { text = results.map { "v\($0.value)" }.joined(separator: ", ") + " = " + text }
         line(text)
         available.append(contentsOf: results)
-        coverage.append(signature.type == .invalid ? opcode.name : "\(opcode.name).\(signature.type)")
+        coverage.append(signature.coverageKey)
     }
 
     static func isDivision(_ opcode: Opcode) -> Bool {

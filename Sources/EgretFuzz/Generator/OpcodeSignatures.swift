@@ -9,6 +9,8 @@ public struct OpcodeSignature: Hashable, Sendable {
     /// Acceptable types of each value operand (one element when fixed).
     public var operandTypes: [[IRType]]
     public var resultTypes: [IRType]
+    /// `opcode.type` (or `opcode`): its row and column in the coverage map.
+    public var coverageKey: String
 }
 
 /// The generator's opcode table: opcodes × supported types, read from `OpcodeTable`,
@@ -93,7 +95,8 @@ public struct OpcodeSignatures: Sendable {
         // bitcast between integers of different widths is invalid: only same-size casts.
         if opcode == .bitcast { operands = operands.map { $0.filter { $0.bits == type.bits } } }
         if operands.contains(where: \.isEmpty) { return nil }
-        return OpcodeSignature(opcode: opcode, type: type, operandTypes: operands, resultTypes: results)
+        return OpcodeSignature(opcode: opcode, type: type, operandTypes: operands, resultTypes: results,
+                               coverageKey: type == .invalid ? opcode.name : "\(opcode.name).\(type)")
     }
 
     private static func candidates(_ operand: OperandType, controlling type: IRType,
@@ -107,10 +110,17 @@ public struct OpcodeSignatures: Sendable {
     /// Every (opcode, type) pair the generator can produce, memory and constants
     /// included: the rows and columns of the coverage map.
     public static func coverageUniverse(configuration: GeneratorConfiguration) -> [String] {
-        var keys: [String] = OpcodeSignatures(configuration: configuration).signatures.map {
-            $0.type == .invalid ? $0.opcode.name : "\($0.opcode.name).\($0.type)"
+        var keys: [String] = OpcodeSignatures(configuration: configuration).signatures.map(\.coverageKey)
+        for type in configuration.supportedTypes {
+            keys.append("iconst.\(type)")
+            for opcode in memoryOpcodes where opcode.info.controllingTypes?.contains(type) ?? false
+                && (configuration.onlyOpcodes.isEmpty || configuration.onlyOpcodes.contains(opcode)) {
+                keys.append("\(opcode.name).\(type)")
+            }
         }
-        for type in configuration.supportedTypes { keys.append("iconst.\(type)") }
+        keys.append("stack_addr.i64")
+        keys.append("call.system_v")
+        keys.append("call.windows_fastcall")
         return keys
     }
 }

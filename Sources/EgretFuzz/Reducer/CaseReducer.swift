@@ -74,7 +74,7 @@ enum CaseText {
 
     /// Passes in order: the big cuts first.
     static let passes: [Pass] = [dropFunction, dropBlock, dropLine, branchToJump, mergeIntoPredecessor,
-                                 replaceByConstant, shrinkConstant, shrinkArguments]
+                                 replaceByConstant, shrinkConstant, reuseEarlierValue, shrinkArguments]
 
     static func trimmed(_ line: String) -> Substring {
         line.drop { $0 == " " }
@@ -201,6 +201,43 @@ enum CaseText {
         return [candidate]
     }
 
+    /// `vA = …` goes, and vA's uses read an earlier value of the same type instead: an
+    /// identical constant first, then the function's earlier values of that type.
+    static func reuseEarlierValue(_ lines: [String], _ position: Int) -> [[String]] {
+        let body = trimmed(lines[position])
+        guard lines[position].hasPrefix("    "), let equals = body.range(of: " = "),
+              !body[..<equals.lowerBound].contains(",") else { return [] }
+        let value = String(body[..<equals.lowerBound])
+        let definition = body[equals.upperBound...]
+        var start = position
+        while start > 0 && !lines[start].hasPrefix("function ") { start -= 1 }
+        var end = position
+        while end < lines.count && lines[end] != "}" { end += 1 }
+        guard let function = function(lines, around: position),
+              let type = valueTypes(function, values: [value])?.first else { return [] }
+        // Earlier definitions: identical ones first, then any of the same type (the
+        // verifier rejects those that do not dominate the uses).
+        var identical: [String] = []
+        var sameType: [String] = []
+        for index in start ..< position {
+            let earlier = trimmed(lines[index])
+            guard let earlierEquals = earlier.range(of: " = "), !earlier[..<earlierEquals.lowerBound].contains(",")
+            else { continue }
+            let name = String(earlier[..<earlierEquals.lowerBound])
+            if earlier[earlierEquals.upperBound...] == definition {
+                identical.append(name)
+            } else if valueTypes(function, values: [name])?.first == type {
+                sameType.append(name)
+            }
+        }
+        return (identical + sameType.suffix(2)).map { replacement in
+            var candidate = lines
+            for index in position + 1 ..< end { candidate[index] = renaming(candidate[index], [value: replacement]) }
+            candidate.remove(at: position)
+            return candidate
+        }
+    }
+
     /// `line` with whole-word value names replaced.
     static func renaming(_ line: String, _ names: [String: String]) -> String {
         guard !names.isEmpty else { return line }
@@ -258,11 +295,20 @@ enum CaseText {
 
     /// The types of `values` in the function around `position`, read by parsing it.
     static func valueTypes(_ lines: [String], around position: Int, values: [String]) -> [IRType]? {
+        guard let function = function(lines, around: position) else { return nil }
+        return valueTypes(function, values: values)
+    }
+
+    /// The parsed function the line at `position` belongs to.
+    static func function(_ lines: [String], around position: Int) -> Function? {
         guard let module = try? CLIFParser.parse(lines.joined(separator: "\n")) else { return nil }
         var functionIndex = -1
         for line in lines[0 ... position] where line.hasPrefix("function ") { functionIndex += 1 }
         guard module.functions.indices.contains(functionIndex) else { return nil }
-        let function = module.functions[functionIndex]
+        return module.functions[functionIndex]
+    }
+
+    static func valueTypes(_ function: Function, values: [String]) -> [IRType]? {
         var types: [IRType] = []
         for value in values {
             guard value.hasPrefix("v"), let number = Int(value.dropFirst()), number < function.values.count
