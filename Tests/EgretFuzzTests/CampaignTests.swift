@@ -111,7 +111,7 @@ import Testing
             guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
                   let command = try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8) else { return false }
             let fields = stat.split(separator: ")").last?.split(separator: " ") ?? []
-            return fields.count > 2 && Int32(fields[2]) == me && command.contains("fuzz-worker")
+            return fields.count > 1 && Int32(fields[1]) == me && command.contains("fuzz-worker")
         }
     }
 }

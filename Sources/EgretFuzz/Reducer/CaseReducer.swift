@@ -73,7 +73,7 @@ enum CaseText {
     typealias Pass = ([String], Int) -> [[String]]
 
     /// Passes in order: the big cuts first.
-    static let passes: [Pass] = [dropFunction, dropBlock, dropLine, branchToJump, mergeIntoPredecessor,
+    static let passes: [Pass] = [dropFunction, dropBlock, dropLine, branchToJump, retargetJump, mergeIntoPredecessor,
                                  replaceByConstant, shrinkConstant, reuseEarlierValue, shrinkArguments]
 
     static func trimmed(_ line: String) -> Substring {
@@ -253,6 +253,33 @@ enum CaseText {
             }
         }
         return String(output.dropLast())
+    }
+
+    /// `jump blockA(…)` → `jump blockB` for each later parameterless block B: skips
+    /// over code (loops included) so that it becomes unreachable and can go.
+    static func retargetJump(_ lines: [String], _ position: Int) -> [[String]] {
+        let body = trimmed(lines[position])
+        guard body.hasPrefix("jump block") else { return [] }
+        // Only blocks after the current target, so that retargeting always makes
+        // progress and the fixpoint loop ends.
+        let target = String(body.dropFirst(5).prefix { $0 != "(" })
+        var candidates: [[String]] = []
+        var index = position + 1
+        while index < lines.count && lines[index] != "}" && !lines[index].hasPrefix(target + "(")
+            && lines[index] != target + ":" {
+            index += 1
+        }
+        index += 1
+        while index < lines.count && lines[index] != "}" {
+            let line = lines[index]
+            if line.hasPrefix("block"), line.hasSuffix(":"), !line.contains("(") {
+                var candidate = lines
+                candidate[position] = "    jump \(line.dropLast())"
+                candidates.append(candidate)
+            }
+            index += 1
+        }
+        return candidates
     }
 
     /// Splits at commas outside parentheses and brackets.
