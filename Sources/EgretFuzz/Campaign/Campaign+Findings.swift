@@ -5,7 +5,7 @@ extension Campaign {
     /// the new ones in a fresh worker each, and stores them in the corpus.
     func processFindings(scratch: String, log: (String) -> Void) throws {
         let corpus = options.corpusDirectory.map(Corpus.init(directory:))
-        var known = corpus?.knownSignatures() ?? []
+        var known = corpus?.knownSignatures(openOnly: true) ?? []
         var reductions = 0
         var findings = currentFindings()
         for position in findings.indices {

@@ -59,9 +59,11 @@ public struct Corpus {
         return entries.sorted { $0.0 < $1.0 }
     }
 
-    /// Signatures already in the corpus.
-    public func knownSignatures() -> Set<String> {
-        Set(entries().map(\.signature))
+    /// Signatures already in the corpus; with `openOnly`, those of open (unfixed) cases
+    /// only: a campaign treats a finding as known when an open case has its signature,
+    /// while a fixed case failing again is news (and ci/test reports it).
+    public func knownSignatures(openOnly: Bool = false) -> Set<String> {
+        Set(entries().filter { !openOnly || $0.isOpen }.map(\.signature))
     }
 
     /// Stores a finding as a runnable test; returns its path.
