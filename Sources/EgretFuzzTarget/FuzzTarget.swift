@@ -11,12 +11,20 @@ import Glibc
 //         -Xswiftc -sanitize=fuzzer -Xswiftc -DEGRET_LIBFUZZER
 //     .build/release/EgretFuzzTarget -max_len=4096 corpus-dir/
 //
-// With EGRET_LIBFUZZER, libFuzzer supplies `main` and calls LLVMFuzzerTestOneInput;
+// With EGRET_LIBFUZZER, `main` hands over to libFuzzer's driver, which calls
+// LLVMFuzzerTestOneInput;
 // a finding prints the generated case and aborts, so libFuzzer keeps the input.
 // Without it (the default build), this is a small driver that replays files of raw
 // bytes through the same entry point: `EgretFuzzTarget crash-1234 …`.
 
 #if EGRET_LIBFUZZER
+/// libFuzzer's driver (SwiftPM names an executable's entry point itself, so the target
+/// keeps a `main` of its own and hands control to libFuzzer from there).
+@_silgen_name("LLVMFuzzerRunDriver")
+func runLibFuzzerDriver(_ argc: UnsafeMutablePointer<Int32>,
+                        _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
+                        _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32) -> Int32
+
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     guard let data else { return 0 }
@@ -26,6 +34,15 @@ public func fuzzTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int3
         abort()
     }
     return 0
+}
+
+@main
+struct LibFuzzerMain {
+    static func main() {
+        var argc = CommandLine.argc
+        var argv = CommandLine.unsafeArgv
+        exit(runLibFuzzerDriver(&argc, &argv, fuzzTestOneInput))
+    }
 }
 #else
 @main
