@@ -128,13 +128,39 @@ struct FunctionEmitter<Source: ByteSource> {
         return value
     }
 
-    /// Defines `iconst.T` with a value biased to the edges of `type`.
+    /// Defines a constant of `type` with a value biased to its edges: `iconst` for
+    /// integers up to i64, `f32const`/`f64const` for floats, and two i64 constants
+    /// joined by `iconcat` for i128 (`iconst` stops at 64 bits).
     mutating func constant(_ type: IRType, _ source: inout Source) -> Int {
-        let value = EdgeValues.draw(type, edgePercent: configuration.edgeConstantPercent, &source)
-        return constant(type, value)
+        let edge = configuration.edgeConstantPercent
+        if type == .f32 || type == .f64 {
+            let result = fresh()
+            let opcode = type == .f32 ? "f32const" : "f64const"
+            line("v\(result) = \(opcode) \(EdgeValues.drawText(type, edgePercent: edge, &source))")
+            available.append((result, type))
+            coverage.append(opcode)
+            return result
+        }
+        if type.bits == 128 {
+            let low = constant(.i64, EdgeValues.draw(.i64, edgePercent: edge, &source))
+            let high = constant(.i64, source.chance(50) ? 0 : EdgeValues.draw(.i64, edgePercent: edge, &source))
+            let result = fresh()
+            line("v\(result) = iconcat v\(low), v\(high)")
+            available.append((result, type))
+            coverage.append("iconcat.i64")
+            return result
+        }
+        return constant(type, EdgeValues.draw(type, edgePercent: edge, &source))
     }
 
     mutating func constant(_ type: IRType, _ value: Int64) -> Int {
+        if type.bits == 128 {
+            let wide = constant(.i64, value)
+            let result = fresh()
+            line("v\(result) = sextend.\(type) v\(wide)")
+            available.append((result, type))
+            return result
+        }
         let result = fresh()
         line("v\(result) = iconst.\(type) \(EdgeValues.signedText(value, type))")
         available.append((result, type))
@@ -173,12 +199,14 @@ struct FunctionEmitter<Source: ByteSource> {
         switch info.format {
         case .intCompare:
             text = "\(opcode.name) \(source.pick(GeneratorVocabulary.conditionCodes)) \(operandText)"
+        case .floatCompare:
+            text = "\(opcode.name) \(source.pick(GeneratorVocabulary.floatConditionCodes)) \(operandText)"
         case .intAddTrap, .condTrap:
             text = "\(opcode.name) \(operandText), \(source.pick(GeneratorVocabulary.trapCodes))"
         case .nullAry:
             text = opcode.name
         case .unary, .binary, .ternary, .loadNoOffset, .unaryImm, .unaryIeee16, .unaryIeee32, .unaryIeee64,
-             .unaryConst, .unaryGlobalValue, .binaryImm8, .ternaryImm8, .multiAry, .shuffle, .floatCompare, .jump,
+             .unaryConst, .unaryGlobalValue, .binaryImm8, .ternaryImm8, .multiAry, .shuffle, .jump,
              .brif, .branchTable, .call, .callIndirect, .tryCall, .tryCallIndirect, .funcAddr, .atomicRmw,
              .atomicCas, .load, .store, .storeNoOffset, .stackAddr, .dynamicStackAddr, .trap,
              .exceptionHandlerAddress:
@@ -258,7 +286,7 @@ struct FunctionEmitter<Source: ByteSource> {
         case 0:
             line("jump \(target(block + 1, parameters, &source))")
         case 1:
-            let condition = use(source.pick(configuration.supportedTypes), &source)
+            let condition = use(source.pick(configuration.supportedTypes.filter(\.isInt)), &source)
             let taken = target(source.inRange(block + 1 ... lastBlock), parameters, &source)
             line("brif v\(condition), \(taken), \(target(block + 1, parameters, &source))")
         case 2:
@@ -303,6 +331,7 @@ struct FunctionEmitter<Source: ByteSource> {
 /// Immediates the generator draws from.
 enum GeneratorVocabulary {
     static let conditionCodes: [String] = ["eq", "ne", "slt", "sge", "sgt", "sle", "ult", "uge", "ugt", "ule"]
+    static let floatConditionCodes: [String] = FloatCC.allCases.map(\.description)
     /// User codes and the reserved codes a backend might confuse with each other.
     static let trapCodes: [String] = ["user1", "user2", "user42", "int_ovf", "int_divz", "heap_oob"]
     /// Access widths of the narrow loads and stores; the others access their type.

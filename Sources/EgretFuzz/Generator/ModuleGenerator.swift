@@ -63,8 +63,7 @@ public struct ModuleGenerator {
             coverage.append(contentsOf: emitter.coverage)
             for _ in 0 ..< configuration.inputsPerFunction {
                 let arguments = plan.parameters.map { type in
-                    EdgeValues.signedText(EdgeValues.draw(type, edgePercent: configuration.edgeInputPercent, &source),
-                                          type)
+                    EdgeValues.drawText(type, edgePercent: configuration.edgeInputPercent, &source)
                 }
                 text += "; print: %\(plan.name)(\(arguments.joined(separator: ", ")))\n"
                 inputs += 1

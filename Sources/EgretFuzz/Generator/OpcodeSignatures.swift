@@ -56,7 +56,7 @@ public struct OpcodeSignatures: Sendable {
             let info = opcode.info
             guard info.tier <= configuration.maxTier, Self.exclusions[opcode] == nil else { continue }
             if !configuration.onlyOpcodes.isEmpty && !configuration.onlyOpcodes.contains(opcode) { continue }
-            guard Self.isGeneratedFormat(info.format) else { continue }
+            guard Self.isGeneratedFormat(info.format), Self.propertyExclusion(info) == nil else { continue }
             let controllingTypes: [IRType] = info.controllingTypes.map { set in types.filter(set.contains) } ?? [.invalid]
             for type in controllingTypes {
                 if let signature = Self.signature(opcode, info, type, types) { signatures.append(signature) }
@@ -64,13 +64,24 @@ public struct OpcodeSignatures: Sendable {
         }
     }
 
+    /// Why an opcode is left out by its properties rather than by name, if it is.
+    static func propertyExclusion(_ info: OpcodeInfo) -> String? {
+        if info.canLoad || info.canStore {
+            return "memory through a pointer operand (atomics and the like): only stack-slot addresses are known to be in bounds"
+        }
+        if info.properties.contains(.otherSideEffects) {
+            return "effects beyond results and memory (fences, the pinned register): nothing for the oracle to compare"
+        }
+        return nil
+    }
+
     /// Whether body instructions of this format are built from the table.
     static func isGeneratedFormat(_ format: InstructionFormat) -> Bool {
         switch format {
-        case .unary, .binary, .ternary, .intCompare, .intAddTrap, .condTrap, .nullAry, .loadNoOffset:
+        case .unary, .binary, .ternary, .intCompare, .floatCompare, .intAddTrap, .condTrap, .nullAry, .loadNoOffset:
             return true
         case .unaryImm, .unaryIeee16, .unaryIeee32, .unaryIeee64, .unaryConst, .unaryGlobalValue,
-             .binaryImm8, .ternaryImm8, .multiAry, .shuffle, .floatCompare, .jump, .brif, .branchTable,
+             .binaryImm8, .ternaryImm8, .multiAry, .shuffle, .jump, .brif, .branchTable,
              .call, .callIndirect, .tryCall, .tryCallIndirect, .funcAddr, .atomicRmw, .atomicCas, .load,
              .store, .storeNoOffset, .stackAddr, .dynamicStackAddr, .trap, .exceptionHandlerAddress:
             // Constants, control flow, calls and memory have dedicated emitters; the

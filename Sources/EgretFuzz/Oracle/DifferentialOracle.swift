@@ -132,7 +132,7 @@ public struct DifferentialOracle {
                                input: Self.inputText(directive), interpreterResult: reference.description,
                                detail: "\(name): \(error)")
             }
-            if outcome == reference { continue }
+            if Self.equivalent(outcome, reference) { continue }
             let kind: FailureSignature.Kind
             let shape: String
             switch (reference, outcome) {
@@ -155,6 +155,15 @@ public struct DifferentialOracle {
                            detail: "\(name) gave \(outcome), the interpreter gave \(reference) for \(Self.inputText(directive))")
         }
         return nil
+    }
+
+    /// Bitwise equality, except that any two NaNs are equal: CLIF leaves the payload
+    /// of a NaN produced by arithmetic unspecified.
+    static func equivalent(_ outcome: CallOutcome, _ reference: CallOutcome) -> Bool {
+        if outcome == reference { return true }
+        guard case .values(let left) = outcome, case .values(let right) = reference, left.count == right.count
+        else { return false }
+        return zip(left, right).allSatisfy { $0 == $1 || ($0.type == $1.type && $0.isNaN && $1.isNaN) }
     }
 
     private func invalid(_ message: String) -> Finding {
