@@ -49,6 +49,13 @@ import Testing
         #expect(!reduced.contains("block2"))
     }
 
+    @Test func blockParametersGoWithTheirArguments() {
+        let line = "    brif v0, block2(v1, v2), block3(v4)"
+        #expect(CaseText.removingArgument(1, ofCallsTo: "block2", in: line) == "    brif v0, block2(v1), block3(v4)")
+        #expect(CaseText.removingArgument(0, ofCallsTo: "block3", in: line) == "    brif v0, block2(v1, v2), block3")
+        #expect(CaseText.removingArgument(0, ofCallsTo: "block1", in: "    jump block12(v1)") == "    jump block12(v1)")
+    }
+
     static func returnsNonZero(_ text: String) -> Bool {
         guard valid(text), let module = try? CLIFParser.parse(text), let directive = module.runDirectives.first,
               var interpreter = try? Interpreter(module: module),

@@ -74,7 +74,8 @@ enum CaseText {
 
     /// Passes in order: the big cuts first.
     static let passes: [Pass] = [dropFunction, dropBlock, dropLine, branchToJump, retargetJump, mergeIntoPredecessor,
-                                 replaceByConstant, shrinkConstant, reuseEarlierValue, shrinkArguments]
+                                 dropBlockParameter, replaceByConstant, shrinkConstant, reuseEarlierValue,
+                                 shrinkArguments]
 
     static func trimmed(_ line: String) -> Substring {
         line.drop { $0 == " " }
@@ -236,6 +237,58 @@ enum CaseText {
             candidate.remove(at: position)
             return candidate
         }
+    }
+
+    /// Removes one parameter of the block whose header is at `position`: the matching
+    /// argument goes from every branch to it, and the parameter becomes a constant 0
+    /// at the top of the block.
+    static func dropBlockParameter(_ lines: [String], _ position: Int) -> [[String]] {
+        let header = lines[position]
+        guard header.hasPrefix("block"), !header.hasPrefix("block0"), let open = header.firstIndex(of: "("),
+              let close = header.lastIndex(of: ")") else { return [] }
+        let name = String(header[..<open])
+        let parameters = splitTopLevel(String(header[header.index(after: open) ..< close]))
+        var start = position
+        while start > 0 && !lines[start].hasPrefix("function ") { start -= 1 }
+        var end = position
+        while end < lines.count && lines[end] != "}" { end += 1 }
+        var candidates: [[String]] = []
+        for (index, parameter) in parameters.enumerated() {
+            let parts = parameter.split(separator: ":").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2 else { continue }
+            var candidate = lines
+            for line in start ..< end where line != position {
+                candidate[line] = removingArgument(index, ofCallsTo: name, in: candidate[line])
+            }
+            var remaining = parameters
+            remaining.remove(at: index)
+            candidate[position] = remaining.isEmpty ? "\(name):" : "\(name)(\(remaining.joined(separator: ", "))):"
+            candidate.insert("    \(parts[0]) = iconst.\(parts[1]) 0", at: position + 1)
+            candidates.append(candidate)
+        }
+        return candidates
+    }
+
+    /// `line` with argument `index` removed from each `name(…)` in it.
+    static func removingArgument(_ index: Int, ofCallsTo name: String, in line: String) -> String {
+        var output = ""
+        var rest = Substring(line)
+        while let found = rest.range(of: name + "(") {
+            let before = rest[..<found.lowerBound]
+            let precededByWord = before.last.map { $0.isLetter || $0.isNumber || $0 == "_" } ?? false
+            output += before + name + "("
+            rest = rest[found.upperBound...]
+            guard !precededByWord, let close = rest.firstIndex(of: ")") else { continue }
+            var arguments = splitTopLevel(String(rest[..<close]))
+            if index < arguments.count { arguments.remove(at: index) }
+            if arguments.isEmpty {
+                output.removeLast()
+            } else {
+                output += arguments.joined(separator: ", ") + ")"
+            }
+            rest = rest[rest.index(after: close)...]
+        }
+        return output + rest
     }
 
     /// `line` with whole-word value names replaced.

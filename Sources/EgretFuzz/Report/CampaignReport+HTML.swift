@@ -47,7 +47,12 @@ extension CampaignReport {
             if rows[opcode] == nil { order.append(opcode) }
             rows[opcode, default: [:]][type] = result.statistics.coverage[key] ?? 0
         }
-        let types = configuration.supportedTypes.map(\.description) + ["-"]
+        // Columns: the supported types, then anything else keys name (call conventions).
+        var types = configuration.supportedTypes.map(\.description)
+        for row in order {
+            for type in (rows[row] ?? [:]).keys.sorted() where !types.contains(type) && type != "-" { types.append(type) }
+        }
+        types.append("-")
         let maximum = max(1, result.statistics.coverage.values.max() ?? 1)
         var table = "<table class=\"map\"><tr><th></th>" + types.map { "<th>\($0)</th>" }.joined() + "</tr>\n"
         for opcode in order {
