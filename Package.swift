@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "EgretIR", targets: ["EgretIR"]),
         .library(name: "EgretInterpreter", targets: ["EgretInterpreter"]),
         .library(name: "EgretCodegen", targets: ["EgretCodegen"]),
+        .library(name: "EgretSMT", targets: ["EgretSMT"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -27,12 +28,14 @@ let package = Package(
         .systemLibrary(name: "CCapstone", pkgConfig: "capstone",
                        providers: [.apt(["libcapstone-dev"])]),
         .target(name: "EgretRuntime"),
+        .systemLibrary(name: "CZ3", pkgConfig: "z3", providers: [.apt(["libz3-dev"])]),
         .target(name: "EgretCodegen", dependencies: ["EgretIR", "CCapstone", "EgretRuntime"]),
         .target(name: "EgretFuzz", dependencies: ["EgretIR", "EgretInterpreter", "EgretCodegen"]),
+        .target(name: "EgretSMT", dependencies: ["EgretIR", "EgretCodegen", "CZ3"]),
         .executableTarget(
             name: "egret",
             dependencies: [
-                "EgretIR", "EgretInterpreter", "EgretFuzz",
+                "EgretIR", "EgretInterpreter", "EgretFuzz", "EgretSMT",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // libFuzzer target (Sources/EgretFuzzTarget/FuzzTarget.swift says how to build it
@@ -42,6 +45,8 @@ let package = Package(
         .testTarget(name: "EgretInterpreterTests", dependencies: ["EgretIR", "EgretInterpreter"]),
         .testTarget(name: "EgretCodegenTests", dependencies: ["EgretIR", "EgretCodegen", "CCapstone", "EgretRuntime"]),
         .testTarget(name: "EgretRuntimeTests", dependencies: ["EgretRuntime"]),
+        .testTarget(name: "EgretSMTTests",
+                    dependencies: ["EgretIR", "EgretInterpreter", "EgretCodegen", "EgretSMT", "EgretFuzz"]),
         .testTarget(name: "EgretFuzzTests", dependencies: ["EgretIR", "EgretInterpreter", "EgretFuzz"]),
     ],
     swiftLanguageModes: [.v5]

@@ -35,3 +35,36 @@ int egret_code_make_writable(void *memory, size_t size) {
 void egret_code_free(void *memory, size_t size) {
     if (memory) munmap(memory, round_to_pages(size));
 }
+
+// ---- Stacks in the low 4 GiB ---------------------------------------------------
+//
+//     low + size  +------------------+  <- stack top (rsp starts here)
+//                 | stack (grows v)  |     read + write
+//     low         +------------------+
+//                 | guard page       |     no access: an overflow faults here
+//     low - page  +------------------+  <- the mapping's start (below 4 GiB)
+
+void *egret_low_stack_alloc(size_t size) {
+    size_t page = egret_page_size();
+    size_t usable = round_to_pages(size);
+    // MAP_32BIT places the mapping in the low 2 GiB on x86-64; NORESERVE because most
+    // of a stack is never touched.
+    void *mapping = mmap(NULL, usable + page, PROT_NONE,
+                         MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT | MAP_NORESERVE, -1, 0);
+    if (mapping == MAP_FAILED) return NULL;
+    if ((uintptr_t)mapping + usable + page > ((uintptr_t)1 << 32)) {
+        munmap(mapping, usable + page);
+        return NULL;
+    }
+    char *low = (char *)mapping + page;
+    if (mprotect(low, usable, PROT_READ | PROT_WRITE) != 0) {
+        munmap(mapping, usable + page);
+        return NULL;
+    }
+    return low;
+}
+
+void egret_low_stack_free(void *low, size_t size) {
+    size_t page = egret_page_size();
+    munmap((char *)low - page, round_to_pages(size) + page);
+}

@@ -155,7 +155,39 @@ int egret_runtime_prepare(void) {
     return 0;
 }
 
-int egret_guarded_call(egret_trampoline trampoline, void *slots, const void *target, egret_trap_info *trap) {
+// Calls trampoline(slots, target) with rsp = stack_top, then restores rsp.
+//   rdi = trampoline, rsi = slots, rdx = target, rcx = stack_top (16-byte aligned)
+// rbp keeps the caller's stack pointer across the call (callee-saved, so the
+// trampoline preserves it), and the CFI says so, so an unwinder walking out of the
+// trampoline finds the caller's frame. A trap never returns here: the signal handler
+// siglongjmps to the guarded call, whose jump buffer restores the original rsp.
+void egret_call_on_stack(egret_trampoline trampoline, void *slots, const void *target, void *stack_top);
+__asm__(
+    ".text\n"
+    ".globl egret_call_on_stack\n"
+    ".hidden egret_call_on_stack\n"
+    ".type egret_call_on_stack, @function\n"
+    "egret_call_on_stack:\n"
+    "    .cfi_startproc\n"
+    "    pushq %rbp\n"
+    "    .cfi_def_cfa_offset 16\n"
+    "    .cfi_offset %rbp, -16\n"
+    "    movq %rsp, %rbp\n"
+    "    .cfi_def_cfa_register %rbp\n"
+    "    movq %rcx, %rsp\n"
+    "    movq %rdi, %rax\n"
+    "    movq %rsi, %rdi\n"
+    "    movq %rdx, %rsi\n"
+    "    callq *%rax\n"
+    "    movq %rbp, %rsp\n"
+    "    popq %rbp\n"
+    "    .cfi_def_cfa %rsp, 8\n"
+    "    retq\n"
+    "    .cfi_endproc\n"
+    ".size egret_call_on_stack, .-egret_call_on_stack\n");
+
+int egret_guarded_call_on_stack(egret_trampoline trampoline, void *slots, const void *target,
+                                void *stack_top, egret_trap_info *trap) {
     trap->signal = 0;
     trap->pc = 0;
     trap->fault_address = 0;
@@ -170,7 +202,15 @@ int egret_guarded_call(egret_trampoline trampoline, void *slots, const void *tar
         return 1;
     }
     innermost_guard = &guard;
-    trampoline(slots, target);
+    if (stack_top == NULL) {
+        trampoline(slots, target);
+    } else {
+        egret_call_on_stack(trampoline, slots, target, stack_top);
+    }
     innermost_guard = guard.outer;
     return 0;
+}
+
+int egret_guarded_call(egret_trampoline trampoline, void *slots, const void *target, egret_trap_info *trap) {
+    return egret_guarded_call_on_stack(trampoline, slots, target, NULL, trap);
 }

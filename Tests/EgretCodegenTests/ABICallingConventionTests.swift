@@ -159,11 +159,60 @@ struct ABICallingConventionTests {
     }
 
     @Test func typesWithoutARowAreUnsupported() {
-        #expect(throws: CodegenError.unsupported("i128 parameter 0 in a signature")) {
-            try Self.layout([.i128], [], .systemV)
-        }
         #expect(throws: CodegenError.unsupported("i32x4 return value 0 in a signature")) {
             try Self.layout([], [IRType(lane: .i32, laneCountLog2: 2)], .systemV)
         }
+    }
+
+    // MARK: i128
+
+    /// Each parameter as "low/high" (one location for types up to 64 bits).
+    static func halves(_ values: [ABISignature.Value]) -> [String] {
+        values.map { value in
+            [value.location] + (value.highLocation.map { [$0] } ?? []) }.map { $0.map(text).joined(separator: "/") }
+    }
+
+    @Test func systemVPassesAnI128InTwoConsecutiveRegisters() throws {
+        let layout = try Self.layout([.i64, .i128, .i128, .i8], [.i128], .systemV)
+        #expect(Self.halves(layout.parameters) == ["rdi", "rsi/rdx", "rcx/r8", "r9"])
+        #expect(Self.halves(layout.returns) == ["rax/rdx"])
+        #expect(layout.stackArgumentsSize == 0)
+    }
+
+    /// One register left: the i128 goes to a 16-byte aligned slot, and the register
+    /// stays unused by later arguments (as Cranelift does it).
+    @Test func systemVPutsAnI128ThatDoesNotFitOnTheStackAligned() throws {
+        let layout = try Self.layout([.i64, .i64, .i64, .i64, .i64, .i128, .i64], [], .systemV)
+        #expect(Self.halves(layout.parameters) == ["rdi", "rsi", "rdx", "rcx", "r8", "stack+0/stack+8", "stack+16"])
+        #expect(layout.stackArgumentsSize == 32)
+        let afterOneStackSlot = try Self.layout(Array(repeating: .i64, count: 7) + [.i128], [], .systemV)
+        #expect(Self.halves(afterOneStackSlot.parameters).suffix(2) == ["stack+0", "stack+16/stack+24"])
+        #expect(afterOneStackSlot.stackArgumentsSize == 32)
+    }
+
+    /// Windows places each half as an i64 of its own: the low half can take r9 and the
+    /// high half the first slot after the shadow space.
+    @Test func windowsSplitsAnI128BetweenR9AndTheStack() throws {
+        let layout = try Self.layout([.i64, .i64, .i64, .i128, .i128], [.i128], .windowsFastcall)
+        #expect(Self.halves(layout.parameters) == ["rcx", "rdx", "r8", "r9/stack+32", "stack+40/stack+48"])
+        #expect(layout.stackArgumentsSize == 64)
+        #expect(Self.halves(layout.returns) == ["rax/rdx"])
+        let first = try Self.layout([.i128, .f64, .i128], [], .windowsFastcall)
+        #expect(Self.halves(first.parameters) == ["rcx/rdx", "xmm2", "r9/stack+32"])
+    }
+
+    @Test func tailPlacesI128HalvesAsTwoIntegers() throws {
+        let layout = try Self.layout([.i64, .i64, .i64, .i64, .i64, .i128], [], .tail)
+        #expect(Self.halves(layout.parameters).last == "r9/stack+0")
+    }
+
+    /// Returns are two i64 returns under every convention; what does not fit the
+    /// return registers goes to the return area, half by half.
+    @Test(arguments: [CallingConvention.systemV, .windowsFastcall])
+    func i128ResultsFillRaxRdxThenTheReturnArea(convention: CallingConvention) throws {
+        let layout = try Self.layout([], [.i64, .i128, .i128], convention)
+        #expect(Self.halves(layout.returns) == ["rax", "rdx/stack+0", "stack+8/stack+16"])
+        #expect(layout.returnAreaSize == 32)
+        #expect(layout.hasReturnArea)
     }
 }

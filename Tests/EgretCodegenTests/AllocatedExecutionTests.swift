@@ -53,6 +53,38 @@ struct AllocatedExecutionTests {
         #expect(result == .returned([i64(expected)]))
     }
 
+    /// With every register holding a value live across it, a reload of a spilled value
+    /// borrows a register: the holder is saved to a slot before the instruction and
+    /// restored after it, rather than spilled for good (which would cost another pass).
+    @Test func temporariesBorrowRegistersUnderFullPressure() throws {
+        var (b, x, y) = Self.twoArguments()
+        // 30 long-lived values, then each added into a running sum whose operands
+        // are reloaded while the long-lived ones fill every register.
+        var values: [Gpr] = []
+        for k in 1 ... 30 {
+            let value = b.gpr()
+            b.emit(.imulImm(size: .size64, src: .reg(x), imm: Int32(k), dst: Writable(value)))
+            values.append(value)
+        }
+        var sum = y
+        for value in values { sum = b.add(sum, value) }
+        for value in values.reversed() { sum = b.add(sum, value) }
+        b.ret(sum)
+        b.endBlock(successors: [])
+        let allocation = try RegisterAllocator.allocate(b.vcode, environment: testEnvironment)
+        try RegAllocChecker.check(b.vcode, allocation)
+        let saves = allocation.edits.filter { edit in
+            guard case .register(let preg) = edit.source, case .spillSlot(let slot) = edit.destination,
+                  edit.position % 2 == 0 else { return false }
+            return allocation.edits.contains {
+                $0.position == edit.position + 1 && $0.source == .spillSlot(slot) && $0.destination == .register(preg)
+            }
+        }
+        #expect(!saves.isEmpty)
+        let expected = 1000 + 2 * (1 ... 30).reduce(Int64(0)) { $0 + 3 * Int64($1) }
+        #expect(try run(try Self.compile(b.vcode), 3, 1000) == .returned([i64(expected)]))
+    }
+
     @Test func divisionAndShiftsMeetTheirFixedRegisters() throws {
         var (b, x, y) = Self.twoArguments()
         let zero = b.constant(0), quotient = b.gpr(), remainder = b.gpr(), shifted = b.gpr()

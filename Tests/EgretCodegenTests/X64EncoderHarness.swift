@@ -170,6 +170,7 @@ struct EncodingCheck {
             // `.Ltmp0+4` where .Ltmp0 labels this instruction is `.+4`.
             guard let label = part.labelledStart else { return part.text }
             return part.text.replacingOccurrences(of: label + "+", with: ".+")
+                .replacingOccurrences(of: label + "-", with: ".-")
         }.joined(separator: "; ")
         if llvmText != text { problems.append("llvm-mc prints `\(llvmText)`, Egret `\(text)`") }
 
@@ -201,9 +202,12 @@ struct EncodingCheck {
     private mutating func checkFixup(_ fixup: (offset: Int, value: String), encoded: EncodedInstruction,
                                      assembled: [AssembledInstruction], partStarts: [Int]) {
         let value = fixup.value
-        // `(.LtmpN+K)-D`: a short branch within the instruction, resolved by Egret.
-        if value.hasPrefix("(.Ltmp"), let plus = value.firstIndex(of: "+"), let close = value.firstIndex(of: ")"),
-           let k = Int(value[value.index(after: plus) ..< close]), let d = Int(value[value.index(after: close)...]),
+        // `(.LtmpN+K)-D` or `(.LtmpN-K)-D`: a short branch within the instruction (forward
+        // over an inline trap, or back to the start of an atomic loop), resolved by Egret.
+        if value.hasPrefix("(.Ltmp"), let close = value.firstIndex(of: ")"),
+           let sign = value[..<close].firstIndex(where: { $0 == "+" || $0 == "-" }),
+           let k = Int(value[sign ..< close].replacingOccurrences(of: "+", with: "")),
+           let d = Int(value[value.index(after: close)...]),
            let partIndex = assembled.firstIndex(where: { $0.labelledStart != nil }) {
             let expectedByte = partStarts[partIndex] + k + d - fixup.offset
             if Int(Int8(bitPattern: encoded.bytes[fixup.offset])) != expectedByte {
@@ -292,14 +296,24 @@ enum CapstoneText {
     }
 
     /// Equal normalised texts, or capstone's mnemonic without the size suffix llvm-mc
-    /// prints (capstone 4 writes `rol $1, %esp` for D1 C4, llvm-mc `roll %esp`).
+    /// prints (capstone 4 writes `rol $1, %esp` for D1 C4, llvm-mc `roll %esp`), or
+    /// capstone's `movd` for the REX.W form of 66 0F 6E/7E that llvm-mc calls `movq`
+    /// (its 64-bit register operand says the width either way).
     static func sameInstruction(_ ours: String, _ theirs: String) -> Bool {
         if ours == theirs { return true }
         let ourWords = ours.split(separator: " ", maxSplits: 1)
         let theirWords = theirs.split(separator: " ", maxSplits: 1)
         guard let ourMnemonic = ourWords.first, let theirMnemonic = theirWords.first,
-              ourWords.dropFirst().first == theirWords.dropFirst().first,
-              let suffix = ourMnemonic.last, "bwlq".contains(suffix) else { return false }
+              ourWords.dropFirst().first == theirWords.dropFirst().first else { return false }
+        if ourMnemonic == "movq" && theirMnemonic == "movd" && ours.contains("%xmm") && ours.contains("%r") {
+            return true
+        }
+        // capstone 4 also adds the suffix llvm-mc leaves out: `cvtsi2ssl %eax, %xmm0`.
+        if let suffix = theirMnemonic.last, "lq".contains(suffix), theirMnemonic.dropLast() == ourMnemonic,
+           ourMnemonic.hasPrefix("cvtsi2") {
+            return true
+        }
+        guard let suffix = ourMnemonic.last, "bwlq".contains(suffix) else { return false }
         return ourMnemonic.dropLast() == theirMnemonic
     }
 

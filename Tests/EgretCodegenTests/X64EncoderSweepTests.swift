@@ -252,6 +252,11 @@ enum EncoderSweep {
             result.append(.returnCallKnown(name: symbol("callee"), info: ReturnCallInfo()))
         case .returnCallUnknown:
             result.append(.returnCallUnknown(target: .r11, info: ReturnCallInfo()))
+        case .xmmLoad, .xmmStore, .xmmMove, .gprToXmm, .xmmToGpr, .xmmArith, .xmmSqrt, .xmmLogic, .xmmCompare,
+             .xmmCompareMask, .intToFloat, .floatToInt, .floatConvert, .xmmRound, .fma, .xmmCmove:
+            result += floatInstructions(form)
+        case .lockCmpxchg, .xchg, .lockXadd, .mfence, .atomicRmwLoop, .lockCmpxchg16b, .atomicRmwLoop128:
+            result += atomicInstructions(form)
         }
         return result
     }

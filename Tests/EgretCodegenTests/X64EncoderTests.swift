@@ -10,7 +10,7 @@ import EgretIR
 ///   3. capstone, given Egret's bytes, decodes the same instruction, every byte used;
 /// and that the table covers every form × size × operand kind.
 enum X64EncoderTable {
-    static var all: [EncoderCase] { arithmetic + multiplyShift + moves + control }
+    static var all: [EncoderCase] { arithmetic + multiplyShift + moves + control + floats + atomics }
 }
 
 struct X64EncoderTests {
@@ -47,6 +47,15 @@ struct X64EncoderTests {
                 let used = [",", " ", ")", ";"].contains { text.contains(name + $0) }
                 #expect(used, "no table entry uses \(name)")
             }
+        }
+    }
+
+    @Test func tableUsesEveryXmmRegister() {
+        let text = X64EncoderTable.floats.map(\.text).joined(separator: " ") + " "
+        for index in 0 ..< 16 {
+            let name = "%xmm\(index)"
+            let used = [",", " ", ";"].contains { text.contains(name + $0) }
+            #expect(used, "no float table entry uses \(name)")
         }
     }
 
@@ -172,6 +181,54 @@ func coverageKeys(_ inst: X64Inst) -> [String] {
         return ["returnCallKnown"]
     case .returnCallUnknown:
         return ["returnCallUnknown"]
+    case .xmmLoad(let width, let address, _):
+        return ["xmmLoad \(width) \(kind(address))"]
+    case .xmmStore(let width, _, let address):
+        return ["xmmStore \(width) \(kind(address))"]
+    case .xmmMove:
+        return ["xmmMove"]
+    case .gprToXmm(let size, _, _):
+        return ["gprToXmm \(size)"]
+    case .xmmToGpr(let size, _, _):
+        return ["xmmToGpr \(size)"]
+    case .xmmArith(let op, let width, _, let src2, _):
+        return ["xmmArith \(op) \(width)", "xmmArith \(kind(src2)) \(width)"]
+    case .xmmSqrt(let width, let src, _):
+        return ["xmmSqrt \(kind(src)) \(width)"]
+    case .xmmLogic(let op, _, let src2, _):
+        return ["xmmLogic \(op)", "xmmLogic \(kind(src2))"]
+    case .xmmCompare(let width, _, let src2):
+        return ["xmmCompare \(kind(src2)) \(width)"]
+    case .xmmCompareMask(let predicate, let width, _, let src2, _):
+        return ["xmmCompareMask \(predicate) \(width)", "xmmCompareMask \(kind(src2)) \(width)"]
+    case .intToFloat(let size, let width, let src, _):
+        return ["intToFloat \(kind(src)) \(size) \(width)"]
+    case .floatToInt(let width, let size, let src, _):
+        return ["floatToInt \(kind(src)) \(size) \(width)"]
+    case .floatConvert(let from, let src, _):
+        return ["floatConvert \(kind(src)) \(from)"]
+    case .xmmRound(let width, let mode, let src, _):
+        return ["xmmRound \(mode) \(width)", "xmmRound \(kind(src)) \(width)"]
+    case .fma(let width, _, _, let src3, _):
+        return ["fma \(kind(src3)) \(width)"]
+    case .xmmCmove(let cc, _, _, _):
+        return ["xmmCmove \(cc)"]
+    case .lockCmpxchg(let size, _, _, let address, _):
+        return ["lockCmpxchg \(kind(address)) \(size)"]
+    case .xchg(let size, _, let address, _):
+        return ["xchg \(kind(address)) \(size)"]
+    case .lockXadd(let size, _, let address, _):
+        return ["lockXadd \(kind(address)) \(size)"]
+    case .mfence:
+        return ["mfence"]
+    case .atomicRmwLoop(let op, let size, let byteSwapped, _, let address, _, _):
+        return ["atomicRmwLoop \(op)", "atomicRmwLoop \(size)", "atomicRmwLoop \(kind(address))"]
+            + (byteSwapped ? ["atomicRmwLoop swapped \(size)"] : [])
+    case .lockCmpxchg16b(_, _, let address, _):
+        return ["lockCmpxchg16b \(kind(address))"]
+    case .atomicRmwLoop128(let op, let byteSwapped, _, let address, _, _, _):
+        return ["atomicRmwLoop128 \(op)", "atomicRmwLoop128 \(kind(address))"]
+            + (byteSwapped ? ["atomicRmwLoop128 swapped"] : [])
     }
 }
 
@@ -190,6 +247,7 @@ func expectedCoverageKeys(_ form: X64Inst.Form) -> [String] {
     let addressKinds = ["base", "baseIndex", "rip"]
     let signedness = ["unsigned", "signed"]
     let conditions = CC.allCases.map(\.description)
+    let widths = FloatWidth.allCases.map(\.description)
     switch form {
     case .aluRmiR:
         return cross([form.rawValue], AluOp.allCases.map { "\($0)" }, sizeNames)
@@ -226,8 +284,42 @@ func expectedCoverageKeys(_ form: X64Inst.Form) -> [String] {
         return cross([form.rawValue], regMem)
     case .jcc, .trapIf:
         return cross([form.rawValue], conditions)
-    case .loadSymbol, .pop, .callKnown, .ret, .jmp, .ud2, .returnCallKnown, .returnCallUnknown:
+    case .loadSymbol, .pop, .callKnown, .ret, .jmp, .ud2, .returnCallKnown, .returnCallUnknown, .xmmMove:
         return [form.rawValue]
+    case .xmmLoad, .xmmStore:
+        return cross([form.rawValue], XmmWidth.allCases.map { "\($0)" }, addressKinds)
+    case .gprToXmm, .xmmToGpr:
+        return cross([form.rawValue], sizeNames)
+    case .xmmArith:
+        return cross([form.rawValue], FloatArithOp.allCases.map { "\($0)" } + regMem, widths)
+    case .xmmSqrt, .xmmCompare, .fma:
+        return cross([form.rawValue], regMem, widths)
+    case .xmmLogic:
+        return cross([form.rawValue], FloatLogicOp.allCases.map { "\($0)" } + regMem)
+    case .xmmCompareMask:
+        return cross([form.rawValue], FloatComparePredicate.allCases.map { "\($0)" } + regMem, widths)
+    case .intToFloat, .floatToInt:
+        return cross([form.rawValue], regMem, sizeNames, widths)
+    case .floatConvert:
+        return cross([form.rawValue], regMem, widths)
+    case .xmmRound:
+        return cross([form.rawValue], RoundingMode.allCases.map { "\($0)" } + regMem, widths)
+    case .xmmCmove:
+        return cross([form.rawValue], conditions)
+    case .lockCmpxchg, .xchg, .lockXadd:
+        return cross([form.rawValue], addressKinds, sizeNames)
+    case .mfence:
+        return [form.rawValue]
+    case .atomicRmwLoop:
+        // The loop is made of forms covered on their own; its rows show each
+        // operation, size and address kind, and the byte swaps at every size.
+        return cross([form.rawValue], AtomicLoopOp.allCases.map { "\($0)" } + sizeNames + addressKinds)
+            + cross([form.rawValue], ["swapped"], sizeNames)
+    case .lockCmpxchg16b:
+        return cross([form.rawValue], addressKinds)
+    case .atomicRmwLoop128:
+        // No rip-relative form: the loop reads the second half 8 bytes further.
+        return cross([form.rawValue], AtomicLoopOp.allCases.map { "\($0)" } + ["base", "baseIndex", "swapped"])
     }
 }
 
@@ -240,6 +332,13 @@ func kind(_ operand: GprMemImm) -> String {
 }
 
 func kind(_ operand: GprMem) -> String {
+    switch operand {
+    case .reg: return "reg"
+    case .mem: return "mem"
+    }
+}
+
+func kind(_ operand: XmmMem) -> String {
     switch operand {
     case .reg: return "reg"
     case .mem: return "mem"

@@ -143,6 +143,6 @@ struct X64OperandsTests {
         #expect(load(.size64, m(.rax, trap: .heapOutOfBounds), .rax).trapCode == .heapOutOfBounds)
         #expect(lea(.size64, m(.rax, trap: .heapOutOfBounds), .rax).trapCode == nil)
         #expect(div(.size32, .signed, .reg(.rcx)).trapCode == .integerDivisionByZero)
-        #expect(X64Inst.Form.allCases.count == 36)
+        #expect(X64Inst.Form.allCases.count == 59)
     }
 }

@@ -4,9 +4,16 @@ import EgretIR
 /// under one choice of calling conventions, plus one trampoline per distinct signature
 /// (Trampoline.swift), all linked into one `JITModule`.
 ///
+/// Cranelift's float libcalls that the module calls but does not define (`%CeilF32`…)
+/// are compiled alongside it (FloatLibcalls.swift).
+///
 /// A function the backend cannot compile yet (an unsupported opcode or type) is left
 /// out with the feature named, and so is every function that calls it or takes its
 /// address; the rest of the module still runs.
+///
+/// A module written for 32-bit pointers (every `target` a 32-bit ISA, so its stack
+/// addresses are i32 values) runs on a stack mapped below 4 GiB (`JITStack`), where
+/// those addresses are exact.
 ///
 /// Requires: a module the IR verifier accepts.
 /// Guarantees: `call` runs a function through its trampoline under a guarded call:
@@ -23,9 +30,13 @@ public final class CompiledModule {
     public private(set) var timings = PhaseTimings()
     /// Each function as compiled, by module index (nil when left out).
     public private(set) var compiled: [CompiledFunction?] = []
+    /// The stack calls run on, for a module written for 32-bit pointers; nil: the
+    /// calling thread's stack.
+    public let stack: JITStack?
 
     public init(_ module: Module, options: Compiler.Options = Compiler.Options()) throws {
         jit = JITModule()
+        stack = IRVerifier.pointerType(for: module) == .i64 ? nil : try JITStack()
         for (index, function) in module.functions.enumerated() {
             do {
                 let result = try Compiler.compile(function, options: options)
@@ -62,7 +73,26 @@ public final class CompiledModule {
             trampolines[result.signature] = trampolineHandle
             entries.append((handle, trampolineHandle))
         }
+        try defineFloatLibcalls(module, options: options)
         try timings.measure(.link) { try jit.finalize() }
+    }
+
+    /// Compiles and defines each float libcall (FloatLibcalls.swift) that a compiled
+    /// function refers to and the module does not define itself.
+    private func defineFloatLibcalls(_ module: Module, options: Compiler.Options) throws {
+        var defined = Set(module.functions.map(\.name))
+        for (index, function) in module.functions.enumerated() where compiled[index] != nil {
+            for case let reference? in function.functionRefs where !defined.contains(reference.name) {
+                guard reference.signature.position < function.signatures.count,
+                      let libcall = FloatLibcalls.function(named: reference.name,
+                                                           signature: function.signatures[reference.signature.position])
+                else { continue }
+                let result = try Compiler.compile(libcall, options: options)
+                timings.add(result.timings)
+                _ = try jit.define(result.name, signature: result.signature, code: result.code)
+                defined.insert(reference.name)
+            }
+        }
     }
 
     /// Leaves out every function that refers to a left-out function, to a fixpoint.
@@ -87,6 +117,6 @@ public final class CompiledModule {
         guard entries.indices.contains(index), let entry = entries[index] else {
             throw CodegenError.internalError("function \(index) was not compiled")
         }
-        return try jit.call(entry.function, through: entry.trampoline, arguments: arguments)
+        return try jit.call(entry.function, through: entry.trampoline, arguments: arguments, on: stack)
     }
 }

@@ -20,6 +20,8 @@ public enum Compiler {
         public var checkAllocation = false
         /// Keep the VCode and the allocation for `egret compile --vcode`.
         public var keepVCode = false
+        /// Test-only: see `LoweringOptions.replacedEmitters`.
+        @_spi(Testing) public var replacedEmitters: [String: RuleEmitter] = [:]
         /// Test-only: compile with a known miscompilation (PlantedBug.swift). Always nil
         /// outside the fuzzer's self-test.
         public var plantedBug: PlantedBug?
@@ -31,6 +33,7 @@ public enum Compiler {
         var timings = PhaseTimings()
         var lowering = LoweringOptions(callConvOverrides: options.callConvOverrides)
         lowering.recordRules = options.keepVCode
+        lowering.replacedEmitters = options.replacedEmitters
         var lowered = try timings.measure(.lower) { try X64Lowering.lower(function, options: lowering) }
         options.plantedBug?.plant(in: &lowered.vcode)
         let convention = lowered.frame.convention
@@ -48,11 +51,15 @@ public enum Compiler {
             let destroyed = allocation.writtenRegisters.union(lowered.frame.calleeSavedClobberedByCalls)
             var saved = calleeSavedOrder.filter { convention.calleeSaved.contains($0) && destroyed.contains($0) }
             if let bug = options.plantedBug { saved = bug.saved(saved) }
+            let savedVectors = calleeSavedVectorOrder.filter {
+                convention.calleeSaved.contains($0) && destroyed.contains($0)
+            }
             var frame = try X64Frame(stackSlots: lowered.frame.stackSlotData,
                                      spillSlotCount: allocation.spillSlotCount,
                                      outgoingArgumentsSize: lowered.frame.outgoingArgumentsSize,
                                      savedRegisters: saved,
-                                     incomingArgumentsSize: lowered.frame.incomingArgumentsSize)
+                                     incomingArgumentsSize: lowered.frame.incomingArgumentsSize,
+                                     savedVectorRegisters: savedVectors)
             frame.plantedIncomingArgumentBias = options.plantedBug?.incomingArgumentBias ?? 0
             return try X64Emitter.emit(lowered.vcode, allocation: allocation, frame: frame)
         }
@@ -66,13 +73,21 @@ public enum Compiler {
     /// Callee-saved integer registers in the order the prologue pushes them.
     static let calleeSavedOrder: [PReg] = [.rbx, .r12, .r13, .r14, .r15, .rsi, .rdi]
 
+    /// Callee-saved xmm registers (Windows x64) in the order the prologue stores them.
+    static let calleeSavedVectorOrder: [PReg] = (6 ..< 16).map { PReg(.float, UInt8($0)) }
+
     /// The registers the allocator may use under a convention: every integer register
-    /// but rsp and rbp (the frame pointer), caller-saved first (they cost no save).
+    /// but rsp and rbp (the frame pointer) and all sixteen xmm registers, caller-saved
+    /// first (they cost no save).
     public static func registerEnvironment(for convention: CallingConvention) -> RegisterEnvironment {
         let all: [PReg] = [.rax, .rcx, .rdx, .rsi, .rdi, .r8, .r9, .r10, .r11, .rbx, .r12, .r13, .r14, .r15]
         let callerSaved = all.filter { !convention.calleeSaved.contains($0) }
         let calleeSaved = all.filter { convention.calleeSaved.contains($0) }
-        return RegisterEnvironment(integerRegisters: callerSaved + calleeSaved, floatRegisters: [])
+        let xmms: [PReg] = (0 ..< 16).map { PReg(.float, UInt8($0)) }
+        let floatCallerSaved = xmms.filter { !convention.calleeSaved.contains($0) }
+        let floatCalleeSaved = xmms.filter { convention.calleeSaved.contains($0) }
+        return RegisterEnvironment(integerRegisters: callerSaved + calleeSaved,
+                                   floatRegisters: floatCallerSaved + floatCalleeSaved)
     }
 }
 

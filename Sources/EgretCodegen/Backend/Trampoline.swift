@@ -7,7 +7,9 @@ import EgretIR
 /// built here and compiled by Egret's own backend like any other function — loads each
 /// argument from its 16-byte slot, calls `target` with the target's signature and
 /// convention, and stores every result back into the slots. So one Swift signature runs
-/// every function, and trampolines exercise the call path of both conventions.
+/// every function, and trampolines exercise the call path of both conventions. Float
+/// arguments and results are plain `load.f32`/`store.f64` of their slot's low bytes, so
+/// they reach xmm registers (or the stack) exactly as any caller's would.
 ///
 ///     function %trampoline(i64 slots, i64 target) system_v {
 ///         v_i = load.T_i notrap aligned slots + 16·i      (each parameter)

@@ -80,9 +80,11 @@ extension JITModule {
     ///
     /// Returns the results or the trap. Throws when the call is malformed (argument
     /// count or types, not a trampoline, not finalized) or when the code faulted
-    /// where no trap was recorded: a bug in Egret, never a trap code.
+    /// where no trap was recorded: a bug in Egret, never a trap code. With `stack`,
+    /// the trampoline and everything it calls run on that stack rather than the
+    /// thread's own (code written for 32-bit pointers, `JITStack`).
     public func call(_ function: JITFunction, through trampoline: JITFunction,
-                     arguments: [DataValue]) throws -> CallResult {
+                     arguments: [DataValue], on stack: JITStack? = nil) throws -> CallResult {
         let target = try definition(function)
         let thunk = try definition(trampoline)
         try JITModule.checkTrampoline(thunk)
@@ -99,7 +101,7 @@ extension JITModule {
             guard let slots = buffer.baseAddress else { return (Int32(-1), [DataValue]()) }
             slots.initializeMemory(as: UInt8.self, repeating: 0, count: slotBytes)
             ArgumentSlots.store(arguments, to: slots)
-            let status = egret_guarded_call(entry, slots, targetAddress, &info)
+            let status = egret_guarded_call_on_stack(entry, slots, targetAddress, stack?.top, &info)
             guard status == 0 else { return (status, []) }
             return (status, ArgumentSlots.load(signature.returns.map(\.type), from: UnsafeRawPointer(slots)))
         }
@@ -107,8 +109,8 @@ extension JITModule {
         case 0:
             return .returned(results)
         case 1:
-            // Still on the thread whose stack the code ran on.
-            return .trapped(try trapCode(for: JITFault(info), stack: ThreadStackBounds.current()))
+            // Still on the thread whose stack the code ran on (unless it ran on `stack`).
+            return .trapped(try trapCode(for: JITFault(info), stack: stack?.bounds ?? ThreadStackBounds.current()))
         default:
             throw JITError.guardedCallUnavailable
         }

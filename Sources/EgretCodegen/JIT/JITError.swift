@@ -26,6 +26,8 @@ public enum JITError: Error, Hashable, Sendable, CustomStringConvertible {
 
     /// The system refused to map `size` bytes of code memory.
     case codeAllocationFailed(size: Int)
+    /// The system refused to map a stack of `size` bytes below 4 GiB (`JITStack`).
+    case lowStackUnavailable(Int)
     /// `mprotect` failed with `errno` while making the code executable.
     case protectionFailed(errno: Int32)
     /// The runtime's table of JIT code ranges is full.
@@ -73,6 +75,8 @@ public enum JITError: Error, Hashable, Sendable, CustomStringConvertible {
                 + "out of range of a 32-bit PC-relative reference that is not a call"
         case .codeAllocationFailed(let size):
             return "could not map \(size) bytes of code memory"
+        case .lowStackUnavailable(let size):
+            return "could not map a \(size)-byte stack below 4 GiB for code with 32-bit pointers"
         case .protectionFailed(let errno):
             return "could not make code memory executable (errno \(errno))"
         case .codeRangeRegistrationFailed:

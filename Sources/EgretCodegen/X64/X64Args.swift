@@ -310,6 +310,37 @@ public enum UnaryOp: CaseIterable, Hashable, Sendable {
     }
 }
 
+/// The operation computed inside an atomic read-modify-write loop (`atomicRmwLoop`):
+/// temp = temp op operand, where temp starts as the memory's old value (xchg: temp =
+/// operand).
+public enum AtomicLoopOp: CaseIterable, Hashable, Sendable {
+    case add, sub, and, nand, or, xor, xchg, umin, umax, smin, smax
+
+    /// For min/max: the condition, after `cmp operand, temp` (flags of temp -
+    /// operand), under which `operand` replaces temp. nil for the ALU operations.
+    public var replaceCondition: CC? {
+        switch self {
+        case .umin: return .a
+        case .umax: return .b
+        case .smin: return .g
+        case .smax: return .l
+        case .add, .sub, .and, .nand, .or, .xor, .xchg: return nil
+        }
+    }
+
+    /// The ALU operation of add/sub/and/nand/or/xor (nand: `and`, then `not`).
+    public var aluOp: AluOp? {
+        switch self {
+        case .add: return .add
+        case .sub: return .sub
+        case .and, .nand: return .and
+        case .or: return .or
+        case .xor: return .xor
+        case .xchg, .umin, .umax, .smin, .smax: return nil
+        }
+    }
+}
+
 /// The source and destination widths of a zero/sign extension: `bl` is byte to long
 /// (8 → 32), `lq` long to quad (32 → 64). As in Cranelift, the destination is 32 or
 /// 64 bits; a 32-bit result zero-extends to 64 in the register.

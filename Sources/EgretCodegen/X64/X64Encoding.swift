@@ -2,8 +2,11 @@
 ///
 ///     [66] [F3] [REX] opcode(1-3) [ModRM] [SIB] [disp8/disp32] [imm8/16/32/64]
 ///
-/// - Legacy prefixes: 0x66 (16-bit operand size), then a mandatory 0xF3 (lzcnt,
-///   tzcnt, popcnt), in the order llvm-mc writes them.
+/// - Legacy prefixes: 0x66 (16-bit operand size, or mandatory for some SSE forms),
+///   then 0xF0 (`lock`),
+///   then a mandatory 0xF3 (lzcnt, tzcnt, popcnt, `ss` forms) or 0xF2 (`sd` forms),
+///   in the order llvm-mc writes them. (FMA3 forms use a VEX prefix instead:
+///   X64Inst+FloatEncode.swift.)
 /// - REX = 0100WRXB: W for 64-bit operands, R/X/B for bit 3 of the ModRM reg field,
 ///   the SIB index and the ModRM r/m or SIB base. It is also emitted (as 0x40) when
 ///   an 8-bit operand is spl/bpl/sil/dil, which otherwise would mean ah/ch/dh/bh.
@@ -25,8 +28,13 @@ struct LegacyPrefixes: OptionSet {
     let rawValue: UInt8
     /// 0x66: operand size 16.
     static let operandSize16 = LegacyPrefixes(rawValue: 1)
-    /// 0xF3: mandatory prefix of lzcnt/tzcnt/popcnt.
+    /// 0xF3: mandatory prefix of lzcnt/tzcnt/popcnt and of single-precision scalar
+    /// SSE forms.
     static let repF3 = LegacyPrefixes(rawValue: 2)
+    /// 0xF2: mandatory prefix of double-precision scalar SSE forms.
+    static let repF2 = LegacyPrefixes(rawValue: 4)
+    /// 0xF0: `lock` (cmpxchg, xadd), after 0x66 as llvm-mc writes it.
+    static let lock = LegacyPrefixes(rawValue: 8)
 
     static func forSize(_ size: OperandSize) -> LegacyPrefixes {
         size == .size16 ? .operandSize16 : []
@@ -39,6 +47,8 @@ enum RegField {
     case reg(Gpr, isByte: Bool)
     /// An opcode extension `/digit`.
     case digit(UInt8)
+    /// An xmm register operand.
+    case xmm(Xmm)
 }
 
 /// The ModRM r/m operand: a register or memory.
@@ -46,11 +56,18 @@ enum RmField {
     /// A register operand; `isByte` if it is used as an 8-bit register.
     case reg(Gpr, isByte: Bool)
     case mem(Amode)
+    /// An xmm register operand.
+    case xmm(Xmm)
 }
 
 /// The hardware encoding of a physical register (0…15).
 @inline(__always) func hardwareEncoding(_ gpr: Gpr) -> UInt8 {
     UInt8(truncatingIfNeeded: gpr.reg.raw & 0xF)
+}
+
+/// The hardware encoding of a physical xmm register (0…15).
+@inline(__always) func hardwareEncoding(_ xmm: Xmm) -> UInt8 {
+    UInt8(truncatingIfNeeded: xmm.reg.raw & 0xF)
 }
 
 /// Whether an 8-bit use of this register needs a REX prefix (spl/bpl/sil/dil).
@@ -83,8 +100,18 @@ extension CodeBuffer {
             regBits = encoding & 7
         case .digit(let digit):
             regBits = digit
+        case .xmm(let xmm):
+            let encoding = hardwareEncoding(xmm)
+            if encoding >= 8 { rex |= 0x44 }
+            regBits = encoding & 7
         }
         switch rm {
+        case .xmm(let xmm):
+            let encoding = hardwareEncoding(xmm)
+            if encoding >= 8 { rex |= 0x41 }
+            if rex != 0 { put1(rex) }
+            emitOpcode(opcode, length: opcodeLength)
+            put1(0xC0 | regBits << 3 | encoding & 7)
         case .reg(let gpr, let isByte):
             let encoding = hardwareEncoding(gpr)
             if encoding >= 8 { rex |= 0x41 }
@@ -114,7 +141,9 @@ extension CodeBuffer {
 
     mutating func emitPrefixes(_ prefixes: LegacyPrefixes) {
         if prefixes.contains(.operandSize16) { put1(0x66) }
+        if prefixes.contains(.lock) { put1(0xF0) }
         if prefixes.contains(.repF3) { put1(0xF3) }
+        if prefixes.contains(.repF2) { put1(0xF2) }
     }
 
     mutating func emitOpcode(_ opcode: UInt32, length: Int) {

@@ -164,6 +164,89 @@ extension X64Inst {
         case .jmpIndirect(let target):
             buffer.emitModRM(prefixes: [], rexW: false, opcode: 0xFF, opcodeLength: 1, reg: .digit(4),
                              rm: RmField(target, size: .size64))
+        case .xmmLoad(let width, let src, let dst):
+            let (prefixes, opcode) = X64Inst.xmmMoveEncoding(width, store: false)
+            buffer.emitSse(prefixes: prefixes, opcode: opcode, reg: .xmm(dst.reg), rm: .mem(src))
+        case .xmmStore(let width, let src, let dst):
+            let (prefixes, opcode) = X64Inst.xmmMoveEncoding(width, store: true)
+            buffer.emitSse(prefixes: prefixes, opcode: opcode, reg: .xmm(src), rm: .mem(dst))
+        case .xmmMove(let src, let dst):
+            buffer.emitSse(prefixes: [], opcode: 0x0F28, reg: .xmm(dst.reg), rm: .xmm(src))
+        case .gprToXmm(let size, let src, let dst):
+            buffer.emitSse(prefixes: .operandSize16, rexW: size == .size64, opcode: 0x0F6E, reg: .xmm(dst.reg),
+                           rm: .reg(src, isByte: false))
+        case .xmmToGpr(let size, let src, let dst):
+            buffer.emitSse(prefixes: .operandSize16, rexW: size == .size64, opcode: 0x0F7E, reg: .xmm(src),
+                           rm: .reg(dst.reg, isByte: false))
+        case .xmmArith(let op, let width, let src1, let src2, let dst):
+            requireTied(src1, dst)
+            buffer.emitSse(prefixes: width.scalarPrefix, opcode: 0x0F00 | UInt32(op.opcode), reg: .xmm(dst.reg),
+                           rm: RmField(src2))
+        case .xmmSqrt(let width, let src, let dst):
+            buffer.emitSse(prefixes: width.scalarPrefix, opcode: 0x0F51, reg: .xmm(dst.reg), rm: RmField(src))
+        case .xmmLogic(let op, let src1, let src2, let dst):
+            requireTied(src1, dst)
+            buffer.emitSse(prefixes: [], opcode: 0x0F00 | UInt32(op.opcode), reg: .xmm(dst.reg), rm: RmField(src2))
+        case .xmmCompare(let width, let src1, let src2):
+            buffer.emitSse(prefixes: width == .f64 ? .operandSize16 : [], opcode: 0x0F2E, reg: .xmm(src1),
+                           rm: RmField(src2))
+        case .xmmCompareMask(let predicate, let width, let src1, let src2, let dst):
+            requireTied(src1, dst)
+            buffer.emitSse(prefixes: width.scalarPrefix, opcode: 0x0FC2, reg: .xmm(dst.reg), rm: RmField(src2),
+                           trailingBytes: 1)
+            buffer.put1(predicate.rawValue)
+        case .intToFloat(let intSize, let width, let src, let dst):
+            buffer.emitSse(prefixes: width.scalarPrefix, rexW: intSize == .size64, opcode: 0x0F2A, reg: .xmm(dst.reg),
+                           rm: RmField(src, size: intSize))
+        case .floatToInt(let width, let intSize, let src, let dst):
+            buffer.emitSse(prefixes: width.scalarPrefix, rexW: intSize == .size64, opcode: 0x0F2C,
+                           reg: .reg(dst.reg, isByte: false), rm: RmField(src))
+        case .floatConvert(let from, let src, let dst):
+            buffer.emitSse(prefixes: from.scalarPrefix, opcode: 0x0F5A, reg: .xmm(dst.reg), rm: RmField(src))
+        case .xmmRound(let width, let mode, let src, let dst):
+            buffer.emitSse(prefixes: .operandSize16, opcode: width == .f32 ? 0x0F3A0A : 0x0F3A0B, opcodeLength: 3,
+                           reg: .xmm(dst.reg), rm: RmField(src), trailingBytes: 1)
+            buffer.put1(mode.immediate)
+        case .fma(let width, let src1, let src2, let src3, let dst):
+            requireTied(src1, dst)
+            buffer.emitFma(width: width, dst: dst.reg, src2: src2, src3: src3)
+        case .xmmCmove(let cc, let consequent, let alternative, let dst):
+            requireTied(alternative, dst)
+            buffer.emitXmmCmove(cc: cc, consequent: consequent, dst: dst.reg)
+        case .lockCmpxchg(let size, let replacement, let expected, let mem, let dstOld):
+            precondition(expected == Gpr.rax && dstOld.reg == Gpr.rax, "x64 encoder: cmpxchg compares and writes rax")
+            X64Inst.encodeLockCmpxchg(size: size, replacement: replacement, mem: mem, into: &buffer)
+        case .xchg(let size, let operand, let mem, let dst):
+            requireTied(operand, dst)
+            X64Inst.encodeXchg(size: size, operand: operand, mem: mem, into: &buffer)
+        case .lockXadd(let size, let operand, let mem, let dst):
+            requireTied(operand, dst)
+            X64Inst.encodeLockXadd(size: size, operand: operand, mem: mem, into: &buffer)
+        case .mfence:
+            X64Inst.encodeMfence(into: &buffer)
+        case .atomicRmwLoop(let op, let size, let byteSwapped, let operand, let mem, let temp, let dstOld):
+            precondition(dstOld.reg == Gpr.rax, "x64 encoder: an atomic loop keeps the old value in rax")
+            let written = [temp.reg, dstOld.reg]
+            precondition(temp.reg != dstOld.reg && !written.contains(operand)
+                             && !X64Inst.registers(of: mem.address).contains(where: written.contains),
+                         "x64 encoder: `\(self)` writes its temporary or rax over a register it reads")
+            X64Inst.encodeAtomicRmwLoop(X64Inst.atomicLoopBody(op: op, size: size, byteSwapped: byteSwapped,
+                                                               operand: operand, mem: mem, temp: temp, dstOld: dstOld),
+                                        into: &buffer)
+        case .lockCmpxchg16b(let replacement, let expected, let mem, let dstOld):
+            precondition(replacement == GprPair(low: .rbx, high: .rcx) && expected == GprPair(low: .rax, high: .rdx)
+                             && dstOld.regs == GprPair(low: .rax, high: .rdx),
+                         "x64 encoder: cmpxchg16b compares rdx:rax and stores rcx:rbx")
+            X64Inst.encodeLockCmpxchg16b(mem: mem, into: &buffer)
+        case .atomicRmwLoop128(let op, let byteSwapped, let operand, let mem, let scratch, let temp, let dstOld):
+            let written = [scratch.reg, temp.low.reg, temp.high.reg, dstOld.low.reg, dstOld.high.reg]
+            precondition(Set(written).count == 5 && !written.contains(operand.low) && !written.contains(operand.high)
+                             && !X64Inst.registers(of: mem.address).contains(where: written.contains),
+                         "x64 encoder: `\(self)` writes a register it reads")
+            X64Inst.encodeAtomicRmwLoop(X64Inst.atomicLoopBody128(op: op, byteSwapped: byteSwapped, operand: operand,
+                                                                  mem: mem, scratch: scratch, temp: temp,
+                                                                  dstOld: dstOld),
+                                        into: &buffer)
         case .ud2(let trap):
             buffer.addTrap(trap)
             buffer.put1(0x0F)

@@ -44,6 +44,51 @@ extension X64Inst {
             return .store(size: size, src: src, dst: transform(amode))
         case .storeImm(let size, let imm, let amode):
             return .storeImm(size: size, imm: imm, dst: transform(amode))
+        case .xmmLoad(let width, let amode, let dst):
+            return .xmmLoad(width: width, src: transform(amode), dst: dst)
+        case .xmmStore(let width, let src, let amode):
+            return .xmmStore(width: width, src: src, dst: transform(amode))
+        case .intToFloat(let intSize, let width, .mem(let amode), let dst):
+            return .intToFloat(intSize: intSize, width: width, src: .mem(transform(amode)), dst: dst)
+        case .xmmArith(let op, let width, let src1, .mem(let amode), let dst):
+            return .xmmArith(op: op, width: width, src1: src1, src2: .mem(transform(amode)), dst: dst)
+        case .xmmSqrt(let width, .mem(let amode), let dst):
+            return .xmmSqrt(width: width, src: .mem(transform(amode)), dst: dst)
+        case .xmmLogic(let op, let src1, .mem(let amode), let dst):
+            return .xmmLogic(op: op, src1: src1, src2: .mem(transform(amode)), dst: dst)
+        case .xmmCompare(let width, let src1, .mem(let amode)):
+            return .xmmCompare(width: width, src1: src1, src2: .mem(transform(amode)))
+        case .xmmCompareMask(let predicate, let width, let src1, .mem(let amode), let dst):
+            return .xmmCompareMask(predicate: predicate, width: width, src1: src1, src2: .mem(transform(amode)),
+                                   dst: dst)
+        case .floatToInt(let width, let intSize, .mem(let amode), let dst):
+            return .floatToInt(width: width, intSize: intSize, src: .mem(transform(amode)), dst: dst)
+        case .floatConvert(let from, .mem(let amode), let dst):
+            return .floatConvert(from: from, src: .mem(transform(amode)), dst: dst)
+        case .xmmRound(let width, let mode, .mem(let amode), let dst):
+            return .xmmRound(width: width, mode: mode, src: .mem(transform(amode)), dst: dst)
+        case .fma(let width, let src1, let src2, .mem(let amode), let dst):
+            return .fma(width: width, src1: src1, src2: src2, src3: .mem(transform(amode)), dst: dst)
+        case .lockCmpxchg(let size, let replacement, let expected, let amode, let dstOld):
+            return .lockCmpxchg(size: size, replacement: replacement, expected: expected, mem: transform(amode),
+                                dstOld: dstOld)
+        case .xchg(let size, let operand, let amode, let dst):
+            return .xchg(size: size, operand: operand, mem: transform(amode), dst: dst)
+        case .lockXadd(let size, let operand, let amode, let dst):
+            return .lockXadd(size: size, operand: operand, mem: transform(amode), dst: dst)
+        case .atomicRmwLoop(let op, let size, let byteSwapped, let operand, let amode, let temp, let dstOld):
+            return .atomicRmwLoop(op: op, size: size, byteSwapped: byteSwapped, operand: operand, mem: transform(amode),
+                                  temp: temp, dstOld: dstOld)
+        case .lockCmpxchg16b(let replacement, let expected, let amode, let dstOld):
+            return .lockCmpxchg16b(replacement: replacement, expected: expected, mem: transform(amode), dstOld: dstOld)
+        case .atomicRmwLoop128(let op, let byteSwapped, let operand, let amode, let scratch, let temp, let dstOld):
+            return .atomicRmwLoop128(op: op, byteSwapped: byteSwapped, operand: operand, mem: transform(amode),
+                                     scratch: scratch, temp: temp, dstOld: dstOld)
+        case .mfence:
+            return self
+        case .intToFloat, .xmmArith, .xmmSqrt, .xmmLogic, .xmmCompare, .xmmCompareMask, .floatToInt, .floatConvert,
+             .xmmRound, .fma, .xmmMove, .gprToXmm, .xmmToGpr, .xmmCmove:
+            return self
         case .aluRmiR, .cmpRmiR, .push, .imul, .imulImm, .mul, .mul8, .div, .div8, .bitCount, .cmove, .movzx,
              .movsx, .callUnknown, .jmpIndirect, .signExtendData, .shiftR, .unary, .bswap, .setcc, .movRR,
              .movImm, .loadSymbol, .pop, .callKnown, .ret, .jmp, .jcc, .ud2, .trapIf, .returnCallKnown,

@@ -152,6 +152,123 @@ extension X64Inst {
             self = .jmpIndirect(target: target)
         case .jmp, .jcc, .ud2, .trapIf:
             break
+        case .xmmLoad(let width, var src, var dst):
+            visitor.use(&src)
+            visitor.def(&dst)
+            self = .xmmLoad(width: width, src: src, dst: dst)
+        case .xmmStore(let width, var src, var dst):
+            visitor.use(&src)
+            visitor.use(&dst)
+            self = .xmmStore(width: width, src: src, dst: dst)
+        case .xmmMove(var src, var dst):
+            visitor.use(&src)
+            visitor.def(&dst)
+            self = .xmmMove(src: src, dst: dst)
+        case .gprToXmm(let size, var src, var dst):
+            visitor.use(&src)
+            visitor.def(&dst)
+            self = .gprToXmm(size: size, src: src, dst: dst)
+        case .xmmToGpr(let size, var src, var dst):
+            visitor.use(&src)
+            visitor.def(&dst)
+            self = .xmmToGpr(size: size, src: src, dst: dst)
+        case .xmmArith(let op, let width, var src1, var src2, var dst):
+            visitor.use(&src1)
+            visitor.reuseDef(&dst, reusing: 0)
+            visitor.use(&src2)
+            self = .xmmArith(op: op, width: width, src1: src1, src2: src2, dst: dst)
+        case .xmmSqrt(let width, var src, var dst):
+            visitor.use(&src)
+            visitor.def(&dst)
+            self = .xmmSqrt(width: width, src: src, dst: dst)
+        case .xmmLogic(let op, var src1, var src2, var dst):
+            visitor.use(&src1)
+            visitor.reuseDef(&dst, reusing: 0)
+            visitor.use(&src2)
+            self = .xmmLogic(op: op, src1: src1, src2: src2, dst: dst)
+        case .xmmCompare(let width, var src1, var src2):
+            visitor.use(&src1)
+            visitor.use(&src2)
+            self = .xmmCompare(width: width, src1: src1, src2: src2)
+        case .xmmCompareMask(let predicate, let width, var src1, var src2, var dst):
+            visitor.use(&src1)
+            visitor.reuseDef(&dst, reusing: 0)
+            visitor.use(&src2)
+            self = .xmmCompareMask(predicate: predicate, width: width, src1: src1, src2: src2, dst: dst)
+        case .intToFloat(let intSize, let width, var src, var dst):
+            visitor.use(&src)
+            visitor.def(&dst)
+            self = .intToFloat(intSize: intSize, width: width, src: src, dst: dst)
+        case .floatToInt(let width, let intSize, var src, var dst):
+            visitor.use(&src)
+            visitor.def(&dst)
+            self = .floatToInt(width: width, intSize: intSize, src: src, dst: dst)
+        case .floatConvert(let from, var src, var dst):
+            visitor.use(&src)
+            visitor.def(&dst)
+            self = .floatConvert(from: from, src: src, dst: dst)
+        case .xmmRound(let width, let mode, var src, var dst):
+            visitor.use(&src)
+            visitor.def(&dst)
+            self = .xmmRound(width: width, mode: mode, src: src, dst: dst)
+        case .fma(let width, var src1, var src2, var src3, var dst):
+            visitor.use(&src1)
+            visitor.reuseDef(&dst, reusing: 0)
+            visitor.use(&src2)
+            visitor.use(&src3)
+            self = .fma(width: width, src1: src1, src2: src2, src3: src3, dst: dst)
+        case .xmmCmove(let cc, var consequent, var alternative, var dst):
+            visitor.use(&alternative)
+            visitor.reuseDef(&dst, reusing: 0)
+            visitor.use(&consequent)
+            self = .xmmCmove(cc: cc, consequent: consequent, alternative: alternative, dst: dst)
+        case .lockCmpxchg(let size, var replacement, var expected, var mem, var dstOld):
+            visitor.use(&replacement)
+            visitor.fixedUse(&expected, .rax)
+            visitor.use(&mem)
+            visitor.fixedDef(&dstOld, .rax)
+            self = .lockCmpxchg(size: size, replacement: replacement, expected: expected, mem: mem, dstOld: dstOld)
+        case .xchg(let size, var operand, var mem, var dst):
+            visitor.use(&operand)
+            visitor.reuseDef(&dst, reusing: 0)
+            visitor.use(&mem)
+            self = .xchg(size: size, operand: operand, mem: mem, dst: dst)
+        case .lockXadd(let size, var operand, var mem, var dst):
+            visitor.use(&operand)
+            visitor.reuseDef(&dst, reusing: 0)
+            visitor.use(&mem)
+            self = .lockXadd(size: size, operand: operand, mem: mem, dst: dst)
+        case .mfence:
+            break
+        case .atomicRmwLoop(let op, let size, let byteSwapped, var operand, var mem, var temp, var dstOld):
+            // The loop reads operand and the address on every iteration, after writing
+            // temp and rax: both are early defs, so neither shares a use's register.
+            visitor.use(&operand)
+            visitor.use(&mem)
+            visitor.earlyDef(&temp)
+            visitor.fixedEarlyDef(&dstOld, .rax)
+            self = .atomicRmwLoop(op: op, size: size, byteSwapped: byteSwapped, operand: operand, mem: mem,
+                                  temp: temp, dstOld: dstOld)
+        case .lockCmpxchg16b(var replacement, var expected, var mem, var dstOld):
+            visitor.fixedUse(&replacement.low, .rbx)
+            visitor.fixedUse(&replacement.high, .rcx)
+            visitor.fixedUse(&expected.low, .rax)
+            visitor.fixedUse(&expected.high, .rdx)
+            visitor.use(&mem)
+            visitor.fixedDef(&dstOld.low, .rax)
+            visitor.fixedDef(&dstOld.high, .rdx)
+            self = .lockCmpxchg16b(replacement: replacement, expected: expected, mem: mem, dstOld: dstOld)
+        case .atomicRmwLoop128(let op, let byteSwapped, var operand, var mem, var scratch, var temp, var dstOld):
+            visitor.use(&operand.low)
+            visitor.use(&operand.high)
+            visitor.use(&mem)
+            visitor.earlyDef(&scratch)
+            visitor.fixedEarlyDef(&temp.low, .rbx)
+            visitor.fixedEarlyDef(&temp.high, .rcx)
+            visitor.fixedEarlyDef(&dstOld.low, .rax)
+            visitor.fixedEarlyDef(&dstOld.high, .rdx)
+            self = .atomicRmwLoop128(op: op, byteSwapped: byteSwapped, operand: operand, mem: mem, scratch: scratch,
+                                     temp: temp, dstOld: dstOld)
         }
     }
 
@@ -183,6 +300,7 @@ extension X64Inst {
     /// `(source, destination)` if the instruction is a plain register-to-register
     /// move the allocator may coalesce (64-bit only: a 32-bit move zero-extends).
     public var registerMove: (src: Reg, dst: Writable<Reg>)? {
+        if case .xmmMove(let src, let dst) = self { return (src.reg, Writable(dst.reg.reg)) }
         guard case .movRR(.size64, let src, let dst) = self else { return nil }
         return (src.reg, Writable(dst.reg.reg))
     }
@@ -234,6 +352,46 @@ extension OperandVisitor {
         case .imm:
             break
         }
+    }
+
+    /// An xmm register read anywhere in the float class.
+    @inlinable public mutating func use(_ xmm: inout Xmm) {
+        visitXmm(&xmm, .use, .any, .early)
+    }
+
+    /// An xmm register written anywhere in the float class.
+    @inlinable public mutating func def(_ xmm: inout Writable<Xmm>) {
+        var inner = xmm.reg
+        visitXmm(&inner, .def, .any, .late)
+        xmm = Writable(inner)
+    }
+
+    /// An xmm def that must land in the register of use operand `index`.
+    @inlinable public mutating func reuseDef(_ xmm: inout Writable<Xmm>, reusing index: Int) {
+        var inner = xmm.reg
+        visitXmm(&inner, .def, .reuse(index), .late)
+        xmm = Writable(inner)
+    }
+
+    @inlinable public mutating func use(_ operand: inout XmmMem) {
+        switch operand {
+        case .reg(var xmm):
+            use(&xmm)
+            operand = .reg(xmm)
+        case .mem(var amode):
+            use(&amode)
+            operand = .mem(amode)
+        }
+    }
+
+    @inlinable public mutating func visitXmm(_ xmm: inout Xmm, _ kind: OperandKind,
+                                             _ constraint: OperandConstraint, _ position: OperandPosition) {
+        var reg = xmm.reg
+        visit(&reg, kind, constraint, position)
+        guard let rewritten = Xmm(reg) else {
+            preconditionFailure("operand visitor replaced xmm register \(xmm) by \(reg) of another class")
+        }
+        xmm = rewritten
     }
 
     /// A call's arguments (fixed uses), results (fixed defs) and clobbers.

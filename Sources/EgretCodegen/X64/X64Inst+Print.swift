@@ -128,6 +128,70 @@ extension X64Inst: CustomStringConvertible {
             return "j\(cc) \(target)"
         case .jmpIndirect(let target):
             return "jmpq *\(X64Inst.text(target, .size64))"
+        case .xmmLoad(let width, let src, let dst):
+            return "\(width.mnemonic) \(X64Inst.text(src)), \(X64Inst.text(dst.reg))"
+        case .xmmStore(let width, let src, let dst):
+            return "\(width.mnemonic) \(X64Inst.text(src)), \(X64Inst.text(dst))"
+        case .xmmMove(let src, let dst):
+            return "movaps \(X64Inst.text(src)), \(X64Inst.text(dst.reg))"
+        case .gprToXmm(let size, let src, let dst):
+            return "\(size == .size64 ? "movq" : "movd") \(X64Inst.text(src, size)), \(X64Inst.text(dst.reg))"
+        case .xmmToGpr(let size, let src, let dst):
+            return "\(size == .size64 ? "movq" : "movd") \(X64Inst.text(src)), \(X64Inst.text(dst.reg, size))"
+        case .xmmArith(let op, let width, let src1, let src2, let dst):
+            return X64Inst.twoAddress(op.mnemonic + width.scalarSuffix, source: X64Inst.text(src2), tied: src1, dst: dst)
+        case .xmmSqrt(let width, let src, let dst):
+            return "sqrt\(width.scalarSuffix) \(X64Inst.text(src)), \(X64Inst.text(dst.reg))"
+        case .xmmLogic(let op, let src1, let src2, let dst):
+            return X64Inst.twoAddress(op.mnemonic, source: X64Inst.text(src2), tied: src1, dst: dst)
+        case .xmmCompare(let width, let src1, let src2):
+            return "ucomi\(width.scalarSuffix) \(X64Inst.text(src2)), \(X64Inst.text(src1))"
+        case .xmmCompareMask(let predicate, let width, let src1, let src2, let dst):
+            return X64Inst.twoAddress("cmp\(predicate.mnemonicInfix)\(width.scalarSuffix)", source: X64Inst.text(src2),
+                                      tied: src1, dst: dst)
+        case .intToFloat(let intSize, let width, .mem(let amode), let dst):
+            // llvm-mc names the integer width only when the operand does not.
+            return "cvtsi2\(width.scalarSuffix)\(intSize.suffix) \(X64Inst.text(amode)), \(X64Inst.text(dst.reg))"
+        case .intToFloat(let intSize, let width, let src, let dst):
+            return "cvtsi2\(width.scalarSuffix) \(X64Inst.text(src, intSize)), \(X64Inst.text(dst.reg))"
+        case .floatToInt(let width, let intSize, let src, let dst):
+            return "cvtt\(width.scalarSuffix)2si \(X64Inst.text(src)), \(X64Inst.text(dst.reg, intSize))"
+        case .floatConvert(let from, let src, let dst):
+            return "cvt\(from.scalarSuffix)2\(from.other.scalarSuffix) \(X64Inst.text(src)), "
+                + X64Inst.text(dst.reg)
+        case .xmmRound(let width, let mode, let src, let dst):
+            return "round\(width.scalarSuffix) $\(mode.immediate), \(X64Inst.text(src)), \(X64Inst.text(dst.reg))"
+        case .fma(let width, let src1, let src2, let src3, let dst):
+            let head = "vfmadd213\(width.scalarSuffix) \(X64Inst.text(src3)), \(X64Inst.text(src2)), "
+            return src1 == dst.reg ? head + X64Inst.text(dst.reg)
+                                   : head + "\(X64Inst.text(src1)) -> \(X64Inst.text(dst.reg))"
+        case .xmmCmove(let cc, let consequent, let alternative, let dst):
+            let skip = X64Inst.hardwareEncodingNeedsRex(consequent) || X64Inst.hardwareEncodingNeedsRex(dst.reg) ? 6 : 5
+            let copy = "movaps \(X64Inst.text(consequent)), \(X64Inst.text(dst.reg))"
+            return alternative == dst.reg ? "j\(cc.inverse) .+\(skip); \(copy)"
+                                          : "j\(cc.inverse) .+\(skip); \(copy) # else \(X64Inst.text(alternative))"
+        case .lockCmpxchg(let size, let replacement, let expected, let mem, let dstOld):
+            return "lock cmpxchg\(size.suffix) \(X64Inst.text(replacement, size)), \(X64Inst.text(mem))"
+                + X64Inst.implicitNote(uses: [(expected, .rax)], defs: [(dstOld, .rax)])
+        case .xchg(let size, let operand, let mem, let dst):
+            return X64Inst.memoryTwoAddress("xchg" + size.suffix, operand: operand, mem: mem, dst: dst, size: size)
+        case .lockXadd(let size, let operand, let mem, let dst):
+            return X64Inst.memoryTwoAddress("lock xadd" + size.suffix, operand: operand, mem: mem, dst: dst, size: size)
+        case .mfence:
+            return "mfence"
+        case .atomicRmwLoop(let op, let size, let byteSwapped, let operand, let mem, let temp, let dstOld):
+            return X64Inst.atomicRmwLoopText(X64Inst.atomicLoopBody(op: op, size: size, byteSwapped: byteSwapped,
+                                                                    operand: operand, mem: mem, temp: temp,
+                                                                    dstOld: dstOld))
+        case .lockCmpxchg16b(let replacement, let expected, let mem, let dstOld):
+            return "lock cmpxchg16b \(X64Inst.text(mem))"
+                + X64Inst.implicitNote(uses: [(replacement.low, .rbx), (replacement.high, .rcx), (expected.low, .rax),
+                                              (expected.high, .rdx)],
+                                       defs: [(dstOld.low, .rax), (dstOld.high, .rdx)])
+        case .atomicRmwLoop128(let op, let byteSwapped, let operand, let mem, let scratch, let temp, let dstOld):
+            return X64Inst.atomicRmwLoopText(X64Inst.atomicLoopBody128(op: op, byteSwapped: byteSwapped,
+                                                                       operand: operand, mem: mem, scratch: scratch,
+                                                                       temp: temp, dstOld: dstOld))
         case .ud2:
             return "ud2"
         case .trapIf(let cc, _):
@@ -160,6 +224,30 @@ extension X64Inst: CustomStringConvertible {
         case .frame(let place, let displacement):
             return "\(place)" + (displacement == 0 ? "" : displacement > 0 ? "+\(displacement)" : "\(displacement)")
         }
+    }
+
+    static func text(_ xmm: Xmm) -> String {
+        X64Registers.text(xmm.reg, size: .size64)
+    }
+
+    static func text(_ operand: XmmMem) -> String {
+        switch operand {
+        case .reg(let xmm): return text(xmm)
+        case .mem(let amode): return text(amode)
+        }
+    }
+
+    /// Whether an xmm register needs a REX bit (xmm8–xmm15), for printed jump offsets.
+    static func hardwareEncodingNeedsRex(_ xmm: Xmm) -> Bool {
+        guard let preg = xmm.reg.physical else { return false }
+        return preg.hardwareEncoding >= 8
+    }
+
+    /// `op source, dst` or `op source, tied, dst` for two-address xmm forms.
+    static func twoAddress(_ mnemonic: String, source: String, tied: Xmm, dst: Writable<Xmm>) -> String {
+        tied == dst.reg
+            ? "\(mnemonic) \(source), \(text(dst.reg))"
+            : "\(mnemonic) \(source), \(text(tied)), \(text(dst.reg))"
     }
 
     static func text(_ operand: GprMem, _ size: OperandSize) -> String {
@@ -201,6 +289,14 @@ extension X64Inst: CustomStringConvertible {
         tied == dst.reg
             ? "\(mnemonic) \(source), \(text(dst.reg, size))"
             : "\(mnemonic) \(source), \(text(tied, size)), \(text(dst.reg, size))"
+    }
+
+    /// `op %reg, mem`, or `op %reg, mem -> %dst` while the register the old value
+    /// lands in is not yet the operand's (xchg, xadd before allocation).
+    static func memoryTwoAddress(_ mnemonic: String, operand: Gpr, mem: Amode, dst: Writable<Gpr>,
+                                 size: OperandSize) -> String {
+        let head = "\(mnemonic) \(text(operand, size)), \(text(mem))"
+        return operand == dst.reg ? head : head + " -> \(text(dst.reg, size))"
     }
 
     /// ` # %v1, %v2 -> %v3` when implicit operands are not (yet) their fixed registers.

@@ -11,6 +11,9 @@ extension X64Inst {
         case bitCount, bswap, setcc, cmove, movRR, movImm, movzx, movsx, lea, load, store, storeImm
         case loadSymbol, push, pop, callKnown, callUnknown, ret, jmp, jcc, jmpIndirect, ud2, trapIf
         case returnCallKnown, returnCallUnknown
+        case xmmLoad, xmmStore, xmmMove, gprToXmm, xmmToGpr, xmmArith, xmmSqrt, xmmLogic, xmmCompare
+        case xmmCompareMask, intToFloat, floatToInt, floatConvert, xmmRound, fma, xmmCmove
+        case lockCmpxchg, xchg, lockXadd, mfence, atomicRmwLoop, lockCmpxchg16b, atomicRmwLoop128
 
         /// The operand sizes the form is defined at; empty for forms without a size
         /// operand (their width is fixed by the form). For movzx/movsx: the
@@ -18,6 +21,8 @@ extension X64Inst {
         public var supportedSizes: [OperandSize] {
             switch self {
             case .aluRmiR, .cmpRmiR, .signExtendData, .shiftR, .unary, .load, .store, .storeImm:
+                return [.size8, .size16, .size32, .size64]
+            case .lockCmpxchg, .xchg, .lockXadd, .atomicRmwLoop:
                 return [.size8, .size16, .size32, .size64]
             case .imul, .imulImm, .mul, .div, .bitCount, .cmove:
                 // No 8-bit encodings (8-bit multiply and divide are mul8/div8).
@@ -28,8 +33,17 @@ extension X64Inst {
                 return [.size32, .size64]
             case .mul8, .div8, .setcc:
                 return [.size8]
+            case .gprToXmm, .xmmToGpr, .intToFloat, .floatToInt:
+                // The integer side of a float form: movd/movq, 32- or 64-bit conversions.
+                return [.size32, .size64]
+            case .xmmLoad, .xmmStore, .xmmMove, .xmmArith, .xmmSqrt, .xmmLogic, .xmmCompare, .xmmCompareMask,
+                 .floatConvert, .xmmRound, .fma, .xmmCmove:
+                return []
             case .loadSymbol, .push, .pop, .callKnown, .callUnknown, .ret, .jmp, .jcc, .jmpIndirect,
-                 .ud2, .trapIf, .returnCallKnown, .returnCallUnknown:
+                 .ud2, .trapIf, .returnCallKnown, .returnCallUnknown, .mfence:
+                return []
+            case .lockCmpxchg16b, .atomicRmwLoop128:
+                // 16 bytes, fixed by the form.
                 return []
             }
         }
@@ -73,6 +87,29 @@ extension X64Inst {
         case .trapIf: return .trapIf
         case .returnCallKnown: return .returnCallKnown
         case .returnCallUnknown: return .returnCallUnknown
+        case .xmmLoad: return .xmmLoad
+        case .xmmStore: return .xmmStore
+        case .xmmMove: return .xmmMove
+        case .gprToXmm: return .gprToXmm
+        case .xmmToGpr: return .xmmToGpr
+        case .xmmArith: return .xmmArith
+        case .xmmSqrt: return .xmmSqrt
+        case .xmmLogic: return .xmmLogic
+        case .xmmCompare: return .xmmCompare
+        case .xmmCompareMask: return .xmmCompareMask
+        case .intToFloat: return .intToFloat
+        case .floatToInt: return .floatToInt
+        case .floatConvert: return .floatConvert
+        case .xmmRound: return .xmmRound
+        case .fma: return .fma
+        case .xmmCmove: return .xmmCmove
+        case .lockCmpxchg: return .lockCmpxchg
+        case .xchg: return .xchg
+        case .lockXadd: return .lockXadd
+        case .mfence: return .mfence
+        case .atomicRmwLoop: return .atomicRmwLoop
+        case .lockCmpxchg16b: return .lockCmpxchg16b
+        case .atomicRmwLoop128: return .atomicRmwLoop128
         }
     }
 
@@ -90,8 +127,17 @@ extension X64Inst {
             return ext.to
         case .mul8, .div8, .setcc:
             return .size8
+        case .gprToXmm(let size, _, _), .xmmToGpr(let size, _, _), .intToFloat(let size, _, _, _),
+             .floatToInt(_, let size, _, _):
+            return size
+        case .lockCmpxchg(let size, _, _, _, _), .xchg(let size, _, _, _), .lockXadd(let size, _, _, _),
+             .atomicRmwLoop(_, let size, _, _, _, _, _):
+            return size
+        case .mfence, .lockCmpxchg16b, .atomicRmwLoop128:
+            return nil
         case .loadSymbol, .push, .pop, .callKnown, .callUnknown, .ret, .jmp, .jcc, .jmpIndirect, .ud2, .trapIf,
-             .returnCallKnown, .returnCallUnknown:
+             .returnCallKnown, .returnCallUnknown, .xmmLoad, .xmmStore, .xmmMove, .xmmArith, .xmmSqrt, .xmmLogic,
+             .xmmCompare, .xmmCompareMask, .floatConvert, .xmmRound, .fma, .xmmCmove:
             return nil
         }
     }
@@ -110,8 +156,23 @@ extension X64Inst {
             return nil
         case .lea(_, let amode, _), .load(_, let amode, _), .store(_, _, let amode), .storeImm(_, _, let amode):
             return amode
+        case .intToFloat(_, _, let src, _):
+            if case .mem(let amode) = src { return amode }
+            return nil
+        case .xmmLoad(_, let amode, _), .xmmStore(_, _, let amode):
+            return amode
+        case .lockCmpxchg(_, _, _, let amode, _), .xchg(_, _, let amode, _), .lockXadd(_, _, let amode, _),
+             .atomicRmwLoop(_, _, _, _, let amode, _, _), .lockCmpxchg16b(_, _, let amode, _),
+             .atomicRmwLoop128(_, _, _, let amode, _, _, _):
+            return amode
+        case .xmmArith(_, _, _, let src, _), .xmmSqrt(_, let src, _), .xmmLogic(_, _, let src, _),
+             .xmmCompare(_, _, let src), .xmmCompareMask(_, _, _, let src, _), .floatToInt(_, _, let src, _),
+             .floatConvert(_, let src, _), .xmmRound(_, _, let src, _), .fma(_, _, _, let src, _):
+            if case .mem(let amode) = src { return amode }
+            return nil
         case .signExtendData, .shiftR, .unary, .bswap, .setcc, .movRR, .movImm, .loadSymbol, .pop,
-             .callKnown, .ret, .jmp, .jcc, .ud2, .trapIf, .returnCallKnown, .returnCallUnknown:
+             .callKnown, .ret, .jmp, .jcc, .ud2, .trapIf, .returnCallKnown, .returnCallUnknown, .xmmMove, .gprToXmm,
+             .xmmToGpr, .xmmCmove, .mfence:
             return nil
         }
     }
@@ -127,7 +188,9 @@ extension X64Inst {
         case .aluRmiR, .cmpRmiR, .imul, .imulImm, .mul, .mul8, .signExtendData, .shiftR, .unary, .bitCount,
              .bswap, .setcc, .cmove, .movRR, .movImm, .movzx, .movsx, .load, .store, .storeImm, .loadSymbol,
              .push, .pop, .callKnown, .callUnknown, .ret, .jmp, .jcc, .jmpIndirect, .returnCallKnown,
-             .returnCallUnknown:
+             .returnCallUnknown, .xmmLoad, .xmmStore, .xmmMove, .gprToXmm, .xmmToGpr, .xmmArith, .xmmSqrt, .xmmLogic,
+             .xmmCompare, .xmmCompareMask, .intToFloat, .floatToInt, .floatConvert, .xmmRound, .fma, .xmmCmove,
+             .lockCmpxchg, .xchg, .lockXadd, .mfence, .atomicRmwLoop, .lockCmpxchg16b, .atomicRmwLoop128:
             return memoryOperand?.trap
         }
     }

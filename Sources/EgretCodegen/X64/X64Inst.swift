@@ -5,7 +5,8 @@ import EgretIR
 /// Each case is one form (an opcode family with fixed operand roles), its operands
 /// typed: `Gpr` for a register read, `Writable<Gpr>` for a register written,
 /// `OperandSize` for the width, `Amode`/`GprMem`/`GprMemImm` for operands that may be
-/// memory or an immediate, `CC` for a condition, `MachLabel` for a branch target and
+/// memory or an immediate, `Xmm`/`Writable<Xmm>`/`XmmMem` and `FloatWidth` for the
+/// scalar float forms (X64FloatArgs.swift), `CC` for a condition, `MachLabel` for a branch target and
 /// `TrapCode` for forms that trap. The readers of the enum, each a file of its own and
 /// each a `switch` with no `default:` so that a new form is a compile error everywhere
 /// it must be handled:
@@ -13,7 +14,8 @@ import EgretIR
 ///     X64Inst+Properties.swift  form name, supported sizes, operand size, trap code
 ///     X64Inst+Operands.swift    register operands for the allocator (use/def/reuse,
 ///                               fixed registers, clobbers) and register rewriting
-///     X64Inst+Encode.swift      bytes, through X64Encoding.swift (REX/ModRM/SIB)
+///     X64Inst+Encode.swift      bytes, through X64Encoding.swift (REX/ModRM/SIB) and,
+///                               for the float forms, X64Inst+FloatEncode.swift (VEX)
 ///     X64Inst+Print.swift       AT&T text as llvm-mc prints it
 ///     EgretSMT (later)          bit-vector semantics: `extension X64Inst` in that
 ///                               module with its own exhaustive switch; every case and
@@ -156,6 +158,118 @@ public enum X64Inst: Hashable, Sendable {
     /// `jmpq *%r11`: `returnCallKnown` through a function pointer, fixed to r11 (not an
     /// argument register, not callee-saved, untouched by the tail-call epilogue).
     case returnCallUnknown(target: Gpr, info: ReturnCallInfo)
+
+    // MARK: Scalar floating point (SSE2, SSE4.1, FMA3)
+    //
+    // Float values live in the low lane of an xmm register; the bits above it are
+    // unspecified, like the upper bits of a narrow integer. Forms that write only the
+    // low lane (cvtsi2ss, sqrtss, roundss, cvtss2sd) model the destination as a plain
+    // def: the lanes they keep are lanes nobody reads.
+
+    /// `movss 8(%rsp), %xmm0` / `movsd` / `movups`: an f32, f64 or 128-bit load.
+    case xmmLoad(width: XmmWidth, src: Amode, dst: Writable<Xmm>)
+    /// `movss %xmm0, (%rdi)` / `movsd` / `movups`: an f32, f64 or 128-bit store.
+    case xmmStore(width: XmmWidth, src: Xmm, dst: Amode)
+    /// `movaps %xmm1, %xmm0`: a whole-register copy.
+    case xmmMove(src: Xmm, dst: Writable<Xmm>)
+    /// `movd %eax, %xmm0` / `movq %rax, %xmm0`, sizes 32 and 64 (the rest of dst is
+    /// zeroed).
+    case gprToXmm(size: OperandSize, src: Gpr, dst: Writable<Xmm>)
+    /// `movd %xmm0, %eax` / `movq %xmm0, %rax`, sizes 32 and 64.
+    case xmmToGpr(size: OperandSize, src: Xmm, dst: Writable<Gpr>)
+    /// `addss %xmm1, %xmm0`: dst = src1 op src2 (add sub mul div min max); dst reuses
+    /// src1.
+    case xmmArith(op: FloatArithOp, width: FloatWidth, src1: Xmm, src2: XmmMem, dst: Writable<Xmm>)
+    /// `sqrtsd %xmm1, %xmm0`.
+    case xmmSqrt(width: FloatWidth, src: XmmMem, dst: Writable<Xmm>)
+    /// `andps %xmm1, %xmm0` (and andn or xor) on all 128 bits; dst reuses src1.
+    case xmmLogic(op: FloatLogicOp, src1: Xmm, src2: XmmMem, dst: Writable<Xmm>)
+    /// `ucomiss %xmm1, %xmm0`: flags of src1 compared with src2 (ZF PF CF all set when
+    /// unordered; CF when src1 < src2; ZF when equal).
+    case xmmCompare(width: FloatWidth, src1: Xmm, src2: XmmMem)
+    /// `cmpunordss %xmm1, %xmm0`: the low lane of dst = all ones if the predicate holds
+    /// for (src1, src2), else zeros; dst reuses src1.
+    case xmmCompareMask(predicate: FloatComparePredicate, width: FloatWidth, src1: Xmm, src2: XmmMem,
+                        dst: Writable<Xmm>)
+    /// `cvtsi2ss %eax, %xmm0` / `cvtsi2sdq (%rdi), %xmm0`: a signed integer of
+    /// `intSize` (32 or 64) bits to a float, rounded to nearest even.
+    case intToFloat(intSize: OperandSize, width: FloatWidth, src: GprMem, dst: Writable<Xmm>)
+    /// `cvttss2si %xmm0, %eax`: a float truncated to a signed integer of `intSize` (32
+    /// or 64) bits; NaN and out-of-range values give the "integer indefinite" value
+    /// (the minimum signed integer).
+    case floatToInt(width: FloatWidth, intSize: OperandSize, src: XmmMem, dst: Writable<Gpr>)
+    /// `cvtss2sd %xmm1, %xmm0` (from f32) / `cvtsd2ss` (from f64).
+    case floatConvert(from: FloatWidth, src: XmmMem, dst: Writable<Xmm>)
+    /// `roundss $9, %xmm1, %xmm0` (SSE4.1): src rounded to an integral value.
+    case xmmRound(width: FloatWidth, mode: RoundingMode, src: XmmMem, dst: Writable<Xmm>)
+    /// `vfmadd213ss %xmm2, %xmm1, %xmm0` (FMA3): dst = src1 · src2 + src3 with one
+    /// rounding; dst reuses src1 (src2 is VEX.vvvv, src3 the r/m operand).
+    case fma(width: FloatWidth, src1: Xmm, src2: Xmm, src3: XmmMem, dst: Writable<Xmm>)
+    /// `jne .+5; movaps %xmm1, %xmm0` (a short jump on the inverse condition over the
+    /// copy): dst = cc ? consequent : alternative; dst reuses alternative. A flags
+    /// consumer like cmove.
+    case xmmCmove(cc: CC, consequent: Xmm, alternative: Xmm, dst: Writable<Xmm>)
+
+    // MARK: Atomics
+    //
+    // x86 is TSO: an aligned plain load is an atomic load and needs no fence; a
+    // sequentially consistent store is an `xchg`. The locked forms below are full
+    // barriers. Their memory operand carries a trap code like a load's.
+
+    /// `lock cmpxchgl %ecx, (%rdi)`, sizes 8–64: if the memory equals `expected` (fixed
+    /// to rax), store `replacement`; either way `dstOld` (fixed to rax) receives the
+    /// memory's old value and ZF tells whether the exchange happened.
+    case lockCmpxchg(size: OperandSize, replacement: Gpr, expected: Gpr, mem: Amode, dstOld: Writable<Gpr>)
+    /// `xchgl %ecx, (%rdi)` (implicitly locked), sizes 8–64: stores `operand` and
+    /// writes the memory's old value to `dst`, which reuses `operand`.
+    case xchg(size: OperandSize, operand: Gpr, mem: Amode, dst: Writable<Gpr>)
+    /// `lock xaddl %ecx, (%rdi)`, sizes 8–64: memory += `operand`; `dst` (reusing
+    /// `operand`) receives the memory's old value.
+    case lockXadd(size: OperandSize, operand: Gpr, mem: Amode, dst: Writable<Gpr>)
+    /// `mfence`: orders every load and store before it against those after it.
+    case mfence
+    /// An atomic read-modify-write loop, sizes 8–64, for operations x86 has no single
+    /// locked instruction for. Expanded at encoding into
+    ///
+    ///         movzbl (mem), %eax            (movzwl / movl / movq by size)
+    ///     again:
+    ///         movq %rax, %temp
+    ///         [swap the bytes of temp]      (byteSwapped only)
+    ///         <op> %operand, %temp          (nand: and + not; min/max: cmp + cmov)
+    ///         [swap the bytes of temp]
+    ///         lock cmpxchg %temp, (mem)
+    ///         jne again
+    ///
+    /// `dstOld` (fixed to rax) receives the memory's old value (zero-extended from
+    /// the size). `temp` and `dstOld` are *early* defs: written before `operand` and
+    /// the address registers are last read, so the allocator keeps them apart.
+    /// `byteSwapped` computes on the byte-reversed memory value (a big-endian access);
+    /// `dstOld` is then the raw, unswapped old bytes.
+    case atomicRmwLoop(op: AtomicLoopOp, size: OperandSize, byteSwapped: Bool, operand: Gpr, mem: Amode,
+                       temp: Writable<Gpr>, dstOld: Writable<Gpr>)
+
+    /// `lock cmpxchg16b (%rdi)`: if the 16 bytes at `mem` equal `expected` (rdx:rax),
+    /// store `replacement` (rcx:rbx); `dstOld` (rdx:rax) receives the old 16 bytes
+    /// either way. The address must be 16-byte aligned (else #GP, reported as the
+    /// memory operand's trap).
+    case lockCmpxchg16b(replacement: GprPair, expected: GprPair, mem: Amode, dstOld: WritableGprPair)
+    /// `atomicRmwLoop` on 16 bytes, around `lock cmpxchg16b`:
+    ///
+    ///         movq (mem), %rax; movq 8(mem), %rdx
+    ///     again:
+    ///         movq %rax, %rbx; movq %rdx, %rcx    (xchg: the operand instead)
+    ///         <op> %operand, %rcx:%rbx            (add/adc, sub/sbb, pairwise and/or/xor,
+    ///                                             nand: and + not; min/max: a 128-bit
+    ///                                             compare through `scratch`, two cmovs)
+    ///         lock cmpxchg16b (mem)
+    ///         jne again
+    ///
+    /// `temp` is fixed to rcx:rbx and `dstOld` to rdx:rax; they and `scratch` are
+    /// early defs, like the narrow loop's. `byteSwapped` reverses the 16 bytes of
+    /// rcx:rbx before the operation and after it (bswap both halves and exchange them
+    /// through `scratch`), as the narrow loop's flag does.
+    case atomicRmwLoop128(op: AtomicLoopOp, byteSwapped: Bool, operand: GprPair, mem: Amode, scratch: Writable<Gpr>,
+                          temp: WritableGprPair, dstOld: WritableGprPair)
 
     // MARK: Traps
 

@@ -26,9 +26,6 @@ public struct FiletestRunner {
 
     public let options: Options
 
-    /// ISAs whose pointers are 32 bits wide.
-    static let thirtyTwoBitTargets: Set<String> = ["pulley32", "pulley32be"]
-
     public init(options: Options = Options()) {
         self.options = options
     }
@@ -75,15 +72,7 @@ public struct FiletestRunner {
 
     /// The module compiled under each convention variant, or why it could not be.
     private func compileVariants(of module: Module) -> [CompiledVariant] {
-        // A file written for 32-bit pointers (its addresses are i32) runs on the
-        // interpreter only: compiled code on x86-64 has 64-bit pointers.
-        let thirtyTwoBitTarget = module.targets.first.flatMap { first in
-            module.targets.allSatisfy { Self.thirtyTwoBitTargets.contains($0.isa) } ? first.isa : nil
-        }
-        return ConventionVariants.of(module).map { variant in
-            if let isa = thirtyTwoBitTarget {
-                return CompiledVariant(name: variant.name, module: nil, failure: .unsupported("32-bit pointer target \(isa)"))
-            }
+        ConventionVariants.of(module).map { variant in
             var options = Compiler.Options()
             options.callConvOverrides = variant.overrides
             options.checkAllocation = true

@@ -39,6 +39,24 @@ public enum OpcodeTable {
         return bits
     }()
 
+    /// The result constraints of every opcode, concatenated in `Opcode` order; opcode
+    /// `k`'s are `flatResults[firstResult[k] ..< firstResult[k + 1]]`. The parser's and
+    /// the verifier's compact per-opcode views index into this one array.
+    public static let flatResults: [OperandType] = rows.flatMap(\.results)
+    /// Where each opcode's results start in `flatResults`, plus one final end index.
+    public static let firstResult: [UInt16] = firstIndices(rows.map(\.results.count))
+    /// The operand constraints of every opcode, concatenated like `flatResults`.
+    public static let flatOperands: [OperandType] = rows.flatMap(\.operands)
+    /// Where each opcode's operands start in `flatOperands`, plus one final end index.
+    public static let firstOperand: [UInt16] = firstIndices(rows.map(\.operands.count))
+
+    private static func firstIndices(_ counts: [Int]) -> [UInt16] {
+        var starts: [UInt16] = [0]
+        starts.reserveCapacity(counts.count + 1)
+        for count in counts { starts.append(starts[starts.count - 1] + UInt16(count)) }
+        return starts
+    }
+
     /// Whether `type` is in `opcode`'s controlling type set, read from `bits` (a copy
     /// of `controllingTypeBits` the caller keeps at hand in its hot loop).
     @inline(__always)

@@ -14,25 +14,20 @@ struct OpcodeFacts {
     /// The controlling types (meaningful when `isPolymorphic`).
     var controllingTypes: TypeSet
     var resultCount: UInt8
-    /// Where this opcode's result constraints start in `OpcodeFacts.resultTypes`.
+    /// Where this opcode's result constraints start in `OpcodeTable.flatResults`.
     var firstResult: UInt16
 
     /// One row per opcode, in `Opcode` order.
     static let rows: [OpcodeFacts] = {
         var rows: [OpcodeFacts] = []
         rows.reserveCapacity(Opcode.allCases.count)
-        var firstResult = 0
-        for info in OpcodeTable.rows {
+        for (index, info) in OpcodeTable.rows.enumerated() {
             rows.append(OpcodeFacts(
                 format: info.format, typevarOperand: Int8(info.typevarOperand ?? -1),
                 isPolymorphic: info.isPolymorphic, requiresTypeSuffix: info.requiresTypeSuffix,
                 controllingTypes: info.controllingTypes ?? TypeSet(), resultCount: UInt8(info.results.count),
-                firstResult: UInt16(firstResult)))
-            firstResult += info.results.count
+                firstResult: OpcodeTable.firstResult[index]))
         }
         return rows
     }()
-
-    /// The result constraints of every opcode, concatenated in `Opcode` order.
-    static let resultTypes: [OperandType] = OpcodeTable.rows.flatMap(\.results)
 }

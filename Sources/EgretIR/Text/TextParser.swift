@@ -27,7 +27,7 @@ struct TextParser {
     /// The tables of the hot path, held here so each lookup is a plain array access.
     let opcodeNames = Keywords.opcodes
     let opcodeFacts = OpcodeFacts.rows
-    let resultConstraints = OpcodeFacts.resultTypes
+    let resultConstraints = OpcodeTable.flatResults
     let acceptedTypeBits = OpcodeTable.controllingTypeBits
 
     /// Highest value or block number accepted: big enough for any real function, small

@@ -51,21 +51,18 @@ struct VerifierOpcodeTable {
 
     private init() {
         var rows: [Row] = []
-        var operandTypes: [OperandType] = []
-        var resultTypes: [OperandType] = []
         rows.reserveCapacity(Opcode.allCases.count)
         for opcode in Opcode.allCases {
             let info = opcode.info
+            let index = Int(opcode.rawValue)
             rows.append(Row(format: info.format, isPolymorphic: info.isPolymorphic,
                             hasVariableArguments: info.hasVariableArguments, properties: info.properties,
-                            operandStart: UInt16(operandTypes.count), operandCount: UInt8(info.operands.count),
-                            resultStart: UInt16(resultTypes.count), resultCount: UInt8(info.results.count)))
-            operandTypes += info.operands
-            resultTypes += info.results
+                            operandStart: OpcodeTable.firstOperand[index], operandCount: UInt8(info.operands.count),
+                            resultStart: OpcodeTable.firstResult[index], resultCount: UInt8(info.results.count)))
         }
         self.rows = rows
-        self.operandTypes = operandTypes
-        self.resultTypes = resultTypes
+        operandTypes = OpcodeTable.flatOperands
+        resultTypes = OpcodeTable.flatResults
         operands = operandTypes.map(Self.compact)
         results = resultTypes.map(Self.compact)
     }

@@ -66,6 +66,22 @@ int egret_runtime_prepare(void);
 /// one thread are supported (the innermost catches).
 int egret_guarded_call(egret_trampoline trampoline, void *slots, const void *target, egret_trap_info *trap);
 
+/// egret_guarded_call with the trampoline running on another stack: rsp is set to
+/// `stack_top` (16-byte aligned) for the call and restored afterwards, also when a trap
+/// ends it. NULL runs on the current stack, as egret_guarded_call does.
+int egret_guarded_call_on_stack(egret_trampoline trampoline, void *slots, const void *target,
+                                void *stack_top, egret_trap_info *trap);
+
+// ---- Stacks in the low 4 GiB ---------------------------------------------------
+
+/// Maps a stack of `size` bytes (rounded up to pages) below 4 GiB, with one
+/// inaccessible guard page under it, for code whose pointers are 32 bits wide (the
+/// addresses of its stack slots must fit an i32). Returns the lowest usable address
+/// (the stack's top is that plus the rounded size), or NULL on failure.
+void *egret_low_stack_alloc(size_t size);
+/// Unmaps a stack from egret_low_stack_alloc (`low` and `size` as given and returned).
+void egret_low_stack_free(void *low, size_t size);
+
 #ifdef __cplusplus
 }
 #endif

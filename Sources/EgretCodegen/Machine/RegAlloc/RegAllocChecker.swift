@@ -6,7 +6,8 @@
 /// Guarantees: when it returns, executing the instructions with the allocated
 /// registers and the edits in emission order gives every use operand the value of
 /// its virtual register along every path; constraints (fixed registers, reuse, class)
-/// hold for every operand.
+/// hold for every operand, and no early def shares a register with another operand of
+/// its instruction.
 ///
 /// The abstract state maps each location to a virtual register (or "unknown"); at a
 /// join, locations whose predecessors disagree become unknown. The dataflow runs to
@@ -133,6 +134,15 @@ private struct CheckerRun<Inst: MachineInstruction> {
             if held != Int32(vreg.index) {
                 let holding = held < 0 ? "an unknown value" : "%v\(held)"
                 throw RegAllocError("checker: \(describe(inst)): use of \(operand.reg) reads \(Reg(preg)), which holds \(holding)")
+            }
+        }
+        // An early def is written while the instruction still reads its uses: it must
+        // not share a register with any of them, nor with another def.
+        for (index, preg) in zip(operands, registers)
+        where table.operands[index].kind == .def && table.operands[index].position == .early {
+            for (other, otherPreg) in zip(operands, registers) where other != index && otherPreg == preg {
+                throw RegAllocError("checker: \(describe(inst)): early def \(table.operands[index].reg) shares "
+                                    + "\(Reg(preg)) with \(table.operands[other].reg)")
             }
         }
         for preg in table.clobbers[inst] { state[preg.denseIndex] = -1 }

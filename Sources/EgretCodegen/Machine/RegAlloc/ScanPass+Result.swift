@@ -13,10 +13,24 @@ extension ScanPass {
                 allocation.entryEdits.append(Edit(position: -1, from: .register(argument.preg), to: home))
             }
         }
+        // Borrowed registers: saved to slots `firstBorrowSlot + k` before their
+        // instruction (ahead of the reloads that overwrite them) and restored after it
+        // (behind the stores of the instruction's results), k counting the borrows of
+        // one instruction.
+        let borrowsByInst = borrows.sorted { $0.inst < $1.inst }
+        let firstBorrowSlot = UInt32(scan.spillSlotCount)
+        var nextBorrow = 0
+        var borrowSlotsUsed = 0
         for inst in scan.vcode.insts.indices {
             let range = table.range(inst)
             for index in range {
                 allocation.operandAllocations.append(try register(ofOperand: index, at: inst))
+            }
+            var borrowEnd = nextBorrow
+            while borrowEnd < borrowsByInst.count && borrowsByInst[borrowEnd].inst == inst { borrowEnd += 1 }
+            for (k, borrow) in borrowsByInst[nextBorrow ..< borrowEnd].enumerated() {
+                allocation.edits.append(Edit(position: Edit.before(inst), from: .register(borrow.register),
+                                             to: .spillSlot(firstBorrowSlot + UInt32(k))))
             }
             for index in range where table.operands[index].kind == .use {
                 try addEditsBefore(inst, forUse: index, into: &allocation)
@@ -24,7 +38,14 @@ extension ScanPass {
             for index in range where table.operands[index].kind == .def {
                 try addEditsAfter(inst, forDef: index, into: &allocation)
             }
+            for (k, borrow) in borrowsByInst[nextBorrow ..< borrowEnd].enumerated() {
+                allocation.edits.append(Edit(position: Edit.after(inst), from: .spillSlot(firstBorrowSlot + UInt32(k)),
+                                             to: .register(borrow.register)))
+            }
+            borrowSlotsUsed = max(borrowSlotsUsed, borrowEnd - nextBorrow)
+            nextBorrow = borrowEnd
         }
+        allocation.spillSlotCount += borrowSlotsUsed
         for preg in allocation.operandAllocations.indices.lazy
             .filter({ table.operands[$0].kind == .def }).map({ allocation.operandAllocations[$0] }) {
             allocation.writtenRegisters.insert(preg)

@@ -27,6 +27,17 @@ struct ScanPass<Inst: MachineInstruction> {
     /// Edits: (position, source, destination), in the order they are found.
     var edits: [Edit] = []
     var entryEdits: [Edit] = []
+    /// For a temporary that borrowed its register: the unit it borrowed from (-1: none).
+    var lenderOf: [Int32] = []
+    /// Registers borrowed by temporaries, in scan order: the lender's value is saved to
+    /// a spill slot before the instruction and restored after it.
+    var borrows: [Borrow] = []
+
+    /// A register a temporary of instruction `inst` borrows from a whole register.
+    struct Borrow {
+        var inst: Int
+        var register: PReg
+    }
 
     init(scan: LinearScan<Inst>) {
         self.scan = scan
@@ -93,18 +104,32 @@ struct ScanPass<Inst: MachineInstruction> {
     mutating func run() throws -> [Int] {
         buildUnits()
         assignment = [PReg?](repeating: nil, count: units.count)
-        var order = Array(0 ..< Int32(units.count))
-        order.sort { units[Int($0)].start < units[Int($1)].start || (units[Int($0)].start == units[Int($1)].start && $0 < $1) }
+        let order = scanOrder()
         var active: [Int32] = []
         var holder = [Int32](repeating: -1, count: 32)
         var newSpills: [Int] = []
+        lenderOf = [Int32](repeating: -1, count: units.count)
+        borrows = []
+        // The earliest end among the active units: nothing expires before it.
+        var earliestActiveEnd = Int32.max
         for unitIndex in order {
             let unit = units[Int(unitIndex)]
             // Expire units that ended before this one starts.
-            active.removeAll { other in
-                guard units[Int(other)].end < unit.start else { return false }
-                if let preg = assignment[Int(other)] { holder[preg.denseIndex] = -1 }
-                return true
+            if earliestActiveEnd < unit.start {
+                earliestActiveEnd = .max
+                active.removeAll { other in
+                    let end = units[Int(other)].end
+                    guard end < unit.start else {
+                        earliestActiveEnd = min(earliestActiveEnd, end)
+                        return false
+                    }
+                    if let preg = assignment[Int(other)], holder[preg.denseIndex] == other {
+                        // A borrowed register returns to its lender if the lender lives on.
+                        let lender = lenderOf[Int(other)]
+                        holder[preg.denseIndex] = lender >= 0 && units[Int(lender)].end >= unit.start ? lender : -1
+                    }
+                    return true
+                }
             }
             let forbidden = forbiddenRegisters(for: unit)
             func legal(_ preg: PReg) -> Bool {
@@ -120,12 +145,26 @@ struct ScanPass<Inst: MachineInstruction> {
                     break
                 }
             }
+            if chosen == nil, unit.vreg < 0,
+               let lender = lender(for: unit, among: active, holder: holder, legal: legal),
+               let preg = assignment[Int(lender)] {
+                // A temporary borrows a whole register's register for its instruction.
+                assignment[Int(unitIndex)] = preg
+                lenderOf[Int(unitIndex)] = lender
+                holder[preg.denseIndex] = unitIndex
+                active.append(unitIndex)
+                earliestActiveEnd = min(earliestActiveEnd, unit.end)
+                borrows.append(Borrow(inst: ProgramPoints.instruction(of: unit.start), register: preg))
+                continue
+            }
             if chosen == nil {
                 // Spill whichever reaches furthest: this unit, or an active whole
-                // register whose register this unit could legally take.
+                // register whose register this unit could legally take (and that is
+                // not lent to a temporary right now).
                 var victim: Int32 = -1
                 for other in active where units[Int(other)].vreg >= 0 {
-                    guard let preg = assignment[Int(other)], legal(preg) else { continue }
+                    guard let preg = assignment[Int(other)], holder[preg.denseIndex] == other, legal(preg)
+                    else { continue }
                     if victim < 0 || units[Int(other)].end > units[Int(victim)].end { victim = other }
                 }
                 if unit.vreg >= 0 && (victim < 0 || unit.end >= units[Int(victim)].end) {
@@ -144,8 +183,53 @@ struct ScanPass<Inst: MachineInstruction> {
             assignment[Int(unitIndex)] = preg
             holder[preg.denseIndex] = unitIndex
             active.append(unitIndex)
+            earliestActiveEnd = min(earliestActiveEnd, unit.end)
         }
         return newSpills
+    }
+
+    /// For a temporary that finds every register taken: the active whole register to
+    /// borrow from — one that is no operand of the temporary's instruction (so the
+    /// instruction never reads it), lives at least as long as the temporary, is not
+    /// lent already, and whose register the temporary may take; the one reaching
+    /// furthest, as it is the least likely to be wanted back soon.
+    private func lender(for unit: Unit, among active: [Int32], holder: [Int32],
+                        legal: (PReg) -> Bool) -> Int32? {
+        let inst = ProgramPoints.instruction(of: unit.start)
+        let operands = scan.table.range(inst)
+        var best: Int32 = -1
+        for other in active {
+            let candidate = units[Int(other)]
+            guard candidate.vreg >= 0, candidate.end >= unit.end, candidate.regClass == unit.regClass,
+                  let preg = assignment[Int(other)], holder[preg.denseIndex] == other, legal(preg)
+            else { continue }
+            let isOperand = operands.contains { scan.table.operands[$0].reg.virtual?.index == UInt32(candidate.vreg) }
+            if isOperand { continue }
+            if best < 0 || candidate.end > units[Int(best)].end { best = other }
+        }
+        return best >= 0 ? best : nil
+    }
+
+    /// The units by start point, ties by index: a counting sort, since program points
+    /// are small dense integers (a comparison sort was a fifth of the scan's time).
+    private func scanOrder() -> [Int32] {
+        guard var lowest = units.first?.start else { return [] }
+        var highest = lowest
+        for unit in units {
+            lowest = min(lowest, unit.start)
+            highest = max(highest, unit.start)
+        }
+        // firstSlot[k]: where the next unit starting at point lowest + k goes.
+        var firstSlot = [Int32](repeating: 0, count: Int(highest - lowest) + 2)
+        for unit in units { firstSlot[Int(unit.start - lowest) + 1] += 1 }
+        for index in 1 ..< firstSlot.count { firstSlot[index] += firstSlot[index - 1] }
+        var order = [Int32](repeating: 0, count: units.count)
+        for (index, unit) in units.enumerated() {
+            let bucket = Int(unit.start - lowest)
+            order[Int(firstSlot[bucket])] = Int32(index)
+            firstSlot[bucket] += 1
+        }
+        return order
     }
 
     /// The register this unit would like: the source of a copy or of an in-place

@@ -20,9 +20,15 @@ import EgretIR
 ///   space.
 /// - A parameter with `sret` purpose is an ordinary pointer argument whose value the
 ///   callee also returns in rax (Cranelift's explicit struct return).
+/// - An i128 is two 64-bit halves, low first (`location`, then `highLocation`).
+///   Arguments follow the convention's `wideIntegerArguments` row: on System V a
+///   register pair or a 16-byte aligned stack slot, never split; elsewhere each half
+///   is placed as an i64 of its own, so the low half may take the last register and
+///   the high half the first stack slot. Returns are always two i64 returns (rax:rdx
+///   when both are free).
 ///
-/// Requires: integer scalars up to 64 bits, f32 and f64 (floats are described for the
-/// lowering that will come; i128, vectors and f16/f128 are `unsupported`).
+/// Requires: integer scalars up to 128 bits, f32 and f64 (floats are described for the
+/// lowering that will come; vectors and f16/f128 are `unsupported`).
 public struct ABISignature: Hashable, Sendable {
     /// Where one value is passed.
     public enum Location: Hashable, Sendable {
@@ -36,7 +42,10 @@ public struct ABISignature: Hashable, Sendable {
     public struct Value: Hashable, Sendable {
         public var type: IRType
         public var extension_: ArgumentExtension
+        /// Where the value goes; for an i128, its low half.
         public var location: Location
+        /// Where the high half of an i128 goes; nil for every other type.
+        public var highLocation: Location? = nil
 
         /// Whether the producer widens the value to 64 bits before passing it.
         public var isExtended: Bool { extension_ != .none && type.bits < 64 }
@@ -78,16 +87,18 @@ public struct ABISignature: Hashable, Sendable {
         var returnAreaOffset = 0
         var returns: [Value] = []
         returns.reserveCapacity(signature.returns.count)
+        func nextReturnLocation(isFloat: Bool) -> Location {
+            if let register = returnSlots.next(isFloat: isFloat) { return .register(register) }
+            defer { returnAreaOffset += convention.stackSlotSize }
+            return .stack(offset: Int32(returnAreaOffset))
+        }
         for (index, param) in signature.returns.enumerated() {
             let isFloat = try ABISignature.classify(param.type, what: "return value \(index)")
-            let location: Location
-            if let register = returnSlots.next(isFloat: isFloat) {
-                location = .register(register)
-            } else {
-                location = .stack(offset: Int32(returnAreaOffset))
-                returnAreaOffset += convention.stackSlotSize
-            }
-            returns.append(Value(type: param.type, extension_: param.extension_, location: location))
+            var value = Value(type: param.type, extension_: param.extension_,
+                              location: nextReturnLocation(isFloat: isFloat))
+            // An i128 return is two i64 returns under every convention.
+            if param.type == .i128 { value.highLocation = nextReturnLocation(isFloat: false) }
+            returns.append(value)
         }
         returnAreaSize = ABISignature.alignTo16(returnAreaOffset)
 
@@ -102,17 +113,38 @@ public struct ABISignature: Hashable, Sendable {
         var parameters: [Value] = []
         parameters.reserveCapacity(signature.params.count)
         var structReturn: Int?
+        func nextArgumentLocation(isFloat: Bool) -> Location {
+            if let register = argumentSlots.next(isFloat: isFloat) { return .register(register) }
+            defer { stackOffset += convention.stackSlotSize }
+            return .stack(offset: Int32(stackOffset))
+        }
         for (index, param) in signature.params.enumerated() {
             let isFloat = try ABISignature.classify(param.type, what: "parameter \(index)")
             if param.purpose == .structReturn { structReturn = index }
-            let location: Location
-            if let register = argumentSlots.next(isFloat: isFloat) {
-                location = .register(register)
-            } else {
-                location = .stack(offset: Int32(stackOffset))
-                stackOffset += convention.stackSlotSize
+            guard param.type == .i128 else {
+                parameters.append(Value(type: param.type, extension_: param.extension_,
+                                        location: nextArgumentLocation(isFloat: isFloat)))
+                continue
             }
-            parameters.append(Value(type: param.type, extension_: param.extension_, location: location))
+            var value: Value
+            switch convention.wideIntegerArguments {
+            case .twoIntegers:
+                value = Value(type: param.type, extension_: param.extension_,
+                              location: nextArgumentLocation(isFloat: false))
+                value.highLocation = nextArgumentLocation(isFloat: false)
+            case .registerPairOrAlignedStack:
+                if let (low, high) = argumentSlots.nextPair() {
+                    value = Value(type: param.type, extension_: param.extension_, location: .register(low))
+                    value.highLocation = .register(high)
+                } else {
+                    stackOffset = (stackOffset + 15) & ~15
+                    value = Value(type: param.type, extension_: param.extension_,
+                                  location: .stack(offset: Int32(stackOffset)))
+                    value.highLocation = .stack(offset: Int32(stackOffset + 8))
+                    stackOffset += 16
+                }
+            }
+            parameters.append(value)
         }
         self.parameters = parameters
         self.returns = returns
@@ -142,7 +174,7 @@ public struct ABISignature: Hashable, Sendable {
     /// Whether a value of `type` travels in the float class; throws for types no
     /// convention row describes yet.
     static func classify(_ type: IRType, what: String) throws -> Bool {
-        if type == .i8 || type == .i16 || type == .i32 || type == .i64 { return false }
+        if type == .i8 || type == .i16 || type == .i32 || type == .i64 || type == .i128 { return false }
         if type == .f32 || type == .f64 { return true }
         throw CodegenError.unsupported("\(type) \(what) in a signature")
     }
@@ -161,6 +193,18 @@ private struct ClassCursor {
         self.integer = integer
         self.float = float
         self.byPosition = byPosition
+    }
+
+    /// The next two integer registers, or nil when fewer than two are left; the two
+    /// register slots count as used either way (`registerPairOrAlignedStack`).
+    mutating func nextPair() -> (PReg, PReg)? {
+        let slot = byPosition ? position : integerUsed
+        defer {
+            position += 2
+            integerUsed += 2
+        }
+        guard slot + 1 < integer.count else { return nil }
+        return (integer[slot], integer[slot + 1])
     }
 
     /// The next register of the class, or nil when the value goes to the stack.

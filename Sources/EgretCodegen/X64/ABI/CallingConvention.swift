@@ -13,6 +13,8 @@ import EgretIR
 /// | integer returns | rax rdx | rax rdx | rax rcx rdx rsi rdi r8 r9 r10 |
 /// | float returns | xmm0 xmm1 | xmm0 | xmm0–xmm7 |
 /// | callee-saved | rbx rbp r12–r15 | rbx rbp rdi rsi r12–r15, xmm6–xmm15 | rbx rbp r12–r15 |
+/// | i128 arguments | register pair or 16-aligned stack | two i64 | two i64 |
+/// | i128 returns | two i64 (rax:rdx) | two i64 (rax:rdx) | two i64 |
 /// | shadow space | 0 | 32 bytes, always | 0 |
 /// | stack arguments popped by | caller | caller | callee (`ret $n`) |
 ///
@@ -68,6 +70,22 @@ public struct CallingConvention: Hashable, Sendable, CustomStringConvertible {
     public let calleePopsStackArguments: Bool
     /// Whether `return_call` may target functions of this convention.
     public let supportsTailCalls: Bool
+    /// How an i128 argument's two halves are placed (`ABISignature`); i128 returns are
+    /// two i64 returns under every convention.
+    public var wideIntegerArguments: WideIntegerPlacement = .twoIntegers
+
+    /// Where the halves of a 128-bit integer argument go.
+    public enum WideIntegerPlacement: Hashable, Sendable {
+        /// Each half is placed as an i64 argument of its own, low half first: the low
+        /// half may take the last register and the high half the first stack slot
+        /// (Cranelift's windows_fastcall and tail).
+        case twoIntegers
+        /// The next two integer registers, low half first; when fewer than two are
+        /// left, a 16-byte aligned stack slot, and the remaining registers stay unused
+        /// for later integer arguments (Cranelift's System V; gcc would still give a
+        /// later i64 the register left over).
+        case registerPairOrAlignedStack
+    }
 
     public var description: String { name }
 
@@ -102,7 +120,8 @@ public struct CallingConvention: Hashable, Sendable, CustomStringConvertible {
         floatReturnRegisters: [.xmm0, .xmm1],
         calleeSaved: PRegSet([.rbx, .rbp, .r12, .r13, .r14, .r15]),
         shadowSpaceSize: 0, stackAlignment: 16, stackSlotSize: 8, assumedRedZoneSize: 0,
-        calleePopsStackArguments: false, supportsTailCalls: false)
+        calleePopsStackArguments: false, supportsTailCalls: false,
+        wideIntegerArguments: .registerPairOrAlignedStack)
 
     /// The Microsoft x64 convention (`__attribute__((ms_abi))` on Linux).
     public static let windowsFastcall = CallingConvention(
@@ -146,7 +165,10 @@ public struct CallingConvention: Hashable, Sendable, CustomStringConvertible {
             return .tail
         case .fast:
             // Cranelift's x64 backend gives `fast` exactly the System V registers,
-            // returns and callee-saved set (abi.rs matches `Fast | SystemV`).
+            // returns and callee-saved set (abi.rs matches `Fast | SystemV`). One
+            // difference is not modelled: Cranelift's register-pair rule for i128
+            // arguments tests for `SystemV` alone, so its `fast` places the halves as
+            // two integers; Egret's `fast` uses the System V row throughout.
             return .systemV
         case .cold:
             // Cranelift dropped `cold`; while it existed, x64 lowered it as System V.

@@ -11,7 +11,11 @@ import EgretIR
 ///       |                               |                  shadow space, k ≥ 32)
 ///       | return address                |  rbp + 8
 ///       | saved rbp                     |  rbp + 0        <- rbp
-///       | saved callee-saved registers  |  pushed in `savedRegisters` order
+///       | saved callee-saved registers  |  pushed in `savedRegisters` order, 8 bytes each
+///       | (padding to 16 bytes)         |
+///       | saved xmm registers           |  Windows x64 only: xmm6–xmm15 that the function
+///       |                               |  clobbers, 128 bits each in 16-byte aligned
+///       |                               |  slots at rbp - vectorSaveOffset(i)
 ///       | (padding to 16 bytes)         |
 ///       | stack slots (ss0, ss1, …)     |  rsp + stackSlotOffsets[n]
 ///       | spill slots                   |  rsp + spillSlotsOffset + 8·k
@@ -28,6 +32,10 @@ public struct X64Frame: Sendable {
     /// Callee-saved registers the function writes, saved by the prologue (pushed in
     /// this order, popped in reverse).
     public let savedRegisters: [PReg]
+    /// Callee-saved xmm registers the function writes (Windows x64: xmm6–xmm15),
+    /// stored whole by the prologue after its stack allocation and reloaded by the
+    /// epilogues.
+    public let savedVectorRegisters: [PReg]
     public let stackSlotOffsets: [Int32]
     /// Test-only: bytes added to incoming stack argument offsets (PlantedBug); 0.
     var plantedIncomingArgumentBias: Int32 = 0
@@ -45,9 +53,11 @@ public struct X64Frame: Sendable {
     ///     call the function makes (including shadow space).
     ///   - savedRegisters: callee-saved registers written by the function.
     ///   - incomingArgumentsSize: bytes of stack arguments the caller passed.
+    ///   - savedVectorRegisters: callee-saved xmm registers written by the function.
     public init(stackSlots: [StackSlotData], spillSlotCount: Int, outgoingArgumentsSize: Int,
-                savedRegisters: [PReg], incomingArgumentsSize: Int = 0) throws {
+                savedRegisters: [PReg], incomingArgumentsSize: Int = 0, savedVectorRegisters: [PReg] = []) throws {
         self.savedRegisters = savedRegisters
+        self.savedVectorRegisters = savedVectorRegisters
         self.incomingArgumentsSize = Int32(clamping: incomingArgumentsSize)
         var offset = (outgoingArgumentsSize + 15) & ~15
         spillSlotsOffset = Int32(offset)
@@ -58,7 +68,10 @@ public struct X64Frame: Sendable {
             guard slot.alignment <= 16 else {
                 throw CodegenError.unsupported("stack slot alignment \(slot.alignment) (at most 16)")
             }
-            let alignment = max(Int(slot.alignment), 1)
+            // Slots of 16 bytes or more are 16-byte aligned whatever they ask for, so
+            // an i128 atomic (`lock cmpxchg16b`, which faults on any other address)
+            // works in every slot that can hold one, as it does on the interpreter.
+            let alignment = max(Int(slot.alignment), slot.size >= 16 ? 16 : 1)
             offset = (offset + alignment - 1) / alignment * alignment
             slotOffsets.append(Int32(offset))
             offset += Int(slot.size)
@@ -67,11 +80,29 @@ public struct X64Frame: Sendable {
         // At entry rsp ≡ 8 (mod 16); `push rbp` makes it 0; each saved register
         // pushes 8 more. The allocation rounds the total back to a multiple of 16.
         let pushed = 8 * savedRegisters.count
-        let total = (offset + pushed + 15) & ~15
+        // rbp is 16-byte aligned, so the xmm save slots start at the next multiple of
+        // 16 below the pushes.
+        let vectorArea = savedVectorRegisters.isEmpty ? pushed : ((pushed + 15) & ~15) + 16 * savedVectorRegisters.count
+        let total = (offset + vectorArea + 15) & ~15
         guard total - pushed <= Int(Int32.max / 2) else {
             throw CodegenError.unsupported("a frame of \(total) bytes")
         }
         allocatedSize = Int32(total - pushed)
+    }
+
+    /// How far below rbp the save slot of `savedVectorRegisters[index]` starts.
+    public func vectorSaveOffset(_ index: Int) -> Int32 {
+        let pushed = Int32(8 * savedRegisters.count)
+        return ((pushed + 15) & ~15) + 16 * Int32(index + 1)
+    }
+
+    /// Reloads the saved xmm registers from their slots (rbp still this frame's).
+    private func emitVectorRestores(into buffer: inout CodeBuffer) {
+        let rbp = Gpr(PReg.rbp)
+        for (index, preg) in savedVectorRegisters.enumerated() {
+            X64Inst.xmmLoad(width: .v128, src: .base(rbp, -vectorSaveOffset(index)), dst: Writable(Xmm(preg)))
+                .encode(into: &buffer)
+        }
     }
 
     /// The concrete address of a memory operand, `.frame` places resolved.
@@ -110,6 +141,14 @@ public struct X64Frame: Sendable {
                 .encode(into: &buffer)
             unwind.append(.stackAllocation(codeOffset: buffer.bytes.count, size: allocatedSize))
         }
+        for (index, preg) in savedVectorRegisters.enumerated() {
+            // Below the pushes and inside the allocation: stored only now that rsp is
+            // below the slot (no red zone is assumed).
+            X64Inst.xmmStore(width: .v128, src: Xmm(preg), dst: .base(rbp, -vectorSaveOffset(index)))
+                .encode(into: &buffer)
+            unwind.append(.saveVectorRegister(codeOffset: buffer.bytes.count, register: preg,
+                                              offsetFromFramePointer: -vectorSaveOffset(index)))
+        }
     }
 
     /// Before a tail call (`returnCallKnown`/`returnCallUnknown`, see their comment in
@@ -120,6 +159,7 @@ public struct X64Frame: Sendable {
     /// scratch (not arguments, not callee-saved).
     func emitTailCallEpilogue(stackArgumentsSize: Int32, into buffer: inout CodeBuffer) {
         let rbp = Gpr(PReg.rbp), rsp = Gpr(PReg.rsp), rax = Gpr(PReg.rax), r10 = Gpr(PReg.r10)
+        emitVectorRestores(into: &buffer)
         for (index, preg) in savedRegisters.enumerated() {
             X64Inst.load(size: .size64, src: .base(rbp, -8 * Int32(index + 1)), dst: Writable(Gpr(preg)))
                 .encode(into: &buffer)
@@ -144,6 +184,7 @@ public struct X64Frame: Sendable {
     /// Restores rsp and the saved registers; the `ret` itself follows.
     func emitEpilogue(into buffer: inout CodeBuffer) {
         let rbp = Gpr(PReg.rbp), rsp = Gpr(PReg.rsp)
+        emitVectorRestores(into: &buffer)
         if savedRegisters.isEmpty {
             X64Inst.movRR(size: .size64, src: rbp, dst: Writable(rsp)).encode(into: &buffer)
         } else {
@@ -167,6 +208,9 @@ public enum UnwindRecord: Hashable, Sendable {
     case saveRegister(codeOffset: Int, register: PReg, offsetFromFramePointer: Int32)
     /// `sub rsp, size`.
     case stackAllocation(codeOffset: Int, size: Int32)
+    /// A callee-saved vector register (Windows x64: xmm6–xmm15) stored whole, 16
+    /// bytes, at rbp + offset.
+    case saveVectorRegister(codeOffset: Int, register: PReg, offsetFromFramePointer: Int32)
 }
 
 /// Why code generation stopped: unsupported input (named) or a bug in Egret.

@@ -178,8 +178,13 @@ extension X64LoweringContext {
         for (param, argument) in zip(params, arguments) {
             // buildPlan rejected every other kind of block argument.
             guard case .value(let value) = argument else { continue }
-            let destination = register(of: param), source = use(value)
+            let destination = anyRegister(of: param), source = useAny(value)
             if destination != source { moves.append((destination, source)) }
+            if function.type(of: param) == .i128 {
+                // The high half moves in the same parallel move as every low half.
+                let highDestination = highRegister(of: param).reg, highSource = highRegister(of: value).reg
+                if highDestination != highSource { moves.append((highDestination, highSource)) }
+            }
         }
         while !moves.isEmpty {
             var progressed = false
@@ -189,17 +194,28 @@ extension X64LoweringContext {
                 if moves.contains(where: { $0.source == destination }) {
                     index += 1
                 } else {
-                    emitCopy(moves[index].source, into: Writable(destination))
+                    emitRegisterCopy(moves[index].source, into: destination)
                     moves.remove(at: index)
                     progressed = true
                 }
             }
             if !progressed {
                 let saved = moves[0].destination
-                let temporary = newGpr()
-                emitCopy(saved, into: temporary)
-                for index in moves.indices where moves[index].source == saved { moves[index].source = temporary.reg }
+                let temporary: Reg = saved.regClass == .float ? newXmm().reg.reg : newGpr().reg.reg
+                emitRegisterCopy(saved, into: temporary)
+                for index in moves.indices where moves[index].source == saved { moves[index].source = temporary }
             }
+        }
+    }
+
+    /// A copy of a whole register of either class (the allocator coalesces these).
+    func emitRegisterCopy(_ source: Reg, into destination: Reg) {
+        if let from = Xmm(source), let to = Xmm(destination) {
+            emit(.xmmMove(src: from, dst: Writable(to)))
+        } else if let from = Gpr(source), let to = Gpr(destination) {
+            emitCopy(from, into: Writable(to))
+        } else {
+            preconditionFailure("block argument \(source) and parameter \(destination) are of different classes")
         }
     }
 
@@ -211,18 +227,32 @@ extension X64LoweringContext {
     func lowerEntry() {
         guard let entry = function.entryBlock else { return }
         for (index, param) in function.params(of: entry).enumerated() where values[param.position].isUsed {
-            let register = register(of: param)
-            switch functionSignature.parameters[index].location {
-            case .register(let preg):
-                entryArguments.append(FixedDef(Writable(register.reg), in: preg))
-            case .stack(let offset):
-                // A full 8-byte slot: the bits above the value's width are unspecified.
-                emit(.load(size: .size64, src: Amode(.frame(.incomingArguments, displacement: offset)),
-                           dst: Writable(register)))
+            let registers = valueRegs(of: param)
+            let layout = functionSignature.parameters[index]
+            receiveEntryArgument(registers.low, from: layout.location, type: function.type(of: param))
+            if let high = registers.high, let highLocation = layout.highLocation {
+                receiveEntryArgument(high.reg, from: highLocation, type: .i64)
             }
         }
         if let pointer = returnAreaPointerReg, let preg = functionSignature.returnAreaPointer {
             entryArguments.append(FixedDef(Writable(pointer.reg), in: preg))
+        }
+    }
+
+    /// Defines `register` on entry from a parameter location: a fixed def for a register,
+    /// a load for a stack slot (`type` is the value's, or i64 for an i128's high half).
+    private func receiveEntryArgument(_ register: Reg, from location: ABISignature.Location, type: IRType) {
+        switch location {
+        case .register(let preg):
+            entryArguments.append(FixedDef(Writable(register), in: preg))
+        case .stack(let offset):
+            let place = Amode(.frame(.incomingArguments, displacement: offset))
+            if let xmm = Xmm(register) {
+                emit(.xmmLoad(width: XmmWidth(FloatWidth(type)), src: place, dst: Writable(xmm)))
+            } else if let gpr = Gpr(register) {
+                // A full 8-byte slot: the bits above the value's width are unspecified.
+                emit(.load(size: .size64, src: place, dst: Writable(gpr)))
+            }
         }
     }
 

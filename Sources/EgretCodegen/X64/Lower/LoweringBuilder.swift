@@ -15,8 +15,13 @@ import EgretIR
 /// Operand numbers are the instruction's value operands in order (for `store`: the
 /// value 0, the address 1; for `call_indirect`: the callee 0, then the arguments).
 /// What each accessor may be asked depends on the matched rule's `pattern`:
-/// `gpr` for `.register` (and any variable operand), `constant` for `.constant`,
-/// `comparison` for `.comparison`, `amode` for `.register` or an address shape.
+/// `gpr` for `.register` (and any variable operand) of an integer type, `xmm` for a
+/// float operand (`.register` or `.float`), `constant` for `.constant`,
+/// `comparison` for `.comparison`, `floatComparison` for `.floatComparison`, `amode`
+/// for `.register` or an address shape; `gprPair` for an i128 operand (`.register`
+/// under an i128 controlling type, or `.pair`), `gpr` for the low bits of a
+/// `.lowBits` operand, `wideComparison` for `.wideComparison`. An i128 result is
+/// written through `resultPair`, a float result through `xmmResult`.
 public protocol LoweringBuilder: AnyObject {
     // MARK: The instruction being lowered
 
@@ -32,6 +37,8 @@ public protocol LoweringBuilder: AnyObject {
     func resultType(_ result: Int) -> IRType
     /// `icmp`'s condition.
     var intCC: IntCC { get }
+    /// `fcmp`'s condition.
+    var floatCC: FloatCC { get }
     /// The trap code of `trap`, `trapz`, `trapnz`, `uadd_overflow_trap`.
     var trapCode: TrapCode { get }
     /// The flags of a load or store.
@@ -45,12 +52,20 @@ public protocol LoweringBuilder: AnyObject {
 
     // MARK: Operands
 
-    /// The register holding operand `operand`.
+    /// The register holding operand `operand` (an i128 operand: its low half).
     func gpr(_ operand: Int) -> Gpr
+    /// The xmm register holding operand `operand`, an f32 or f64 value.
+    func xmm(_ operand: Int) -> Xmm
+    /// The two registers of an i128 operand, low half first.
+    func gprPair(_ operand: Int) -> GprPair
     /// The constant of a `.constant` operand (or an address's folded displacement).
     func constant(_ operand: Int) -> Int64
     /// The fused comparison of a `.comparison` operand.
     func comparison(_ operand: Int) -> FusedComparison
+    /// The fused float comparison of a `.floatComparison` operand.
+    func floatComparison(_ operand: Int) -> FusedFloatComparison
+    /// The fused i128 comparison of a `.wideComparison` operand.
+    func wideComparison(_ operand: Int) -> FusedWideComparison
     /// The memory operand an address operand folds into (instruction offset
     /// included), carrying the trap code of the instruction's memory flags.
     func amode(_ operand: Int) -> Amode
@@ -60,8 +75,14 @@ public protocol LoweringBuilder: AnyObject {
     /// The register that must hold result `result` when the emitted code is done.
     /// Each result is written exactly once.
     func result(_ result: Int) -> Writable<Gpr>
+    /// The two registers of an i128 result, low half first; each written exactly once.
+    func resultPair(_ result: Int) -> WritableGprPair
     /// A fresh virtual register for intermediate values.
     func newGpr() -> Writable<Gpr>
+    /// The xmm register that must hold result `result`, an f32 or f64 value.
+    func xmmResult(_ result: Int) -> Writable<Xmm>
+    /// A fresh virtual xmm register for intermediate float values.
+    func newXmm() -> Writable<Xmm>
     /// Appends a machine instruction after the ones emitted so far.
     func emit(_ inst: consuming X64Inst)
 
@@ -116,6 +137,62 @@ public struct FusedComparison: Hashable, Sendable {
     public var compare: X64Inst { .cmpRmiR(op: .cmp, size: size, src1: lhs, src2: rhs) }
     /// The x86 condition that holds when the comparison does.
     public var cc: CC { CC(condition) }
+}
+
+/// A float compare the consumer recomputes: `fcmp condition lhs, rhs` at `width`.
+public struct FusedFloatComparison: Hashable, Sendable {
+    public var condition: FloatCC
+    public var width: FloatWidth
+    public var lhs: Xmm
+    public var rhs: Xmm
+
+    public init(condition: FloatCC, width: FloatWidth, lhs: Xmm, rhs: Xmm) {
+        self.condition = condition
+        self.width = width
+        self.lhs = lhs
+        self.rhs = rhs
+    }
+}
+
+/// An i128 comparison the consumer recomputes (`Rules+I128Compare.swift` emits it):
+/// `condition` over the 128-bit values `lhs` and `rhs`.
+public struct FusedWideComparison: Hashable, Sendable {
+    public var condition: IntCC
+    public var lhs: GprPair
+    public var rhs: GprPair
+
+    public init(condition: IntCC, lhs: GprPair, rhs: GprPair) {
+        self.condition = condition
+        self.lhs = lhs
+        self.rhs = rhs
+    }
+}
+
+/// The two 64-bit registers of an i128 value: bits 0–63 in `low`, 64–127 in `high`.
+public struct GprPair: Hashable, Sendable, CustomStringConvertible {
+    public var low: Gpr
+    public var high: Gpr
+
+    public init(low: Gpr, high: Gpr) {
+        self.low = low
+        self.high = high
+    }
+
+    public var description: String { "\(low):\(high)" }
+}
+
+/// The two registers an i128 result is written to.
+public struct WritableGprPair: Hashable, Sendable {
+    public var low: Writable<Gpr>
+    public var high: Writable<Gpr>
+
+    public init(low: Writable<Gpr>, high: Writable<Gpr>) {
+        self.low = low
+        self.high = high
+    }
+
+    /// The registers as sources, once written.
+    public var regs: GprPair { GprPair(low: low.reg, high: high.reg) }
 }
 
 /// A call's target as the call rules see it.

@@ -35,8 +35,8 @@ public struct LoweringRule: Sendable, CustomStringConvertible {
     /// Builds the machine instructions, only through the builder.
     public let emit: RuleEmitter
 
-    /// The types as a bit mask over i8/i16/i32/i64 (bit k: 8 << k bits), so that the
-    /// lowering pass tests a type with one AND.
+    /// The types as a bit mask over i8/i16/i32/i64/i128 (bit k: 8 << k bits) and
+    /// f32/f64 (bits 5 and 6), so that the lowering pass tests a type with one AND.
     public let typeMask: UInt8
 
     public init(name: String, opcode: Opcode, types: [IRType], priority: Int, priorityReason: String,
@@ -59,6 +59,9 @@ public struct LoweringRule: Sendable, CustomStringConvertible {
         case .i16: return 2
         case .i32: return 4
         case .i64: return 8
+        case .i128: return 16
+        case .f32: return 32
+        case .f64: return 64
         default: return 0
         }
     }
@@ -89,6 +92,8 @@ extension Array where Element == IRType {
     public static var i16AndWider: [IRType] { [.i16, .i32, .i64] }
     /// i8, i16: types whose operations run in 32-bit registers with explicit extension.
     public static var narrowIntegers: [IRType] { [.i8, .i16] }
+    /// f32 and f64: the scalar float types, held in xmm registers.
+    public static var floats: [IRType] { [.f32, .f64] }
 }
 
 // MARK: Operand shapes
@@ -114,6 +119,23 @@ public enum OperandShape: Hashable, Sendable, CustomStringConvertible {
     case basePlusConstant
     /// An address `iadd.i64 base, index`: `amode(i)` is base + index + offset.
     case basePlusIndex
+    /// A value of type f32 or f64, in an xmm register: `xmm(i)`. Lets a rule whose
+    /// controlling type is an integer (`bitcast.i32` of an f32) tell float operands
+    /// from integer ones.
+    case float
+    /// A value defined by an `fcmp` with no other use: the comparison is recomputed at
+    /// the consumer (`floatComparison(i)`), so ucomis and jcc/cmov stay adjacent.
+    case floatComparison
+    /// An i128 value in two registers (`gprPair(i)`) where the controlling type is
+    /// narrower: the condition of a `select`, the operand of `bmask` or `ireduce`.
+    /// A `.register` operand never matches such a value.
+    case pair
+    /// Any integer value, of which the rule reads only the low 64 bits (`gpr(i)`, the
+    /// low half of an i128): shift and rotate counts.
+    case lowBits
+    /// A value defined by an `icmp` of two i128 values with no other use:
+    /// `wideComparison(i)`, recomputed at the consumer as `.comparison` is.
+    case wideComparison
 
     public var description: String {
         switch self {
@@ -123,6 +145,11 @@ public enum OperandShape: Hashable, Sendable, CustomStringConvertible {
         case .stackAddress: return "stack_addr"
         case .basePlusConstant: return "iadd(base, iconst)"
         case .basePlusIndex: return "iadd(base, index)"
+        case .float: return "float"
+        case .floatComparison: return "fcmp(single use)"
+        case .pair: return "reg:reg"
+        case .lowBits: return "reg(low 64)"
+        case .wideComparison: return "icmp.i128(single use)"
         }
     }
 
@@ -130,7 +157,8 @@ public enum OperandShape: Hashable, Sendable, CustomStringConvertible {
     public var isAddress: Bool {
         switch self {
         case .stackAddress, .basePlusConstant, .basePlusIndex: return true
-        case .register, .constant, .comparison: return false
+        case .register, .constant, .comparison, .float, .floatComparison, .pair, .lowBits, .wideComparison:
+            return false
         }
     }
 }
@@ -171,6 +199,12 @@ public struct RuleGuard: Sendable, CustomStringConvertible {
         RuleGuard(name: "not_minus_one", operand: operand) { $0.constant(operand) != -1 }
     }
 
+    /// The instruction is an `atomic_rmw` of operation `operation`. Its operand is the
+    /// value operand (1), which the operation combines with memory.
+    public static func atomicOperation(_ operation: AtomicRmwOp) -> RuleGuard {
+        RuleGuard(name: "atomic_op_\(operation)", operand: 1) { $0.atomicOperation == operation }
+    }
+
     /// The constant, read as unsigned at the controlling width, is a power of two.
     public static func isPowerOfTwo(_ operand: Int) -> RuleGuard {
         RuleGuard(name: "power_of_two", operand: operand) { match in
@@ -181,11 +215,14 @@ public struct RuleGuard: Sendable, CustomStringConvertible {
 }
 
 /// What the matcher found for one instruction, as guards see it: the controlling
-/// type and one constant per operand (the `iconst` value for `.constant`, the folded
-/// displacement for address shapes, 0 otherwise). A plain value: no references.
+/// type, one constant per operand (the `iconst` value for `.constant`, the folded
+/// displacement for address shapes, 0 otherwise) and, for `atomic_rmw`, its
+/// operation. A plain value: no references.
 public struct RuleMatch: Hashable, Sendable {
     public var type: IRType
     private var constants: (Int64, Int64, Int64)
+    /// The operation of an `atomic_rmw` (nil for every other opcode).
+    public var atomicOperation: AtomicRmwOp?
 
     public init(type: IRType, constants: [Int64] = []) {
         self.type = type
@@ -220,7 +257,7 @@ public struct RuleMatch: Hashable, Sendable {
     }
 
     public static func == (lhs: RuleMatch, rhs: RuleMatch) -> Bool {
-        lhs.type == rhs.type && lhs.constants == rhs.constants
+        lhs.type == rhs.type && lhs.constants == rhs.constants && lhs.atomicOperation == rhs.atomicOperation
     }
 
     public func hash(into hasher: inout Hasher) {
@@ -228,5 +265,6 @@ public struct RuleMatch: Hashable, Sendable {
         hasher.combine(constants.0)
         hasher.combine(constants.1)
         hasher.combine(constants.2)
+        hasher.combine(atomicOperation)
     }
 }

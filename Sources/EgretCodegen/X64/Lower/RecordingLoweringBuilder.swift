@@ -8,9 +8,13 @@ import EgretIR
 ///     try rule.emit(builder)
 ///     builder.instructions   // [addl $5, %v0, %v2]
 ///
-/// Registers: operand k is `%vk`; result k is `%v(operandCount + k)`; temporaries
-/// follow. A `.constant` operand has the given constant and no register; a
+/// Registers: operand k is `%vk` (`%vkf`, an xmm register, when read with `xmm`);
+/// result k is `%v(operandCount + k)`; temporaries of both classes share one
+/// numbering. A `.constant` operand has the given constant and no register; a
 /// `.comparison` operand is an icmp of two fresh registers (`comparisonOperands`).
+/// An i128 operand or result has its ordinary register as its low half and a high
+/// half made on first request (`highRegisters`); a `.wideComparison` operand is an
+/// icmp of two fresh pairs.
 /// Edge k's label is `MachLabel(k)`. Address operands fold to `disp(%vk)` (a register
 /// base plus the constant given for that operand), or to the stack slot `ss0`.
 /// Calls and returns are not modelled: `callee()` throws.
@@ -21,12 +25,22 @@ public final class RecordingLoweringBuilder: LoweringBuilder {
     public let operandTypes: [IRType]
     public let resultTypes: [IRType]
     public var intCC: IntCC = .eq
+    public var floatCC: FloatCC = .eq
     public var trapCode: TrapCode = .heapOutOfBounds
     public var memoryFlags = MemFlags()
     public var offset: Int32 = 0
     public var stackSlot: UInt32 = 0
     /// The condition and operand registers of each `.comparison` operand, by operand.
     public var comparisonOperands: [Int: (condition: IntCC, lhs: Gpr, rhs: Gpr)] = [:]
+    /// The index register of each `.basePlusIndex` operand, by operand (made on first
+    /// use; the SMT verifier presets them to bind them to IR values).
+    public var addressIndexes: [Int: Gpr] = [:]
+    /// The condition and operand registers of each `.floatComparison` operand.
+    public var floatComparisonOperands: [Int: (condition: FloatCC, lhs: Xmm, rhs: Xmm)] = [:]
+    /// The compared pairs of each `.wideComparison` operand, by operand.
+    public var wideComparisonOperands: [Int: FusedWideComparison] = [:]
+    /// The high half of each i128 operand (key k) and result (key -1 - k) asked for.
+    public private(set) var highRegisters: [Int: Gpr] = [:]
     /// The shape each operand is read as (default `.register`).
     public var shapes: [Int: OperandShape] = [:]
     /// Every instruction emitted, in order.
@@ -54,6 +68,28 @@ public final class RecordingLoweringBuilder: LoweringBuilder {
     public var immediate: Int64 { match.constant(0) }
 
     public func gpr(_ operand: Int) -> Gpr { Gpr(virtual: UInt32(operand)) }
+    public func xmm(_ operand: Int) -> Xmm { Xmm(virtual: UInt32(operand)) }
+
+    public func gprPair(_ operand: Int) -> GprPair { GprPair(low: gpr(operand), high: highHalf(key: operand)) }
+
+    public func resultPair(_ result: Int) -> WritableGprPair {
+        WritableGprPair(low: self.result(result), high: Writable(highHalf(key: -1 - result)))
+    }
+
+    public func wideComparison(_ operand: Int) -> FusedWideComparison {
+        if let compared = wideComparisonOperands[operand] { return compared }
+        let compared = FusedWideComparison(condition: intCC, lhs: GprPair(low: newGpr().reg, high: newGpr().reg),
+                                           rhs: GprPair(low: newGpr().reg, high: newGpr().reg))
+        wideComparisonOperands[operand] = compared
+        return compared
+    }
+
+    private func highHalf(key: Int) -> Gpr {
+        if let existing = highRegisters[key] { return existing }
+        let register = newGpr().reg
+        highRegisters[key] = register
+        return register
+    }
     public func constant(_ operand: Int) -> Int64 { match.constant(operand) }
 
     public func comparison(_ operand: Int) -> FusedComparison {
@@ -63,15 +99,25 @@ public final class RecordingLoweringBuilder: LoweringBuilder {
                                lhs: compared.lhs, rhs: .reg(compared.rhs))
     }
 
+    /// Compares two fresh xmm registers with `floatCC` (f64 unless `type` is f32).
+    public func floatComparison(_ operand: Int) -> FusedFloatComparison {
+        let compared = floatComparisonOperands[operand] ?? (floatCC, newXmm().reg, newXmm().reg)
+        floatComparisonOperands[operand] = compared
+        return FusedFloatComparison(condition: compared.condition, width: type == .f32 ? .f32 : .f64,
+                                    lhs: compared.lhs, rhs: compared.rhs)
+    }
+
     public func amode(_ operand: Int) -> Amode {
         let displacement = Int32(truncatingIfNeeded: match.constant(operand))
         switch shapes[operand] ?? .register {
         case .stackAddress:
             return Amode(.frame(.stackSlot(0), displacement: displacement), trap: memoryFlags.trapCode)
         case .basePlusIndex:
-            return Amode(.baseIndex(gpr(operand), index: newGpr().reg, scale: .one, displacement: offset),
+            let index = addressIndexes[operand] ?? newGpr().reg
+            addressIndexes[operand] = index
+            return Amode(.baseIndex(gpr(operand), index: index, scale: .one, displacement: offset),
                          trap: memoryFlags.trapCode)
-        case .register, .constant, .comparison:
+        case .register, .constant, .comparison, .float, .floatComparison, .pair, .lowBits, .wideComparison:
             return Amode(.base(gpr(operand), displacement: offset), trap: memoryFlags.trapCode)
         case .basePlusConstant:
             return Amode(.base(gpr(operand), displacement: displacement), trap: memoryFlags.trapCode)
@@ -85,13 +131,23 @@ public final class RecordingLoweringBuilder: LoweringBuilder {
         return Writable(Gpr(virtual: nextRegister))
     }
 
+    public func xmmResult(_ result: Int) -> Writable<Xmm> {
+        Writable(Xmm(virtual: UInt32(operandTypes.count + result)))
+    }
+
+    public func newXmm() -> Writable<Xmm> {
+        defer { nextRegister += 1 }
+        return Writable(Xmm(virtual: nextRegister))
+    }
+
     public func emit(_ inst: consuming X64Inst) { instructions.append(inst) }
 
     public func edgeLabel(_ edge: Int) -> MachLabel { MachLabel(UInt32(edge)) }
     public func emitEdgeMoves(_ edge: Int) { edgeMoves.append(edge) }
 
-    /// A signature with nothing in it: returns are not modelled.
-    public var functionSignature: ABISignature { ABISignature(emptyFor: .systemV) }
+    /// The lowered function's signature layout, for `return` (empty unless set).
+    public var signature = ABISignature(emptyFor: .systemV)
+    public var functionSignature: ABISignature { signature }
 
     public var returnAreaPointer: Gpr? { nil }
     public var structReturnPointer: Gpr? { nil }

@@ -112,8 +112,12 @@ extension X64LoweringRules {
     }
 
     static func emitPopcount(_ b: any LoweringBuilder) {
-        let size = b.aluSize
-        var x = b.extended(0, signed: false, to: size)
+        emitPopcount(b, of: b.extended(0, signed: false, to: b.aluSize), size: b.aluSize, into: b.result(0))
+    }
+
+    /// The number of set bits of `source` (all `size` bits defined) into `into`.
+    static func emitPopcount(_ b: any LoweringBuilder, of source: Gpr, size: OperandSize, into: Writable<Gpr>) {
+        var x = source
         // x - ((x >> 1) & 0x55…): two-bit sums.
         let halves = alu(b, .and, size, shifted(b, .shr, size, x, 1), maskOperand(b, 0x5555_5555_5555_5555, size))
         x = alu(b, .sub, size, x, .reg(halves))
@@ -133,12 +137,17 @@ extension X64LoweringRules {
         case .size8, .size16, .size32:
             b.emit(.imulImm(size: .size32, src: .reg(x), imm: 0x0101_0101, dst: total))
         }
-        b.emit(.shiftR(kind: .shr, size: size, src: total.reg, count: .imm(UInt8(size.bits - 8)), dst: b.result(0)))
+        b.emit(.shiftR(kind: .shr, size: size, src: total.reg, count: .imm(UInt8(size.bits - 8)), dst: into))
     }
 
     static func emitBitReverse(_ b: any LoweringBuilder) {
-        let size = b.aluSize
-        var x = b.gpr(0)
+        emitBitReverse(b, of: b.gpr(0), bits: b.type.bits, into: b.result(0))
+    }
+
+    /// The low `bits` bits of `source` in reverse order into `into`.
+    static func emitBitReverse(_ b: any LoweringBuilder, of source: Gpr, bits: Int, into: Writable<Gpr>) {
+        let size = OperandSize(alu: bits == 64 ? .i64 : .i32)
+        var x = source
         // Swap adjacent bits, bit pairs, nibbles: each byte reversed in place.
         for (shift, pattern) in [(UInt8(1), UInt64(0x5555_5555_5555_5555)), (2, 0x3333_3333_3333_3333),
                                  (4, 0x0F0F_0F0F_0F0F_0F0F)] {
@@ -147,13 +156,13 @@ extension X64LoweringRules {
             let high = shifted(b, .shl, size, alu(b, .and, size, x, mask), shift)
             x = alu(b, .or, size, low, .reg(high))
         }
-        switch b.type.bits {
+        switch bits {
         case 8:
-            b.emitCopy(x, into: b.result(0))
+            b.emitCopy(x, into: into)
         case 16:
-            b.emit(.shiftR(kind: .rol, size: .size16, src: x, count: .imm(8), dst: b.result(0)))
+            b.emit(.shiftR(kind: .rol, size: .size16, src: x, count: .imm(8), dst: into))
         default:
-            b.emit(.bswap(size: size, src: x, dst: b.result(0)))
+            b.emit(.bswap(size: size, src: x, dst: into))
         }
     }
 }

@@ -58,14 +58,15 @@ extension X64LoweringRules {
         var uses: [FixedUse] = []
         uses.reserveCapacity(signature.returns.count + 1)
         for (index, value) in signature.returns.enumerated() {
-            let register = producedValue(b, operand: index, value)
-            switch value.location {
-            case .register(let preg):
-                uses.append(FixedUse(register.reg, in: preg))
-            case .stack(let offset):
-                // The caller provided the area: the store cannot fault (notrap).
-                guard let pointer = b.returnAreaPointer else { continue }
-                b.emit(.store(size: slotSize(value), src: register, dst: .base(pointer, offset)))
+            for (register, location) in producedParts(b, operand: index, value) {
+                switch location {
+                case .register(let preg):
+                    uses.append(FixedUse(register, in: preg))
+                case .stack(let offset):
+                    // The caller provided the area: the store cannot fault (notrap).
+                    guard let pointer = b.returnAreaPointer else { continue }
+                    b.emit(storeToSlot(value, register, .base(pointer, offset)))
+                }
             }
         }
         if let pointer = b.structReturnPointer {
@@ -89,9 +90,11 @@ extension X64LoweringRules {
         defs.reserveCapacity(signature.returns.count)
         var clobbers = signature.convention.callerSaved
         for (index, value) in signature.returns.enumerated() {
-            if case .register(let preg) = value.location {
-                defs.append(FixedDef(Writable(b.result(index).reg.reg), in: preg))
-                clobbers.remove(preg)
+            for (register, location) in resultParts(b, result: index, value) {
+                if case .register(let preg) = location {
+                    defs.append(FixedDef(Writable(register), in: preg))
+                    clobbers.remove(preg)
+                }
             }
         }
         b.noteCallClobbers(signature.convention.callerSaved)
@@ -102,9 +105,16 @@ extension X64LoweringRules {
             b.emit(.callUnknown(target: .reg(b.gpr(0)), info: info))
         }
         for (index, value) in signature.returns.enumerated() {
-            guard case .stack(let offset) = value.location else { continue }
-            let place = Amode(.frame(.outgoingArguments, displacement: Int32(signature.stackArgumentsSize) + offset))
-            b.emit(.load(size: .size64, src: place, dst: b.result(index)))
+            for (register, location) in resultParts(b, result: index, value) {
+                guard case .stack(let offset) = location else { continue }
+                let place = Amode(.frame(.outgoingArguments,
+                                         displacement: Int32(signature.stackArgumentsSize) + offset))
+                if let xmm = Xmm(register) {
+                    b.emit(.xmmLoad(width: XmmWidth(FloatWidth(value.type)), src: place, dst: Writable(xmm)))
+                } else if let gpr = Gpr(register) {
+                    b.emit(.load(size: .size64, src: place, dst: Writable(gpr)))
+                }
+            }
         }
         b.reserveOutgoingArguments(signature.outgoingAreaSize)
     }
@@ -139,13 +149,13 @@ extension X64LoweringRules {
         var uses: [FixedUse] = []
         uses.reserveCapacity(signature.parameters.count + 1)
         for (index, value) in signature.parameters.enumerated() {
-            let register = producedValue(b, operand: firstArgument + index, value)
-            switch value.location {
-            case .register(let preg):
-                uses.append(FixedUse(register.reg, in: preg))
-            case .stack(let offset):
-                b.emit(.store(size: slotSize(value), src: register, dst: Amode(.frame(.outgoingArguments,
-                                                                                    displacement: offset))))
+            for (register, location) in producedParts(b, operand: firstArgument + index, value) {
+                switch location {
+                case .register(let preg):
+                    uses.append(FixedUse(register, in: preg))
+                case .stack(let offset):
+                    b.emit(storeToSlot(value, register, Amode(.frame(.outgoingArguments, displacement: offset))))
+                }
             }
         }
         return uses
@@ -159,8 +169,41 @@ extension X64LoweringRules {
         return b.extend(register, from: value.type, signed: value.extension_ == .sext, to: .size64)
     }
 
-    /// Bytes a value occupies in its stack slot: 8 when extended, else its width.
+    /// An operand's registers as the convention wants them produced, each with its
+    /// location: an xmm register for f32/f64, the (possibly extended) general-purpose
+    /// register of `producedValue` for integers up to 64 bits, the low and the high
+    /// half of an i128.
+    static func producedParts(_ b: any LoweringBuilder, operand: Int,
+                              _ value: ABISignature.Value) -> [(Reg, ABISignature.Location)] {
+        if value.type.isFloat { return [(b.xmm(operand).reg, value.location)] }
+        guard let highLocation = value.highLocation else {
+            return [(producedValue(b, operand: operand, value).reg, value.location)]
+        }
+        let pair = b.gprPair(operand)
+        return [(pair.low.reg, value.location), (pair.high.reg, highLocation)]
+    }
+
+    /// A call result's registers, each with the location the callee leaves it in.
+    static func resultParts(_ b: any LoweringBuilder, result: Int,
+                            _ value: ABISignature.Value) -> [(Reg, ABISignature.Location)] {
+        if value.type.isFloat { return [(b.xmmResult(result).reg.reg, value.location)] }
+        guard let highLocation = value.highLocation else { return [(b.result(result).reg.reg, value.location)] }
+        let pair = b.resultPair(result)
+        return [(pair.low.reg.reg, value.location), (pair.high.reg.reg, highLocation)]
+    }
+
+    /// The store of a part from `producedParts` into its slot.
+    static func storeToSlot(_ value: ABISignature.Value, _ register: Reg, _ place: Amode) -> X64Inst {
+        if let xmm = Xmm(register) {
+            return .xmmStore(width: XmmWidth(FloatWidth(value.type)), src: xmm, dst: place)
+        }
+        guard let gpr = Gpr(register) else { preconditionFailure("a slot value \(register) of no class") }
+        return .store(size: slotSize(value), src: gpr, dst: place)
+    }
+
+    /// Bytes a value occupies in its stack slot: 8 when extended or one half of an
+    /// i128, else its width.
     static func slotSize(_ value: ABISignature.Value) -> OperandSize {
-        value.isExtended ? .size64 : OperandSize(exactly: value.type)
+        value.isExtended || value.highLocation != nil ? .size64 : OperandSize(exactly: value.type)
     }
 }

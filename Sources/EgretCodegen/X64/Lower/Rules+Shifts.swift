@@ -11,6 +11,8 @@ import EgretIR
 ///   is a multiple of 8 and 16.
 /// Left shifts only feed the low bits and run at `aluSize`; right shifts and rotates
 /// run at the exact width so that the unspecified upper bits never shift in.
+/// Only the count's low bits matter, so a count may be an i128 (`.lowBits`: its low
+/// half). i128 values themselves are shifted by Rules+I128Shifts.swift.
 extension X64LoweringRules {
     static var shifts: [LoweringRule] {
         var rules: [LoweringRule] = []
@@ -33,12 +35,12 @@ extension X64LoweringRules {
             },
             LoweringRule(name: name, opcode: opcode, types: .wideIntegers, priority: 0,
                          priorityReason: "the general case at 32/64 bits, where x86's count mask is CLIF's",
-                         pattern: [.register, .register]) { b in
+                         pattern: [.register, .lowBits]) { b in
                 b.emit(.shiftR(kind: kind, size: b.size, src: b.gpr(0), count: .cl(b.gpr(1)), dst: b.result(0)))
             },
             LoweringRule(name: name + "_narrow", opcode: opcode, types: .narrowIntegers, priority: 0,
                          priorityReason: "the general case at 8/16 bits: mask the count to the width first",
-                         pattern: [.register, .register]) { b in
+                         pattern: [.register, .lowBits]) { b in
                 let count = b.newGpr()
                 b.emit(.aluRmiR(op: .and, size: .size32, src1: b.gpr(1), src2: .imm(Int32(b.type.bits - 1)), dst: count))
                 b.emit(.shiftR(kind: kind, size: exactWidth ? b.size : b.aluSize, src: b.gpr(0), count: .cl(count.reg),
@@ -57,7 +59,7 @@ extension X64LoweringRules {
             },
             LoweringRule(name: name, opcode: opcode, types: .integers, priority: 0,
                          priorityReason: "the general case: x86 rotates by (count & 31) mod width, as CLIF wants",
-                         pattern: [.register, .register]) { b in
+                         pattern: [.register, .lowBits]) { b in
                 b.emit(.shiftR(kind: kind, size: b.size, src: b.gpr(0), count: .cl(b.gpr(1)), dst: b.result(0)))
             },
         ]

@@ -29,8 +29,11 @@ import EgretIR
 ///   cmp+cmov, test+trapIf, add+setcc, neg+adc+setcc, …). The register allocator may
 ///   insert only flag-preserving instructions (mov, loads, stores — never `xor` to
 ///   zero a register) between instructions.
-/// - Every operand is an integer virtual register; fixed registers appear only as
-///   constraints (div/mul in rax/rdx, shift counts in rcx, ABI locations).
+/// - Every operand is a virtual register: integer values in the general-purpose
+///   class, f32/f64 values in the float class (the low lane of an xmm register, the
+///   lanes above it unspecified, like the upper bits of a narrow integer). Fixed
+///   registers appear only as constraints (div/mul in rax/rdx, shift counts in rcx,
+///   ABI locations, xmm0–xmm7 for float arguments and results).
 ///
 /// **The narrow-value invariant.** An i8, i16 or i32 value lives in a 64-bit register
 /// whose bits above its width are *unspecified*: nothing may rely on them and every
@@ -40,6 +43,12 @@ import EgretIR
 /// low bits (add, sub, and, or, xor, not, neg, mul low half, shift left) run at 32 bits
 /// for i8/i16/i32; compares, right shifts and the `*_overflow` flags use the exact
 /// width (`cmpb`, `shrw`, `addb`).
+///
+/// **i128 values** are pairs of 64-bit virtual registers, low half first, both halves
+/// always fully defined (X64LoweringContext+ValueRegs.swift). An instruction whose
+/// controlling type is narrower but which reads an i128 (a shift count, a select
+/// condition, ireduce, bmask) matches only rules whose pattern says so (`.lowBits`,
+/// `.pair`, `.wideComparison`), never a plain `.register` rule.
 ///
 /// Performance: rule lookup is an array index by opcode into plain-data candidates
 /// (`X64LoweringRules.Candidate`), so trying a rule copies nothing reference-counted;
@@ -71,6 +80,10 @@ public struct LoweringOptions: Sendable {
     /// Record which rule lowered each instruction (`LoweredFunction.appliedRules`), for
     /// tests, `egret compile --vcode` and coverage reports.
     public var recordRules: Bool
+    /// Test-only: emitters that replace the named rules' own (a deliberately broken
+    /// rule, to check that a verifier counterexample reproduces on the JIT). Not part
+    /// of the public interface: reachable only through `@_spi(Testing) import`.
+    @_spi(Testing) public var replacedEmitters: [String: RuleEmitter] = [:]
 
     public init(callConvOverrides: [CallConv: CallConv] = [:], recordRules: Bool = false) {
         self.callConvOverrides = callConvOverrides

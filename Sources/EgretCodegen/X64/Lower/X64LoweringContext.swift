@@ -8,7 +8,11 @@ import EgretIR
 ///
 /// Per-value state, `values[v]` for value number v (`ValueState`):
 ///
-///     register   virtual register + 1 of value v (0: not yet given one)
+///     register   virtual register + 1 of value v (0: not yet given one); its class
+///                (`vregClasses`) is float for f32/f64 values, int otherwise; the
+///                low half of an i128 value
+///     highRegister  i128 values only: virtual register + 1 of the high half
+///                (X64LoweringContext+ValueRegs.swift)
 ///     isUsed     some lowered instruction (or edge move) reads v in a register
 ///     useCount   uses in reachable code, operands and block arguments; decides
 ///                whether an icmp may be fused into its one consumer
@@ -37,6 +41,7 @@ final class X64LoweringContext: LoweringBuilder {
     /// What the pass knows of one value.
     struct ValueState {
         var register: UInt32 = 0
+        var highRegister: UInt32 = 0
         var useCount: UInt32 = 0
         var isUsed = false
     }
@@ -59,11 +64,14 @@ final class X64LoweringContext: LoweringBuilder {
     /// The index in `rules` of the rule being run.
     @exclusivity(unchecked) var currentRule = 0
     @exclusivity(unchecked) var currentMatch = RuleMatch(type: .invalid)
+    /// Bit k: operand k is an i128 while the controlling type is narrower (only
+    /// `.pair` and `.lowBits` shapes match such an operand).
+    @exclusivity(unchecked) var currentWideOperands: UInt8 = 0
     /// The code of the block being lowered, backwards (see `lowerBlock`).
     @exclusivity(unchecked) var pending: [X64Inst] = []
 
     /// Scratch storage of `emitParallelMoves`, kept across edges.
-    @exclusivity(unchecked) var moveScratch: [(destination: Gpr, source: Gpr)] = []
+    @exclusivity(unchecked) var moveScratch: [(destination: Reg, source: Reg)] = []
 
     // What the frame needs.
     @exclusivity(unchecked) var outgoingArgumentsSize = 0
@@ -80,10 +88,10 @@ final class X64LoweringContext: LoweringBuilder {
         self.options = options
         let convention = try CallingConvention.forCallConv(options.effectiveCallConv(function.signature.callConv))
         functionSignature = try ABISignature(function.signature, convention: convention)
-        try X64LoweringContext.requireIntegerValues(functionSignature, what: "function")
         rules = X64LoweringRules.ordered
         candidates = X64LoweringRules.candidates
-        emitters = X64LoweringRules.emitters
+        emitters = options.replacedEmitters.isEmpty ? X64LoweringRules.emitters
+            : X64LoweringRules.ordered.map { options.replacedEmitters[$0.name] ?? $0.emit }
         opcodeEffects = X64LoweringContext.effects
         let valueCount = function.values.count
         values = [ValueState](repeating: ValueState(), count: valueCount)
@@ -143,11 +151,13 @@ final class X64LoweringContext: LoweringBuilder {
         currentData = data
         if effects.isCall { makesCalls = true }
         let type = controllingType(data)
+        currentWideOperands = 0
         if !effects.typedBySignature { try requireIntegerOperands(data, type: type) }
         for index in X64LoweringRules.candidates(for: opcode) {
             let candidate = candidates[index]
             guard candidate.accepts(type) else { continue }
             var match = RuleMatch(type: type)
+            if opcode == .atomic_rmw { match.atomicOperation = data.atomicOp }
             guard matches(candidate, &match) else { continue }
             if candidate.hasGuards {
                 guard rules[index].guards.allSatisfy({ $0.check(match) }) else { continue }
@@ -158,7 +168,10 @@ final class X64LoweringContext: LoweringBuilder {
             if options.recordRules { appliedRules[inst] = rules[index].name }
             return
         }
-        throw CodegenError.unsupported("opcode \(opcode.name)" + (type.isValid ? " on \(type)" : ""))
+        // No rule reads an i128 operand of this opcode under a narrower type (i128 to
+        // float conversions, for one): name the i128 in the message.
+        let wide = currentWideOperands != 0 ? " with an i128 operand" : ""
+        throw CodegenError.unsupported("opcode \(opcode.name)" + (type.isValid ? " on \(type)" : "") + wide)
     }
 
     /// The controlling type, derived from the typevar operand when a builder left it
@@ -169,16 +182,25 @@ final class X64LoweringContext: LoweringBuilder {
         return function.type(of: function.valuePool[Int(data.arguments.start) + operand])
     }
 
-    /// Every operand and result of a non-call instruction is an integer of 8–64 bits.
+    /// Every operand and result of a non-call instruction is an integer of 8–128 bits
+    /// or an f32/f64; records the i128 operands of an instruction controlled by a
+    /// narrower type.
     private func requireIntegerOperands(_ data: InstructionData, type: IRType) throws {
-        func check(_ value: Value, _ role: String) throws {
+        @discardableResult func check(_ value: Value, _ role: String) throws -> IRType {
             let valueType = function.type(of: value)
             guard LoweringRule.typeBit(valueType) != 0 else {
                 let head = "opcode \(data.opcode.name)" + (type.isValid ? " on \(type)" : "")
                 throw CodegenError.unsupported(valueType == type ? head : "\(head) with an \(valueType) \(role)")
             }
+            return valueType
         }
-        for index in data.arguments.indices { try check(function.valuePool[index], "operand") }
+        var operand = 0
+        for index in data.arguments.indices {
+            if try check(function.valuePool[index], "operand") == .i128 && type != .i128 && operand < 8 {
+                currentWideOperands |= UInt8(1) << UInt8(operand)
+            }
+            operand += 1
+        }
         for index in function.instResults[currentInst.position].indices { try check(function.valuePool[index], "result") }
     }
 
@@ -188,19 +210,37 @@ final class X64LoweringContext: LoweringBuilder {
         guard count <= Int(currentData.arguments.count) else { return false }
         for operand in 0 ..< count {
             let shape = candidate.shape(operand)
-            if shape == .register { continue }
+            let isWide = currentWideOperands & (UInt8(1) << UInt8(operand)) != 0
+            if shape == .register {
+                if isWide { return false }
+                continue
+            }
+            if shape == .lowBits { continue }
             let value = operandValue(operand)
+            if shape == .float {
+                let type = function.type(of: value)
+                guard type == .f32 || type == .f64 else { return false }
+                continue
+            }
+            if shape == .pair {
+                guard function.type(of: value) == .i128 else { return false }
+                continue
+            }
             guard let definition = function.values[value.position].inst else { return false }
             let defining = function.insts[definition.position]
             switch shape {
-            case .register:
+            case .register, .lowBits, .pair:
                 break
             case .constant:
                 guard defining.opcode == .iconst else { return false }
                 match.setConstant(operand, defining.type.signExtend(defining.immediate))
             case .comparison:
+                let compared = controllingType(defining)
                 guard defining.opcode == .icmp, values[value.position].useCount == 1,
-                      LoweringRule.typeBit(controllingType(defining)) != 0 else { return false }
+                      LoweringRule.typeBit(compared) != 0, compared != .i128 else { return false }
+            case .wideComparison:
+                guard defining.opcode == .icmp, values[value.position].useCount == 1,
+                      controllingType(defining) == .i128 else { return false }
             case .stackAddress:
                 guard defining.opcode == .stack_addr,
                       let displacement = Int32(exactly: Int64(defining.offset) + Int64(currentData.offset))
@@ -216,6 +256,10 @@ final class X64LoweringContext: LoweringBuilder {
                 match.setConstant(operand, Int64(displacement))
             case .basePlusIndex:
                 guard defining.opcode == .iadd, controllingType(defining) == .i64 else { return false }
+            case .float:
+                break
+            case .floatComparison:
+                guard defining.opcode == .fcmp, values[value.position].useCount == 1 else { return false }
             }
         }
         return true
@@ -249,15 +293,39 @@ final class X64LoweringContext: LoweringBuilder {
         function.valuePool[Int(currentData.arguments.start) + operand]
     }
 
-    /// The virtual register of `value`, created on first request, without marking the
-    /// value used (for definitions).
-    func register(of value: Value) -> Gpr {
+    /// The virtual register of `value`, created on first request (in the float class
+    /// for f32/f64 values), without marking the value used (for definitions).
+    func anyRegister(of value: Value) -> Reg {
         let existing = values[value.position].register
-        if existing != 0 { return Gpr(virtual: existing - 1) }
+        if existing != 0 { return Reg(VReg(existing - 1, vregClasses[Int(existing - 1)])) }
+        let type = function.type(of: value)
+        let regClass: RegClass = type == .f32 || type == .f64 ? .float : .int
         let index = UInt32(vregClasses.count)
-        vregClasses.append(.int)
+        vregClasses.append(regClass)
         values[value.position].register = index + 1
-        return Gpr(virtual: index)
+        return Reg(VReg(index, regClass))
+    }
+
+    /// The general-purpose virtual register of an integer `value` (see `anyRegister`).
+    func register(of value: Value) -> Gpr {
+        guard let gpr = Gpr(anyRegister(of: value)) else {
+            preconditionFailure("a rule read float value \(value) as a general-purpose register")
+        }
+        return gpr
+    }
+
+    /// The xmm virtual register of an f32/f64 `value` (see `anyRegister`).
+    func xmmRegister(of value: Value) -> Xmm {
+        guard let xmm = Xmm(anyRegister(of: value)) else {
+            preconditionFailure("a rule read integer value \(value) as an xmm register")
+        }
+        return xmm
+    }
+
+    /// The virtual register of `value` in its class, marking it used.
+    func useAny(_ value: Value) -> Reg {
+        values[value.position].isUsed = true
+        return anyRegister(of: value)
     }
 
     /// The virtual register of `value`, marking it used.
@@ -280,6 +348,7 @@ final class X64LoweringContext: LoweringBuilder {
     }
 
     var intCC: IntCC { currentData.intCC }
+    var floatCC: FloatCC { currentData.floatCC }
     var trapCode: TrapCode { currentData.trapCode }
     var memoryFlags: MemFlags { currentData.flags }
     var offset: Int32 { currentData.offset }
@@ -289,6 +358,12 @@ final class X64LoweringContext: LoweringBuilder {
     // MARK: LoweringBuilder: operands
 
     func gpr(_ operand: Int) -> Gpr { use(operandValue(operand)) }
+
+    func xmm(_ operand: Int) -> Xmm {
+        let value = operandValue(operand)
+        values[value.position].isUsed = true
+        return xmmRegister(of: value)
+    }
 
     func constant(_ operand: Int) -> Int64 { currentMatch.constant(operand) }
 
@@ -308,13 +383,27 @@ final class X64LoweringContext: LoweringBuilder {
         return FusedComparison(condition: icmp.intCC, size: size, lhs: use(lhs), rhs: right)
     }
 
+    /// The fcmp's operands in xmm registers.
+    func floatComparison(_ operand: Int) -> FusedFloatComparison {
+        let fcmp = definition(of: operandValue(operand))
+        let start = Int(fcmp.arguments.start)
+        let lhs = function.valuePool[start], rhs = function.valuePool[start + 1]
+        values[lhs.position].isUsed = true
+        values[rhs.position].isUsed = true
+        return FusedFloatComparison(condition: fcmp.floatCC, width: FloatWidth(function.type(of: lhs)),
+                                    lhs: xmmRegister(of: lhs), rhs: xmmRegister(of: rhs))
+    }
+
     func amode(_ operand: Int) -> Amode {
         let trap = currentData.flags.trapCode
         let candidate = candidates[currentRule]
         let shape = operand < Int(candidate.shapeCount) ? candidate.shape(operand) : .register
         let value = operandValue(operand)
         switch shape {
-        case .register, .constant, .comparison:
+        case .register, .constant, .comparison, .float, .floatComparison, .pair, .lowBits, .wideComparison:
+            if function.type(of: value) == .i32 {
+                return thirtyTwoBitAddress(use(value), displacement: currentData.offset, trap: trap)
+            }
             return Amode(.base(use(value), displacement: currentData.offset), trap: trap)
         case .stackAddress:
             let slot = definition(of: value).entity
@@ -329,6 +418,16 @@ final class X64LoweringContext: LoweringBuilder {
         }
     }
 
+    /// An i32 address, in code written for 32-bit pointers (which runs on a stack below
+    /// 4 GiB, `JITStack`): `leal displacement(base), t` computes it modulo 2^32 and
+    /// zero-extends it, so the access sees the 32-bit address space the IR means,
+    /// whatever the upper bits of the i32 value's register hold.
+    private func thirtyTwoBitAddress(_ base: Gpr, displacement: Int32, trap: TrapCode?) -> Amode {
+        let address = newGpr()
+        emit(.lea(size: .size32, address: Amode(.base(base, displacement: displacement)), dst: address))
+        return Amode(.base(address.reg, displacement: 0), trap: trap)
+    }
+
     // MARK: LoweringBuilder: output
 
     func result(_ result: Int) -> Writable<Gpr> {
@@ -338,6 +437,15 @@ final class X64LoweringContext: LoweringBuilder {
     func newGpr() -> Writable<Gpr> {
         vregClasses.append(.int)
         return Writable(Gpr(virtual: UInt32(vregClasses.count - 1)))
+    }
+
+    func xmmResult(_ result: Int) -> Writable<Xmm> {
+        Writable(xmmRegister(of: function.valuePool[Int(function.instResults[currentInst.position].start) + result]))
+    }
+
+    func newXmm() -> Writable<Xmm> {
+        vregClasses.append(.float)
+        return Writable(Xmm(virtual: UInt32(vregClasses.count - 1)))
     }
 
     func emit(_ inst: consuming X64Inst) { pending.append(inst) }
@@ -365,16 +473,6 @@ final class X64LoweringContext: LoweringBuilder {
         effects.isCall = info.isCall
         effects.typedBySignature = info.isCall || opcode == .return
         return effects
-    }
-
-    /// Float, vector and i128 values of a signature are not lowered yet.
-    static func requireIntegerValues(_ signature: ABISignature, what: String) throws {
-        for (index, value) in signature.parameters.enumerated() where value.type.isFloat {
-            throw CodegenError.unsupported("\(value.type) parameter \(index) of a \(what)")
-        }
-        for (index, value) in signature.returns.enumerated() where value.type.isFloat {
-            throw CodegenError.unsupported("\(value.type) return value \(index) of a \(what)")
-        }
     }
 }
 
@@ -404,6 +502,11 @@ extension X64LoweringContext {
             return Callee(name: external.name, signature: try calleeSignature(external.signature))
         }
         if data.opcode == .call_indirect || data.opcode == .return_call_indirect {
+            // Compiled code lives above 4 GiB: an i32 function address (code written for
+            // 32-bit pointers) cannot name it.
+            guard function.type(of: operandValue(0)) == .i64 else {
+                throw CodegenError.unsupported("\(data.opcode.name) through an i32 function address")
+            }
             return Callee(name: nil, signature: try calleeSignature(data.sigRef))
         }
         throw CodegenError.internalError("callee() asked while lowering \(data.opcode.name)")
@@ -437,7 +540,6 @@ extension X64LoweringContext {
         let signature = function.signatures[reference.position]
         let convention = try CallingConvention.forCallConv(options.effectiveCallConv(signature.callConv))
         let layout = try ABISignature(signature, convention: convention)
-        try X64LoweringContext.requireIntegerValues(layout, what: "callee")
         signatureCache[reference.position] = layout
         return layout
     }

@@ -11,7 +11,21 @@ import EgretIR
 ///     Rules+Bits         clz ctz cls popcnt bitrev bswap
 ///     Rules+Overflow     the *_overflow family, *_overflow_cin/_bin, uadd_overflow_trap
 ///     Rules+Memory       load store, extending loads, truncating stores, stack_addr
+///     Rules+Atomics      atomic_load atomic_store atomic_rmw atomic_cas fence (i8–i128)
 ///     Rules+Calls        return call call_indirect return_call return_call_indirect func_addr
+///     Rules+Float        f32const f64const fadd fsub fmul fdiv sqrt fma fneg fabs fcopysign
+///                        fmin fmax ceil floor trunc nearest fpromote fdemote fcmp, bitcast
+///                        select band bor bxor bnot bitselect on floats, float load and store
+///     Rules+FloatConversions  fcvt_to_sint/uint(_sat), fcvt_from_sint/uint
+///     Rules+I128         i128 iconcat isplit extensions ireduce bitcast band bor bxor bnot
+///                        bitselect load store
+///     Rules+I128Arithmetic  i128 iadd isub ineg iabs imul umulhi smulhi, the *_overflow
+///                        family with carry in and out
+///     Rules+I128Compare  i128 icmp (also fused), select, brif, trapz, trapnz, min/max, bmask
+///     Rules+I128Shifts   i128 ishl ushr sshr rotl rotr
+///     Rules+I128Bits     i128 clz ctz cls popcnt bitrev bswap
+///     Rules+I128Division i128 udiv urem sdiv srem
+///     Rules+I128FloatConversions  fcvt_from_uint fcvt_from_sint of an i128
 ///
 /// Readers: the lowering pass (through `candidates(for:)`), the SMT verifier and
 /// `egret verify --list` (through `all`), and the coverage test, which requires a rule
@@ -33,8 +47,20 @@ public enum X64LoweringRules {
         rules += overflow
         rules += conversions
         rules += memory
+        rules += atomics
         rules += controlFlow
         rules += calls
+        rules += floats
+        rules += floatConversions
+        rules += i128
+        rules += i128Arithmetic
+        rules += i128Overflow
+        rules += i128Compare
+        rules += i128Shifts
+        rules += i128Bits
+        rules += i128Division
+        rules += i128FloatConversions
+        rules += i128Atomics
         return rules
     }()
 

@@ -1,0 +1,130 @@
+import EgretCodegen
+import EgretIR
+
+/// Writes a counterexample as a `.clif` run test: one function holding the rule's
+/// instruction, its register inputs as parameters, its constants as `iconst`s and a
+/// fused comparison as an `icmp`, and a run line expecting the IR's outcome. On the
+/// JIT, the broken rule gives the machine outcome instead.
+///
+/// Results: the instruction's results; an instruction without results returns the
+/// i32 0 (so a trap or its absence is what the run line checks); a branch returns the
+/// index of the edge it took. Memory instructions and instructions without inputs
+/// get no test (nil).
+enum CounterexampleTest {
+    static let functionName = "counterexample"
+
+    static func text(_ example: Counterexample, instance: RuleInstance) -> String? {
+        let opcode = example.opcode
+        let info = opcode.info
+        if info.canLoad || info.canStore || opcode == .stack_addr || opcode == .jump || opcode == .trap
+            || opcode == .nop || opcode == .return {
+            return nil
+        }
+        var parameters: [(name: String, type: IRType, value: UInt64)] = []
+        var body: [String] = []
+        var nextValue = 0
+        func newValue() -> String {
+            defer { nextValue += 1 }
+            return "v\(nextValue)"
+        }
+        // Parameters first (they are v0…).
+        var operandNames: [String] = []
+        var pending: [() -> Void] = []
+        let variant = instance.variant
+        for (operand, operandType) in variant.operandTypes.enumerated() {
+            let name = "x\(operand)"
+            if let input = example.inputs.first(where: { $0.name == name }) {
+                let value = newValue()
+                parameters.append((value, input.type, input.value))
+                operandNames.append(value)
+            } else if let left = example.inputs.first(where: { $0.name == "l\(operand)" }),
+                      let right = example.inputs.first(where: { $0.name == "r\(operand)" }) {
+                let lhs = newValue(), rhs = newValue()
+                parameters.append((lhs, left.type, left.value))
+                parameters.append((rhs, right.type, right.value))
+                operandNames.append("")
+                let index = operandNames.count - 1
+                pending.append {
+                    let condition = newValue()
+                    body.append("    \(condition) = icmp \(variant.intCC) \(lhs), \(rhs)")
+                    operandNames[index] = condition
+                }
+            } else if let constant = example.constants.first(where: { $0.name == "k\(operand)" }) {
+                operandNames.append("")
+                let index = operandNames.count - 1
+                pending.append {
+                    let value = newValue()
+                    body.append("    \(value) = iconst.\(operandType) \(constant.value)")
+                    operandNames[index] = value
+                }
+            } else {
+                return nil
+            }
+        }
+        for action in pending { action() }
+        let typeSuffix = info.requiresTypeSuffix ? ".\(example.type)" : ""
+        let arguments = operandNames.joined(separator: ", ")
+        var blocks: [String] = []
+        var returnTypes: [IRType] = variant.resultTypes
+        let trapText = "\(RuleVerifier.instructionTrapCode)"
+        if opcode == .brif || opcode == .br_table {
+            returnTypes = [.i32]
+            let edges = opcode == .brif ? 2 : variant.edgeCount
+            let targets = (1 ... edges).map { "block\($0)" }
+            if opcode == .brif {
+                body.append("    brif \(arguments), \(targets[0]), \(targets[1])")
+            } else {
+                body.append("    br_table \(arguments), \(targets[0]), [\(targets.dropFirst().joined(separator: ", "))]")
+            }
+            for (edge, target) in targets.enumerated() {
+                let value = newValue()
+                blocks.append("\(target):\n    \(value) = iconst.i32 \(edge)\n    return \(value)")
+            }
+        } else if opcode == .trapz || opcode == .trapnz {
+            returnTypes = [.i32]
+            body.append("    \(opcode.name) \(arguments), \(trapText)")
+            let zero = newValue()
+            body.append("    \(zero) = iconst.i32 0")
+            body.append("    return \(zero)")
+        } else {
+            let results = variant.resultTypes.map { _ in newValue() }
+            var instruction = "\(opcode.name)\(typeSuffix)"
+            if opcode == .icmp { instruction += " \(variant.intCC)" }
+            var operandText = arguments
+            if opcode == .uadd_overflow_trap { operandText += ", \(trapText)" }
+            if opcode == .iconst, let constant = example.constants.first { operandText = "\(constant.value)" }
+            body.append("    \(results.joined(separator: ", ")) = \(instruction) \(operandText)")
+            body.append("    return \(results.joined(separator: ", "))")
+        }
+        let parameterList = parameters.map { "\($0.type)" }.joined(separator: ", ")
+        let blockParameters = parameters.map { "\($0.name): \($0.type)" }.joined(separator: ", ")
+        let returnList = returnTypes.map(\.description).joined(separator: ", ")
+        var expected: String
+        if let trap = example.ir.trap {
+            expected = "trap \(trap)"
+        } else if let edge = example.ir.edge {
+            expected = "\(edge)"
+        } else if opcode == .trapz || opcode == .trapnz {
+            expected = "0"
+        } else {
+            let values = zip(example.ir.results, example.ir.resultTypes).map { signedText($0, $1) }
+            expected = values.count == 1 ? values[0] : "[" + values.joined(separator: ", ") + "]"
+        }
+        let argumentValues = parameters.map { signedText($0.value, $0.type) }.joined(separator: ", ")
+        var lines: [String] = [
+            "; Counterexample for the lowering rule \(example.rule) at \(example.type) (\(example.variant)).",
+            "; IR: \(example.ir)   machine code of the rule: \(example.machine)",
+            "test interpret",
+            "test run",
+            "target x86_64",
+            "",
+            "function %\(functionName)(\(parameterList)) -> \(returnList) {",
+            "block0(\(blockParameters)):",
+        ]
+        lines += body
+        lines += blocks
+        lines.append("}")
+        lines.append("; run: %\(functionName)(\(argumentValues)) == \(expected)")
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,136 @@
+import EgretCodegen
+import EgretIR
+import Foundation
+
+/// What `egret verify` prints: the rule × type table, the summary figures, the
+/// counterexamples, JSON for machines, and the coverage list (`--list`).
+public struct VerificationReport {
+    public var results: [VerificationResult]
+    /// Wall-clock seconds of the whole run.
+    public var totalSeconds: Double
+
+    public init(results: [VerificationResult], totalSeconds: Double) {
+        self.results = results
+        self.totalSeconds = totalSeconds
+    }
+
+    /// Whether every tier-1 rule × type was proven (the exit status of `egret verify`).
+    /// Rules of later tiers (calls) are listed as not modelled and do not count.
+    public var allProven: Bool { results.allSatisfy { $0.status == .proven || !$0.isTierOne } }
+
+    public func count(_ label: String) -> Int { results.filter { $0.status.label == label }.count }
+
+    /// Tier-1 checks the verifier could not model (must be zero).
+    public var tierOneNotModelled: Int { results.filter { $0.isTierOne && $0.status.label == "not modelled" }.count }
+
+    public var queries: Int { results.reduce(0) { $0 + $1.queries } }
+
+    /// The median time of the checks that ran a solver (not-modelled entries take no
+    /// time and would pull the median to zero).
+    public var medianSeconds: Double {
+        let times = results.filter { $0.status.label != "not modelled" }.map(\.seconds).sorted()
+        guard !times.isEmpty else { return 0 }
+        return times.count % 2 == 1 ? times[times.count / 2] : (times[times.count / 2 - 1] + times[times.count / 2]) / 2
+    }
+
+    public var slowest: [VerificationResult] { Array(results.sorted { $0.seconds > $1.seconds }.prefix(5)) }
+
+    /// One line per rule × type.
+    public var table: String {
+        var lines: [String] = []
+        let nameWidth = max(4, results.map(\.rule.count).max() ?? 4)
+        func pad(_ text: String, _ width: Int) -> String { text + String(repeating: " ", count: max(0, width - text.count)) }
+        lines.append(pad("rule", nameWidth) + "  type  " + pad("status", 15) + "   time  queries  instances  constants")
+        for result in results {
+            var detail = ""
+            switch result.status {
+            case .notModelled(let reason): detail = "  (\(reason))"
+            case .unknown(let reason): detail = "  (\(reason))"
+            case .proven, .counterexample: break
+            }
+            lines.append(pad(result.rule, nameWidth) + "  " + pad(result.typeText, 4) + "  " + pad(result.status.label, 15)
+                         + String(format: "%6.3fs", result.seconds) + String(format: "  %7d", result.queries)
+                         + String(format: "  %9d", result.instances) + "  " + result.constantHandling + detail)
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    public var summary: String {
+        var lines: [String] = []
+        lines.append("\(results.count) rule × type checks: \(count("proven")) proven, \(count("counterexample")) "
+                     + "counterexample, \(count("timeout")) timeout, \(count("unknown")) unknown, "
+                     + "\(count("not modelled")) not modelled (\(tierOneNotModelled) of them tier 1)")
+        lines.append(String(format: "total %.2f s, median %.3f s per verified rule × type, %d queries (timeout %d ms each)",
+                            totalSeconds, medianSeconds, queries, Int(Z3Solver.defaultTimeout)))
+        lines.append("slowest: " + slowest.map { String(format: "%@.%@ %.3f s", $0.rule, $0.typeText, $0.seconds) }
+            .joined(separator: ", "))
+        return lines.joined(separator: "\n")
+    }
+
+    /// The report as JSON (an object with `results` and `summary`).
+    public var json: String {
+        var entries: [[String: Any]] = []
+        for result in results {
+            var entry: [String: Any] = ["rule": result.rule, "opcode": result.opcode.name, "type": result.typeText,
+                                        "status": result.status.label, "seconds": result.seconds,
+                                        "queries": result.queries, "instances": result.instances,
+                                        "constants": result.constantHandling]
+            switch result.status {
+            case .notModelled(let reason), .unknown(let reason): entry["reason"] = reason
+            case .proven, .counterexample: break
+            }
+            if let example = result.counterexample {
+                entry["counterexample"] = [
+                    "variant": example.variant,
+                    "inputs": Dictionary(uniqueKeysWithValues: example.inputs.map { ($0.name, signedText($0.value, $0.type)) }),
+                    "constants": Dictionary(uniqueKeysWithValues: example.constants.map { ($0.name, String($0.value)) }),
+                    "ir": example.ir.description, "machine": example.machine.description,
+                    "clif": example.clif ?? NSNull(),
+                ] as [String: Any]
+            }
+            entries.append(entry)
+        }
+        let summary: [String: Any] = [
+            "checks": results.count, "proven": count("proven"), "counterexample": count("counterexample"),
+            "timeout": count("timeout"), "unknown": count("unknown"), "notModelled": count("not modelled"),
+            "tierOneNotModelled": tierOneNotModelled,
+            "totalSeconds": totalSeconds, "medianSeconds": medianSeconds, "queries": queries,
+            "slowest": slowest.map { ["rule": $0.rule, "type": $0.typeText, "seconds": $0.seconds] as [String: Any] },
+        ]
+        let object: [String: Any] = ["results": entries, "summary": summary]
+        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]) else {
+            return "{}"
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// `egret verify --list`: which rules, forms and opcodes the verifier covers.
+    public static func coverage(rules: [LoweringRule] = X64LoweringRules.all) -> String {
+        var lines: [String] = []
+        let integerTypes: [IRType] = [.i8, .i16, .i32, .i64]
+        func isTierOne(_ rule: LoweringRule) -> Bool {
+            let types: [IRType] = rule.types.isEmpty ? [.invalid] : rule.types
+            return types.contains { RuleVerifier.isTierOne(rule, type: $0) }
+        }
+        let tierOne = rules.filter(isTierOne)
+        let others = rules.filter { !isTierOne($0) }
+        let checks = tierOne.reduce(0) { $0 + max($1.types.filter { integerTypes.contains($0) }.count, 1) }
+        _ = integerTypes
+        lines.append("rules: \(tierOne.count) tier-1 rules verified (\(checks) rule × type checks; their i128 and float "
+                     + "types are tier 2, not modelled)")
+        lines.append("  " + tierOne.map(\.name).joined(separator: " "))
+        lines.append("rules not modelled (beyond tier 1): " + (others.isEmpty ? "none" : others.map(\.name).joined(separator: " ")))
+        let modelledForms = X64Inst.modelledForms
+        let forms = X64Inst.Form.allCases
+        lines.append("forms modelled: " + forms.filter { modelledForms.contains($0) }.map(\.rawValue).joined(separator: " "))
+        lines.append("forms not modelled: " + forms.filter { !modelledForms.contains($0) }.map(\.rawValue)
+            .joined(separator: " "))
+        let tierOneOpcodes = OpcodeTable.tier1
+        lines.append("opcodes with IR specs: " + tierOneOpcodes.filter { IRSpecs.isModelled($0) }.map(\.name)
+            .joined(separator: " "))
+        let missing = tierOneOpcodes.filter { !IRSpecs.isModelled($0) }
+        lines.append("tier-1 opcodes without IR specs: " + (missing.isEmpty ? "none" : missing.map(\.name).joined(separator: " ")))
+        lines.append("opcodes beyond tier 1: not modelled (\(Opcode.allCases.count - tierOneOpcodes.count))")
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,112 @@
+import EgretCodegen
+import EgretIR
+
+/// Deliberately wrong lowering rules, kept in the test target only. Each has the
+/// name and shape of the real rule it breaks (so it can replace it in the backend
+/// through the test-only hook) and one mistake the verifier must find.
+enum BrokenRules {
+    struct Fixture {
+        var rule: LoweringRule
+        var type: IRType
+        var mistake: String
+    }
+
+    static let all: [Fixture] = [
+        Fixture(rule: ishlNarrowUnmasked, type: .i8, mistake: "the i8 shift count is not masked to 3 bits"),
+        Fixture(rule: sremTrapsOnMinusOne, type: .i32, mistake: "srem MIN % -1 reaches idiv and faults"),
+        Fixture(rule: sdivMissingSignExtension, type: .i16, mistake: "the i16 divisor is not sign-extended"),
+        Fixture(rule: icmpSignedConditionForUnsigned, type: .i32, mistake: "ult tested with the signed l condition"),
+        Fixture(rule: clzLzcntUnadjusted, type: .i16, mistake: "lzcnt at 32 bits counts 16 extra zeros for i16"),
+        Fixture(rule: loadDroppingOffset, type: .i32, mistake: "the address mode drops the offset"),
+        Fixture(rule: iaddImmZeroExtended, type: .i64, mistake: "the 32-bit immediate is zero-extended, not sign-extended"),
+        Fixture(rule: istore8WritingTwoBytes, type: .i32, mistake: "istore8 writes a byte too many"),
+        Fixture(rule: returnNotExtended, type: .invalid, mistake: "a sext/uext return value is not extended"),
+    ]
+
+    static let returnNotExtended = LoweringRule(
+        name: "return", opcode: .return, types: [], priority: 0,
+        priorityReason: "broken fixture", pattern: []) { b in
+        var uses: [FixedUse] = []
+        for (index, value) in b.functionSignature.returns.enumerated() {
+            if case .register(let register) = value.location { uses.append(FixedUse(b.gpr(index).reg, in: register)) }
+        }
+        b.emit(.ret(returns: uses))
+    }
+
+    static let istore8WritingTwoBytes = LoweringRule(
+        name: "istore8", opcode: .istore8, types: .i16AndWider, priority: 0,
+        priorityReason: "broken fixture", pattern: [.register, .register]) { b in
+        b.emit(.store(size: .size16, src: b.gpr(0), dst: b.amode(1)))
+    }
+
+    static let ishlNarrowUnmasked = LoweringRule(
+        name: "ishl_narrow", opcode: .ishl, types: .narrowIntegers, priority: 0,
+        priorityReason: "broken fixture", pattern: [.register, .register]) { b in
+        b.emit(.shiftR(kind: .shl, size: b.aluSize, src: b.gpr(0), count: .cl(b.gpr(1)), dst: b.result(0)))
+    }
+
+    static let sremTrapsOnMinusOne = LoweringRule(
+        name: "srem", opcode: .srem, types: .integers, priority: 0,
+        priorityReason: "broken fixture", pattern: [.register, .register]) { b in
+        let size = b.aluSize
+        let dividend = b.extended(0, signed: true, to: size)
+        let divisor = b.extended(1, signed: true, to: size)
+        let high = b.newGpr()
+        b.emit(.signExtendData(size: size, src: dividend, dst: high))
+        b.emit(.div(size: size, signedness: .signed, dividendLo: dividend, dividendHi: high.reg, divisor: .reg(divisor),
+                    quotient: b.newGpr(), remainder: b.result(0), trap: .integerDivisionByZero))
+    }
+
+    static let sdivMissingSignExtension = LoweringRule(
+        name: "sdiv", opcode: .sdiv, types: .integers, priority: 0,
+        priorityReason: "broken fixture", pattern: [.register, .register]) { b in
+        let size = b.aluSize
+        let divisorIsMinusOne = b.newGpr()
+        b.emit(.cmpRmiR(op: .cmp, size: b.size, src1: b.gpr(1), src2: .imm(-1)))
+        b.emit(.setcc(cc: .e, dst: divisorIsMinusOne))
+        let dividendIsMinimum = b.newGpr()
+        b.emit(.cmpRmiR(op: .cmp, size: b.size, src1: b.gpr(0), src2: .imm(1)))
+        b.emit(.setcc(cc: .o, dst: dividendIsMinimum))
+        b.emit(.aluRmiR(op: .and, size: .size8, src1: divisorIsMinusOne.reg, src2: .reg(dividendIsMinimum.reg),
+                        dst: b.newGpr()))
+        b.emit(.trapIf(cc: .ne, trap: .integerOverflow))
+        let dividend = b.extended(0, signed: true, to: size)
+        let high = b.newGpr()
+        b.emit(.signExtendData(size: size, src: dividend, dst: high))
+        b.emit(.div(size: size, signedness: .signed, dividendLo: dividend, dividendHi: high.reg, divisor: .reg(b.gpr(1)),
+                    quotient: b.result(0), remainder: b.newGpr(), trap: .integerDivisionByZero))
+    }
+
+    static let icmpSignedConditionForUnsigned = LoweringRule(
+        name: "icmp", opcode: .icmp, types: .integers, priority: 0,
+        priorityReason: "broken fixture", pattern: [.register, .register]) { b in
+        b.emit(.cmpRmiR(op: .cmp, size: b.size, src1: b.gpr(0), src2: .reg(b.gpr(1))))
+        b.emit(.setcc(cc: b.intCC == .ult ? .l : CC(b.intCC), dst: b.result(0)))
+    }
+
+    static let clzLzcntUnadjusted = LoweringRule(
+        name: "clz_bsr", opcode: .clz, types: .integers, priority: 0,
+        priorityReason: "broken fixture", pattern: [.register]) { b in
+        let source = b.extended(0, signed: false, to: b.aluSize)
+        b.emit(.bitCount(op: .lzcnt, size: b.aluSize, src: .reg(source), dst: b.result(0)))
+    }
+
+    static let loadDroppingOffset = LoweringRule(
+        name: "load", opcode: .load, types: .integers, priority: 0,
+        priorityReason: "broken fixture", pattern: [.register]) { b in
+        let address = Amode(.base(b.gpr(0), displacement: 0), trap: b.memoryFlags.trapCode)
+        if b.type.bits == 64 {
+            b.emit(.load(size: .size64, src: address, dst: b.result(0)))
+        } else {
+            b.emit(.load(size: .size32, src: address, dst: b.result(0)))
+        }
+    }
+
+    static let iaddImmZeroExtended = LoweringRule(
+        name: "iadd_imm", opcode: .iadd, types: .integers, priority: 10,
+        priorityReason: "broken fixture", pattern: [.register, .constant], guards: [.fitsSignExtendedImm32(1)]) { b in
+        let constant = b.newGpr()
+        b.emit(.movImm(size: .size32, imm: UInt64(UInt32(truncatingIfNeeded: b.constant(1))), dst: constant))
+        b.emit(.aluRmiR(op: .add, size: b.aluSize, src1: b.gpr(0), src2: .reg(constant.reg), dst: b.result(0)))
+    }
+}
