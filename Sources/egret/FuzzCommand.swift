@@ -38,6 +38,9 @@ struct FuzzCommand: ParsableCommand {
     @Option(name: .long, help: "Narrow the generated opcodes, e.g. iadd,udiv.")
     var ops: String?
 
+    @Option(name: .long, help: "Value types to generate, e.g. i8,i16,i32,i64,i128,f32,f64 (default: what the backend supports).")
+    var types: String?
+
     @Flag(name: .long, help: "Do not reduce findings.")
     var noReduce = false
 
@@ -71,6 +74,7 @@ struct FuzzCommand: ParsableCommand {
         options.progress = true
         options.reduce = !noReduce
         options.plantedBug = plantBug
+        options.types = types.map { $0.split(separator: ",").map(String.init) } ?? []
         let result: CampaignResult
         do {
             result = try Campaign(options: options).run { print($0) }
@@ -99,9 +103,11 @@ struct FuzzWorkerCommand: ParsableCommand {
     @Option(name: .long) var inflight: String
     @Option(name: .long) var ops: String?
     @Option(name: .long) var plantBug: String?
+    @Option(name: .long) var types: String?
 
     func run() throws {
         var options = CampaignOptions()
+        options.types = types.map { $0.split(separator: ",").map(String.init) } ?? []
         options.opcodes = ops.map { $0.split(separator: ",").map(String.init) } ?? []
         options.plantedBug = plantBug
         let runner = CaseRunner(seed: seed, configuration: try options.generatorConfiguration(),

@@ -17,6 +17,10 @@ public struct CampaignOptions: Sendable {
     public var reportDirectory: String? = "Reports"
     /// `--ops`: opcode names the generator is narrowed to.
     public var opcodes: [String] = []
+    /// `--types`: value types to generate instead of the configuration's supported list
+    /// (to try types the backend is gaining, such as f32 or i128, before they become the
+    /// default).
+    public var types: [String] = []
     /// How to start a worker: the executable and the arguments before the campaign's own.
     public var workerCommand: [String] = []
     /// Seconds a worker may take for one case before it counts as hung: generated cases
@@ -38,6 +42,20 @@ public struct CampaignOptions: Sendable {
     /// The generator configuration these options ask for.
     public func generatorConfiguration() throws -> GeneratorConfiguration {
         var configuration = GeneratorConfiguration()
+        if !types.isEmpty {
+            configuration.supportedTypes = []
+            for name in types {
+                guard let type = GeneratorConfiguration.typeNames[name] else {
+                    throw CampaignError.badArgument("--types: unknown or ungeneratable type \(name)")
+                }
+                configuration.supportedTypes.append(type)
+            }
+            guard configuration.supportedTypes.contains(.i32), configuration.supportedTypes.contains(.i64) else {
+                throw CampaignError.badArgument("--types must include i32 and i64 (loop counters and addresses)")
+            }
+            // Float and i128 opcodes are tier 2.
+            if configuration.supportedTypes.contains(where: { $0.isFloat || $0.bits == 128 }) { configuration.maxTier = 2 }
+        }
         for name in opcodes {
             guard let opcode = Opcode(name: Substring(name)) else {
                 throw CampaignError.badArgument("--ops: unknown opcode \(name)")
@@ -51,6 +69,7 @@ public struct CampaignOptions: Sendable {
     func workerArguments(inflightPath: String) -> [String] {
         var arguments = workerCommand + ["--seed", String(seed), "--inflight", inflightPath]
         if !opcodes.isEmpty { arguments += ["--ops", opcodes.joined(separator: ",")] }
+        if !types.isEmpty { arguments += ["--types", types.joined(separator: ",")] }
         if let plantedBug { arguments += ["--plant-bug", plantedBug] }
         return arguments
     }

@@ -83,6 +83,11 @@ public struct GeneratorConfiguration: Sendable {
 
     public init() {}
 
+    /// Types the generator can produce constants and inputs for, by name.
+    public static let typeNames: [String: IRType] = [
+        "i8": .i8, "i16": .i16, "i32": .i32, "i64": .i64, "i128": .i128, "f32": .f32, "f64": .f64,
+    ]
+
     /// The default configuration narrowed to `opcodes` (the CLI's `--ops`).
     public static func narrowed(to opcodes: Set<Opcode>) -> GeneratorConfiguration {
         var configuration = GeneratorConfiguration()
