@@ -13,6 +13,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "egret", targets: ["egret"]),
+        .executable(name: "EgretFuzzTarget", targets: ["EgretFuzzTarget"]),
         .library(name: "EgretIR", targets: ["EgretIR"]),
         .library(name: "EgretInterpreter", targets: ["EgretInterpreter"]),
         .library(name: "EgretCodegen", targets: ["EgretCodegen"]),
@@ -37,6 +38,9 @@ let package = Package(
                 "EgretIR", "EgretInterpreter", "EgretFuzz", "EgretSMT",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
+        // libFuzzer target (Sources/EgretFuzzTarget/FuzzTarget.swift says how to build it
+        // instrumented); in the default build it is a small replay driver.
+        .executableTarget(name: "EgretFuzzTarget", dependencies: ["EgretFuzz"]),
         .testTarget(name: "EgretIRTests", dependencies: ["EgretIR"]),
         .testTarget(name: "EgretInterpreterTests", dependencies: ["EgretIR", "EgretInterpreter"]),
         .testTarget(name: "EgretCodegenTests", dependencies: ["EgretIR", "EgretCodegen", "CCapstone", "EgretRuntime"]),

@@ -10,7 +10,8 @@ struct Egret: ParsableCommand {
             Exit status: 0 all passed; 1 a mismatch or failure was found; 2 bad input or usage;
             3 the input uses a feature Egret does not support yet (named in the message).
             """,
-        subcommands: [RunCommand.self, InterpretCommand.self, CompileCommand.self, VerifyCommand.self, BenchCommand.self])
+        subcommands: [RunCommand.self, InterpretCommand.self, CompileCommand.self, VerifyCommand.self, BenchCommand.self,
+                      FuzzCommand.self, ReduceCommand.self, CorpusCommand.self, FuzzWorkerCommand.self])
 }
 
 Egret.main()

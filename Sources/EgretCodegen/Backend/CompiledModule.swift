@@ -52,6 +52,7 @@ public final class CompiledModule {
         // signature it was compiled for: they take no overrides of their own.
         var trampolineOptions = options
         trampolineOptions.callConvOverrides = [:]
+        trampolineOptions.plantedBug = nil
         var trampolines: [Signature: JITFunction] = [:]
         for result in compiled {
             guard let result else {

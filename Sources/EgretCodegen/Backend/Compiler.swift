@@ -22,6 +22,9 @@ public enum Compiler {
         public var keepVCode = false
         /// Test-only: see `LoweringOptions.replacedEmitters`.
         @_spi(Testing) public var replacedEmitters: [String: RuleEmitter] = [:]
+        /// Test-only: compile with a known miscompilation (PlantedBug.swift). Always nil
+        /// outside the fuzzer's self-test.
+        public var plantedBug: PlantedBug?
 
         public init() {}
     }
@@ -31,7 +34,8 @@ public enum Compiler {
         var lowering = LoweringOptions(callConvOverrides: options.callConvOverrides)
         lowering.recordRules = options.keepVCode
         lowering.replacedEmitters = options.replacedEmitters
-        let lowered = try timings.measure(.lower) { try X64Lowering.lower(function, options: lowering) }
+        var lowered = try timings.measure(.lower) { try X64Lowering.lower(function, options: lowering) }
+        options.plantedBug?.plant(in: &lowered.vcode)
         let convention = lowered.frame.convention
         let environment = registerEnvironment(for: convention)
         let allocation = try timings.measure(.regalloc) {
@@ -45,16 +49,18 @@ public enum Compiler {
             // caller expects kept (a windows_fastcall function calling system_v code
             // loses rsi and rdi).
             let destroyed = allocation.writtenRegisters.union(lowered.frame.calleeSavedClobberedByCalls)
-            let saved = calleeSavedOrder.filter { convention.calleeSaved.contains($0) && destroyed.contains($0) }
+            var saved = calleeSavedOrder.filter { convention.calleeSaved.contains($0) && destroyed.contains($0) }
+            if let bug = options.plantedBug { saved = bug.saved(saved) }
             let savedVectors = calleeSavedVectorOrder.filter {
                 convention.calleeSaved.contains($0) && destroyed.contains($0)
             }
-            let frame = try X64Frame(stackSlots: lowered.frame.stackSlotData,
+            var frame = try X64Frame(stackSlots: lowered.frame.stackSlotData,
                                      spillSlotCount: allocation.spillSlotCount,
                                      outgoingArgumentsSize: lowered.frame.outgoingArgumentsSize,
                                      savedRegisters: saved,
                                      incomingArgumentsSize: lowered.frame.incomingArgumentsSize,
                                      savedVectorRegisters: savedVectors)
+            frame.plantedIncomingArgumentBias = options.plantedBug?.incomingArgumentBias ?? 0
             return try X64Emitter.emit(lowered.vcode, allocation: allocation, frame: frame)
         }
         var signature = function.signature

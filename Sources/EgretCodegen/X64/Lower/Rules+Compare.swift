@@ -105,6 +105,9 @@ extension X64LoweringRules {
                     b.emit(.cmpRmiR(op: .cmp, size: .size32, src1: index, src2: .imm(Int32(entry - 1))))
                     b.emit(.jcc(cc: .e, target: b.edgeLabel(entry)))
                 }
+                // An empty table leaves one edge, which is never split (like a jump's):
+                // its argument moves are written here.
+                if b.edgeCount == 1 { b.emitEdgeMoves(0) }
                 b.emit(.jmp(target: b.edgeLabel(0)))
             },
             LoweringRule(name: "trap", opcode: .trap, types: [], priority: 0,

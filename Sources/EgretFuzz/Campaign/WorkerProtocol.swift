@@ -1,0 +1,129 @@
+import Foundation
+
+/// The line protocol between a campaign and its worker processes (`egret fuzz-worker`).
+///
+///     parent → worker                      worker → parent
+///     cases START COUNT STRIDE             one line per case, in order:
+///                                            ok INDEX INSTRUCTIONS INPUTS
+///                                            finding INDEX {json Finding}
+///     check PATH                           verdict clean | verdict {json Finding}
+///     stats                                stats {json WorkerStatistics}
+///
+/// Before running a case the worker writes its text to its in-flight file, so a case
+/// that kills the worker is on disk; the parent also knows it (the first index without
+/// an answer) and can regenerate it from (seed, index).
+public enum WorkerProtocol {
+    static func encode<T: Encodable>(_ value: T) -> String {
+        guard let data = try? JSONEncoder().encode(value) else { return "{}" }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ text: Substring) -> T? {
+        try? JSONDecoder().decode(type, from: Data(text.utf8))
+    }
+}
+
+/// What a worker accumulates between `stats` requests.
+public struct WorkerStatistics: Codable, Sendable {
+    /// `opcode.type` → instructions generated.
+    public var coverage: [String: Int] = [:]
+    /// How the interpreter's runs ended (`values`, `trap int_divz`, …).
+    public var outcomes: [String: Int] = [:]
+
+    public init() {}
+
+    public mutating func merge(_ other: WorkerStatistics) {
+        coverage.merge(other.coverage, uniquingKeysWith: +)
+        outcomes.merge(other.outcomes, uniquingKeysWith: +)
+    }
+}
+
+/// The worker side: reads commands on standard input until it closes.
+public struct CampaignWorker {
+    public let runner: CaseRunner
+    public let inflightPath: String
+
+    public init(runner: CaseRunner, inflightPath: String) {
+        self.runner = runner
+        self.inflightPath = inflightPath
+    }
+
+    /// Asks Linux to kill this worker when its campaign dies (`prctl(PR_SET_PDEATHSIG,
+    /// SIGKILL)`, looked up by name as the Glibc module does not import it): a case that
+    /// hangs must not outlive its parent.
+    static func dieWithParent() {
+        #if os(Linux)
+        typealias Prctl = @convention(c) (Int32, UInt, UInt, UInt, UInt) -> Int32
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "prctl") else { return }
+        let setParentDeathSignal: Int32 = 1
+        _ = unsafeBitCast(symbol, to: Prctl.self)(setParentDeathSignal, UInt(SIGKILL), 0, 0, 0)
+        #endif
+    }
+
+    /// Overwrites the in-flight file in place: two system calls, no temporary file
+    /// (this runs once per case).
+    static func writeInflight(_ text: String, to path: String) {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard descriptor >= 0 else { return }
+        var text = text
+        text.withUTF8 { bytes in _ = write(descriptor, bytes.baseAddress, bytes.count) }
+        close(descriptor)
+    }
+
+    /// Serves commands until standard input closes. The entry point of `egret fuzz-worker`.
+    ///
+    /// The loop runs on a thread of its own: a JIT call looks up its thread's stack
+    /// bounds, which for the main thread means glibc parsing /proc/self/maps on every
+    /// call (a third of a worker's time); for other threads it is a memory read.
+    public func serve() {
+        let done = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            self.serveOnThisThread()
+            done.signal()
+        }
+        thread.stackSize = 64 << 20
+        thread.start()
+        done.wait()
+    }
+
+    private func serveOnThisThread() {
+        var statistics = WorkerStatistics()
+        Self.dieWithParent()
+        setvbuf(stdout, nil, _IOFBF, 1 << 16)
+        while let line = readLine() {
+            let words = line.split(separator: " ", maxSplits: 1)
+            guard let command = words.first else { continue }
+            switch command {
+            case "cases":
+                let numbers = line.split(separator: " ").dropFirst().compactMap { UInt64($0) }
+                guard numbers.count == 3 else { break }
+                var index = numbers[0]
+                for _ in 0 ..< numbers[1] {
+                    let result = runner.run(index: index) { text in Self.writeInflight(text, to: inflightPath) }
+                    for key in result.coverage { statistics.coverage[key, default: 0] += 1 }
+                    statistics.outcomes.merge(result.outcomes, uniquingKeysWith: +)
+                    if let finding = result.finding {
+                        print("finding \(index) \(WorkerProtocol.encode(finding))")
+                    } else {
+                        print("ok \(index) \(result.instructions) \(result.inputs)")
+                    }
+                    fflush(stdout)
+                    index += numbers[2]
+                }
+            case "check":
+                let path = words.count > 1 ? String(words[1]) : ""
+                let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+                let verdict = runner.oracle.check(text: text, fileName: "case.clif")
+                print("verdict " + (verdict.finding.map { WorkerProtocol.encode($0) } ?? "clean"))
+                fflush(stdout)
+            case "stats":
+                print("stats \(WorkerProtocol.encode(statistics))")
+                statistics = WorkerStatistics()
+                fflush(stdout)
+            default:
+                print("error unknown command")
+                fflush(stdout)
+            }
+        }
+    }
+}

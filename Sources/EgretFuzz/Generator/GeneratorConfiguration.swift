@@ -1,0 +1,97 @@
+import EgretIR
+
+/// Every weight and limit of the generator, in one place, each with its reason.
+///
+/// Weights are relative (an option with weight 0 is never chosen); percentages are out
+/// of 100. The defaults aim at what finds backend bugs cheaply: small functions (fast
+/// to compile, fast to reduce) that still mix every opcode, type, convention and
+/// control-flow shape the backend supports.
+public struct GeneratorConfiguration: Sendable {
+    // MARK: What the backend supports (the one list to extend as it grows)
+
+    /// Value types the backend compiles today. Floats and i128 are added here (and
+    /// nowhere else) once the backend lowers them; the opcode signatures follow.
+    public var supportedTypes: [IRType] = [.i8, .i16, .i32, .i64]
+    /// Tiers of opcodes to draw from: tier 1 is what the backend lowers completely.
+    public var maxTier: Int = 1
+    /// When non-empty, the only opcodes generated in function bodies (`--ops`).
+    /// Control flow, constants, calls and stack slots are still generated around them.
+    public var onlyOpcodes: Set<Opcode> = []
+
+    // MARK: Module shape
+
+    /// Functions per module: several make a call DAG; 8 keeps compile time per case low.
+    public var functionCount: ClosedRange<Int> = 1 ... 4
+    /// Parameters per function: past 6 (System V) or 4 (Windows) arguments go on the
+    /// stack, which is where ABI bugs live.
+    public var parameterCount: ClosedRange<Int> = 0 ... 10
+    /// Results per function: several results exercise the return-value registers.
+    public var returnCount: ClosedRange<Int> = 1 ... 3
+    /// Percent of functions using windows_fastcall rather than system_v: half and half
+    /// makes most calls cross conventions.
+    public var windowsFastcallPercent: Int = 50
+
+    // MARK: Function shape
+
+    /// Blocks per function besides the entry block.
+    public var extraBlockCount: ClosedRange<Int> = 0 ... 4
+    /// Parameters of non-entry blocks: block arguments are parallel moves.
+    public var blockParameterCount: ClosedRange<Int> = 0 ... 3
+    /// Instructions per block before its terminator: enough to build register pressure,
+    /// few enough that a case compiles in well under a millisecond.
+    public var instructionsPerBlock: ClosedRange<Int> = 2 ... 10
+    /// Percent of non-entry blocks that loop to themselves (a counter in a block
+    /// parameter bounds every loop).
+    public var loopPercent: Int = 25
+    /// Iteration bound of a loop: small, so loops never dominate run time.
+    public var loopBound: ClosedRange<Int> = 1 ... 6
+    /// Stack slots per function.
+    public var stackSlotCount: ClosedRange<Int> = 0 ... 2
+    /// Inputs (run lines) per function: edge values are cheap to try once compiled.
+    public var inputsPerFunction: Int = 3
+
+    // MARK: Choice weights (relative)
+
+    /// Terminators of a non-final block: jump, brif, br_table, trap. `trap` is rare
+    /// because it ends every path through it.
+    public var terminatorWeights: (jump: Int, brif: Int, brTable: Int, trap: Int) = (3, 5, 2, 0)
+    /// Instructions in a body: an opcode from the signature table, a call, a stack
+    /// access, a constant. Opcodes dominate; calls and memory are where ABI and frame
+    /// bugs are, constants feed edge values into the other instructions.
+    public var instructionWeights: (opcode: Int, call: Int, memory: Int, constant: Int) = (12, 2, 3, 2)
+    /// Percent of divisions and remainders whose divisor is guarded against 0 (and, when
+    /// signed, -1): most, so that execution continues past them; not all, so that the
+    /// int_divz and int_ovf trap paths are compared too.
+    public var guardedDivisionPercent: Int = 90
+    /// Percent of constants drawn from the edge values of their type rather than
+    /// uniformly: edge values find carries, sign and width bugs.
+    public var edgeConstantPercent: Int = 70
+    /// Percent of input arguments drawn from the edge values of their type.
+    public var edgeInputPercent: Int = 70
+    /// Percent of conditional traps (`trapz`/`trapnz`) kept; the rest are left out, as a
+    /// random condition ends the case early about half of the time.
+    public var conditionalTrapPercent: Int = 15
+    /// Percent of operands taken from values nothing reads yet: a result nobody reads is
+    /// dead code the backend skips, so a miscompiled instruction would go unseen.
+    public var unusedValuePercent: Int = 75
+    /// Percent of two-operand instructions given the same value twice: `x < x`, `x - x`
+    /// are where a condition that is off at equality (slt for sle) shows.
+    public var sameOperandPercent: Int = 12
+    /// Percent of loads and stores with the `big` flag: byte swapping around the access
+    /// is a separate lowering path.
+    public var bigEndianPercent: Int = 10
+
+    public init() {}
+
+    /// Types the generator can produce constants and inputs for, by name.
+    public static let typeNames: [String: IRType] = [
+        "i8": .i8, "i16": .i16, "i32": .i32, "i64": .i64, "i128": .i128, "f32": .f32, "f64": .f64,
+    ]
+
+    /// The default configuration narrowed to `opcodes` (the CLI's `--ops`).
+    public static func narrowed(to opcodes: Set<Opcode>) -> GeneratorConfiguration {
+        var configuration = GeneratorConfiguration()
+        configuration.onlyOpcodes = opcodes
+        return configuration
+    }
+}

@@ -1,0 +1,184 @@
+import EgretCodegen
+import EgretIR
+import EgretInterpreter
+
+/// Judges one case: every input on the reference interpreter and on the compiled code
+/// under both calling-convention assignments, compared bitwise, traps included.
+///
+/// The module is compiled twice: with the conventions it declares (so calls between
+/// its system_v and windows_fastcall functions cross conventions directly) and with
+/// system_v and windows_fastcall exchanged everywhere; every function is entered
+/// through its trampoline. The register-allocation checker runs on every function.
+///
+/// Requires: nothing of the text. Guarantees: returns at most one finding (the first);
+/// a case the harness itself got wrong is reported as `invalid-case`, never as a
+/// backend bug. Compiled code that faults in a way the JIT cannot turn into a result
+/// may still take the process down: run untrusted cases in a worker (CampaignWorker).
+public struct DifferentialOracle {
+    public struct Options: Sendable {
+        /// Interpreter steps per input; generated cases need far fewer (loops are bounded).
+        public var fuel: Int = 1_000_000
+        /// Run the register-allocation checker on every compiled function.
+        public var checkAllocation: Bool = true
+        /// Also compile with system_v and windows_fastcall exchanged.
+        public var bothConventions: Bool = true
+        /// Test-only: compile with a planted bug (the fuzzer's self-test).
+        public var plantedBug: PlantedBug?
+
+        public init() {}
+    }
+
+    public struct Verdict: Sendable {
+        public var finding: Finding?
+        /// Inputs run (on each executor).
+        public var inputsRun: Int = 0
+        /// How the interpreter's runs ended: `values` or the trap code.
+        public var outcomes: [String: Int] = [:]
+    }
+
+    public let options: Options
+
+    public init(options: Options = Options()) {
+        self.options = options
+    }
+
+    public func check(text: String, fileName: String = "case.clif") -> Verdict {
+        var verdict = Verdict()
+        let module: Module
+        do {
+            module = try CLIFParser.parse(text, fileName: fileName)
+        } catch {
+            verdict.finding = invalid("parse: \(error)")
+            return verdict
+        }
+        return check(module: module)
+    }
+
+    public func check(module: Module) -> Verdict {
+        var verdict = Verdict()
+        let problems = IRVerifier.verify(module)
+        if let first = problems.first {
+            verdict.finding = invalid("verifier: \(first)")
+            return verdict
+        }
+        var interpreter: Interpreter
+        do {
+            interpreter = try Interpreter(module: module)
+        } catch {
+            verdict.finding = invalid("interpreter: \(error)")
+            return verdict
+        }
+        interpreter.fuel = options.fuel
+        var references: [CallOutcome] = []
+        references.reserveCapacity(module.runDirectives.count)
+        for directive in module.runDirectives {
+            do {
+                let outcome = try interpreter.call(functionIndex: directive.functionIndex,
+                                                   arguments: directive.arguments)
+                references.append(outcome)
+                verdict.outcomes[Self.outcomeKey(outcome), default: 0] += 1
+            } catch {
+                verdict.finding = invalid("interpreter on \(Self.inputText(directive)): \(error)")
+                return verdict
+            }
+        }
+        verdict.inputsRun = references.count
+        var variants: [(name: String, overrides: [CallConv: CallConv])] = [("jit[declared]", [:])]
+        if options.bothConventions {
+            variants.append(("jit[exchanged]", [.systemV: .windowsFastcall, .windowsFastcall: .systemV]))
+        }
+        for variant in variants {
+            if let finding = run(module, variant.name, variant.overrides, references) {
+                verdict.finding = finding
+                return verdict
+            }
+        }
+        return verdict
+    }
+
+    /// Compiles under one convention assignment and compares every input.
+    private func run(_ module: Module, _ name: String, _ overrides: [CallConv: CallConv],
+                     _ references: [CallOutcome]) -> Finding? {
+        var compileOptions = Compiler.Options()
+        compileOptions.callConvOverrides = overrides
+        compileOptions.checkAllocation = options.checkAllocation
+        compileOptions.plantedBug = options.plantedBug
+        let compiled: CompiledModule
+        do {
+            compiled = try CompiledModule(module, options: compileOptions)
+        } catch CodegenError.unsupported(let feature) {
+            return Finding(signature: FailureSignature(kind: .unsupported, location: FailureSignature.normalised(feature)),
+                           detail: "\(name): unsupported: \(feature)")
+        } catch {
+            return Finding(signature: FailureSignature(kind: .compileError,
+                                                       location: FailureSignature.normalised("\(error)")),
+                           detail: "\(name): \(error)")
+        }
+        for (directive, reference) in zip(module.runDirectives, references) {
+            if let feature = compiled.unsupported[directive.functionIndex] {
+                return Finding(signature: FailureSignature(kind: .unsupported,
+                                                           location: FailureSignature.normalised(feature)),
+                               detail: "\(name): unsupported: \(feature)")
+            }
+            let outcome: CallOutcome
+            do {
+                switch try compiled.call(functionIndex: directive.functionIndex, arguments: directive.arguments) {
+                case .returned(let values): outcome = .values(values)
+                case .trapped(let code): outcome = .trap(code)
+                }
+            } catch {
+                return Finding(signature: FailureSignature(kind: .executionError,
+                                                           location: "\(name): " + FailureSignature.normalised("\(error)")),
+                               input: Self.inputText(directive), interpreterResult: reference.description,
+                               detail: "\(name): \(error)")
+            }
+            if Self.equivalent(outcome, reference) { continue }
+            let kind: FailureSignature.Kind
+            let shape: String
+            switch (reference, outcome) {
+            case (.values, .values):
+                kind = .valueMismatch
+                shape = "values differ"
+            case (.trap(let expected), .trap(let actual)):
+                kind = .trapMismatch
+                shape = "trap \(expected) became trap \(actual)"
+            case (.values, .trap(let actual)):
+                kind = .trapMismatch
+                shape = "values became trap \(actual)"
+            case (.trap(let expected), .values):
+                kind = .trapMismatch
+                shape = "trap \(expected) became values"
+            }
+            return Finding(signature: FailureSignature(kind: kind, location: "\(name): \(shape)"),
+                           input: Self.inputText(directive), interpreterResult: reference.description,
+                           compiledResult: outcome.description,
+                           detail: "\(name) gave \(outcome), the interpreter gave \(reference) for \(Self.inputText(directive))")
+        }
+        return nil
+    }
+
+    /// Bitwise equality, except that any two NaNs are equal: CLIF leaves the payload
+    /// of a NaN produced by arithmetic unspecified.
+    static func equivalent(_ outcome: CallOutcome, _ reference: CallOutcome) -> Bool {
+        if outcome == reference { return true }
+        guard case .values(let left) = outcome, case .values(let right) = reference, left.count == right.count
+        else { return false }
+        return zip(left, right).allSatisfy { $0 == $1 || ($0.type == $1.type && $0.isNaN && $1.isNaN) }
+    }
+
+    private func invalid(_ message: String) -> Finding {
+        Finding(signature: FailureSignature(kind: .invalidCase, location: FailureSignature.normalised(message)),
+                detail: message)
+    }
+
+    static func inputText(_ directive: RunDirective) -> String {
+        "%\(directive.function.description.drop { $0 == "%" })(" + directive.arguments.map(\.description).joined(separator: ", ") + ")"
+    }
+
+    static func outcomeKey(_ outcome: CallOutcome) -> String {
+        switch outcome {
+        case .values: return "values"
+        case .trap(let code): return "trap \(code)"
+        }
+    }
+}

@@ -1,0 +1,199 @@
+import ArgumentParser
+import EgretCodegen
+import EgretFuzz
+import Foundation
+
+/// `egret fuzz`: a differential fuzzing campaign (Campaign.swift).
+struct FuzzCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fuzz",
+        abstract: "Generate random CLIF modules and compare the interpreter with compiled code.",
+        discussion: """
+            Cases run in worker processes; a worker that crashes or hangs is recorded and replaced.
+            New findings are reduced, stored under the corpus directory and listed in the report.
+            Exit status 0: nothing new found; 1: new findings.
+            """)
+
+    @Option(name: .long, help: "Campaign seed: a case is determined by (seed, case index).")
+    var seed: UInt64 = 1
+
+    @Option(name: .long, help: "Number of cases (of this shard).")
+    var cases: UInt64?
+
+    @Option(name: .long, help: "Time budget, e.g. 90s, 10m, 2h (instead of --cases).")
+    var duration: String?
+
+    @Option(name: .long, help: "Worker processes (default: the number of cores).")
+    var jobs: Int?
+
+    @Option(name: .long, help: "This shard of a split campaign, as i/N (disjoint case indices).")
+    var shard: String = "0/1"
+
+    @Option(name: .long, help: "Where reduced findings are stored.")
+    var corpus: String = "Corpus"
+
+    @Option(name: .long, help: "Where the run's report directory is written.")
+    var report: String = "Reports"
+
+    @Option(name: .long, help: "Narrow the generated opcodes, e.g. iadd,udiv.")
+    var ops: String?
+
+    @Option(name: .long, help: "Value types to generate, e.g. i8,i16,i32,i64,i128,f32,f64 (default: what the backend supports).")
+    var types: String?
+
+    @Flag(name: .long, help: "Do not reduce findings.")
+    var noReduce = false
+
+    @Option(name: .long, help: ArgumentHelp("Test-only: plant a known backend bug (\(PlantedBugNames.all)).",
+                                            visibility: .hidden))
+    var plantBug: String?
+
+    func run() throws {
+        var options = CampaignOptions()
+        options.seed = seed
+        options.cases = cases ?? (duration == nil ? 10_000 : nil)
+        if let duration {
+            guard let seconds = parseDuration(duration) else {
+                printError("egret: error: bad --duration '\(duration)' (use e.g. 90s, 10m, 2h)")
+                throw ExitCode(2)
+            }
+            options.duration = seconds
+        }
+        options.jobs = jobs ?? ProcessInfo.processInfo.activeProcessorCount
+        let shardParts = shard.split(separator: "/").compactMap { UInt64($0) }
+        guard shardParts.count == 2, shardParts[1] > 0, shardParts[0] < shardParts[1] else {
+            printError("egret: error: bad --shard '\(shard)' (use i/N with 0 ≤ i < N)")
+            throw ExitCode(2)
+        }
+        options.shardIndex = shardParts[0]
+        options.shardCount = shardParts[1]
+        options.corpusDirectory = corpus
+        options.reportDirectory = report
+        options.opcodes = ops.map { $0.split(separator: ",").map(String.init) } ?? []
+        options.workerCommand = [selfExecutable(), "fuzz-worker"]
+        options.progress = true
+        options.reduce = !noReduce
+        options.plantedBug = plantBug
+        options.types = types.map { $0.split(separator: ",").map(String.init) } ?? []
+        let result: CampaignResult
+        do {
+            result = try Campaign(options: options).run { print($0) }
+        } catch let error as CampaignError {
+            printError("egret: error: \(error)")
+            throw ExitCode(2)
+        }
+        print(String(format: "%llu cases in %.1f s (%.0f cases/s), %.1f instructions and %.1f inputs per case",
+                     result.cases, result.elapsed, result.casesPerSecond,
+                     result.cases > 0 ? Double(result.instructions) / Double(result.cases) : 0,
+                     result.cases > 0 ? Double(result.inputs) / Double(result.cases) : 0))
+        for item in result.findings {
+            print("case \(item.caseIndex): \(item.finding.signature)\(item.isDuplicate ? " (duplicate)" : "")"
+                  + (item.corpusPath.map { " -> \($0)" } ?? ""))
+        }
+        if let path = result.reportPath { print("report: \(path)/index.html") }
+        if !result.newFindings.isEmpty { throw ExitCode(1) }
+    }
+}
+
+/// `egret fuzz-worker` (hidden): serves a campaign's cases over standard input/output.
+struct FuzzWorkerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "fuzz-worker", shouldDisplay: false)
+
+    @Option(name: .long) var seed: UInt64 = 1
+    @Option(name: .long) var inflight: String
+    @Option(name: .long) var ops: String?
+    @Option(name: .long) var plantBug: String?
+    @Option(name: .long) var types: String?
+
+    func run() throws {
+        var options = CampaignOptions()
+        options.types = types.map { $0.split(separator: ",").map(String.init) } ?? []
+        options.opcodes = ops.map { $0.split(separator: ",").map(String.init) } ?? []
+        options.plantedBug = plantBug
+        let runner = CaseRunner(seed: seed, configuration: try options.generatorConfiguration(),
+                                oracleOptions: try options.oracleOptions())
+        CampaignWorker(runner: runner, inflightPath: inflight).serve()
+    }
+}
+
+/// `egret reduce CASE.clif [-o OUT]`.
+struct ReduceCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reduce",
+        abstract: "Reduce a failing .clif case to a small one that fails the same way.")
+
+    @Option(name: .shortAndLong, help: "Where to write the reduced case (default: print it).")
+    var output: String?
+
+    @Argument(help: "The failing case.")
+    var file: String
+
+    func run() throws {
+        guard let outcome = try ReduceEntry.reduce(path: file, workerCommand: [selfExecutable(), "fuzz-worker"]) else {
+            printError("\(file): the case does not fail; nothing to reduce")
+            throw ExitCode(2)
+        }
+        let result = outcome.result
+        printError("\(outcome.signature)\nreduced \(result.instructionsBefore) → \(result.instructionsAfter) instructions, "
+                   + "\(result.linesBefore) → \(result.linesAfter) lines, \(result.candidatesTried) candidates, "
+                   + String(format: "%.1f s", result.seconds))
+        if let output {
+            try outcome.text.write(toFile: output, atomically: true, encoding: .utf8)
+        } else {
+            print(outcome.text)
+        }
+    }
+}
+
+/// `egret corpus merge DEST SRC…` and `egret corpus replay [DIR]`.
+struct CorpusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "corpus", abstract: "Merge and replay corpora of reduced findings.",
+        subcommands: [Merge.self, Replay.self])
+
+    struct Merge: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Copy into DEST every case of the sources whose signature DEST does not have.")
+        @Argument var destination: String
+        @Argument var sources: [String]
+
+        func run() throws {
+            let corpus = Corpus(directory: destination)
+            for source in sources {
+                for path in try corpus.merge(from: Corpus(directory: source)) { print("added \(path)") }
+            }
+        }
+    }
+
+    struct Replay: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run every corpus case; fixed ones must pass, open ones are reported.")
+        @Argument var directory: String = "Corpus"
+
+        func run() throws {
+            let outcome = CorpusReplay.replay(Corpus(directory: directory))
+            for (path, why) in outcome.failed { print("FAIL \(path): \(why)") }
+            for (path, stillFails) in outcome.open {
+                print("open \(path): \(stillFails ? "still fails" : "passes now: mark it fixed")")
+            }
+            print("corpus: \(outcome.passed.count) passed, \(outcome.failed.count) failed, \(outcome.open.count) open")
+            throw ExitCode(outcome.exitStatus)
+        }
+    }
+}
+
+enum PlantedBugNames {
+    static let all = PlantedBug.allCases.map(\.rawValue).joined(separator: ", ")
+}
+
+/// The running executable's path, to start workers of the same build.
+func selfExecutable() -> String {
+    (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+}
+
+/// `90s`, `10m`, `2h`, or plain seconds.
+func parseDuration(_ text: String) -> Double? {
+    let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600]
+    if let last = text.last, let unit = units[last], let value = Double(text.dropLast()) { return value * unit }
+    return Double(text)
+}

@@ -1,0 +1,117 @@
+import Foundation
+import Testing
+@testable import EgretFuzz
+
+/// End-to-end campaigns through worker processes. They need the `egret` executable
+/// next to the test bundle (`swift build` puts it there; ci/test builds it first).
+@Suite(.serialized) struct CampaignTests {
+    static var egret: String {
+        let directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        var candidate = directory
+        // The test bundle may sit a few levels below the build directory.
+        for _ in 0 ..< 4 {
+            let path = candidate.appendingPathComponent("egret").path
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+            candidate = candidate.deletingLastPathComponent()
+        }
+        return FileManager.default.currentDirectoryPath + "/.build/debug/egret"
+    }
+
+    static func scratch(_ name: String) -> String {
+        let path = NSTemporaryDirectory() + "egret-tests-\(getpid())-\(name)"
+        try? FileManager.default.removeItem(atPath: path)
+        return path
+    }
+
+    static func options(_ name: String, cases: UInt64, ops: [String] = [], bug: String? = nil) -> CampaignOptions {
+        var options = CampaignOptions()
+        let directory = scratch(name)
+        options.seed = 1
+        options.cases = cases
+        options.jobs = 2
+        options.corpusDirectory = directory + "/Corpus"
+        options.reportDirectory = directory + "/Reports"
+        options.opcodes = ops
+        options.plantedBug = bug
+        options.workerCommand = [egret, "fuzz-worker"]
+        return options
+    }
+
+    @Test func theWorkerExecutableIsBuilt() {
+        #expect(FileManager.default.isExecutableFile(atPath: Self.egret),
+                "build the egret executable first (swift build --product egret): \(Self.egret)")
+    }
+
+    @Test func aCleanCampaignWritesItsReport() throws {
+        let result = try Campaign(options: Self.options("clean", cases: 60)).run()
+        #expect(result.cases == 60)
+        #expect(result.newFindings.isEmpty, "\(result.findings.map(\.finding.detail))")
+        let report = try #require(result.reportPath)
+        for file in ["report.json", "summary.md", "junit.xml", "index.html"] {
+            #expect(FileManager.default.fileExists(atPath: "\(report)/\(file)"), "\(file)")
+        }
+        #expect(result.statistics.coverage.count > 50)
+    }
+
+    /// The planted bugs are found by a short campaign, reduced to at most 10
+    /// instructions and stored in the corpus; the same campaign without them is clean.
+    @Test(arguments: [("wrong-condition-code", ["icmp"]), ("stack-offset-off-by-one", []),
+                      ("wrong-callee-saved", ["imul", "iadd", "icmp"])])
+    func plantedBugsAreFoundReducedAndStored(bug: String, ops: [String]) throws {
+        var options = Self.options("planted-\(bug)", cases: 100, ops: ops, bug: bug)
+        options.maxReductions = 1
+        let result = try Campaign(options: options).run()
+        let reduced = result.findings.filter { $0.reduction != nil }
+        #expect(!reduced.isEmpty, "\(bug) not found in 100 cases")
+        var smallest = Int.max
+        for item in reduced {
+            smallest = min(smallest, item.reduction?.instructionsAfter ?? .max)
+            let path = try #require(item.corpusPath)
+            #expect(FileManager.default.fileExists(atPath: path))
+        }
+        #expect(smallest <= 10, "\(bug): reduced to \(smallest) instructions")
+
+        var clean = Self.options("unplanted-\(bug)", cases: 100, ops: ops)
+        clean.reduce = false
+        let cleanResult = try Campaign(options: clean).run()
+        #expect(cleanResult.newFindings.isEmpty, "\(cleanResult.findings.map(\.finding.signature.description))")
+    }
+
+    /// A worker killed from outside loses nothing: every case is still judged or
+    /// recorded, and the campaign finishes.
+    @Test func aKilledWorkerLosesNothing() throws {
+        var options = Self.options("kill", cases: 200)
+        options.jobs = 1
+        options.batchSize = 8
+        let campaign = try Campaign(options: options)
+        let killed = DispatchSemaphore(value: 0)
+        var killedCount = 0
+        let killer = Thread {
+            Thread.sleep(forTimeInterval: 1.0)
+            for pid in CampaignTests.workerPids() where kill(pid, SIGKILL) == 0 { killedCount += 1 }
+            killed.signal()
+        }
+        killer.start()
+        let result = try campaign.run()
+        killed.wait()
+        #expect(killedCount >= 1, "no worker was running after 1 s")
+        #expect(result.cases == 200)
+        // The case in flight when the worker died is recorded as a crash, or the worker
+        // died between cases; either way nothing is missing and the campaign went on.
+        let crashes = result.findings.filter { $0.finding.signature.kind == .crash }
+        #expect(crashes.count <= 1)
+        #expect(result.workerRestarts == crashes.count)
+    }
+
+    /// Worker processes of this test process (children running fuzz-worker).
+    static func workerPids() -> [Int32] {
+        let me = getpid()
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
+        return entries.compactMap(Int32.init).filter { pid in
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                  let command = try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8) else { return false }
+            let fields = stat.split(separator: ")").last?.split(separator: " ") ?? []
+            return fields.count > 1 && Int32(fields[1]) == me && command.contains("fuzz-worker")
+        }
+    }
+}

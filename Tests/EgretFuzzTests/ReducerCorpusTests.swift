@@ -1,0 +1,121 @@
+import EgretIR
+import EgretInterpreter
+import Foundation
+import Testing
+@testable import EgretFuzz
+
+@Suite struct ReducerTests {
+    /// A stand-in failure: the module is valid and still has a `umulhi` whose first
+    /// result reaches a return through the first function.
+    static func stillHasUmulhi(_ text: String) -> Bool {
+        guard let module = try? CLIFParser.parse(text), IRVerifier.verify(module).isEmpty else { return false }
+        return text.contains("umulhi") && !module.runDirectives.isEmpty
+    }
+
+    @Test func reducesAGeneratedCaseToAFewInstructions() throws {
+        let generator = ModuleGenerator(configuration: .narrowed(to: [.umulhi, .iadd, .bxor]))
+        let original = try #require((0 ..< 50 as Range<UInt64>).lazy
+            .map { generator.generate(seed: 5, index: $0).text }
+            .first { Self.stillHasUmulhi($0) && CaseText.instructionCount($0.split(separator: "\n").map(String.init)) > 30 })
+        let (reduced, result) = CaseReducer(stillFails: Self.stillHasUmulhi).reduce(original)
+        #expect(Self.stillHasUmulhi(reduced))
+        #expect(result.instructionsBefore > 30)
+        #expect(result.instructionsAfter <= 5, "\(reduced)")
+        // A fixpoint: reducing again changes nothing.
+        #expect(CaseReducer(stillFails: Self.stillHasUmulhi).reduce(reduced).text == reduced)
+    }
+
+    @Test func branchesBecomeJumpsAndBlocksMerge() {
+        let text = """
+            function %f(i32) -> i32 {
+            block0(v0: i32):
+                brif v0, block1(v0), block2
+
+            block1(v1: i32):
+                v2 = iadd v1, v1
+                return v2
+
+            block2:
+                v3 = isub v0, v0
+                return v3
+            }
+            ; print: %f(3)
+            """
+        // The "failure": a non-zero result with no constant in the function, so the brif
+        // must become the jump to block1, and block1 then merges into block0.
+        let (reduced, _) = CaseReducer { !$0.contains("iconst") && Self.returnsNonZero($0) }.reduce(text)
+        #expect(!reduced.contains("brif"))
+        #expect(!reduced.contains("block1"))
+        #expect(!reduced.contains("block2"))
+    }
+
+    @Test func blockParametersGoWithTheirArguments() {
+        let line = "    brif v0, block2(v1, v2), block3(v4)"
+        #expect(CaseText.removingArgument(1, ofCallsTo: "block2", in: line) == "    brif v0, block2(v1), block3(v4)")
+        #expect(CaseText.removingArgument(0, ofCallsTo: "block3", in: line) == "    brif v0, block2(v1, v2), block3")
+        #expect(CaseText.removingArgument(0, ofCallsTo: "block1", in: "    jump block12(v1)") == "    jump block12(v1)")
+    }
+
+    static func returnsNonZero(_ text: String) -> Bool {
+        guard valid(text), let module = try? CLIFParser.parse(text), let directive = module.runDirectives.first,
+              var interpreter = try? Interpreter(module: module),
+              let outcome = try? interpreter.call(functionIndex: directive.functionIndex, arguments: directive.arguments),
+              case .values(let values) = outcome else { return false }
+        return values.first.map { $0.low != 0 } ?? false
+    }
+
+    static func valid(_ text: String) -> Bool {
+        guard let module = try? CLIFParser.parse(text) else { return false }
+        return IRVerifier.verify(module).isEmpty
+    }
+}
+
+@Suite struct CorpusTests {
+    static func scratch(_ name: String) -> String {
+        let path = NSTemporaryDirectory() + "egret-corpus-tests-\(getpid())-\(name)"
+        try? FileManager.default.removeItem(atPath: path)
+        return path
+    }
+
+    static let failingLooking = """
+        test run
+        target x86_64
+        function %f(i32) -> i32 system_v {
+        block0(v0: i32):
+            return v0
+        }
+        ; print: %f(1)
+        """
+
+    @Test func theContentHashIgnoresTheHeaderAndIsStable() {
+        let header = "; egret corpus: value-mismatch: x\n; status: open\n; seed 1, case 2, found 2026-01-01\n"
+        #expect(Corpus.contentHash(Self.failingLooking) == Corpus.contentHash(header + Self.failingLooking))
+        #expect(Corpus.contentHash(Self.failingLooking).count == 16)
+        #expect(Corpus.contentHash(Self.failingLooking) != Corpus.contentHash(Self.failingLooking + "\n"))
+    }
+
+    @Test func storeMergeAndReplay() throws {
+        let first = Corpus(directory: Self.scratch("a")), second = Corpus(directory: Self.scratch("b"))
+        let finding = Finding(signature: FailureSignature(kind: .valueMismatch, location: "jit[declared]: values differ"),
+                              detail: "example")
+        let path = try first.store(finding, text: Self.failingLooking, seed: 1, caseIndex: 2)
+        #expect(path.hasSuffix("value-mismatch/\(Corpus.contentHash(Self.failingLooking)).clif"))
+        #expect(first.knownSignatures() == ["value-mismatch: jit[declared]: values differ"])
+        // Merging brings new signatures only.
+        #expect(try second.merge(from: first).count == 1)
+        #expect(try second.merge(from: first).isEmpty)
+        // The stored case passes now, but it is open: reported, not failed.
+        let replay = CorpusReplay.replay(second)
+        #expect(replay.exitStatus == 0)
+        #expect(replay.open.count == 1 && replay.open.first?.stillFails == false)
+    }
+
+    @Test func theProjectCorpusReplaysClean() {
+        var directory = URL(fileURLWithPath: #filePath)
+        for _ in 0 ..< 3 { directory.deleteLastPathComponent() }
+        let corpus = Corpus(directory: directory.appendingPathComponent("Corpus").path)
+        let replay = CorpusReplay.replay(corpus)
+        #expect(!corpus.entries().isEmpty)
+        #expect(replay.failed.isEmpty, "\(replay.failed.map { "\($0.path): \($0.why)" })")
+    }
+}
