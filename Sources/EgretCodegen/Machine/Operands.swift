@@ -213,24 +213,30 @@ public struct OperandCollector: OperandVisitor {
 
 /// Rewrites each operand to the physical register the allocator chose for it, in
 /// collection order.
+///
+/// Takes the instruction's slice of `RegAllocation.operandAllocations` as it is: the
+/// emitter applies one per instruction, and copying each into an array of its own was
+/// a heap allocation per instruction.
 public struct AllocationApplier: OperandVisitor {
-    public let allocations: [PReg]
+    public let allocations: ArraySlice<PReg>
     public private(set) var next = 0
 
-    public init(_ allocations: [PReg]) { self.allocations = allocations }
+    public init(_ allocations: ArraySlice<PReg>) { self.allocations = allocations }
+
+    public init(_ allocations: [PReg]) { self.allocations = allocations[...] }
 
     public mutating func visit(_ reg: inout Reg, _ kind: OperandKind, _ constraint: OperandConstraint,
                                _ position: OperandPosition) {
         precondition(next < allocations.count, "fewer allocations than operands")
-        let preg = allocations[next]
+        let preg = allocations[allocations.startIndex + next]
         next += 1
         precondition(preg.regClass == reg.regClass, "allocation \(preg) has the wrong class for \(reg)")
         if case .fixed(let required) = constraint {
             precondition(preg == required, "operand \(reg) is fixed to \(required) but was given \(preg)")
         }
         if case .reuse(let index) = constraint {
-            precondition(allocations[index] == preg,
-                         "operand \(reg) reuses operand \(index) (\(allocations[index])) but was given \(preg)")
+            let tied = allocations[allocations.startIndex + index]
+            precondition(tied == preg, "operand \(reg) reuses operand \(index) (\(tied)) but was given \(preg)")
         }
         reg = Reg(preg)
     }

@@ -25,7 +25,7 @@ public enum X64Emitter {
                     editIndex += 1
                 }
                 var inst = vcode.insts[index]
-                var applier = AllocationApplier(Array(allocation.allocations(ofInstruction: index)))
+                var applier = AllocationApplier(allocation.allocations(ofInstruction: index))
                 inst.visitOperands(&applier)
                 if let (source, destination) = inst.copiedRegisters, source == destination {
                     // A copy the allocator coalesced away.
