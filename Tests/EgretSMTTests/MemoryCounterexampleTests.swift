@@ -67,8 +67,25 @@ struct MemoryCounterexampleTests {
         }
     }
 
+    /// A counterexample that no stack slot can hold (the rule is wrong only when an
+    /// access faults) is still reported, without a file and with the reason.
+    @Test func unplaceableCounterexampleSaysWhyItHasNoFile() throws {
+        let loadWithoutTrap = LoweringRule(
+            name: "load", opcode: .load, types: .integers, priority: 0,
+            priorityReason: "broken fixture", pattern: [.register]) { b in
+            b.emit(.load(size: .size32, src: Amode(.base(b.gpr(0), displacement: b.offset), trap: nil),
+                         dst: b.result(0)))
+        }
+        let result = try RuleVerifier(rules: [loadWithoutTrap]).verify(loadWithoutTrap, type: .i32)
+        let example = try #require(result.counterexample)
+        #expect(example.ir.trap == .heapOutOfBounds && example.machine.trap == nil)
+        #expect(example.clif == nil && example.slot == nil)
+        let reason = try #require(example.clifUnavailable)
+        #expect(reason.contains("\(StackWindow.sizes.last ?? 0)-byte stack slot"), "\(reason)")
+    }
+
     /// The placed counterexample: no access faults, the pointer lies in the window,
-    /// and the offset the broken rule drops is not zero.
+    /// the offset the broken rule drops is not zero, and a folded address has offset 0.
     @Test func placedCounterexampleFitsTheWindow() throws {
         let fixture = try #require(BrokenRules.all.first { $0.rule.name == "load" })
         let result = try RuleVerifier(rules: [fixture.rule]).verify(fixture.rule, type: fixture.type)
@@ -80,5 +97,12 @@ struct MemoryCounterexampleTests {
         #expect(pointer.value >= StackWindow.origin && pointer.value < StackWindow.origin + 64)
         let offset = try #require(example.constants.first { $0.name == "offset" })
         #expect(offset.value != 0, "dropping a zero offset changes nothing")
+
+        // A folded address (iadd with iconst) carries the whole displacement: offset 0.
+        let folded = try #require(BrokenRules.all.first { $0.rule.name == "istore16_base_offset" })
+        let foldedResult = try RuleVerifier(rules: [folded.rule]).verify(folded.rule, type: folded.type)
+        let foldedExample = try #require(foldedResult.counterexample)
+        #expect(foldedExample.constants.first { $0.name == "offset" }?.value == 0)
+        #expect(foldedExample.constants.first { $0.name == "disp1" }?.value != 0)
     }
 }

@@ -14,7 +14,8 @@ import EgretIR
 ///                      iadd(base, iconst)  iadd (stack_addr ss0+b), (iconst d)
 ///                      iadd(base, index)   iadd (stack_addr ss0+b), index parameter
 ///         access     the instruction: same opcode, type and memory flags; the
-///                    instruction's offset where the rule reads it (reg, base+index)
+///                    instruction's offset where the rule reads it (reg, base+index),
+///                    else 0 (a placed counterexample of a folded address has 0)
 ///         result     a load's value; after a store, every word touched, read back
 ///
 /// The words are filled and read back through an address shape other than the

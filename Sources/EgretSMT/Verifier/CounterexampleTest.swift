@@ -127,7 +127,11 @@ enum CounterexampleTest {
 
     /// The comment naming the rule and both outcomes, and the test lines.
     static func header(_ example: Counterexample) -> [String] {
-        let outcomes = example.reproducedOutcomes
+        var outcomes = (ir: example.ir.description, machine: example.machine.description)
+        if let slot = example.slot, example.opcode.info.canStore {
+            // After a store, the words the function returns.
+            outcomes = ("ss0 holds \(wordsText(slot.afterIR))", "\(wordsText(slot.afterMachine))")
+        }
         return [
             "; Counterexample for the lowering rule \(example.rule) at \(example.type) (\(example.variant)).",
             "; IR: \(outcomes.ir)   machine code of the rule: \(outcomes.machine)",

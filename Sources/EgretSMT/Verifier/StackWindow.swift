@@ -66,9 +66,14 @@ struct StackWindow {
                 conditions.append(isSmall(input.term))
             }
         }
+        // A folded address (stack_addr, iadd with iconst) takes the instruction's offset
+        // into its displacement: the `.clif` file writes the displacement and offset 0,
+        // which is what the emitter sees only when the offset is 0.
+        let folded = instance.pattern.last == .stackAddress || instance.pattern.last == .basePlusConstant
         for constant in instance.constants {
             switch constant.slot {
-            case .displacement, .offset: conditions.append(isSmall(constant.term))
+            case .displacement: conditions.append(isSmall(constant.term))
+            case .offset: conditions.append(folded ? constant.term.isZero : isSmall(constant.term))
             case .value: break
             }
         }
