@@ -28,6 +28,11 @@ import Foundation
 /// edge values are also checked concretely. All instances of a rule × type form one
 /// query.
 ///
+/// Counterexamples of loads and stores: the failing variant is asked once more (per
+/// window size, smallest first) for a counterexample whose accesses fit one stack
+/// slot without faulting (`StackWindow`), so that its `.clif` file can reproduce it
+/// on the machine. These queries run only after a counterexample, never on a proof.
+///
 /// Limits, stated: the symbolic proof of a constant assumes the emitter treats all
 /// constants alike once both sentinels gave the same code (the edge values back this
 /// up, they do not prove it); a fused icmp is bound to registers (the lowering pass
