@@ -26,12 +26,14 @@ enum BrokenRules {
         Fixture(rule: istore16BaseOffsetDroppingDisplacement, type: .i64,
                 mistake: "the base+constant address of istore16 drops the constant"),
         Fixture(rule: storeImmWritingOneByte, type: .i16, mistake: "an i16 constant is stored as one byte"),
+        Fixture(rule: uload16BaseIndexIgnoringByteOrder, type: .i32,
+                mistake: "a big-endian uload16 does not swap its bytes"),
     ]
 
     /// The memory fixtures: every address shape (register, stack slot, base+constant,
-    /// base+index), loads, an extending load, stores and truncating stores.
+    /// base+index), loads, extending loads, stores, truncating stores and a big-endian load.
     static let memory = ["load", "istore8", "load_base_index", "sload16_stack_slot", "istore16_base_offset",
-                         "store_imm"]
+                         "store_imm", "uload16_base_index"]
 
     static let loadBaseIndexDroppingIndex = LoweringRule(
         name: "load_base_index", opcode: .load, types: .integers, priority: 10,
@@ -55,6 +57,12 @@ enum BrokenRules {
         var address = b.amode(1)
         if case .base(let base, _) = address.address { address.address = .base(base, displacement: 0) }
         b.emit(.store(size: .size16, src: b.gpr(0), dst: address))
+    }
+
+    static let uload16BaseIndexIgnoringByteOrder = LoweringRule(
+        name: "uload16_base_index", opcode: .uload16, types: .wideIntegers, priority: 10,
+        priorityReason: "broken fixture", pattern: [.basePlusIndex]) { b in
+        b.emit(.movzx(ext: .wl, src: .mem(b.amode(0)), dst: b.result(0)))
     }
 
     static let storeImmWritingOneByte = LoweringRule(

@@ -56,6 +56,7 @@ struct MemoryCounterexampleTests {
             // The slot's words go through iadd(stack_addr, iconst): the stack shape is the rule's.
             ("sload16_stack_slot", ["= iadd v0, v", "sload16.i32 little v"]),
             ("store_imm", ["= iconst.i16 ", "jump block1("]),
+            ("uload16_base_index", ["= iadd v", "uload16.i32 big v"]),
             ("istore16_base_offset", ["= iconst.i64 ", "istore16 little v0, v"]),
         ]
         for (name, fragments) in expectations {
