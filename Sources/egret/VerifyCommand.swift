@@ -63,7 +63,7 @@ struct VerifyCommand: ParsableCommand {
             guard let example = result.counterexample else { continue }
             if !json { print(example.description) }
             guard let clif = example.clif else {
-                if !json { print("  (no .clif: the inputs of a \(result.opcode.name) include memory or nothing to vary)") }
+                if !json { print("  (no .clif: \(example.clifUnavailable ?? "none written"))") }
                 continue
             }
             let path = (clifDir as NSString).appendingPathComponent("counterexample-\(result.rule)-\(result.typeText).clif")

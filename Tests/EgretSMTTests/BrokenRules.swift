@@ -21,7 +21,55 @@ enum BrokenRules {
         Fixture(rule: iaddImmZeroExtended, type: .i64, mistake: "the 32-bit immediate is zero-extended, not sign-extended"),
         Fixture(rule: istore8WritingTwoBytes, type: .i32, mistake: "istore8 writes a byte too many"),
         Fixture(rule: returnNotExtended, type: .invalid, mistake: "a sext/uext return value is not extended"),
+        Fixture(rule: loadBaseIndexDroppingIndex, type: .i64, mistake: "the base+index address drops the index"),
+        Fixture(rule: sload16StackSlotZeroExtending, type: .i32, mistake: "sload16 from a stack slot zero-extends"),
+        Fixture(rule: istore16BaseOffsetDroppingDisplacement, type: .i64,
+                mistake: "the base+constant address of istore16 drops the constant"),
+        Fixture(rule: storeImmWritingOneByte, type: .i16, mistake: "an i16 constant is stored as one byte"),
+        Fixture(rule: uload16BaseIndexIgnoringByteOrder, type: .i32,
+                mistake: "a big-endian uload16 does not swap its bytes"),
     ]
+
+    /// The memory fixtures: every address shape (register, stack slot, base+constant,
+    /// base+index), loads, extending loads, stores, truncating stores and a big-endian load.
+    static let memory = ["load", "istore8", "load_base_index", "sload16_stack_slot", "istore16_base_offset",
+                         "store_imm", "uload16_base_index"]
+
+    static let loadBaseIndexDroppingIndex = LoweringRule(
+        name: "load_base_index", opcode: .load, types: .integers, priority: 10,
+        priorityReason: "broken fixture", pattern: [.basePlusIndex]) { b in
+        var address = b.amode(0)
+        if case .baseIndex(let base, _, _, let displacement) = address.address {
+            address.address = .base(base, displacement: displacement)
+        }
+        b.emit(.load(size: .size64, src: address, dst: b.result(0)))
+    }
+
+    static let sload16StackSlotZeroExtending = LoweringRule(
+        name: "sload16_stack_slot", opcode: .sload16, types: .wideIntegers, priority: 30,
+        priorityReason: "broken fixture", pattern: [.stackAddress]) { b in
+        b.emit(.movzx(ext: .wl, src: .mem(b.amode(0)), dst: b.result(0)))
+    }
+
+    static let istore16BaseOffsetDroppingDisplacement = LoweringRule(
+        name: "istore16_base_offset", opcode: .istore16, types: .wideIntegers, priority: 20,
+        priorityReason: "broken fixture", pattern: [.register, .basePlusConstant]) { b in
+        var address = b.amode(1)
+        if case .base(let base, _) = address.address { address.address = .base(base, displacement: 0) }
+        b.emit(.store(size: .size16, src: b.gpr(0), dst: address))
+    }
+
+    static let uload16BaseIndexIgnoringByteOrder = LoweringRule(
+        name: "uload16_base_index", opcode: .uload16, types: .wideIntegers, priority: 10,
+        priorityReason: "broken fixture", pattern: [.basePlusIndex]) { b in
+        b.emit(.movzx(ext: .wl, src: .mem(b.amode(0)), dst: b.result(0)))
+    }
+
+    static let storeImmWritingOneByte = LoweringRule(
+        name: "store_imm", opcode: .store, types: .integers, priority: 5,
+        priorityReason: "broken fixture", pattern: [.constant, .register], guards: [.fitsSignExtendedImm32(0)]) { b in
+        b.emit(.storeImm(size: .size8, imm: Int32(Int8(truncatingIfNeeded: b.constant(0))), dst: b.amode(1)))
+    }
 
     static let returnNotExtended = LoweringRule(
         name: "return", opcode: .return, types: [], priority: 0,

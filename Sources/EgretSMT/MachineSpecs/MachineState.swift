@@ -24,6 +24,9 @@ public struct MachineState {
     /// Every byte address a store may have written (so that memories can be compared
     /// where they can differ, instead of everywhere).
     public var writtenAddresses: [BitVector] = []
+    /// Every access (load or store) the code made: its first byte's address and its
+    /// width (so that a counterexample can be placed where its accesses land).
+    public var accesses: [(address: BitVector, bytes: Int)] = []
     public let faults: Predicate
     /// Addresses of stack slots, by slot index.
     public var stackSlots: [UInt32: BitVector] = [:]
@@ -186,12 +189,14 @@ public struct MachineState {
     public mutating func load(_ amode: Amode, bytes: Int) throws -> BitVector {
         let address = try address(amode)
         checkAccess(amode, address, bytes: bytes)
+        accesses.append((address, bytes))
         return memory.load(bytes, at: address)
     }
 
     public mutating func store(_ value: BitVector, bytes: Int, to amode: Amode) throws {
         let address = try address(amode)
         checkAccess(amode, address, bytes: bytes)
+        accesses.append((address, bytes))
         // A faulting store writes nothing; after a trap the memory is not compared.
         memory = active.select(memory.storing(bytes, of: value, at: address), memory)
         for index in 0 ..< bytes { writtenAddresses.append(address + address.constant(UInt64(index))) }

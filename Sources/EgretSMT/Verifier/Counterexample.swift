@@ -33,6 +33,12 @@ func signedText(_ value: UInt64, _ type: IRType) -> String {
     return String(Int64(bitPattern: value << shift) >> Int64(shift))
 }
 
+/// `value` as `0x` and 16 hexadecimal digits (a word of memory).
+func hex(_ value: UInt64) -> String {
+    let digits = String(value, radix: 16)
+    return "0x" + String(repeating: "0", count: max(0, 16 - digits.count)) + digits
+}
+
 /// Concrete inputs on which a rule's machine code and the IR disagree, both
 /// outcomes, and (where the rule's instruction can be written as a self-contained
 /// function) a `.clif` run test that reproduces the disagreement.
@@ -47,11 +53,19 @@ public struct Counterexample: CustomStringConvertible {
     public var constants: [(name: String, value: Int64)]
     public var ir: ConcreteOutcome
     public var machine: ConcreteOutcome
-    /// A run test whose expectation is the IR's outcome; nil for memory instructions
-    /// (their inputs include memory contents) and instructions without inputs.
+    /// A memory instruction's counterexample placed in a stack slot (`StackWindow`):
+    /// the words it touches, before and after; nil for other instructions and for a
+    /// memory counterexample that does not fit a slot.
+    public var slot: StackSlotContents?
+    /// A run test whose expectation is the IR's outcome; nil for instructions without
+    /// inputs and for memory counterexamples without a `slot`.
     public var clif: String?
+    /// Why there is no `clif`, when there is none.
+    public var clifUnavailable: String?
 
-    init(rule: LoweringRule, type: IRType, instance: RuleInstance, model: Z3Model) throws {
+    /// - Parameter window: where the model places a memory instruction's accesses
+    ///   (nil: the model is not placed, and the counterexample gets no `.clif`).
+    init(rule: LoweringRule, type: IRType, instance: RuleInstance, model: Z3Model, window: StackWindow? = nil) throws {
         self.rule = rule.name
         opcode = rule.opcode
         self.type = type
@@ -70,7 +84,16 @@ public struct Counterexample: CustomStringConvertible {
                                              code: instance.machineTrap.code, results: instance.machineResults,
                                              types: resultTypes,
                                              edge: machineBranched ? (true, instance.machineEdge.edge) : nil)
+        if let window = window { slot = try window.contents(instance, model: model) }
         clif = CounterexampleTest.text(self, instance: instance)
+        if clif == nil { clifUnavailable = CounterexampleTest.unavailableReason(self) }
+    }
+
+    /// What the `.clif` function returns with the IR's semantics and with the rule's
+    /// machine code: the outcomes themselves, or after a store the slot's words.
+    public var reproducedOutcomes: (ir: ConcreteOutcome, machine: ConcreteOutcome) {
+        guard let slot = slot, opcode.info.canStore, ir.trap == nil, machine.trap == nil else { return (ir, machine) }
+        return (StackSlotContents.outcome(slot.afterIR), StackSlotContents.outcome(slot.afterMachine))
     }
 
     private static func outcome(_ model: Z3Model, trapped: Boolean, code: BitVector, results: [BitVector],
@@ -92,7 +115,17 @@ public struct Counterexample: CustomStringConvertible {
         lines.append("  inputs:  " + (inputText.isEmpty ? "none" : inputText.joined(separator: ", ")))
         lines.append("  IR:      " + ir.description)
         lines.append("  machine: " + machine.description)
-        if ir == machine { lines.append("  (the outcomes agree; the memory, a returned register or an obligation of the machine specs differs)") }
+        if let slot = slot {
+            let offsets = slot.wordOffsets.map { "ss0+\($0)" }.joined(separator: ", ")
+            lines.append("  placed in a \(slot.size)-byte stack slot ss0 at model address \(hex(StackWindow.origin)); "
+                         + "words \(offsets)")
+            lines.append("  before:  " + slot.initial.map(hex).joined(separator: " "))
+            if opcode.info.canStore {
+                lines.append("  after the IR:           " + slot.afterIR.map(hex).joined(separator: " "))
+                lines.append("  after the machine code: " + slot.afterMachine.map(hex).joined(separator: " "))
+            }
+        }
+        if ir == machine && slot == nil { lines.append("  (the outcomes agree; the memory, a returned register or an obligation of the machine specs differs)") }
         return lines.joined(separator: "\n")
     }
 }

@@ -8,16 +8,19 @@ import EgretIR
 ///
 /// Results: the instruction's results; an instruction without results returns the
 /// i32 0 (so a trap or its absence is what the run line checks); a branch returns the
-/// index of the edge it took. Memory instructions and instructions without inputs
-/// get no test (nil).
+/// index of the edge it took. Loads and stores are placed in a stack slot
+/// (`CounterexampleTest+Memory.swift`); instructions without inputs get no test (nil).
 enum CounterexampleTest {
     static let functionName = "counterexample"
 
     static func text(_ example: Counterexample, instance: RuleInstance) -> String? {
         let opcode = example.opcode
         let info = opcode.info
-        if info.canLoad || info.canStore || opcode == .stack_addr || opcode == .jump || opcode == .trap
-            || opcode == .nop || opcode == .return {
+        if info.canLoad || info.canStore {
+            guard let slot = example.slot else { return nil }
+            return memoryText(example, instance: instance, slot: slot)
+        }
+        if opcode == .stack_addr || opcode == .jump || opcode == .trap || opcode == .nop || opcode == .return {
             return nil
         }
         var parameters: [(name: String, type: IRType, value: UInt64)] = []
@@ -111,13 +114,7 @@ enum CounterexampleTest {
             expected = values.count == 1 ? values[0] : "[" + values.joined(separator: ", ") + "]"
         }
         let argumentValues = parameters.map { signedText($0.value, $0.type) }.joined(separator: ", ")
-        var lines: [String] = [
-            "; Counterexample for the lowering rule \(example.rule) at \(example.type) (\(example.variant)).",
-            "; IR: \(example.ir)   machine code of the rule: \(example.machine)",
-            "test interpret",
-            "test run",
-            "target x86_64",
-            "",
+        var lines: [String] = header(example) + [
             "function %\(functionName)(\(parameterList)) -> \(returnList) {",
             "block0(\(blockParameters)):",
         ]
@@ -126,5 +123,31 @@ enum CounterexampleTest {
         lines.append("}")
         lines.append("; run: %\(functionName)(\(argumentValues)) == \(expected)")
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The comment naming the rule and both outcomes, and the test lines.
+    static func header(_ example: Counterexample) -> [String] {
+        var outcomes = (ir: example.ir.description, machine: example.machine.description)
+        if let slot = example.slot, example.opcode.info.canStore {
+            // After a store, the words the function returns.
+            outcomes = ("ss0 holds \(wordsText(slot.afterIR))", "\(wordsText(slot.afterMachine))")
+        }
+        return [
+            "; Counterexample for the lowering rule \(example.rule) at \(example.type) (\(example.variant)).",
+            "; IR: \(outcomes.ir)   machine code of the rule: \(outcomes.machine)",
+            "test interpret",
+            "test run",
+            "target x86_64",
+            "",
+        ]
+    }
+
+    /// Why a counterexample has no `.clif` file.
+    static func unavailableReason(_ example: Counterexample) -> String {
+        let info = example.opcode.info
+        if info.canLoad || info.canStore {
+            return "the counterexample of a \(example.opcode.name) was not placed in a stack slot"
+        }
+        return "a \(example.opcode.name) has nothing to vary in a self-contained function"
     }
 }

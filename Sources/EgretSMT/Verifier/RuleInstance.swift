@@ -38,6 +38,14 @@ struct RuleInstance {
     var machineEdge: (branched: Boolean, edge: BitVector)
     var variant: RuleVariant
     var values: [ConstantSlot: SlotValue]
+    /// The rule's operand shapes (the address shape places a counterexample in memory).
+    var pattern: [OperandShape]
+    /// The memory before the instruction, after the IR's and after the machine code's.
+    var memory: (initial: Memory, ir: Memory, machine: Memory)
+    /// Every memory access of either side: its first byte and its width.
+    var accesses: [(address: BitVector, bytes: Int)]
+    /// The address of stack slot 0 (`ss0`).
+    var stackSlot: BitVector
 }
 
 /// Registers the verifier binds that the recording builder does not number itself.
@@ -292,6 +300,11 @@ extension RuleVerifier {
             guards.append(try guardCondition(ruleGuard.name, slotTerm(guardSlot)))
         }
 
+        var accesses = state.accesses
+        let info = rule.opcode.info
+        if info.canLoad || info.canStore, let address = irOperands.last {
+            accesses.append((address, IRSpecs.access(rule.opcode, type: type).bytes))
+        }
         var constantsList: [(slot: ConstantSlot, term: BitVector)] = []
         for slot in slots { constantsList.append((slot, slotTerm(slot))) }
         let machineTerms: [BitVector] = machineResults + [machineTrap.code, state.edge]
@@ -301,7 +314,9 @@ extension RuleVerifier {
                             machineTerms: machineTerms, machineConditions: machineConditions,
                             inputs: inputs, constants: constantsList, irResults: outcome.results,
                             machineResults: machineResults, irTrap: (irTrapped, irCode), machineTrap: machineTrap,
-                            irEdge: irEdge, machineEdge: (state.branched, state.edge), variant: variant, values: values)
+                            irEdge: irEdge, machineEdge: (state.branched, state.edge), variant: variant, values: values,
+                            pattern: rule.pattern, memory: (memory, irMemory, state.memory), accesses: accesses,
+                            stackSlot: stackSlot)
     }
 
     /// `return`: each value in its register, extended to 64 bits when the signature

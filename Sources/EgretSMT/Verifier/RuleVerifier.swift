@@ -28,6 +28,11 @@ import Foundation
 /// edge values are also checked concretely. All instances of a rule × type form one
 /// query.
 ///
+/// Counterexamples of loads and stores: the failing variant is asked once more (per
+/// window size, smallest first) for a counterexample whose accesses fit one stack
+/// slot without faulting (`StackWindow`), so that its `.clif` file can reproduce it
+/// on the machine. These queries run only after a counterexample, never on a proof.
+///
 /// Limits, stated: the symbolic proof of a constant assumes the emitter treats all
 /// constants alike once both sentinels gave the same code (the edge values back this
 /// up, they do not prove it); a fused icmp is bound to registers (the lowering pass
@@ -107,18 +112,47 @@ public final class RuleVerifier {
             case .unknown(let reason):
                 result.status = .unknown(reason)
             case .counterexample(let model):
-                for instance in instances where try !model.value(of: instance.claim) {
-                    result.counterexample = try Counterexample(rule: rule, type: type, instance: instance, model: model)
-                    break
-                }
-                guard result.counterexample != nil else {
-                    throw SMTError.internalError("\(rule.name): a model that refutes no instance")
-                }
+                result.counterexample = try counterexample(rule, type, instances, model, solver: solver)
+                result.queries = solver.queryCount
                 result.status = .counterexample
             }
             break
         }
         return result
+    }
+
+    /// The counterexample to report for a variant whose `instances` `model` refutes.
+    /// For a load or store, the variant is asked again for a counterexample that fits
+    /// a stack slot (`StackWindow`, smallest window first), so that its `.clif` file
+    /// can reproduce it; if there is none, `model`'s is reported without a file.
+    private func counterexample(_ rule: LoweringRule, _ type: IRType, _ instances: [RuleInstance], _ model: Z3Model,
+                                solver: Z3Solver) throws -> Counterexample {
+        let info = rule.opcode.info
+        var unplaced: String?
+        if info.canLoad || info.canStore {
+            for window in StackWindow.sizes.map({ StackWindow(size: $0) }) {
+                let placed = instances.map { !$0.claim && window.constraint($0) }
+                switch try solver.prove(!solver.context.any(placed)) {
+                case .counterexample(let placedModel):
+                    for (instance, condition) in zip(instances, placed) where try placedModel.value(of: condition) {
+                        return try Counterexample(rule: rule, type: type, instance: instance, model: placedModel,
+                                                  window: window)
+                    }
+                    throw SMTError.internalError("\(rule.name): a placed model that refutes no instance")
+                case .proven:
+                    unplaced = "no counterexample has its pointers and accesses in a \(window.size)-byte stack slot "
+                        + "without a fault"
+                case .unknown(let reason):
+                    unplaced = "placing the counterexample in a stack slot: solver answered unknown (\(reason))"
+                }
+            }
+        }
+        for instance in instances where try !model.value(of: instance.claim) {
+            var example = try Counterexample(rule: rule, type: type, instance: instance, model: model)
+            if let reason = unplaced { example.clifUnavailable = reason }
+            return example
+        }
+        throw SMTError.internalError("\(rule.name): a model that refutes no instance")
     }
 
     /// The instances of one variant and how its constants were handled.

@@ -85,7 +85,7 @@ public struct VerificationReport {
                     "inputs": Dictionary(uniqueKeysWithValues: example.inputs.map { ($0.name, signedText($0.value, $0.type)) }),
                     "constants": Dictionary(uniqueKeysWithValues: example.constants.map { ($0.name, String($0.value)) }),
                     "ir": example.ir.description, "machine": example.machine.description,
-                    "clif": example.clif ?? NSNull(),
+                    "clif": example.clif ?? NSNull(), "clifUnavailable": example.clifUnavailable ?? NSNull(),
                 ] as [String: Any]
             }
             entries.append(entry)
