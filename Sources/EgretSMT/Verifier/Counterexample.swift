@@ -49,6 +49,9 @@ public struct Counterexample: CustomStringConvertible {
     public var variant: String
     /// IR inputs by name (`x0`, `l0`/`r0` for a fused icmp, `base1`…) and value.
     public var inputs: [(name: String, type: IRType, value: UInt64)]
+    /// For inputs narrower than 64 bits: the bits above the value in its register (the
+    /// machine side may read them; the `.clif` reproduction puts them there).
+    public var upperBits: [String: UInt64]
     /// The constants the rule matched (`k1`, `disp1`, `offset`).
     public var constants: [(name: String, value: Int64)]
     public var ir: ConcreteOutcome
@@ -71,6 +74,7 @@ public struct Counterexample: CustomStringConvertible {
         self.type = type
         variant = instance.variant.description
         inputs = try instance.inputs.map { ($0.name, $0.type, try model.value(of: $0.term)) }
+        upperBits = try instance.upperBits.mapValues { try model.value(of: $0) }
         constants = try instance.constants.map { entry in
             let raw = try model.value(of: entry.term)
             return (entry.slot.name, entry.slot.normalise(Int64(bitPattern: raw)))

@@ -34,17 +34,30 @@ enum CounterexampleTest {
         var operandNames: [String] = []
         var pending: [() -> Void] = []
         let variant = instance.variant
+        // A narrow input whose register bits above it matter to the machine code
+        // arrives as an i64 holding those bits and is narrowed with `ireduce`, which
+        // the backend lowers to a whole-register copy: the register then holds exactly
+        // the counterexample's bits, whatever the trampoline would have put there.
+        func input(_ name: String, _ type: IRType, _ value: UInt64) -> String {
+            guard type.bits < 64, let upper = example.upperBits[name] else {
+                let parameter = newValue()
+                parameters.append((parameter, type, value))
+                return parameter
+            }
+            let parameter = newValue(), narrowed = newValue()
+            let mask: UInt64 = (1 << UInt64(type.bits)) - 1
+            parameters.append((parameter, .i64, (upper << UInt64(type.bits)) | (value & mask)))
+            body.append("    \(narrowed) = ireduce.\(type) \(parameter)")
+            return narrowed
+        }
         for (operand, operandType) in variant.operandTypes.enumerated() {
             let name = "x\(operand)"
-            if let input = example.inputs.first(where: { $0.name == name }) {
-                let value = newValue()
-                parameters.append((value, input.type, input.value))
-                operandNames.append(value)
+            if let given = example.inputs.first(where: { $0.name == name }) {
+                operandNames.append(input(name, given.type, given.value))
             } else if let left = example.inputs.first(where: { $0.name == "l\(operand)" }),
                       let right = example.inputs.first(where: { $0.name == "r\(operand)" }) {
-                let lhs = newValue(), rhs = newValue()
-                parameters.append((lhs, left.type, left.value))
-                parameters.append((rhs, right.type, right.value))
+                let lhs = input("l\(operand)", left.type, left.value)
+                let rhs = input("r\(operand)", right.type, right.value)
                 operandNames.append("")
                 let index = operandNames.count - 1
                 pending.append {

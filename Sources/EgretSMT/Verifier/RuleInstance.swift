@@ -46,6 +46,9 @@ struct RuleInstance {
     var accesses: [(address: BitVector, bytes: Int)]
     /// The address of stack slot 0 (`ss0`).
     var stackSlot: BitVector
+    /// For each input narrower than 64 bits (by name): the unspecified bits above it in
+    /// its register, so that a reproduction can put exactly those bits there.
+    var upperBits: [String: BitVector] = [:]
 }
 
 /// Registers the verifier binds that the recording builder does not number itself.
@@ -174,11 +177,14 @@ extension RuleVerifier {
 
         var irOperands: [BitVector] = []
         var inputs: [(name: String, type: IRType, term: BitVector)] = []
+        var upperBits: [String: BitVector] = [:]
         func bind(_ gpr: Gpr, _ value: BitVector, _ name: String) {
             if value.width >= 64 {
                 state.registers[gpr.reg.raw] = value
             } else {
-                state.registers[gpr.reg.raw] = value.below(context.bitVector("\(tag)_\(name)_upper", width: 64 - value.width))
+                let upper = context.bitVector("\(tag)_\(name)_upper", width: 64 - value.width)
+                upperBits[name] = upper
+                state.registers[gpr.reg.raw] = value.below(upper)
             }
         }
         for (operand, operandType) in variant.operandTypes.enumerated() {
@@ -316,7 +322,7 @@ extension RuleVerifier {
                             machineResults: machineResults, irTrap: (irTrapped, irCode), machineTrap: machineTrap,
                             irEdge: irEdge, machineEdge: (state.branched, state.edge), variant: variant, values: values,
                             pattern: rule.pattern, memory: (memory, irMemory, state.memory), accesses: accesses,
-                            stackSlot: stackSlot)
+                            stackSlot: stackSlot, upperBits: upperBits)
     }
 
     /// `return`: each value in its register, extended to 64 bits when the signature
