@@ -28,6 +28,8 @@ enum BrokenRules {
         Fixture(rule: storeImmWritingOneByte, type: .i16, mistake: "an i16 constant is stored as one byte"),
         Fixture(rule: uload16BaseIndexIgnoringByteOrder, type: .i32,
                 mistake: "a big-endian uload16 does not swap its bytes"),
+        Fixture(rule: brifIcmpImmediateAsByte, type: .i8,
+                mistake: "a fused icmp's constant is compared as a sign-extended byte"),
     ]
 
     /// The memory fixtures: every address shape (register, stack slot, base+constant,
@@ -91,6 +93,16 @@ enum BrokenRules {
         name: "ishl_narrow", opcode: .ishl, types: .narrowIntegers, priority: 0,
         priorityReason: "broken fixture", pattern: [.register, .register]) { b in
         b.emit(.shiftR(kind: .shl, size: b.aluSize, src: b.gpr(0), count: .cl(b.gpr(1)), dst: b.result(0)))
+    }
+
+    static let brifIcmpImmediateAsByte = LoweringRule(
+        name: "brif_icmp", opcode: .brif, types: [.i8], priority: 10,
+        priorityReason: "broken fixture", pattern: [.comparison]) { b in
+        var comparison = b.comparison(0)
+        if case .imm(let value) = comparison.rhs { comparison.rhs = .imm(Int32(Int8(truncatingIfNeeded: value))) }
+        b.emit(comparison.compare)
+        b.emit(.jcc(cc: comparison.cc, target: b.edgeLabel(0)))
+        b.emit(.jmp(target: b.edgeLabel(1)))
     }
 
     static let sremTrapsOnMinusOne = LoweringRule(

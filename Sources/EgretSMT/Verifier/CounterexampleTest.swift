@@ -65,6 +65,18 @@ enum CounterexampleTest {
                     body.append("    \(condition) = icmp \(variant.intCC) \(lhs), \(rhs)")
                     operandNames[index] = condition
                 }
+            } else if let left = example.inputs.first(where: { $0.name == "l\(operand)" }),
+                      let right = example.constants.first(where: { $0.name == "kr\(operand)" }) {
+                // An icmp with a constant right-hand side (folded into `cmp $imm`).
+                let lhs = input("l\(operand)", left.type, left.value)
+                operandNames.append("")
+                let index = operandNames.count - 1
+                pending.append {
+                    let constant = newValue(), condition = newValue()
+                    body.append("    \(constant) = iconst.\(left.type) \(right.value)")
+                    body.append("    \(condition) = icmp \(variant.intCC) \(lhs), \(constant)")
+                    operandNames[index] = condition
+                }
             } else if let constant = example.constants.first(where: { $0.name == "k\(operand)" }) {
                 operandNames.append("")
                 let index = operandNames.count - 1

@@ -51,6 +51,19 @@ struct RuleInstance {
     var upperBits: [String: BitVector] = [:]
 }
 
+/// Whether a 64-bit constant slot only takes sign-extended 32-bit values: a `.value`
+/// guarded by `fits_simm32`, or an icmp's right-hand side folded into `cmp $imm`.
+private func isSignExtendedImmediate(_ slot: ConstantSlot, _ rule: LoweringRule) -> Bool {
+    switch slot {
+    case .value(let operand, _):
+        return rule.guards.contains { $0.operand == operand && $0.name == "fits_simm32" }
+    case .comparisonRight:
+        return true
+    case .displacement, .offset:
+        return false
+    }
+}
+
 /// Registers the verifier binds that the recording builder does not number itself.
 private enum BoundRegisters {
     static func comparisonLeft(_ operand: Int) -> Gpr { Gpr(virtual: UInt32(100_000 + 2 * operand)) }
@@ -77,8 +90,7 @@ extension RuleVerifier {
                 // A 64-bit constant guarded to fit a sign-extended 32-bit immediate is
                 // exactly the sign extension of a 32-bit variable: the same set of
                 // values, in the form the machine side computes.
-                if slot.width == 64, case .value(let operand, _) = slot,
-                   rule.guards.contains(where: { $0.operand == operand && $0.name == "fits_simm32" }) {
+                if slot.width == 64, isSignExtendedImmediate(slot, rule) {
                     slotTerms[slot] = context.bitVector("\(tag)_\(slot.name)", width: 32).signExtended(to: 64)
                 } else {
                     slotTerms[slot] = context.bitVector("\(tag)_\(slot.name)", width: slot.width)
@@ -96,7 +108,7 @@ extension RuleVerifier {
             switch slot {
             case .value(let operand, _), .displacement(let operand):
                 constants[operand] = values[slot]?.emitterValue ?? 0
-            case .offset: break
+            case .offset, .comparisonRight: break
             }
         }
         let builder = RecordingLoweringBuilder(opcode: rule.opcode, type: rule.types.isEmpty ? .invalid : type,
@@ -108,6 +120,11 @@ extension RuleVerifier {
         builder.edgeCount = variant.edgeCount
         if let signature = variant.returnSignature { builder.signature = signature }
         builder.offset = Int32(truncatingIfNeeded: values[.offset]?.emitterValue ?? 0)
+        for slot in slots {
+            if case .comparisonRight(let operand, _) = slot {
+                builder.comparisonImmediates[operand] = Int32(truncatingIfNeeded: values[slot]?.emitterValue ?? 0)
+            }
+        }
         for (operand, shape) in rule.pattern.enumerated() {
             builder.shapes[operand] = shape
             switch shape {
@@ -204,11 +221,16 @@ extension RuleVerifier {
             case .comparison:
                 let compared = variant.comparedTypes[operand] ?? operandType
                 let lhs = context.bitVector("\(tag)_l\(operand)", width: compared.bits)
-                let rhs = context.bitVector("\(tag)_r\(operand)", width: compared.bits)
                 bind(BoundRegisters.comparisonLeft(operand), lhs, "l\(operand)")
-                bind(BoundRegisters.comparisonRight(operand), rhs, "r\(operand)")
                 inputs.append(("l\(operand)", compared, lhs))
-                inputs.append(("r\(operand)", compared, rhs))
+                let rhs: BitVector
+                if variant.comparisonImmediate {
+                    rhs = slotTerm(.comparisonRight(operand: operand, type: compared))
+                } else {
+                    rhs = context.bitVector("\(tag)_r\(operand)", width: compared.bits)
+                    bind(BoundRegisters.comparisonRight(operand), rhs, "r\(operand)")
+                    inputs.append(("r\(operand)", compared, rhs))
+                }
                 let condition = IRSpecs.compare(variant.intCC, lhs, rhs).asBit(width: 8)
                 bind(register, condition, "c\(operand)")
                 irOperands.append(condition)

@@ -10,6 +10,9 @@ struct RuleVariant {
     var resultTypes: [IRType]
     /// The compared type of each `.comparison` operand (its icmp's operand type).
     var comparedTypes: [Int: IRType] = [:]
+    /// Whether the fused icmp's right-hand side is a constant, which the lowering folds
+    /// into `cmp $imm` (`ConstantSlot.comparisonRight`).
+    var comparisonImmediate = false
     var intCC: IntCC = .eq
     var memoryFlags = MemFlags()
     var edgeCount = 2
@@ -19,7 +22,7 @@ struct RuleVariant {
     var description: String {
         var parts: [String] = ["operands " + operandTypes.map(\.description).joined(separator: ",")]
         for (operand, type) in comparedTypes.sorted(by: { $0.key < $1.key }) {
-            parts.append("op\(operand) = icmp \(intCC) on \(type)")
+            parts.append("op\(operand) = icmp \(intCC) on \(type)" + (comparisonImmediate ? " with a constant" : ""))
         }
         if memoryFlags.endianness == .big { parts.append("big-endian") }
         return parts.joined(separator: "; ")
@@ -35,10 +38,13 @@ enum ConstantSlot: Hashable {
     case displacement(operand: Int)
     /// The load/store/stack_addr offset (32 bits).
     case offset
+    /// The constant right-hand side of the fused icmp of operand `operand`, of the
+    /// compared `type`; folded only when it fits a sign-extended 32-bit immediate.
+    case comparisonRight(operand: Int, type: IRType)
 
     var width: Int {
         switch self {
-        case .value(_, let type): return type.bits
+        case .value(_, let type), .comparisonRight(_, let type): return type.bits
         case .displacement, .offset: return 32
         }
     }
@@ -48,6 +54,7 @@ enum ConstantSlot: Hashable {
         case .value(let operand, _): return "k\(operand)"
         case .displacement(let operand): return "disp\(operand)"
         case .offset: return "offset"
+        case .comparisonRight(let operand, _): return "kr\(operand)"
         }
     }
 
@@ -65,7 +72,7 @@ enum ConstantSlot: Hashable {
         case .displacement, .offset:
             // Passed through to the address: its sign and extremes are what can go wrong.
             return [0, 1, -1, Int64(Int32.max), Int64(Int32.min)]
-        case .value:
+        case .value, .comparisonRight:
             break
         }
         var values: [Int64] = [0, 1, -1, 2, 0x7F, 0x80, 0xFF, 0x100, 0x7FFF, 0x8000]
@@ -99,7 +106,7 @@ enum ConstantSlot: Hashable {
     func sentinels(accepts: (Int64, Int64) -> Bool) -> (Int64, Int64)? {
         let seed: UInt64
         switch self {
-        case .value: seed = 0x5B3D_6A17_1E2C_4F81
+        case .value, .comparisonRight: seed = 0x5B3D_6A17_1E2C_4F81
         case .displacement: seed = 0x41B2_C3D4
         case .offset: seed = 0x5123_4A5B
         }
@@ -164,12 +171,15 @@ extension RuleVerifier {
             var expanded: [RuleVariant] = [base]
             if let comparisonOperand = rule.pattern.firstIndex(of: .comparison) {
                 expanded = integerTypes.flatMap { compared in
-                    allConditions.map { condition in
-                        var variant = base
-                        variant.comparedTypes[comparisonOperand] = compared
-                        variant.operandTypes[comparisonOperand] = compared
-                        variant.intCC = condition
-                        return variant
+                    allConditions.flatMap { condition in
+                        [false, true].map { immediate in
+                            var variant = base
+                            variant.comparedTypes[comparisonOperand] = compared
+                            variant.operandTypes[comparisonOperand] = compared
+                            variant.intCC = condition
+                            variant.comparisonImmediate = immediate
+                            return variant
+                        }
                     }
                 }
             } else if rule.opcode == .icmp {
@@ -227,7 +237,11 @@ extension RuleVerifier {
                 slots.append(.value(operand: operand, type: variant.operandTypes[operand]))
             case .stackAddress, .basePlusConstant:
                 slots.append(.displacement(operand: operand))
-            case .register, .comparison, .basePlusIndex, .float, .floatComparison, .pair, .lowBits, .wideComparison:
+            case .comparison:
+                if variant.comparisonImmediate, let compared = variant.comparedTypes[operand] {
+                    slots.append(.comparisonRight(operand: operand, type: compared))
+                }
+            case .register, .basePlusIndex, .float, .floatComparison, .pair, .lowBits, .wideComparison:
                 break
             }
         }

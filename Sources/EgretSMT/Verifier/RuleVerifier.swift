@@ -215,6 +215,9 @@ public final class RuleVerifier {
     /// Whether the rule's guards on `slot`'s operand accept `value` (as the matcher
     /// would see it).
     private func guardsHold(_ rule: LoweringRule, _ type: IRType, _ slot: ConstantSlot, _ value: Int64) -> Bool {
+        // The lowering folds an icmp's constant right-hand side only when it fits a
+        // sign-extended 32-bit immediate (at i64; narrower constants always do).
+        if case .comparisonRight = slot { return Int64(Int32(truncatingIfNeeded: value)) == value }
         guard case .value(let operand, _) = slot else { return true }
         let match = RuleMatch(type: type, constants: Array(repeating: 0, count: operand) + [value])
         return rule.guards.allSatisfy { $0.operand != operand || $0.check(match) }

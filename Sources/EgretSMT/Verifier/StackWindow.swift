@@ -74,7 +74,7 @@ struct StackWindow {
             switch constant.slot {
             case .displacement: conditions.append(isSmall(constant.term))
             case .offset: conditions.append(folded ? constant.term.isZero : isSmall(constant.term))
-            case .value: break
+            case .value, .comparisonRight: break
             }
         }
         return context.all(conditions)

@@ -41,6 +41,9 @@ public final class RecordingLoweringBuilder: LoweringBuilder {
     public var wideComparisonOperands: [Int: FusedWideComparison] = [:]
     /// The high half of each i128 operand (key k) and result (key -1 - k) asked for.
     public private(set) var highRegisters: [Int: Gpr] = [:]
+    /// A `.comparison` operand whose icmp compares with a constant that the lowering
+    /// folds into `cmp $imm` (by operand): the immediate the emitter sees.
+    public var comparisonImmediates: [Int: Int32] = [:]
     /// The shape each operand is read as (default `.register`).
     public var shapes: [Int: OperandShape] = [:]
     /// Every instruction emitted, in order.
@@ -95,8 +98,9 @@ public final class RecordingLoweringBuilder: LoweringBuilder {
     public func comparison(_ operand: Int) -> FusedComparison {
         let compared = comparisonOperands[operand] ?? (intCC, newGpr().reg, newGpr().reg)
         comparisonOperands[operand] = compared
+        let rhs: GprMemImm = comparisonImmediates[operand].map { .imm($0) } ?? .reg(compared.rhs)
         return FusedComparison(condition: compared.condition, size: OperandSize(exactly: operandTypes[operand]),
-                               lhs: compared.lhs, rhs: .reg(compared.rhs))
+                               lhs: compared.lhs, rhs: rhs)
     }
 
     /// Compares two fresh xmm registers with `floatCC` (f64 unless `type` is f32).
