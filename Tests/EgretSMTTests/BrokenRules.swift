@@ -1,4 +1,4 @@
-import EgretCodegen
+@testable import EgretCodegen
 import EgretIR
 
 /// Deliberately wrong lowering rules, kept in the test target only. Each has the
@@ -30,6 +30,8 @@ enum BrokenRules {
                 mistake: "a big-endian uload16 does not swap its bytes"),
         Fixture(rule: brifIcmpImmediateAsByte, type: .i8,
                 mistake: "a fused icmp's constant is compared as a sign-extended byte"),
+        Fixture(rule: returnAreaStoresFourBytes, type: .invalid,
+                mistake: "values in the return area are stored as 4 bytes whatever their width"),
     ]
 
     /// The memory fixtures: every address shape (register, stack slot, base+constant,
@@ -79,6 +81,22 @@ enum BrokenRules {
         var uses: [FixedUse] = []
         for (index, value) in b.functionSignature.returns.enumerated() {
             if case .register(let register) = value.location { uses.append(FixedUse(b.gpr(index).reg, in: register)) }
+        }
+        b.emit(.ret(returns: uses))
+    }
+
+    static let returnAreaStoresFourBytes = LoweringRule(
+        name: "return", opcode: .return, types: [], priority: 0,
+        priorityReason: "broken fixture", pattern: []) { b in
+        var uses: [FixedUse] = []
+        for (index, value) in b.functionSignature.returns.enumerated() {
+            switch value.location {
+            case .register(let register):
+                uses.append(FixedUse(X64LoweringRules.producedValue(b, operand: index, value).reg, in: register))
+            case .stack(let offset):
+                guard let pointer = b.returnAreaPointer else { continue }
+                b.emit(.store(size: .size32, src: b.gpr(index), dst: .base(pointer, offset)))
+            }
         }
         b.emit(.ret(returns: uses))
     }

@@ -69,6 +69,7 @@ private enum BoundRegisters {
     static func comparisonLeft(_ operand: Int) -> Gpr { Gpr(virtual: UInt32(100_000 + 2 * operand)) }
     static func comparisonRight(_ operand: Int) -> Gpr { Gpr(virtual: UInt32(100_001 + 2 * operand)) }
     static func addressIndex(_ operand: Int) -> Gpr { Gpr(virtual: UInt32(100_100 + operand)) }
+    static let returnArea = Gpr(virtual: 100_200)
 }
 
 extension RuleVerifier {
@@ -118,7 +119,10 @@ extension RuleVerifier {
         builder.memoryFlags = variant.memoryFlags
         builder.trapCode = instructionTrapCode
         builder.edgeCount = variant.edgeCount
-        if let signature = variant.returnSignature { builder.signature = signature }
+        if let signature = variant.returnSignature {
+            builder.signature = signature
+            if signature.returnAreaPointer != nil { builder.returnAreaRegister = BoundRegisters.returnArea }
+        }
         builder.offset = Int32(truncatingIfNeeded: values[.offset]?.emitterValue ?? 0)
         for slot in slots {
             if case .comparisonRight(let operand, _) = slot {
@@ -254,6 +258,14 @@ extension RuleVerifier {
             }
         }
 
+        // A `return` through a return area: the caller's pointer to it.
+        var returnArea: BitVector?
+        if builder.returnAreaRegister != nil {
+            let area = context.bitVector("\(tag)_return_area", width: 64)
+            state.registers[BoundRegisters.returnArea.reg.raw] = area
+            returnArea = area
+        }
+
         do {
             for inst in builder.instructions { try inst.execute(on: &state) }
         } catch let error as MachineSpecError {
@@ -304,9 +316,16 @@ extension RuleVerifier {
         }
         // Both memories are the initial one with stores on top: they are equal iff they
         // agree at every address either side wrote.
-        let irMemory = outcome.memory ?? memory
+        var irMemory = outcome.memory ?? memory
+        var irWritten = outcome.writtenAddresses
+        if let signature = variant.returnSignature, let area = returnArea {
+            // What the convention makes of `return`: the values past the return
+            // registers stored into the caller's area.
+            (irMemory, irWritten) = RuleVerifier.returnAreaStores(signature, irOperands, area: area, into: irMemory,
+                                                                 written: irWritten)
+        }
         if !irMemory.isIdentical(to: state.memory) {
-            for address in outcome.writtenAddresses + state.writtenAddresses {
+            for address in irWritten + state.writtenAddresses {
                 agreements.append(irMemory.byte(at: address) == state.memory.byte(at: address))
             }
         }
@@ -353,9 +372,8 @@ extension RuleVerifier {
         -> [Boolean] {
         var agreements: [Boolean] = []
         for (index, returned) in signature.returns.enumerated() {
-            guard case .register(let register) = returned.location else {
-                throw VerifierOutcomeError.notModelled("values returned in memory")
-            }
+            // Values in the return area are compared as memory (`returnAreaStores`).
+            guard case .register(let register) = returned.location else { continue }
             guard let machine = state.returned.first(where: { $0.register == register })?.value,
                   values.indices.contains(index) else {
                 agreements.append(state.context.boolean(false))
@@ -369,6 +387,29 @@ extension RuleVerifier {
             }
         }
         return agreements
+    }
+
+    /// `memory` with the values `signature` returns on the stack stored at their
+    /// offsets in the area at `area` (8 bytes, extended, when `uext`/`sext`; else the
+    /// value's own width), and the bytes written added to `written`.
+    static func returnAreaStores(_ signature: ABISignature, _ values: [BitVector], area: BitVector,
+                                 into memory: Memory, written: [BitVector]) -> (Memory, [BitVector]) {
+        var memory = memory, written = written
+        for (index, returned) in signature.returns.enumerated() where values.indices.contains(index) {
+            guard case .stack(let offset) = returned.location else { continue }
+            let value = values[index]
+            let stored: BitVector
+            switch returned.isExtended ? returned.extension_ : .none {
+            case .uext: stored = value.zeroExtended(to: 64)
+            case .sext: stored = value.signExtended(to: 64)
+            case .none: stored = value
+            }
+            let address = area + area.constant(UInt64(bitPattern: Int64(offset)))
+            let bytes = stored.width / 8
+            memory = memory.storing(bytes, of: stored, at: address)
+            written += (0 ..< bytes).map { address + address.constant(UInt64($0)) }
+        }
+        return (memory, written)
     }
 
     static func isAddressOperand(_ rule: LoweringRule, _ operand: Int) -> Bool {

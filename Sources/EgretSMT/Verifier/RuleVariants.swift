@@ -207,7 +207,8 @@ extension RuleVerifier {
     }
 
     /// `return` of register values, plain and extended (`uext`/`sext` must extend to
-    /// 64 bits), and of nothing.
+    /// 64 bits), of nothing, and of more values than the return registers hold (the
+    /// rest through the caller's return area), on both conventions.
     static func returnVariants() -> [RuleVariant] {
         let lists: [[AbiParam]] = [
             [],
@@ -215,13 +216,18 @@ extension RuleVerifier {
             [AbiParam(.i16, extension_: .sext), AbiParam(.i32, extension_: .uext)],
             [AbiParam(.i8, extension_: .uext), AbiParam(.i8, extension_: .sext)],
             [AbiParam(.i32, extension_: .sext), AbiParam(.i16, extension_: .uext)],
+            [AbiParam(.i64), AbiParam(.i32), AbiParam(.i8), AbiParam(.i16, extension_: .sext),
+             AbiParam(.i64), AbiParam(.i32, extension_: .uext)],
         ]
-        return lists.compactMap { returns in
-            let signature = Signature(returns: returns, callConv: .systemV)
-            guard let layout = try? ABISignature(signature, convention: .systemV) else { return nil }
-            var variant = RuleVariant(operandTypes: returns.map(\.type), resultTypes: [])
-            variant.returnSignature = layout
-            return variant
+        return [CallConv.systemV, .windowsFastcall].flatMap { callConv in
+            lists.compactMap { returns -> RuleVariant? in
+                let signature = Signature(returns: returns, callConv: callConv)
+                guard let convention = try? CallingConvention.forCallConv(callConv),
+                      let layout = try? ABISignature(signature, convention: convention) else { return nil }
+                var variant = RuleVariant(operandTypes: returns.map(\.type), resultTypes: [])
+                variant.returnSignature = layout
+                return variant
+            }
         }
     }
 

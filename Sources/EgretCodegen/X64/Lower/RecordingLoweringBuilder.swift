@@ -153,7 +153,10 @@ public final class RecordingLoweringBuilder: LoweringBuilder {
     public var signature = ABISignature(emptyFor: .systemV)
     public var functionSignature: ABISignature { signature }
 
-    public var returnAreaPointer: Gpr? { nil }
+    /// The register holding the caller's return-area pointer, for a `return` whose
+    /// signature has a return area (nil: none).
+    public var returnAreaRegister: Gpr?
+    public var returnAreaPointer: Gpr? { returnAreaRegister }
     public var structReturnPointer: Gpr? { nil }
 
     public func callee() throws -> Callee {
