@@ -1,4 +1,4 @@
-import EgretCodegen
+@_spi(Testing) import EgretCodegen
 import EgretIR
 import EgretInterpreter
 
@@ -24,6 +24,8 @@ public struct DifferentialOracle {
         public var bothConventions: Bool = true
         /// Test-only: compile with a planted bug (the fuzzer's self-test).
         public var plantedBug: PlantedBug?
+        /// Test-only: lowering rules replaced by other emitters (`Compiler.Options`).
+        @_spi(Testing) public var replacedEmitters: [String: RuleEmitter] = [:]
 
         public init() {}
     }
@@ -103,6 +105,7 @@ public struct DifferentialOracle {
         compileOptions.callConvOverrides = overrides
         compileOptions.checkAllocation = options.checkAllocation
         compileOptions.plantedBug = options.plantedBug
+        compileOptions.replacedEmitters = options.replacedEmitters
         let compiled: CompiledModule
         do {
             compiled = try CompiledModule(module, options: compileOptions)
@@ -149,7 +152,9 @@ public struct DifferentialOracle {
                 kind = .trapMismatch
                 shape = "trap \(expected) became values"
             }
-            return Finding(signature: FailureSignature(kind: kind, location: "\(name): \(shape)"),
+            let locator = CulpritLocator(fuel: options.fuel, compileOptions: compileOptions)
+            let culprit = locator.locate(in: module, directive: directive).map { "\($0): " } ?? ""
+            return Finding(signature: FailureSignature(kind: kind, location: "\(name): \(culprit)\(shape)"),
                            input: Self.inputText(directive), interpreterResult: reference.description,
                            compiledResult: outcome.description,
                            detail: "\(name) gave \(outcome), the interpreter gave \(reference) for \(Self.inputText(directive))")

@@ -1,0 +1,191 @@
+import EgretCodegen
+import EgretIR
+import EgretInterpreter
+
+/// The instruction a value or trap mismatch starts at: the opcode, controlling type
+/// and lowering rule that go into a finding's signature.
+public struct Culprit: Hashable, Sendable, CustomStringConvertible {
+    /// `icmp.i32`, or `parameters` when the function's own arguments already differ.
+    public var instruction: String
+    /// The lowering rule the backend applied to it, when it recorded one (an
+    /// instruction fused into its user has none of its own).
+    public var rule: String?
+
+    public var description: String {
+        guard let rule else { return instruction }
+        return "\(instruction) via \(rule)"
+    }
+}
+
+/// Finds the first instruction, in layout order within the called function, whose
+/// outcome differs between the interpreter and the compiled code.
+///
+/// For each instruction I of the function a probe is built: a copy of the function
+/// whose block ends right after I with `return` of I's results (nothing for an
+/// instruction without results), blocks no longer reachable dropped. Side effects
+/// before I stay. All probes are added to the module under fresh names and compiled
+/// once; each is run with the failing input on both executors, and the first whose
+/// outcomes (values or trap codes) differ names the culprit. A first probe returns
+/// the entry block's parameters, so an argument passed wrongly is named as such.
+///
+/// Requires: a module the verifier accepts. Guarantees: deterministic (no timing, no
+/// addresses); nil when no probe differs or the probes cannot be built or compiled.
+/// Probes run in the caller's process: the oracle only calls this inside a worker.
+struct CulpritLocator {
+    var fuel: Int
+    var compileOptions: Compiler.Options
+    /// Probes built at most (a generated function has far fewer instructions).
+    var maxProbes: Int = 400
+
+    func locate(in module: Module, directive: RunDirective) -> Culprit? {
+        let function = module.functions[directive.functionIndex]
+        guard let entry = function.entryBlock else { return nil }
+        var probed: [Inst?] = [nil]
+        var probeModule = module
+        probeModule.runDirectives = []
+        let firstProbe = module.functions.count
+        probeModule.functions.append(probe(function, block: entry, after: nil, index: 0))
+        let addresses = Self.addressValues(function)
+        for block in function.layout {
+            for inst in function.instructions(in: block) where !function[inst].opcode.info.isTerminator {
+                // An address differs between the executors by design: no probe returns one.
+                if function.results(of: inst).contains(where: addresses.contains) { continue }
+                guard probed.count < maxProbes else { break }
+                probeModule.functions.append(probe(function, block: block, after: inst, index: probed.count))
+                probed.append(inst)
+            }
+        }
+        guard IRVerifier.verify(probeModule).isEmpty,
+              var interpreter = try? Interpreter(module: probeModule) else { return nil }
+        interpreter.fuel = fuel
+        var options = compileOptions
+        options.checkAllocation = false
+        guard let compiled = try? CompiledModule(probeModule, options: options) else { return nil }
+        for (offset, inst) in probed.enumerated() {
+            let index = firstProbe + offset
+            guard compiled.unsupported[index] == nil,
+                  let reference = try? interpreter.call(functionIndex: index, arguments: directive.arguments),
+                  let result = try? compiled.call(functionIndex: index, arguments: directive.arguments) else { continue }
+            let outcome: CallOutcome
+            switch result {
+            case .returned(let values): outcome = .values(values)
+            case .trapped(let code): outcome = .trap(code)
+            }
+            if DifferentialOracle.equivalent(outcome, reference) { continue }
+            guard let inst else { return Culprit(instruction: "parameters", rule: nil) }
+            return Culprit(instruction: Self.instructionName(function, inst), rule: rule(of: inst, in: function))
+        }
+        return nil
+    }
+
+    /// `icmp.i32`: the opcode and its controlling type (or its first result's type, or
+    /// nothing for an instruction without either).
+    static func instructionName(_ function: Function, _ inst: Inst) -> String {
+        let data = function[inst]
+        if data.type != .invalid { return "\(data.opcode.name).\(data.type)" }
+        if let result = function.results(of: inst).first { return "\(data.opcode.name).\(function.type(of: result))" }
+        return data.opcode.name
+    }
+
+    /// The lowering rule applied to `inst` when the function is compiled on its own.
+    func rule(of inst: Inst, in function: Function) -> String? {
+        var options = compileOptions
+        options.checkAllocation = false
+        options.keepVCode = true
+        guard let compiled = try? Compiler.compile(function, options: options) else { return nil }
+        return compiled.lowered?.appliedRules[inst]
+    }
+
+    /// `function` cut short after `inst` in `block` (after the block's header when
+    /// `inst` is nil), returning what was computed there.
+    func probe(_ function: Function, block: Block, after inst: Inst?, index: Int) -> Function {
+        var copy = function
+        copy.name = .testCase("egret_probe\(index)")
+        var kept: [Inst] = []
+        var returned: [Value] = Array(function.params(of: block))
+        if let inst {
+            let insts = function.instructions(in: block)
+            let position = insts.firstIndex(of: inst) ?? insts.count - 1
+            kept = Array(insts[...position])
+            returned = Array(function.results(of: inst))
+        }
+        copy.blocks[block.position].insts = kept
+        var data = InstructionData(opcode: .return)
+        data.arguments = copy.appendValues(returned)
+        copy.appendInstruction(data, results: [], to: block)
+        copy.signature.returns = returned.map { AbiParam(function.type(of: $0)) }
+        copy.layout = Self.reachable(copy)
+        // Every other way out now returns the wrong types: it traps instead, the same
+        // way on both executors, so only paths through `inst` can tell them apart.
+        for other in copy.layout where other != block {
+            guard let last = copy.instructions(in: other).last, Self.exitOpcodes.contains(copy[last].opcode) else { continue }
+            var trap = InstructionData(opcode: .trap)
+            trap.trapCode = Self.otherExitTrap
+            copy.insts[last.position] = trap
+        }
+        return copy
+    }
+
+    /// The trap a probe takes where the function would have returned without passing
+    /// the probed instruction: a user code the generator never uses.
+    static let otherExitTrap = TrapCode(raw: 250)
+
+    /// Terminators that leave the function.
+    static let exitOpcodes: Set<Opcode> = [.return, .return_call, .return_call_indirect]
+
+    /// Opcodes whose result is an address: the executors place memory differently.
+    static let addressOpcodes: Set<Opcode> = [
+        .stack_addr, .dynamic_stack_addr, .func_addr, .symbol_value, .tls_value,
+        .get_stack_pointer, .get_frame_pointer, .get_return_address, .get_pinned_reg,
+        .get_exception_handler_address,
+    ]
+
+    /// Values that are, or are computed from, addresses (through any instruction but a
+    /// load, and through block arguments), to a fixpoint.
+    static func addressValues(_ function: Function) -> Set<Value> {
+        var tainted: Set<Value> = []
+        var changed = true
+        while changed {
+            changed = false
+            for block in function.layout {
+                for inst in function.instructions(in: block) {
+                    let data = function[inst]
+                    let fromAddress = addressOpcodes.contains(data.opcode)
+                        || (!data.opcode.info.canLoad && function.arguments(of: inst).contains(where: tainted.contains))
+                    if fromAddress {
+                        for result in function.results(of: inst) where !tainted.contains(result) {
+                            tainted.insert(result)
+                            changed = true
+                        }
+                    }
+                    for call in function.blockCalls(of: inst) {
+                        let parameters = function.params(of: call.block)
+                        for (argument, parameter) in zip(function.arguments(of: call), parameters) {
+                            guard case .value(let value) = argument, tainted.contains(value),
+                                  !tainted.contains(parameter) else { continue }
+                            tainted.insert(parameter)
+                            changed = true
+                        }
+                    }
+                }
+            }
+        }
+        return tainted
+    }
+
+    /// The layout restricted to blocks reachable from the entry block, in layout order.
+    static func reachable(_ function: Function) -> [Block] {
+        guard let entry = function.entryBlock else { return [] }
+        var seen: Set<Block> = [entry]
+        var work: [Block] = [entry]
+        while let block = work.popLast() {
+            for inst in function.instructions(in: block) {
+                for call in function.blockCalls(of: inst) where !seen.contains(call.block) {
+                    seen.insert(call.block)
+                    work.append(call.block)
+                }
+            }
+        }
+        return function.layout.filter { seen.contains($0) }
+    }
+}
