@@ -93,6 +93,51 @@ import Testing
         #expect(DifferentialOracle().check(text: Self.xorThenAdd).finding == nil)
     }
 
+    @Test func aBugInACalleeIsNamedInTheCallee() throws {
+        let text = """
+            test run
+            target x86_64
+            function %f(i32, i32) -> i32 system_v {
+            block0(v0: i32, v1: i32):
+                v2 = bxor v0, v1
+                return v2
+            }
+
+            function %g(i32) -> i32 windows_fastcall {
+                fn0 = %f(i32, i32) -> i32 system_v
+            block0(v0: i32):
+                v1 = iconst.i32 6
+                v2 = call fn0(v0, v1)
+                v3 = imul v2, v1
+                return v3
+            }
+            ; print: %g(3)
+            """
+        let options = try Self.replacingRules(["bxor": "bor"])
+        let signature = try #require(DifferentialOracle(options: options).check(text: text).finding?.signature)
+        #expect(signature.location == "jit[declared]: bxor.i32 via bxor: values differ", "\(signature)")
+    }
+
+    @Test func aTrapMismatchNamesTheInstructionThatShouldHaveTrapped() throws {
+        let text = """
+            test run
+            target x86_64
+            function %f(i32, i32) -> i32 system_v {
+            block0(v0: i32, v1: i32):
+                v2 = iadd v0, v1
+                v3 = sdiv v0, v1
+                v4 = iadd v3, v2
+                return v4
+            }
+            ; print: %f(-2147483648, -1)
+            """
+        // Dividing as unsigned, INT_MIN / -1 gives 0 instead of the overflow trap.
+        let options = try Self.replacingRules(["sdiv": "udiv"])
+        let signature = try #require(DifferentialOracle(options: options).check(text: text).finding?.signature)
+        #expect(signature.kind == .trapMismatch)
+        #expect(signature.location.hasPrefix("jit[declared]: sdiv.i32 via sdiv: "), "\(signature)")
+    }
+
     @Test func aPlantedConditionCodeIsNamedByItsComparison() throws {
         let signature = try #require(Self.signature(Self.lessThan, .wrongConditionCode))
         #expect(signature.kind == .valueMismatch)

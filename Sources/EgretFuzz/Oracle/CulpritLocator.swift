@@ -37,7 +37,11 @@ struct CulpritLocator {
     /// Probes built at most (a generated function has far fewer instructions).
     var maxProbes: Int = 400
 
-    func locate(in module: Module, directive: RunDirective) -> Culprit? {
+    /// Calls followed into their callee at most this deep (generated call graphs are
+    /// acyclic and shallower).
+    var maxCallDepth: Int = 8
+
+    func locate(in module: Module, directive: RunDirective, depth: Int = 0) -> Culprit? {
         let function = module.functions[directive.functionIndex]
         guard let entry = function.entryBlock else { return nil }
         var probed: [Inst?] = [nil]
@@ -73,9 +77,40 @@ struct CulpritLocator {
             }
             if DifferentialOracle.equivalent(outcome, reference) { continue }
             guard let inst else { return Culprit(instruction: "parameters", rule: nil) }
+            if depth < maxCallDepth, let inner = locateInCallee(of: inst, in: module, directive: directive, depth: depth) {
+                return inner
+            }
             return Culprit(instruction: Self.instructionName(function, inst), rule: rule(of: inst, in: function))
         }
         return nil
+    }
+
+    /// When `inst` is a direct call to a function of the module: the culprit inside the
+    /// callee, run with the arguments the interpreter passes it on the first arrival at
+    /// `inst`; nil when the callee alone does not disagree (the call itself is wrong).
+    func locateInCallee(of inst: Inst, in module: Module, directive: RunDirective, depth: Int) -> Culprit? {
+        let function = module.functions[directive.functionIndex]
+        let data = function[inst]
+        guard data.opcode == .call, function.functionRefs.indices.contains(data.funcRef.position),
+              let callee = function.functionRefs[data.funcRef.position],
+              let calleeIndex = module.functionIndex(named: callee.name),
+              let block = function.layout.first(where: { function.instructions(in: $0).contains(inst) }),
+              let position = function.instructions(in: block).firstIndex(of: inst) else { return nil }
+        // An address of the interpreter's means nothing to compiled code.
+        let addresses = Self.addressValues(function)
+        guard !function.arguments(of: inst).contains(where: addresses.contains) else { return nil }
+        var argumentModule = module
+        argumentModule.runDirectives = []
+        argumentModule.functions.append(probe(function, block: block, keeping: position,
+                                              returning: Array(function.arguments(of: inst)), index: 0))
+        guard IRVerifier.verify(argumentModule).isEmpty, var interpreter = try? Interpreter(module: argumentModule)
+        else { return nil }
+        interpreter.fuel = fuel
+        guard case .values(let arguments)? = try? interpreter.call(functionIndex: module.functions.count,
+                                                                   arguments: directive.arguments) else { return nil }
+        let inner = RunDirective(function: callee.name, functionIndex: calleeIndex, arguments: arguments,
+                                 expectation: .none, location: directive.location, text: directive.text)
+        return locate(in: module, directive: inner, depth: depth + 1)
     }
 
     /// `icmp.i32`: the opcode and its controlling type (or its first result's type, or
@@ -99,17 +134,22 @@ struct CulpritLocator {
     /// `function` cut short after `inst` in `block` (after the block's header when
     /// `inst` is nil), returning what was computed there.
     func probe(_ function: Function, block: Block, after inst: Inst?, index: Int) -> Function {
+        guard let inst else {
+            return probe(function, block: block, keeping: 0, returning: Array(function.params(of: block)), index: index)
+        }
+        let insts = function.instructions(in: block)
+        let position = insts.firstIndex(of: inst) ?? insts.count - 1
+        return probe(function, block: block, keeping: position + 1, returning: Array(function.results(of: inst)),
+                     index: index)
+    }
+
+    /// `function` with `block` cut to its first `count` instructions and a `return` of
+    /// `returned`.
+    func probe(_ function: Function, block: Block, keeping count: Int, returning returned: [Value],
+               index: Int) -> Function {
         var copy = function
         copy.name = .testCase("egret_probe\(index)")
-        var kept: [Inst] = []
-        var returned: [Value] = Array(function.params(of: block))
-        if let inst {
-            let insts = function.instructions(in: block)
-            let position = insts.firstIndex(of: inst) ?? insts.count - 1
-            kept = Array(insts[...position])
-            returned = Array(function.results(of: inst))
-        }
-        copy.blocks[block.position].insts = kept
+        copy.blocks[block.position].insts = Array(function.instructions(in: block).prefix(count))
         var data = InstructionData(opcode: .return)
         data.arguments = copy.appendValues(returned)
         copy.appendInstruction(data, results: [], to: block)
