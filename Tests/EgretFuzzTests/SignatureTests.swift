@@ -170,6 +170,31 @@ import Testing
         #expect(signature.location.contains("parameters"), "\(signature)")
     }
 
+    @Test func deadInstructionsAreNeverTheCulprit() throws {
+        let text = """
+            test run
+            target x86_64
+            function %f(i32, i32) -> i32 system_v {
+            block0(v0: i32, v1: i32):
+                v2 = icmp slt v0, v1
+                v3 = iadd v0, v1
+                v4 = icmp eq v3, v0
+                brif v4, block1(v3), block1(v0)
+
+            block1(v5: i32):
+                v6 = bxor v5, v5
+                return v0
+            }
+            ; print: %f(4, 4)
+            """
+        let function = try #require(try CLIFParser.parse(text).functions.first)
+        let observable = CulpritLocator.observableInstructions(function)
+        // v2 and v6 are dead; v3 reaches the branch through v4.
+        #expect(observable == [Inst(1), Inst(2), Inst(3), Inst(5)])
+        // The planted bug in the dead `icmp slt` shows nowhere: the case is clean.
+        #expect(Self.signature(text, .wrongConditionCode) == nil)
+    }
+
     @Test func addressesAreNeverProbed() throws {
         let text = """
             function %f(i64) -> i64 system_v {

@@ -50,8 +50,11 @@ struct CulpritLocator {
         let firstProbe = module.functions.count
         probeModule.functions.append(probe(function, block: entry, after: nil, index: 0))
         let addresses = Self.addressValues(function)
+        let observable = Self.observableInstructions(function)
         for block in function.layout {
             for inst in function.instructions(in: block) where !function[inst].opcode.info.isTerminator {
+                // A dead instruction cannot cause the mismatch (and the reducer removes it).
+                guard observable.contains(inst) else { continue }
                 // An address differs between the executors by design: no probe returns one.
                 if function.results(of: inst).contains(where: addresses.contains) { continue }
                 guard probed.count < maxProbes else { break }
@@ -127,8 +130,18 @@ struct CulpritLocator {
         var options = compileOptions
         options.checkAllocation = false
         options.keepVCode = true
-        guard let compiled = try? Compiler.compile(function, options: options) else { return nil }
-        return compiled.lowered?.appliedRules[inst]
+        guard let compiled = try? Compiler.compile(function, options: options),
+              let rules = compiled.lowered?.appliedRules else { return nil }
+        if let own = rules[inst] { return own }
+        // Fused into its user (`icmp` into `brif`): the user's rule lowered it.
+        let results = Set(function.results(of: inst))
+        for block in function.layout {
+            for user in function.instructions(in: block)
+            where function.arguments(of: user).contains(where: results.contains) {
+                if let rule = rules[user] { return rule }
+            }
+        }
+        return nil
     }
 
     /// `function` cut short after `inst` in `block` (after the block's header when
@@ -211,6 +224,41 @@ struct CulpritLocator {
             }
         }
         return tainted
+    }
+
+    /// Properties that make an instruction matter whether or not its results are used.
+    static let effects: OpcodeProperties = [.canTrap, .canStore, .otherSideEffects, .isTerminator, .isCall]
+
+    /// Instructions whose effect or results reach the outcome: those with effects, and
+    /// those whose results an observable instruction uses (through block arguments to
+    /// parameters that are used), to a fixpoint.
+    static func observableInstructions(_ function: Function) -> Set<Inst> {
+        var needed: Set<Value> = []
+        var observable: Set<Inst> = []
+        var changed = true
+        while changed {
+            changed = false
+            for block in function.layout.reversed() {
+                for inst in function.instructions(in: block).reversed() {
+                    let data = function[inst]
+                    let matters = observable.contains(inst) || !data.opcode.info.properties.isDisjoint(with: effects)
+                        || function.results(of: inst).contains(where: needed.contains)
+                    guard matters else { continue }
+                    if observable.insert(inst).inserted { changed = true }
+                    for argument in function.arguments(of: inst) where needed.insert(argument).inserted {
+                        changed = true
+                    }
+                    for call in function.blockCalls(of: inst) {
+                        for (argument, parameter) in zip(function.arguments(of: call), function.params(of: call.block)) {
+                            guard case .value(let value) = argument, needed.contains(parameter),
+                                  needed.insert(value).inserted else { continue }
+                            changed = true
+                        }
+                    }
+                }
+            }
+        }
+        return observable
     }
 
     /// The layout restricted to blocks reachable from the entry block, in layout order.

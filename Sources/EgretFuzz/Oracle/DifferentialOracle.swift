@@ -153,8 +153,9 @@ public struct DifferentialOracle {
                 shape = "trap \(expected) became values"
             }
             let locator = CulpritLocator(fuel: options.fuel, compileOptions: compileOptions)
-            let culprit = locator.locate(in: module, directive: directive).map { "\($0): " } ?? ""
-            return Finding(signature: FailureSignature(kind: kind, location: "\(name): \(culprit)\(shape)"),
+            let culprit = locator.locate(in: module, directive: directive)?.description
+            let location = "\(name): " + (culprit.map { "\($0): " } ?? "") + shape
+            return Finding(signature: FailureSignature(kind: kind, location: location, culprit: culprit),
                            input: Self.inputText(directive), interpreterResult: reference.description,
                            compiledResult: outcome.description,
                            detail: "\(name) gave \(outcome), the interpreter gave \(reference) for \(Self.inputText(directive))")

@@ -31,9 +31,14 @@ public struct FailureSignature: Hashable, Sendable, Codable, CustomStringConvert
     /// disagreement; or the error message with numbers removed.
     public var location: String
 
-    public init(kind: Kind, location: String) {
+    /// The instruction and rule a value or trap mismatch starts at (`icmp.i32 via
+    /// icmp_imm`), also part of `location`; nil when none was found or for other kinds.
+    public var culprit: String?
+
+    public init(kind: Kind, location: String, culprit: String? = nil) {
         self.kind = kind
         self.location = location
+        self.culprit = culprit
     }
 
     public var description: String { "\(kind.rawValue): \(location)" }
