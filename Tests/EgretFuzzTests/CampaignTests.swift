@@ -70,6 +70,14 @@ import Testing
             #expect(FileManager.default.fileExists(atPath: path))
         }
         #expect(smallest <= 10, "\(bug): reduced to \(smallest) instructions")
+        if bug == "wrong-condition-code" {
+            // The signature names the comparison, and the summary shows it in its own column.
+            #expect(reduced.allSatisfy { $0.finding.signature.culprit?.hasPrefix("icmp.") == true },
+                    "\(reduced.map(\.finding.signature.description))")
+            let report = try #require(result.reportPath)
+            let summary = try String(contentsOfFile: "\(report)/summary.md", encoding: .utf8)
+            #expect(summary.contains("| opcode / rule |") && summary.contains("| `icmp."), "\(summary)")
+        }
 
         var clean = Self.options("unplanted-\(bug)", cases: 100, ops: ops)
         clean.reduce = false
