@@ -195,6 +195,13 @@ import Testing
         #expect(Self.signature(text, .wrongConditionCode) == nil)
     }
 
+    @Test func compileErrorsNameTheOpcodeTheirMessageNames() {
+        #expect(CulpritLocator.opcodeNamed(in: "internal error: callee() asked while lowering iadd") == "iadd")
+        #expect(CulpritLocator.opcodeNamed(in: "internal error: udiv names undeclared fn3") == "udiv")
+        #expect(CulpritLocator.opcodeNamed(in: "register allocation: checker: instruction 4: use of %v3") == nil)
+        #expect(CulpritLocator.opcodeNamed(in: "a tail callee with a return area from a function without one") == nil)
+    }
+
     @Test func addressesAreNeverProbed() throws {
         let text = """
             function %f(i64) -> i64 system_v {

@@ -51,13 +51,13 @@ struct CulpritLocator {
         probeModule.functions.append(probe(function, block: entry, after: nil, index: 0))
         let addresses = Self.addressValues(function)
         let observable = Self.observableInstructions(function)
-        for block in function.layout {
+        collecting: for block in function.layout {
             for inst in function.instructions(in: block) where !function[inst].opcode.info.isTerminator {
                 // A dead instruction cannot cause the mismatch (and the reducer removes it).
                 guard observable.contains(inst) else { continue }
                 // An address differs between the executors by design: no probe returns one.
                 if function.results(of: inst).contains(where: addresses.contains) { continue }
-                guard probed.count < maxProbes else { break }
+                guard probed.count < maxProbes else { break collecting }
                 probeModule.functions.append(probe(function, block: block, after: inst, index: probed.count))
                 probed.append(inst)
             }
@@ -87,6 +87,18 @@ struct CulpritLocator {
         }
         return nil
     }
+
+    /// The opcode an error message names (`callee() asked while lowering iadd`), if
+    /// any: the first word that is an opcode's name and not also an ordinary word of
+    /// the backend's messages.
+    static func opcodeNamed(in message: String) -> String? {
+        let words = message.split { !($0.isLetter || $0.isNumber || $0 == "_") }
+        return words.first { Opcode(name: $0) != nil && !ordinaryWords.contains(String($0)) }.map(String.init)
+    }
+
+    /// Opcode names that messages also use as plain words.
+    static let ordinaryWords: Set<String> = ["call", "return", "load", "store", "select", "copy", "nop", "trap",
+                                             "jump", "fence", "splat"]
 
     /// When `inst` is a direct call to a function of the module: the culprit inside the
     /// callee, run with the arguments the interpreter passes it on the first arrival at

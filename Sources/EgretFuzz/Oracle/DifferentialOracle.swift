@@ -113,8 +113,11 @@ public struct DifferentialOracle {
             return Finding(signature: FailureSignature(kind: .unsupported, location: FailureSignature.normalised(feature)),
                            detail: "\(name): unsupported: \(feature)")
         } catch {
+            let message = FailureSignature.normalised("\(error)")
+            let opcode = CulpritLocator.opcodeNamed(in: "\(error)")
             return Finding(signature: FailureSignature(kind: .compileError,
-                                                       location: FailureSignature.normalised("\(error)")),
+                                                       location: (opcode.map { "\($0): " } ?? "") + message,
+                                                       culprit: opcode),
                            detail: "\(name): \(error)")
         }
         for (directive, reference) in zip(module.runDirectives, references) {
