@@ -7,8 +7,8 @@ import EgretInterpreter
 public struct Culprit: Hashable, Sendable, CustomStringConvertible {
     /// `icmp.i32`, or `parameters` when the function's own arguments already differ.
     public var instruction: String
-    /// The lowering rule the backend applied to it, when it recorded one (an
-    /// instruction fused into its user has none of its own).
+    /// The lowering rule the backend applied to it (for an instruction fused into its
+    /// user, the user's rule), when it recorded one.
     public var rule: String?
 
     public var description: String {
@@ -20,17 +20,25 @@ public struct Culprit: Hashable, Sendable, CustomStringConvertible {
 /// Finds the first instruction, in layout order within the called function, whose
 /// outcome differs between the interpreter and the compiled code.
 ///
-/// For each instruction I of the function a probe is built: a copy of the function
-/// whose block ends right after I with `return` of I's results (nothing for an
-/// instruction without results), blocks no longer reachable dropped. Side effects
-/// before I stay. All probes are added to the module under fresh names and compiled
-/// once; each is run with the failing input on both executors, and the first whose
-/// outcomes (values or trap codes) differ names the culprit. A first probe returns
-/// the entry block's parameters, so an argument passed wrongly is named as such.
+/// For each instruction I of the function that reaches the outcome (dead code cannot
+/// cause a mismatch) and computes no address (addresses differ by design), a probe is
+/// built: a copy of the function whose block ends right after I with `return` of I's
+/// results (nothing for an instruction without results), blocks no longer reachable
+/// dropped, and every other exit turned into a trap of its own. Side effects before I
+/// stay. All probes are added to the module under fresh names and compiled once; each
+/// is run with the failing input on both executors, and the first whose outcomes
+/// (values or trap codes) differ names the culprit. A first probe returns the entry
+/// block's parameters, so an argument passed wrongly is named as such. A culprit that
+/// is a call is followed into the callee with the arguments the interpreter passes.
+///
+///     block0(v0, v1):             probe for v3:   block0(v0, v1):
+///         v2 = iadd v0, v1                            v2 = iadd v0, v1
+///         v3 = icmp slt v0, v2                        v3 = icmp slt v0, v2
+///         brif v3, block1, block2                     return v3
 ///
 /// Requires: a module the verifier accepts. Guarantees: deterministic (no timing, no
 /// addresses); nil when no probe differs or the probes cannot be built or compiled.
-/// Probes run in the caller's process: the oracle only calls this inside a worker.
+/// Probes run in the caller's process, as the case itself does (a worker in campaigns).
 struct CulpritLocator {
     var fuel: Int
     var compileOptions: Compiler.Options
