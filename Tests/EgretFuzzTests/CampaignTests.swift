@@ -70,6 +70,18 @@ import Testing
             #expect(FileManager.default.fileExists(atPath: path))
         }
         #expect(smallest <= 10, "\(bug): reduced to \(smallest) instructions")
+        // A reduced finding keeps its own kind of evidence (a crash's is not an earlier
+        // candidate's).
+        #expect(!result.findings.contains { $0.finding.signature.kind == .invalidCase },
+                "\(result.findings.map(\.finding.signature.description))")
+        if bug == "wrong-condition-code" {
+            // The signature names the comparison, and the summary shows it in its own column.
+            #expect(reduced.allSatisfy { $0.finding.signature.culprit?.hasPrefix("icmp.") == true },
+                    "\(reduced.map(\.finding.signature.description))")
+            let report = try #require(result.reportPath)
+            let summary = try String(contentsOfFile: "\(report)/summary.md", encoding: .utf8)
+            #expect(summary.contains("| opcode / rule |") && summary.contains("| `icmp."), "\(summary)")
+        }
 
         var clean = Self.options("unplanted-\(bug)", cases: 100, ops: ops)
         clean.reduce = false

@@ -56,6 +56,73 @@ import Testing
         #expect(CaseText.removingArgument(0, ofCallsTo: "block1", in: "    jump block12(v1)") == "    jump block12(v1)")
     }
 
+    /// `%g` calls `%f`, which computes a `umulhi`; neither needs its parameters or
+    /// returns for that.
+    static let unusedSignature = """
+        function %f(i64, i64, i32) -> i64, i32 system_v {
+        block0(v0: i64, v1: i64, v2: i32):
+            v3 = umulhi v0, v1
+            return v3, v2
+        }
+
+        function %g(i64, i32) -> i64 system_v {
+            fn0 = %f(i64, i64, i32) -> i64, i32 system_v
+        block0(v0: i64, v1: i32):
+            v2, v3 = call fn0(v0, v0, v1)
+            v4 = iadd v2, v0
+            return v4
+        }
+        ; run: %g(3, 4) == 3
+        """
+
+    /// The stand-in failure: valid, runs, and `%g` still calls a function with a `umulhi`.
+    static func callsUmulhi(_ text: String) -> Bool {
+        guard valid(text), text.contains("umulhi"), text.contains("call fn0"),
+              let module = try? CLIFParser.parse(text), let directive = module.runDirectives.first,
+              var interpreter = try? Interpreter(module: module) else { return false }
+        return (try? interpreter.call(functionIndex: directive.functionIndex, arguments: directive.arguments)) != nil
+    }
+
+    @Test func unusedParametersAndReturnsGo() {
+        #expect(Self.callsUmulhi(Self.unusedSignature))
+        let (reduced, _) = CaseReducer(stillFails: Self.callsUmulhi).reduce(Self.unusedSignature)
+        #expect(Self.callsUmulhi(reduced))
+        let lines = reduced.split(separator: "\n").map(String.init)
+        #expect(lines.contains("function %f() system_v {"), "\(reduced)")
+        #expect(lines.contains("function %g() system_v {"), "\(reduced)")
+        #expect(lines.contains("    fn0 = %f() system_v"), "\(reduced)")
+        #expect(lines.contains("    call fn0()"), "\(reduced)")
+        #expect(lines.contains("; print: %g()"), "\(reduced)")
+    }
+
+    @Test func signatureEditsKeepEveryUseConsistent() throws {
+        let signature = try #require(CaseText.SignatureText("(i64, i32) -> i8, f64 windows_fastcall"))
+        #expect(signature.parameters == ["i64", "i32"] && signature.returns == ["i8", "f64"])
+        #expect(signature.suffix == " windows_fastcall")
+        #expect(signature.text == "(i64, i32) -> i8, f64 windows_fastcall")
+        #expect(CaseText.SignatureText("() system_v")?.text == "() system_v")
+        #expect(CaseText.removingExpectedValue(1, count: 2, in: "; run: %f(1) == [2, 3]") == "; run: %f(1) == 2")
+        #expect(CaseText.removingExpectedValue(0, count: 1, in: "; run: %f(1) == 2") == "; print: %f(1)")
+        #expect(CaseText.removingArgument(0, ofCallsTo: "%f", in: "; print: %f(7)", keepingParentheses: true)
+            == "; print: %f()")
+        // Dropping the second parameter of %f: its run line and the call in %g follow.
+        let lines = Self.unusedSignature.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let candidates = CaseText.dropFunctionParameter(lines, 0)
+        #expect(candidates.count == 3)
+        let second = candidates[1]
+        #expect(second[0] == "function %f(i64, i32) -> i64, i32 system_v {")
+        #expect(second[1] == "block0(v0: i64, v2: i32):")
+        #expect(second[2] == "    v1 = iconst.i64 0")
+        #expect(second.contains("    v2, v3 = call fn0(v0, v1)"))
+        #expect(second.contains("    fn0 = %f(i64, i32) -> i64, i32 system_v"))
+        // Dropping the first return of %f: the caller defines it as a constant.
+        let returns = CaseText.dropReturnValue(lines, 0)
+        #expect(returns.count == 2)
+        #expect(returns[0].contains("    return v2"))
+        #expect(returns[0].contains("    v3 = call fn0(v0, v0, v1)"))
+        #expect(returns[0].contains("    v2 = iconst.i64 0"))
+    }
+
     static func returnsNonZero(_ text: String) -> Bool {
         guard valid(text), let module = try? CLIFParser.parse(text), let directive = module.runDirectives.first,
               var interpreter = try? Interpreter(module: module),

@@ -88,9 +88,17 @@ final class IsolatedChecker {
             process.kill()
             worker = nil
             let how = timedOut ? "no answer within \(Int(timeout)) s" : process.endDescription
-            return FailureSignature(kind: timedOut ? .timeout : .crash, location: FailureSignature.normalised(how))
+            let signature = FailureSignature(kind: timedOut ? .timeout : .crash,
+                                             location: FailureSignature.normalised(how))
+            // This candidate's own evidence, not an earlier candidate's.
+            lastFinding = Finding(signature: signature,
+                                  detail: "the worker \(timedOut ? "hung" : "died (\(how))") running the case")
+            return signature
         }
-        guard line.hasPrefix("verdict "), line != "verdict clean" else { return nil }
+        guard line.hasPrefix("verdict "), line != "verdict clean" else {
+            lastFinding = nil
+            return nil
+        }
         let finding = WorkerProtocol.decode(Finding.self, line.dropFirst(8))
         lastFinding = finding
         return finding?.signature

@@ -1,4 +1,4 @@
-import EgretCodegen
+@_spi(Testing) import EgretCodegen
 import EgretIR
 import EgretInterpreter
 
@@ -24,6 +24,8 @@ public struct DifferentialOracle {
         public var bothConventions: Bool = true
         /// Test-only: compile with a planted bug (the fuzzer's self-test).
         public var plantedBug: PlantedBug?
+        /// Test-only: lowering rules replaced by other emitters (`Compiler.Options`).
+        @_spi(Testing) public var replacedEmitters: [String: RuleEmitter] = [:]
 
         public init() {}
     }
@@ -103,6 +105,7 @@ public struct DifferentialOracle {
         compileOptions.callConvOverrides = overrides
         compileOptions.checkAllocation = options.checkAllocation
         compileOptions.plantedBug = options.plantedBug
+        compileOptions.replacedEmitters = options.replacedEmitters
         let compiled: CompiledModule
         do {
             compiled = try CompiledModule(module, options: compileOptions)
@@ -110,8 +113,11 @@ public struct DifferentialOracle {
             return Finding(signature: FailureSignature(kind: .unsupported, location: FailureSignature.normalised(feature)),
                            detail: "\(name): unsupported: \(feature)")
         } catch {
+            let message = FailureSignature.normalised("\(error)")
+            let opcode = CulpritLocator.opcodeNamed(in: "\(error)")
             return Finding(signature: FailureSignature(kind: .compileError,
-                                                       location: FailureSignature.normalised("\(error)")),
+                                                       location: (opcode.map { "\($0): " } ?? "") + message,
+                                                       culprit: opcode),
                            detail: "\(name): \(error)")
         }
         for (directive, reference) in zip(module.runDirectives, references) {
@@ -149,7 +155,10 @@ public struct DifferentialOracle {
                 kind = .trapMismatch
                 shape = "trap \(expected) became values"
             }
-            return Finding(signature: FailureSignature(kind: kind, location: "\(name): \(shape)"),
+            let locator = CulpritLocator(fuel: options.fuel, compileOptions: compileOptions)
+            let culprit = locator.locate(in: module, directive: directive)?.description
+            let location = "\(name): " + (culprit.map { "\($0): " } ?? "") + shape
+            return Finding(signature: FailureSignature(kind: kind, location: location, culprit: culprit),
                            input: Self.inputText(directive), interpreterResult: reference.description,
                            compiledResult: outcome.description,
                            detail: "\(name) gave \(outcome), the interpreter gave \(reference) for \(Self.inputText(directive))")

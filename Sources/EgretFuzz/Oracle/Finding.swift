@@ -25,13 +25,20 @@ public struct FailureSignature: Hashable, Sendable, Codable, CustomStringConvert
     }
 
     public var kind: Kind
-    /// Where: the executor that disagrees (`jit[windows_fastcall]`) and the shape of the
-    /// disagreement, or the error message with numbers removed.
+    /// Where: the executor that disagrees (`jit[exchanged]`), for a value or trap
+    /// mismatch the instruction it starts at with the rule that lowered it
+    /// (`icmp.i32 via icmp_imm`, see CulpritLocator), and the shape of the
+    /// disagreement; or the error message with numbers removed.
     public var location: String
 
-    public init(kind: Kind, location: String) {
+    /// The instruction and rule a value or trap mismatch starts at (`icmp.i32 via
+    /// icmp_imm`), also part of `location`; nil when none was found or for other kinds.
+    public var culprit: String?
+
+    public init(kind: Kind, location: String, culprit: String? = nil) {
         self.kind = kind
         self.location = location
+        self.culprit = culprit
     }
 
     public var description: String { "\(kind.rawValue): \(location)" }

@@ -16,7 +16,8 @@ public struct ReductionResult: Sendable, Codable {
 /// Each pass proposes smaller variants of the case, one edit at a time, and keeps an
 /// edit only if the variant still fails with the same signature (the predicate):
 /// drop run lines, functions, declarations and blocks; delete instructions or replace
-/// an instruction's results by constants; turn `brif`/`br_table` into `jump`; shrink
+/// an instruction's results by constants; drop block and function parameters and
+/// return values; turn `brif`/`br_table` into `jump`; shrink
 /// constants and input arguments to 0, 1 or half. A variant the parser or verifier
 /// rejects simply fails the predicate, so the passes need not understand dominance.
 ///
@@ -74,8 +75,8 @@ enum CaseText {
 
     /// Passes in order: the big cuts first.
     static let passes: [Pass] = [dropFunction, dropBlock, dropLine, branchToJump, retargetJump, mergeIntoPredecessor,
-                                 dropBlockParameter, replaceByConstant, shrinkConstant, reuseEarlierValue,
-                                 shrinkArguments]
+                                 dropBlockParameter, dropFunctionParameter, dropReturnValue, replaceByConstant,
+                                 shrinkConstant, reuseEarlierValue, shrinkArguments]
 
     static func trimmed(_ line: String) -> Substring {
         line.drop { $0 == " " }
@@ -270,7 +271,10 @@ enum CaseText {
     }
 
     /// `line` with argument `index` removed from each `name(…)` in it.
-    static func removingArgument(_ index: Int, ofCallsTo name: String, in line: String) -> String {
+    /// A list left empty loses its parentheses (a block call) unless `keepingParentheses`
+    /// (a function call or run line).
+    static func removingArgument(_ index: Int, ofCallsTo name: String, in line: String,
+                                 keepingParentheses: Bool = false) -> String {
         var output = ""
         var rest = Substring(line)
         while let found = rest.range(of: name + "(") {
@@ -282,7 +286,7 @@ enum CaseText {
             var arguments = splitTopLevel(String(rest[..<close]))
             if index < arguments.count { arguments.remove(at: index) }
             if arguments.isEmpty {
-                output.removeLast()
+                if keepingParentheses { output += ")" } else { output.removeLast() }
             } else {
                 output += arguments.joined(separator: ", ") + ")"
             }

@@ -25,7 +25,18 @@ extension CampaignReport {
             page += "<tr><td>\(Self.escape(key))</td><td>\(count)</td></tr>"
         }
         page += "</table>\n<h2>Findings</h2>\n"
-        if result.findings.isEmpty { page += "<p>None.</p>\n" }
+        if result.findings.isEmpty {
+            page += "<p>None.</p>\n"
+        } else {
+            page += "<table><tr><th>case</th><th>kind</th><th>opcode / rule</th><th>where</th></tr>"
+            for item in result.findings {
+                let signature = item.finding.signature
+                page += "<tr><td>\(item.caseIndex)</td><td>\(signature.kind.rawValue)</td>"
+                    + "<td>\(Self.escape(signature.culprit ?? "-"))</td><td>\(Self.escape(signature.location))"
+                    + (item.isDuplicate ? " (duplicate)" : "") + "</td></tr>"
+            }
+            page += "</table>\n"
+        }
         for item in result.findings {
             page += "<h3>case \(item.caseIndex): \(Self.escape(item.finding.signature.description))"
                 + (item.isDuplicate ? " (duplicate)" : "") + "</h3>\n"

@@ -40,6 +40,8 @@ public struct CampaignReport {
     struct JSONFinding: Codable {
         var signature: String
         var kind: String
+        /// The instruction and rule the mismatch starts at, when known.
+        var culprit: String?
         var caseIndex: UInt64
         var input: String?
         var interpreter: String?
@@ -70,6 +72,7 @@ public struct CampaignReport {
     func json() -> String {
         let findings = result.findings.map { item in
             JSONFinding(signature: item.finding.signature.description, kind: item.finding.signature.kind.rawValue,
+                        culprit: item.finding.signature.culprit,
                         caseIndex: item.caseIndex, input: item.finding.input,
                         interpreter: item.finding.interpreterResult, compiled: item.finding.compiledResult,
                         detail: item.finding.detail, duplicate: item.isDuplicate, corpusPath: item.corpusPath,
@@ -103,15 +106,21 @@ public struct CampaignReport {
         text += "| findings | \(result.findings.count) (\(result.newFindings.count) new) |\n\n"
         text += "## Outcomes on the interpreter\n\n"
         for (key, count) in result.statistics.outcomes.sorted(by: { $0.key < $1.key }) { text += "- \(key): \(count)\n" }
-        if !result.findings.isEmpty { text += "\n## Findings\n\n" }
+        if !result.findings.isEmpty {
+            text += "\n## Findings\n\n| case | kind | opcode / rule | signature | reduced | stored as |\n"
+            text += "|---|---|---|---|---|---|\n"
+        }
         for item in result.findings {
-            text += "- case \(item.caseIndex): `\(item.finding.signature)`"
-            if item.isDuplicate { text += " (duplicate)" }
+            let signature = item.finding.signature
+            text += "| \(item.caseIndex) | \(signature.kind.rawValue) | "
+                + (signature.culprit.map { "`\($0)`" } ?? "-") + " | `\(signature.location)`"
+                + (item.isDuplicate ? " (duplicate)" : "") + " | "
             if let reduction = item.reduction {
-                text += ", reduced \(reduction.instructionsBefore) → \(reduction.instructionsAfter) instructions"
+                text += "\(reduction.instructionsBefore) → \(reduction.instructionsAfter) instructions"
+            } else {
+                text += "-"
             }
-            if let path = item.corpusPath { text += ", stored as `\(path)`" }
-            text += "\n"
+            text += " | " + (item.corpusPath.map { "`\($0)`" } ?? "-") + " |\n"
         }
         let missing = universe.filter { (result.statistics.coverage[$0] ?? 0) == 0 }
         if !missing.isEmpty { text += "\n## Not covered\n\n" + missing.joined(separator: ", ") + "\n" }

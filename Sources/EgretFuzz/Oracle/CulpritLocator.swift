@@ -1,0 +1,299 @@
+import EgretCodegen
+import EgretIR
+import EgretInterpreter
+
+/// The instruction a value or trap mismatch starts at: the opcode, controlling type
+/// and lowering rule that go into a finding's signature.
+public struct Culprit: Hashable, Sendable, CustomStringConvertible {
+    /// `icmp.i32`, or `parameters` when the function's own arguments already differ.
+    public var instruction: String
+    /// The lowering rule the backend applied to it (for an instruction fused into its
+    /// user, the user's rule), when it recorded one.
+    public var rule: String?
+
+    public var description: String {
+        guard let rule else { return instruction }
+        return "\(instruction) via \(rule)"
+    }
+}
+
+/// Finds the first instruction, in layout order within the called function, whose
+/// outcome differs between the interpreter and the compiled code.
+///
+/// For each instruction I of the function that reaches the outcome (dead code cannot
+/// cause a mismatch) and computes no address (addresses differ by design), a probe is
+/// built: a copy of the function whose block ends right after I with `return` of I's
+/// results (nothing for an instruction without results), blocks no longer reachable
+/// dropped, and every other exit turned into a trap of its own. Side effects before I
+/// stay. All probes are added to the module under fresh names and compiled once; each
+/// is run with the failing input on both executors, and the first whose outcomes
+/// (values or trap codes) differ names the culprit. A first probe returns the entry
+/// block's parameters, so an argument passed wrongly is named as such. A culprit that
+/// is a call is followed into the callee with the arguments the interpreter passes.
+///
+///     block0(v0, v1):             probe for v3:   block0(v0, v1):
+///         v2 = iadd v0, v1                            v2 = iadd v0, v1
+///         v3 = icmp slt v0, v2                        v3 = icmp slt v0, v2
+///         brif v3, block1, block2                     return v3
+///
+/// Requires: a module the verifier accepts. Guarantees: deterministic (no timing, no
+/// addresses); nil when no probe differs or the probes cannot be built or compiled.
+/// Probes run in the caller's process, as the case itself does (a worker in campaigns).
+struct CulpritLocator {
+    var fuel: Int
+    var compileOptions: Compiler.Options
+    /// Probes built at most (a generated function has far fewer instructions).
+    var maxProbes: Int = 400
+
+    /// Calls followed into their callee at most this deep (generated call graphs are
+    /// acyclic and shallower).
+    var maxCallDepth: Int = 8
+
+    func locate(in module: Module, directive: RunDirective, depth: Int = 0) -> Culprit? {
+        let function = module.functions[directive.functionIndex]
+        guard let entry = function.entryBlock else { return nil }
+        var probed: [Inst?] = [nil]
+        var probeModule = module
+        probeModule.runDirectives = []
+        let firstProbe = module.functions.count
+        probeModule.functions.append(probe(function, block: entry, after: nil, index: 0))
+        let addresses = Self.addressValues(function)
+        let observable = Self.observableInstructions(function)
+        collecting: for block in function.layout {
+            for inst in function.instructions(in: block) where !function[inst].opcode.info.isTerminator {
+                // A dead instruction cannot cause the mismatch (and the reducer removes it).
+                guard observable.contains(inst) else { continue }
+                // An address differs between the executors by design: no probe returns one.
+                if function.results(of: inst).contains(where: addresses.contains) { continue }
+                guard probed.count < maxProbes else { break collecting }
+                probeModule.functions.append(probe(function, block: block, after: inst, index: probed.count))
+                probed.append(inst)
+            }
+        }
+        guard IRVerifier.verify(probeModule).isEmpty,
+              var interpreter = try? Interpreter(module: probeModule) else { return nil }
+        interpreter.fuel = fuel
+        var options = compileOptions
+        options.checkAllocation = false
+        guard let compiled = try? CompiledModule(probeModule, options: options) else { return nil }
+        for (offset, inst) in probed.enumerated() {
+            let index = firstProbe + offset
+            guard compiled.unsupported[index] == nil,
+                  let reference = try? interpreter.call(functionIndex: index, arguments: directive.arguments),
+                  let result = try? compiled.call(functionIndex: index, arguments: directive.arguments) else { continue }
+            let outcome: CallOutcome
+            switch result {
+            case .returned(let values): outcome = .values(values)
+            case .trapped(let code): outcome = .trap(code)
+            }
+            if DifferentialOracle.equivalent(outcome, reference) { continue }
+            guard let inst else { return Culprit(instruction: "parameters", rule: nil) }
+            if depth < maxCallDepth, let inner = locateInCallee(of: inst, in: module, directive: directive, depth: depth) {
+                return inner
+            }
+            return Culprit(instruction: Self.instructionName(function, inst), rule: rule(of: inst, in: function))
+        }
+        return nil
+    }
+
+    /// The opcode an error message names (`callee() asked while lowering iadd`), if
+    /// any: the first word that is an opcode's name and not also an ordinary word of
+    /// the backend's messages.
+    static func opcodeNamed(in message: String) -> String? {
+        let words = message.split { !($0.isLetter || $0.isNumber || $0 == "_") }
+        return words.first { Opcode(name: $0) != nil && !ordinaryWords.contains(String($0)) }.map(String.init)
+    }
+
+    /// Opcode names that messages also use as plain words.
+    static let ordinaryWords: Set<String> = ["call", "return", "load", "store", "select", "copy", "nop", "trap",
+                                             "jump", "fence", "splat"]
+
+    /// When `inst` is a direct call to a function of the module: the culprit inside the
+    /// callee, run with the arguments the interpreter passes it on the first arrival at
+    /// `inst`; nil when the callee alone does not disagree (the call itself is wrong).
+    func locateInCallee(of inst: Inst, in module: Module, directive: RunDirective, depth: Int) -> Culprit? {
+        let function = module.functions[directive.functionIndex]
+        let data = function[inst]
+        guard data.opcode == .call, function.functionRefs.indices.contains(data.funcRef.position),
+              let callee = function.functionRefs[data.funcRef.position],
+              let calleeIndex = module.functionIndex(named: callee.name),
+              let block = function.layout.first(where: { function.instructions(in: $0).contains(inst) }),
+              let position = function.instructions(in: block).firstIndex(of: inst) else { return nil }
+        // An address of the interpreter's means nothing to compiled code.
+        let addresses = Self.addressValues(function)
+        guard !function.arguments(of: inst).contains(where: addresses.contains) else { return nil }
+        var argumentModule = module
+        argumentModule.runDirectives = []
+        argumentModule.functions.append(probe(function, block: block, keeping: position,
+                                              returning: Array(function.arguments(of: inst)), index: 0))
+        guard IRVerifier.verify(argumentModule).isEmpty, var interpreter = try? Interpreter(module: argumentModule)
+        else { return nil }
+        interpreter.fuel = fuel
+        guard case .values(let arguments)? = try? interpreter.call(functionIndex: module.functions.count,
+                                                                   arguments: directive.arguments) else { return nil }
+        let inner = RunDirective(function: callee.name, functionIndex: calleeIndex, arguments: arguments,
+                                 expectation: .none, location: directive.location, text: directive.text)
+        return locate(in: module, directive: inner, depth: depth + 1)
+    }
+
+    /// `icmp.i32`: the opcode and its controlling type (or its first result's type, or
+    /// nothing for an instruction without either).
+    static func instructionName(_ function: Function, _ inst: Inst) -> String {
+        let data = function[inst]
+        if data.type != .invalid { return "\(data.opcode.name).\(data.type)" }
+        if let result = function.results(of: inst).first { return "\(data.opcode.name).\(function.type(of: result))" }
+        return data.opcode.name
+    }
+
+    /// The lowering rule applied to `inst` when the function is compiled on its own.
+    func rule(of inst: Inst, in function: Function) -> String? {
+        var options = compileOptions
+        options.checkAllocation = false
+        options.keepVCode = true
+        guard let compiled = try? Compiler.compile(function, options: options),
+              let rules = compiled.lowered?.appliedRules else { return nil }
+        if let own = rules[inst] { return own }
+        // Fused into its user (`icmp` into `brif`): the user's rule lowered it.
+        let results = Set(function.results(of: inst))
+        for block in function.layout {
+            for user in function.instructions(in: block)
+            where function.arguments(of: user).contains(where: results.contains) {
+                if let rule = rules[user] { return rule }
+            }
+        }
+        return nil
+    }
+
+    /// `function` cut short after `inst` in `block` (after the block's header when
+    /// `inst` is nil), returning what was computed there.
+    func probe(_ function: Function, block: Block, after inst: Inst?, index: Int) -> Function {
+        guard let inst else {
+            return probe(function, block: block, keeping: 0, returning: Array(function.params(of: block)), index: index)
+        }
+        let insts = function.instructions(in: block)
+        let position = insts.firstIndex(of: inst) ?? insts.count - 1
+        return probe(function, block: block, keeping: position + 1, returning: Array(function.results(of: inst)),
+                     index: index)
+    }
+
+    /// `function` with `block` cut to its first `count` instructions and a `return` of
+    /// `returned`.
+    func probe(_ function: Function, block: Block, keeping count: Int, returning returned: [Value],
+               index: Int) -> Function {
+        var copy = function
+        copy.name = .testCase("egret_probe\(index)")
+        copy.blocks[block.position].insts = Array(function.instructions(in: block).prefix(count))
+        var data = InstructionData(opcode: .return)
+        data.arguments = copy.appendValues(returned)
+        copy.appendInstruction(data, results: [], to: block)
+        copy.signature.returns = returned.map { AbiParam(function.type(of: $0)) }
+        copy.layout = Self.reachable(copy)
+        // Every other way out now returns the wrong types: it traps instead, the same
+        // way on both executors, so only paths through `inst` can tell them apart.
+        for other in copy.layout where other != block {
+            guard let last = copy.instructions(in: other).last, Self.exitOpcodes.contains(copy[last].opcode) else { continue }
+            var trap = InstructionData(opcode: .trap)
+            trap.trapCode = Self.otherExitTrap
+            copy.insts[last.position] = trap
+        }
+        return copy
+    }
+
+    /// The trap a probe takes where the function would have returned without passing
+    /// the probed instruction: a user code the generator never uses.
+    static let otherExitTrap = TrapCode(raw: 250)
+
+    /// Terminators that leave the function.
+    static let exitOpcodes: Set<Opcode> = [.return, .return_call, .return_call_indirect]
+
+    /// Opcodes whose result is an address: the executors place memory differently.
+    static let addressOpcodes: Set<Opcode> = [
+        .stack_addr, .dynamic_stack_addr, .func_addr, .symbol_value, .tls_value,
+        .get_stack_pointer, .get_frame_pointer, .get_return_address, .get_pinned_reg,
+        .get_exception_handler_address,
+    ]
+
+    /// Values that are, or are computed from, addresses (through any instruction but a
+    /// load, and through block arguments), to a fixpoint.
+    static func addressValues(_ function: Function) -> Set<Value> {
+        var tainted: Set<Value> = []
+        var changed = true
+        while changed {
+            changed = false
+            for block in function.layout {
+                for inst in function.instructions(in: block) {
+                    let data = function[inst]
+                    let fromAddress = addressOpcodes.contains(data.opcode)
+                        || (!data.opcode.info.canLoad && function.arguments(of: inst).contains(where: tainted.contains))
+                    if fromAddress {
+                        for result in function.results(of: inst) where !tainted.contains(result) {
+                            tainted.insert(result)
+                            changed = true
+                        }
+                    }
+                    for call in function.blockCalls(of: inst) {
+                        let parameters = function.params(of: call.block)
+                        for (argument, parameter) in zip(function.arguments(of: call), parameters) {
+                            guard case .value(let value) = argument, tainted.contains(value),
+                                  !tainted.contains(parameter) else { continue }
+                            tainted.insert(parameter)
+                            changed = true
+                        }
+                    }
+                }
+            }
+        }
+        return tainted
+    }
+
+    /// Properties that make an instruction matter whether or not its results are used.
+    static let effects: OpcodeProperties = [.canTrap, .canStore, .otherSideEffects, .isTerminator, .isCall]
+
+    /// Instructions whose effect or results reach the outcome: those with effects, and
+    /// those whose results an observable instruction uses (through block arguments to
+    /// parameters that are used), to a fixpoint.
+    static func observableInstructions(_ function: Function) -> Set<Inst> {
+        var needed: Set<Value> = []
+        var observable: Set<Inst> = []
+        var changed = true
+        while changed {
+            changed = false
+            for block in function.layout.reversed() {
+                for inst in function.instructions(in: block).reversed() {
+                    let data = function[inst]
+                    let matters = observable.contains(inst) || !data.opcode.info.properties.isDisjoint(with: effects)
+                        || function.results(of: inst).contains(where: needed.contains)
+                    guard matters else { continue }
+                    if observable.insert(inst).inserted { changed = true }
+                    for argument in function.arguments(of: inst) where needed.insert(argument).inserted {
+                        changed = true
+                    }
+                    for call in function.blockCalls(of: inst) {
+                        for (argument, parameter) in zip(function.arguments(of: call), function.params(of: call.block)) {
+                            guard case .value(let value) = argument, needed.contains(parameter),
+                                  needed.insert(value).inserted else { continue }
+                            changed = true
+                        }
+                    }
+                }
+            }
+        }
+        return observable
+    }
+
+    /// The layout restricted to blocks reachable from the entry block, in layout order.
+    static func reachable(_ function: Function) -> [Block] {
+        guard let entry = function.entryBlock else { return [] }
+        var seen: Set<Block> = [entry]
+        var work: [Block] = [entry]
+        while let block = work.popLast() {
+            for inst in function.instructions(in: block) {
+                for call in function.blockCalls(of: inst) where !seen.contains(call.block) {
+                    seen.insert(call.block)
+                    work.append(call.block)
+                }
+            }
+        }
+        return function.layout.filter { seen.contains($0) }
+    }
+}
