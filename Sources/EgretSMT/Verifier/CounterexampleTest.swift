@@ -173,6 +173,10 @@ enum CounterexampleTest {
         if info.canLoad || info.canStore {
             return "the counterexample of a \(example.opcode.name) was not placed in a stack slot"
         }
+        if example.opcode == .return {
+            return "a return's mistake lives in what its caller sees (register bits above a value's width, "
+                + "return-area bytes the caller never set), which a run test cannot pin"
+        }
         return "a \(example.opcode.name) has nothing to vary in a self-contained function"
     }
 }
