@@ -309,14 +309,16 @@ struct FunctionEmitter<Source: ByteSource> {
 
     mutating func emitReturn(_ source: inout Source) {
         // Fold the values nothing reads yet into the first result, so that their
-        // computation is observable rather than dead code.
+        // computation is observable rather than dead code: with bxor, or with fadd for
+        // floats (bxor would expose the bits of a NaN, which CLIF leaves unspecified).
         if let first = plan.returns.first {
             let unused = available.filter { $0.type == first && !used.contains($0.value) }.map(\.value)
+            let fold = first.isFloat ? "fadd" : "bxor"
             var accumulator = unused.first
             for value in unused.dropFirst() {
                 guard let left = accumulator else { break }
                 let folded = fresh()
-                line("v\(folded) = bxor v\(left), v\(value)")
+                line("v\(folded) = \(fold) v\(left), v\(value)")
                 used.insert(value)
                 used.insert(left)
                 available.append((folded, first))

@@ -44,6 +44,20 @@ public struct OpcodeSignatures: Sendable {
         .iconst: "constants: generated with their own weight, biased to edge values",
     ]
 
+    /// Opcodes the generator never applies to f32/f64 values, and why: each makes the
+    /// bits of a NaN visible, and CLIF leaves those bits (the sign and payload of a NaN
+    /// that arithmetic produced) unspecified — x86 makes a negative NaN where the
+    /// interpreter makes a positive one, and both are right.
+    public static let floatBitExclusions: [Opcode: String] = [
+        .band: "bitwise logic on a float exposes a NaN's sign and payload bits",
+        .bor: "bitwise logic on a float exposes a NaN's sign and payload bits",
+        .bxor: "bitwise logic on a float exposes a NaN's sign and payload bits",
+        .bnot: "bitwise logic on a float exposes a NaN's sign and payload bits",
+        .bitselect: "bitwise logic on a float exposes a NaN's sign and payload bits",
+        .fcopysign: "copies the sign of a NaN, which arithmetic leaves unspecified",
+        .bitcast: "a float operand's bits, NaN sign and payload included, become an integer",
+    ]
+
     /// The memory opcodes the stack-slot emitter draws from (loads and stores of every
     /// width), filtered by `--ops` like the rest.
     public static let memoryOpcodes: [Opcode] = [
@@ -105,6 +119,10 @@ public struct OpcodeSignatures: Sendable {
         }
         // bitcast between integers of different widths is invalid: only same-size casts.
         if opcode == .bitcast { operands = operands.map { $0.filter { $0.bits == type.bits } } }
+        if floatBitExclusions[opcode] != nil {
+            if type.isFloat { return nil }
+            operands = operands.map { $0.filter { !$0.isFloat } }
+        }
         if operands.contains(where: \.isEmpty) { return nil }
         return OpcodeSignature(opcode: opcode, type: type, operandTypes: operands, resultTypes: results,
                                coverageKey: type == .invalid ? opcode.name : "\(opcode.name).\(type)")

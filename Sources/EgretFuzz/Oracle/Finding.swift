@@ -65,8 +65,10 @@ public struct FailureSignature: Hashable, Sendable, Codable, CustomStringConvert
                 lastWasDigit = false
             }
         }
-        // Hexadecimal addresses (`0x7f3a…`, now `NxNfNa…`) become one word.
-        return text.split(separator: " ", omittingEmptySubsequences: false)
+        // Hexadecimal addresses (`0x7f3a…`, now `NxNfNa…`) become one word; the spaces
+        // a removed detail leaves behind collapse, so that `on i8 (in %f1)` and
+        // `on i8` stay one signature.
+        return text.split(separator: " ", omittingEmptySubsequences: true)
             .map { $0.hasPrefix("Nx") ? "ADDR" : String($0) }
             .joined(separator: " ")
     }
