@@ -213,7 +213,13 @@ extension X64LoweringRules {
                                       priority: address.priority, priorityReason: address.reason,
                                       pattern: [address.shape]) { b in
                 guard b.memoryFlags.endianness != .big else {
-                    throw CodegenError.unsupported("big-endian float load")
+                    // Load the bits into a general register, swap the bytes, move them over.
+                    let size: OperandSize = b.floatWidth == .f32 ? .size32 : .size64
+                    let raw = b.newGpr(), swapped = b.newGpr()
+                    b.emit(.load(size: size, src: b.amode(0), dst: raw))
+                    b.emit(.bswap(size: size, src: raw.reg, dst: swapped))
+                    b.emit(.gprToXmm(size: size, src: swapped.reg, dst: b.xmmResult(0)))
+                    return
                 }
                 b.emit(.xmmLoad(width: XmmWidth(b.floatWidth), src: b.amode(0), dst: b.xmmResult(0)))
             })
@@ -221,7 +227,13 @@ extension X64LoweringRules {
                                       priority: address.priority, priorityReason: address.reason,
                                       pattern: [.register, address.shape]) { b in
                 guard b.memoryFlags.endianness != .big else {
-                    throw CodegenError.unsupported("big-endian float store")
+                    // Move the bits to a general register, swap the bytes, store them.
+                    let size: OperandSize = b.floatWidth == .f32 ? .size32 : .size64
+                    let bits = b.newGpr(), swapped = b.newGpr()
+                    b.emit(.xmmToGpr(size: size, src: b.xmm(0), dst: bits))
+                    b.emit(.bswap(size: size, src: bits.reg, dst: swapped))
+                    b.emit(.store(size: size, src: swapped.reg, dst: b.amode(1)))
+                    return
                 }
                 b.emit(.xmmStore(width: XmmWidth(b.floatWidth), src: b.xmm(0), dst: b.amode(1)))
             })
