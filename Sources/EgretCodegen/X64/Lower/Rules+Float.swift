@@ -200,6 +200,15 @@ extension X64LoweringRules {
                 b.emitTestNonZero(0)
                 b.emit(.xmmCmove(cc: .ne, consequent: whenTrue, alternative: whenFalse, dst: b.xmmResult(0)))
             })
+            rules.append(LoweringRule(name: opcode.name + "_float_i128_condition", opcode: opcode, types: .floats,
+                                      priority: 0,
+                                      priorityReason: "the only rule for float values on an i128 condition: "
+                                          + "or its halves, then a jump over a copy",
+                                      pattern: [.pair, .register, .register]) { b in
+                let whenTrue = b.xmm(1), whenFalse = b.xmm(2)
+                emitTestCondition(b, operand: 0)
+                b.emit(.xmmCmove(cc: .ne, consequent: whenTrue, alternative: whenFalse, dst: b.xmmResult(0)))
+            })
         }
         rules += floatMemory
         return rules
