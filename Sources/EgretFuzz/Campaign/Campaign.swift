@@ -229,7 +229,9 @@ public final class Campaign {
                         let timedOut = worker.timedOut
                         worker.kill()
                         let how = timedOut ? "no answer within \(Int(options.caseTimeout)) s" : worker.endDescription
+                        // The in-flight file may end in padding newlines (WorkerProtocol.InflightFile).
                         let text = (try? String(contentsOfFile: inflight, encoding: .utf8))
+                            .map { String($0.reversed().drop { $0 == "\n" }.reversed()) + "\n" }
                             ?? generator.generate(seed: options.seed, index: index).text
                         let finding = Finding(signature: FailureSignature(kind: timedOut ? .timeout : .crash,
                                                                           location: FailureSignature.normalised(how)),

@@ -60,14 +60,33 @@ public struct CampaignWorker {
         #endif
     }
 
-    /// Overwrites the in-flight file in place: two system calls, no temporary file
-    /// (this runs once per case).
-    static func writeInflight(_ text: String, to path: String) {
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard descriptor >= 0 else { return }
-        var text = text
-        text.withUTF8 { bytes in _ = write(descriptor, bytes.baseAddress, bytes.count) }
-        close(descriptor)
+    /// The in-flight file, open for the worker's lifetime.
+    ///
+    /// Each case overwrites it in place with one `pwrite` at offset 0, padded with
+    /// newlines to the longest text written so far (blank lines end a `.clif` file
+    /// harmlessly, and the reader trims them), so the file never holds a mix of two
+    /// cases. Opening it with O_TRUNC for every case made the file system free and
+    /// reallocate its blocks each time: a sixth of a worker's time. Nothing is synced:
+    /// the text is in the page cache, which outlives a crashed worker, and the case can
+    /// be regenerated from (seed, index) anyway.
+    final class InflightFile {
+        private let descriptor: Int32
+        private var buffer: [UInt8] = []
+
+        init(path: String) {
+            descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        }
+
+        deinit { if descriptor >= 0 { close(descriptor) } }
+
+        func write(_ text: String) {
+            guard descriptor >= 0 else { return }
+            let longest = buffer.count
+            buffer.removeAll(keepingCapacity: true)
+            buffer.append(contentsOf: text.utf8)
+            if buffer.count < longest { buffer.append(contentsOf: repeatElement(UInt8(ascii: "\n"), count: longest - buffer.count)) }
+            _ = buffer.withUnsafeBytes { bytes in pwrite(descriptor, bytes.baseAddress, bytes.count, 0) }
+        }
     }
 
     /// Serves commands until standard input closes. The entry point of `egret fuzz-worker`.
@@ -88,6 +107,7 @@ public struct CampaignWorker {
 
     private func serveOnThisThread() {
         var statistics = WorkerStatistics()
+        let inflight = InflightFile(path: inflightPath)
         Self.dieWithParent()
         setvbuf(stdout, nil, _IOFBF, 1 << 16)
         while let line = readLine() {
@@ -99,7 +119,7 @@ public struct CampaignWorker {
                 guard numbers.count == 3 else { break }
                 var index = numbers[0]
                 for _ in 0 ..< numbers[1] {
-                    let result = runner.run(index: index) { text in Self.writeInflight(text, to: inflightPath) }
+                    let result = runner.run(index: index) { text in inflight.write(text) }
                     for key in result.coverage { statistics.coverage[key, default: 0] += 1 }
                     statistics.outcomes.merge(result.outcomes, uniquingKeysWith: +)
                     if let finding = result.finding {
