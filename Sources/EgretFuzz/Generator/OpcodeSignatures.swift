@@ -58,6 +58,14 @@ public struct OpcodeSignatures: Sendable {
         .bitcast: "a float operand's bits, NaN sign and payload included, become an integer",
     ]
 
+    /// Opcodes the generator uses at some controlling types only, and why: the types
+    /// outside the list are valid CLIF that the backend reports as unsupported, as
+    /// Cranelift's x64 backend does.
+    public static let backendTypeLimits: [Opcode: (types: [IRType], reason: String)] = [
+        .iconcat: ([.i64], "the backend joins two i64 halves (the controlling type) into an i128 only"),
+        .isplit: ([.i128], "the backend splits an i128 into two i64 halves only"),
+    ]
+
     /// The memory opcodes the stack-slot emitter draws from (loads and stores of every
     /// width), filtered by `--ops` like the rest.
     public static let memoryOpcodes: [Opcode] = [
@@ -117,6 +125,7 @@ public struct OpcodeSignatures: Sendable {
             guard let resolved = result.resolve(controlling: type), supported.contains(resolved) else { return nil }
             results.append(resolved)
         }
+        if let limit = backendTypeLimits[opcode], !limit.types.contains(type) { return nil }
         // bitcast between integers of different widths is invalid: only same-size casts.
         if opcode == .bitcast { operands = operands.map { $0.filter { $0.bits == type.bits } } }
         if floatBitExclusions[opcode] != nil {
