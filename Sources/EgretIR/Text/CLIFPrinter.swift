@@ -44,6 +44,10 @@ public enum CLIFPrinter {
         for target in module.targets {
             output += "target " + ([target.isa] + target.flags).joined(separator: " ") + "\n"
         }
+        if let heap = module.heap {
+            output += "; heap: \(heap.size)" + (heap.bytes.contains { $0 != 0 } ? " = \(HeapImage.hexText(heap.bytes))" : "")
+                + "\n"
+        }
         var directivesByFunction = [[RunDirective]](repeating: [], count: module.functions.count)
         var orphans: [RunDirective] = []
         for directive in module.runDirectives {
@@ -62,18 +66,20 @@ public enum CLIFPrinter {
         return output
     }
 
-    /// `run: %f(1, 2) == 3`, `print: %f(1)`, `run: %f(0) == trap int_divz`.
+    /// `run: %f(1, 2) == 3`, `print: %f(1)`, `run: %f(0) == trap int_divz`,
+    /// `run: %g(heap) == 0, heap == "01"`.
     public static func text(of directive: RunDirective) -> String {
-        let call = "\(directive.function)(" + directive.arguments.map(\.description).joined(separator: ", ") + ")"
+        let call = "\(directive.function)(\(directive.argumentText))"
+        let heap = directive.expectedHeap.map { ", heap == \(HeapImage.hexText($0))" } ?? ""
         switch directive.expectation {
         case .none:
             return "print: " + call
         case .trap(let code):
-            return "run: \(call) == trap \(code)"
+            return "run: \(call) == trap \(code)" + heap
         case .values(let comparison, let values):
             let expected = values.count == 1 ? values[0].description
                 : "[" + values.map(\.description).joined(separator: ", ") + "]"
-            return "run: \(call) \(comparison.rawValue) \(expected)"
+            return "run: \(call) \(comparison.rawValue) \(expected)" + heap
         }
     }
 }

@@ -7,8 +7,8 @@
 /// parser compares small integers instead of text.
 ///
 /// Comments are skipped, except that a comment whose first word is `run` or `print`
-/// (after any `;` and spaces, as Cranelift trims them) is remembered as a run directive
-/// together with the function it belongs to.
+/// (after any `;` and spaces, as Cranelift trims them), or that starts with `heap:`,
+/// is remembered as a directive together with the function it belongs to.
 struct Lexer {
     let text: UnsafeBufferPointer<UInt8>
     private(set) var position: Int
@@ -29,15 +29,18 @@ struct Lexer {
         self.lineStart = lineStart
     }
 
-    /// A `; run…` or `; print…` comment, to be parsed once every function is known.
+    /// A `; run…`, `; print…` or `; heap:` comment, to be parsed once every function is
+    /// known.
     struct DirectiveComment {
-        /// The directive's text: from `run`/`print` to the end of the line.
+        /// The directive's text: from `run`/`print`/`heap` to the end of the line.
         var start: Int
         var end: Int
         var line: Int
         var lineStart: Int
         /// The function the comment follows or sits in (-1 before the first function).
         var owner: Int
+        /// A `heap:` directive (parsed before the run directives that use it).
+        var isHeap: Bool = false
     }
 
     /// The next token.
@@ -225,11 +228,13 @@ struct Lexer {
         while position < end && text[position] != ASCII.newline { position += 1 }
         var cursor = start
         while cursor < position && (text[cursor] == ASCII.semicolon || text[cursor] == ASCII.space) { cursor += 1 }
-        let isDirective = (Self.looking(text, end, at: "run", from: cursor) && !Self.continuesWord(text, end, cursor + 3))
+        let isHeap = Self.looking(text, end, at: "heap:", from: cursor)
+        let isDirective = isHeap
+            || (Self.looking(text, end, at: "run", from: cursor) && !Self.continuesWord(text, end, cursor + 3))
             || (Self.looking(text, end, at: "print", from: cursor) && !Self.continuesWord(text, end, cursor + 5))
         if isDirective && cursor < position {
             directives.append(DirectiveComment(start: cursor, end: position, line: line, lineStart: lineStart,
-                                               owner: directiveOwner))
+                                               owner: directiveOwner, isHeap: isHeap))
         }
     }
 

@@ -6,6 +6,8 @@
 ///     ; run: %div(1, 0) == trap int_divz      ; Egret extension: an expected trap
 ///     ; print: %f(1, 2)
 ///     ; run                                   ; bare: the function above, () -> int, != 0
+///     ; heap: 16 = "00ff"                     ; Egret extension: a heap buffer (HeapImage)
+///     ; run: %st(heap, 1) == 0, heap == "01ff" ; its address, its contents after the call
 ///
 /// Values are typed by the called function's signature (arguments by its parameters,
 /// expectations by its returns), so `-1` is an `i8` or an `i64` as the signature says.
@@ -30,13 +32,78 @@ extension TextParser {
             token = savedToken
         }
         module.runDirectives.reserveCapacity(comments.count)
-        for comment in comments {
-            lexer = Lexer(text: savedLexer.text, start: comment.start, end: comment.end, line: comment.line,
-                          lineStart: comment.lineStart)
-            advance()
+        // The heap first: run directives anywhere in the file may pass it.
+        for comment in comments where comment.isHeap {
+            startLexing(comment, in: savedLexer)
+            try parseHeapDirective()
+        }
+        for comment in comments where !comment.isHeap {
+            startLexing(comment, in: savedLexer)
             if let directive = try parseRunDirective(comment) {
                 module.runDirectives.append(directive)
             }
+        }
+    }
+
+    private mutating func startLexing(_ comment: Lexer.DirectiveComment, in fileLexer: Lexer) {
+        lexer = Lexer(text: fileLexer.text, start: comment.start, end: comment.end, line: comment.line,
+                      lineStart: comment.lineStart)
+        advance()
+    }
+
+    /// heap ::= "heap" ":" size [ "=" "\"" hex-digit-pairs "\"" ]
+    private mutating func parseHeapDirective() throws {
+        let keyword = token
+        advance()
+        try expect(.colon, "':' after heap")
+        if let earlier = module.heap {
+            throw error("a file has one heap; it is declared at line \(earlier.location.line)", at: keyword)
+        }
+        let sizeToken = token
+        let size = try source.integerBits(token, bits: 64, typeName: "the heap size")
+        guard size >= 1, size <= UInt128(HeapImage.maximumSize) else {
+            throw error("a heap has 1 to \(HeapImage.maximumSize) bytes", at: sizeToken)
+        }
+        advance()
+        var bytes = [UInt8](repeating: 0, count: Int(size))
+        if accept(.equal) {
+            let given = try parseHexBytes(limit: bytes.count, what: "the heap's contents")
+            bytes.replaceSubrange(0 ..< given.count, with: given)
+        }
+        guard token.kind == .endOfFile else { throw unexpected("the end of the heap line") }
+        module.heap = HeapImage(size: bytes.count, bytes: bytes, location: keyword.location)
+    }
+
+    /// A string of hex digit pairs, the bytes in address order: at most `limit` bytes.
+    private mutating func parseHexBytes(limit: Int, what: String) throws -> [UInt8] {
+        let literal = token
+        guard literal.kind == .string else {
+            throw unexpected("\(what) as a string of hex digit pairs, such as \"00ff\"")
+        }
+        let digits = source.bytes[(literal.start + 1) ..< (literal.end - 1)]
+        guard digits.count % 2 == 0 else { throw error("\(what): an odd number of hex digits", at: literal) }
+        guard digits.count / 2 <= limit else {
+            throw error("\(what): \(digits.count / 2) bytes, but the heap has \(limit)", at: literal)
+        }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(digits.count / 2)
+        var high: UInt8 = 0
+        for (index, digit) in digits.enumerated() {
+            guard let value = Self.hexDigitValue(digit) else {
+                throw error("\(what): '\(Character(Unicode.Scalar(digit)))' is not a hex digit", at: literal)
+            }
+            if index % 2 == 0 { high = value } else { bytes.append(high << 4 | value) }
+        }
+        advance()
+        return bytes
+    }
+
+    private static func hexDigitValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0") ... UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a") ... UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A") ... UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
+        default: return nil
         }
     }
 
@@ -62,14 +129,40 @@ extension TextParser {
             guard token.kind == .endOfFile else { return nil }
             return try bareDirective(isRun: isRun, owner: comment.owner, keyword: keyword, text: text)
         }
-        let (index, arguments) = try parseInvocation(owner: comment.owner)
+        let (index, arguments, heapArguments) = try parseInvocation(owner: comment.owner)
         var expectation = RunDirective.Expectation.none
+        var expectedHeap: [UInt8]?
         if isRun {
             expectation = try parseExpectation(returns: module.functions[index].signature.returns)
+            if accept(.comma) {
+                expectedHeap = try parseHeapExpectation()
+            }
         }
-        guard token.kind == .endOfFile else { throw unexpected("the end of the \(isRun ? "run" : "print") line") }
-        return RunDirective(function: module.functions[index].name, functionIndex: index, arguments: arguments,
-                            expectation: expectation, location: keyword.location, text: text)
+        guard token.kind == .endOfFile else {
+            throw unexpected("the end of the \(isRun ? "run" : "print") line"
+                + (isRun && expectedHeap == nil && module.heap != nil ? " (or ', heap == \"…\"')" : ""))
+        }
+        var directive = RunDirective(function: module.functions[index].name, functionIndex: index,
+                                     arguments: arguments, expectation: expectation, location: keyword.location,
+                                     text: text)
+        directive.heapArguments = heapArguments
+        directive.expectedHeap = expectedHeap
+        return directive
+    }
+
+    /// heap-expectation ::= "heap" "==" "\"" hex-digit-pairs "\""
+    private mutating func parseHeapExpectation() throws -> [UInt8] {
+        guard isWord("heap") else { throw unexpected("'heap == \"…\"' (the heap's contents after the call)") }
+        guard let heap = module.heap else {
+            throw error("'heap ==' needs a heap: declare one with '; heap: SIZE'")
+        }
+        advance()
+        try expect(.equal, "'==' after heap")
+        try expect(.equal, "'==' after heap")
+        var bytes = [UInt8](repeating: 0, count: heap.size)
+        let given = try parseHexBytes(limit: heap.size, what: "the heap's expected contents")
+        bytes.replaceSubrange(0 ..< given.count, with: given)
+        return bytes
     }
 
     /// `; run` / `; print` alone: the function the comment belongs to, called without
@@ -96,10 +189,12 @@ extension TextParser {
                             location: keyword.location, text: text)
     }
 
-    /// invocation ::= ( %name | uN:M ) "(" [ value { "," value } ] ")"
+    /// invocation ::= ( %name | uN:M ) "(" [ argument { "," argument } ] ")"
+    /// argument ::= value | "heap"
     ///
     /// Calls `owner` when the directive has one (see above), else the named function.
-    private mutating func parseInvocation(owner: Int) throws -> (Int, [DataValue]) {
+    /// Returns the function, its arguments and the positions that pass the heap.
+    private mutating func parseInvocation(owner: Int) throws -> (Int, [DataValue], [Int]) {
         let nameToken = token
         guard token.kind == .name || token.kind == .userRef else { throw unexpected("a function name such as %f") }
         let written = try parseFunctionName()
@@ -116,6 +211,7 @@ extension TextParser {
         let parameters = module.functions[index].signature.params
         try expect(.leftParen, "'(' and the arguments of \(name)")
         var arguments: [DataValue] = []
+        var heapArguments: [Int] = []
         arguments.reserveCapacity(parameters.count)
         for (position, parameter) in parameters.enumerated() {
             if position > 0 {
@@ -127,6 +223,20 @@ extension TextParser {
                 throw error("\(name) takes \(parameters.count) argument\(parameters.count == 1 ? "" : "s"), "
                     + "\(position) given")
             }
+            if isWord("heap") {
+                guard module.heap != nil else {
+                    throw error("'heap' passes the heap's address, but the file declares no heap "
+                        + "(add '; heap: SIZE')")
+                }
+                guard parameter.type == .i64 else {
+                    throw error("'heap' passes a 64-bit address, but parameter \(position + 1) of \(name) is "
+                        + "\(parameter.type)")
+                }
+                advance()
+                heapArguments.append(position)
+                arguments.append(DataValue(type: .i64, low: 0))
+                continue
+            }
             arguments.append(try parseDataValue(parameter.type))
         }
         guard token.kind == .rightParen else {
@@ -136,7 +246,7 @@ extension TextParser {
             throw unexpected("')' after the arguments of \(name)")
         }
         advance()
-        return (index, arguments)
+        return (index, arguments, heapArguments)
     }
 
     /// comparison expected ::= ("==" | "!=") ( value | "[" [ value { "," value } ] "]" | "trap" code )
