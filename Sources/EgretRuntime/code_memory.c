@@ -68,3 +68,35 @@ void egret_low_stack_free(void *low, size_t size) {
     size_t page = egret_page_size();
     munmap((char *)low - page, round_to_pages(size) + page);
 }
+
+// ---- Guarded buffers -----------------------------------------------------------
+//
+//     +------------------+
+//     | guard_after      |     no access: an access past the end faults here
+//     +------------------+  <- the buffer's end (a page boundary)
+//     | buffer           |     read + write: the last `size` bytes of the pages
+//     | (page rest)      |
+//     +------------------+
+//     | guard page       |     no access: below a buffer of whole pages
+//     +------------------+  <- the mapping's start
+
+void *egret_guarded_alloc(size_t size, size_t guard_after) {
+    size_t page = egret_page_size();
+    size_t usable = round_to_pages(size);
+    size_t after = round_to_pages(guard_after);
+    char *mapping = mmap(NULL, page + usable + after, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (mapping == MAP_FAILED) return NULL;
+    if (mprotect(mapping + page, usable, PROT_READ | PROT_WRITE) != 0) {
+        munmap(mapping, page + usable + after);
+        return NULL;
+    }
+    return mapping + page + usable - size;
+}
+
+void egret_guarded_free(void *buffer, size_t size, size_t guard_after) {
+    if (!buffer) return;
+    size_t page = egret_page_size();
+    size_t usable = round_to_pages(size);
+    char *end = (char *)buffer + size;
+    munmap(end - usable - page, page + usable + round_to_pages(guard_after));
+}

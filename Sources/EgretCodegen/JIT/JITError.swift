@@ -28,6 +28,8 @@ public enum JITError: Error, Hashable, Sendable, CustomStringConvertible {
     case codeAllocationFailed(size: Int)
     /// The system refused to map a stack of `size` bytes below 4 GiB (`JITStack`).
     case lowStackUnavailable(Int)
+    /// The system refused to map a guarded heap buffer of `size` bytes (`JITHeap`).
+    case heapUnavailable(Int)
     /// `mprotect` failed with `errno` while making the code executable.
     case protectionFailed(errno: Int32)
     /// The runtime's table of JIT code ranges is full.
@@ -77,6 +79,8 @@ public enum JITError: Error, Hashable, Sendable, CustomStringConvertible {
             return "could not map \(size) bytes of code memory"
         case .lowStackUnavailable(let size):
             return "could not map a \(size)-byte stack below 4 GiB for code with 32-bit pointers"
+        case .heapUnavailable(let size):
+            return "could not map a \(size)-byte heap buffer with guard pages"
         case .protectionFailed(let errno):
             return "could not make code memory executable (errno \(errno))"
         case .codeRangeRegistrationFailed:

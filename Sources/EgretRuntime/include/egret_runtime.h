@@ -82,6 +82,16 @@ void *egret_low_stack_alloc(size_t size);
 /// Unmaps a stack from egret_low_stack_alloc (`low` and `size` as given and returned).
 void egret_low_stack_free(void *low, size_t size);
 
+// ---- Guarded buffers -----------------------------------------------------------
+
+/// Maps a buffer of `size` bytes that ends at a page boundary, followed by at least
+/// `guard_after` inaccessible bytes and preceded by an inaccessible page: an access
+/// past the end (by less than `guard_after`), or before the start of a buffer of whole
+/// pages, faults. Returns the buffer's first byte, or NULL on failure.
+void *egret_guarded_alloc(size_t size, size_t guard_after);
+/// Unmaps a buffer from egret_guarded_alloc (`size` and `guard_after` as given).
+void egret_guarded_free(void *buffer, size_t size, size_t guard_after);
+
 #ifdef __cplusplus
 }
 #endif
