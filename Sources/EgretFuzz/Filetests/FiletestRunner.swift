@@ -59,8 +59,16 @@ public struct FiletestRunner {
         }
         interpreter.fuel = options.fuel
         let compiled = options.interpreterOnly ? [] : compileVariants(of: module)
+        let heap: JITHeap?
+        do {
+            heap = try compiled.isEmpty ? nil : module.heap.map { try JITHeap(size: $0.size) }
+        } catch {
+            outcome.diagnostics.append(Diagnostic(.error, "\(error)", file: fileName))
+            return outcome
+        }
         for directive in module.runDirectives {
-            outcome.record(directive, judge(directive, on: &interpreter, compiled: compiled))
+            outcome.record(directive, judge(directive, on: &interpreter, compiled: compiled,
+                                            heap: heap, image: module.heap?.bytes))
         }
         if outcome.unsupported > 0 {
             // One line per file: which features its unsupported run lines need.
@@ -87,12 +95,13 @@ public struct FiletestRunner {
         }
     }
 
-    /// Runs one directive on every executor and judges it.
-    private func judge(_ directive: RunDirective, on interpreter: inout Interpreter,
-                       compiled: [CompiledVariant]) -> LineVerdict {
-        let reference: CallOutcome
+    /// Runs one directive on every executor and judges it. Every executor starts from
+    /// the heap `image` (when the module has a heap); `heap` is the compiled code's.
+    private func judge(_ directive: RunDirective, on interpreter: inout Interpreter, compiled: [CompiledVariant],
+                       heap: JITHeap?, image: [UInt8]?) -> LineVerdict {
+        let reference: ExecutedCall
         do {
-            reference = try interpreter.call(functionIndex: directive.functionIndex, arguments: directive.arguments)
+            reference = try interpreter.execute(directive, heap: image)
         } catch let error as InterpreterError {
             switch error {
             case .unsupported(let feature, _, _):
@@ -103,18 +112,21 @@ public struct FiletestRunner {
         } catch {
             return .failed("interpreter: \(error)")
         }
-        if let problem = mismatch(reference, directive.expectation, executor: "interpreter") {
+        if let problem = mismatch(reference, directive, executor: "interpreter") {
             return .failed(problem)
         }
         var unsupportedFeature: String?
         for variant in compiled {
-            switch run(directive, on: variant) {
-            case .success(let outcome):
-                if let problem = mismatch(outcome, directive.expectation, executor: variant.name) {
+            switch run(directive, on: variant, heap: heap, image: image) {
+            case .success(let executed):
+                if let problem = mismatch(executed, directive, executor: variant.name) {
                     return .failed(problem)
                 }
-                if outcome != reference {
-                    return .failed("\(variant.name) gave \(outcome), interpreter gave \(reference)")
+                if executed.outcome != reference.outcome {
+                    return .failed("\(variant.name) gave \(executed.outcome), interpreter gave \(reference.outcome)")
+                }
+                if let difference = executed.heapDifference(from: reference) {
+                    return .failed("after \(variant.name), \(difference) as after the interpreter")
                 }
             case .failure(.unsupported(let feature)):
                 unsupportedFeature = unsupportedFeature ?? feature
@@ -123,23 +135,33 @@ public struct FiletestRunner {
             }
         }
         if let feature = unsupportedFeature { return .unsupported(feature) }
-        if case .none = directive.expectation { return .passed(printed: "\(directive.text) -> \(reference)") }
+        if case .none = directive.expectation {
+            return .passed(printed: "\(directive.text) -> \(reference.outcome)"
+                + (reference.heap.map { ", heap == \(HeapImage.hexText($0))" } ?? ""))
+        }
         return .passed(printed: nil)
     }
 
-    private func run(_ directive: RunDirective, on variant: CompiledVariant) -> Result<CallOutcome, ExecutorFailure> {
+    private func run(_ directive: RunDirective, on variant: CompiledVariant, heap: JITHeap?,
+                     image: [UInt8]?) -> Result<ExecutedCall, ExecutorFailure> {
         guard let module = variant.module else {
             return .failure(variant.failure ?? .failed("not compiled"))
         }
         if let feature = module.unsupported[directive.functionIndex] { return .failure(.unsupported(feature)) }
         do {
-            switch try module.call(functionIndex: directive.functionIndex, arguments: directive.arguments) {
-            case .returned(let values): return .success(.values(values))
-            case .trapped(let code): return .success(.trap(code))
-            }
+            return .success(try module.execute(directive, heap: heap, image: image))
         } catch {
             return .failure(.failed("\(error)"))
         }
+    }
+
+    /// What is wrong with `executed` under the directive's expectations, if anything.
+    private func mismatch(_ executed: ExecutedCall, _ directive: RunDirective, executor: String) -> String? {
+        if let problem = mismatch(executed.outcome, directive.expectation, executor: executor) { return problem }
+        guard let expected = directive.expectedHeap, let heap = executed.heap, heap != expected else { return nil }
+        let difference = ExecutedCall(outcome: executed.outcome, heap: heap)
+            .heapDifference(from: ExecutedCall(outcome: executed.outcome, heap: expected)) ?? ""
+        return "expected heap == \(HeapImage.hexText(expected)), after \(executor) \(difference)"
     }
 
     /// What is wrong with `outcome` under `expectation`, if anything.
@@ -210,7 +232,7 @@ public struct FileOutcome: Sendable {
             if let printed { messages.append("\(place): \(printed)") }
         case .failed(let why):
             failed += 1
-            messages.append("\(place): \(directive.function)(\(directive.arguments.map(\.description).joined(separator: ", "))): \(why)")
+            messages.append("\(place): \(directive.function)(\(directive.argumentText)): \(why)")
         case .unsupported(let feature):
             unsupported += 1
             if !unsupportedFeatures.contains(feature) { unsupportedFeatures.append(feature) }

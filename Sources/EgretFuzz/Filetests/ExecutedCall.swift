@@ -1,0 +1,47 @@
+import EgretCodegen
+import EgretIR
+import EgretInterpreter
+
+/// One run directive executed: how the call ended and, when the module has a heap,
+/// the heap's contents afterwards (also after a trap: the stores before it stay).
+struct ExecutedCall: Equatable {
+    var outcome: CallOutcome
+    var heap: [UInt8]?
+
+    /// The heap part of a message: the first byte that differs from `other`'s heap.
+    func heapDifference(from other: ExecutedCall) -> String? {
+        guard let heap, let otherHeap = other.heap, heap != otherHeap else { return nil }
+        let first = heap.indices.first { heap[$0] != otherHeap[$0] } ?? 0
+        return "heap[\(first)] is 0x\(String(heap[first], radix: 16)), not 0x\(String(otherHeap[first], radix: 16))"
+    }
+}
+
+extension Interpreter {
+    /// Runs `directive` with the heap starting as `image` (none when nil), passing the
+    /// heap's address for its `heap` arguments.
+    mutating func execute(_ directive: RunDirective, heap image: [UInt8]?) throws -> ExecutedCall {
+        if let image { heap = image }
+        let outcome = try call(functionIndex: directive.functionIndex,
+                               arguments: directive.arguments(heapAddress: heapBaseAddress))
+        return ExecutedCall(outcome: outcome, heap: image == nil ? nil : heap)
+    }
+}
+
+extension CompiledModule {
+    /// Runs `directive` with `heap` holding `image` first (no heap when either is nil).
+    func execute(_ directive: RunDirective, heap: JITHeap?, image: [UInt8]?) throws -> ExecutedCall {
+        guard let heap, let image else {
+            return ExecutedCall(outcome: try execute(directive, arguments: directive.arguments), heap: nil)
+        }
+        heap.load(image)
+        let outcome = try execute(directive, arguments: directive.arguments(heapAddress: heap.address))
+        return ExecutedCall(outcome: outcome, heap: heap.contents)
+    }
+
+    private func execute(_ directive: RunDirective, arguments: [DataValue]) throws -> CallOutcome {
+        switch try call(functionIndex: directive.functionIndex, arguments: arguments) {
+        case .returned(let values): return .values(values)
+        case .trapped(let code): return .trap(code)
+        }
+    }
+}
