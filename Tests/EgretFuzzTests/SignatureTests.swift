@@ -215,7 +215,7 @@ import Testing
             }
             """
         let function = try #require(try CLIFParser.parse(text).functions.first)
-        let addresses = CulpritLocator.addressValues(function)
+        let addresses = CulpritLocator.addressValues(function, heapArguments: [])
         #expect(addresses == [Value(1), Value(2)])
     }
 }

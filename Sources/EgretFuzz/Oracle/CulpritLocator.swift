@@ -27,9 +27,10 @@ public struct Culprit: Hashable, Sendable, CustomStringConvertible {
 /// dropped, and every other exit turned into a trap of its own. Side effects before I
 /// stay. All probes are added to the module under fresh names and compiled once; each
 /// is run with the failing input on both executors, and the first whose outcomes
-/// (values or trap codes) differ names the culprit. A first probe returns the entry
-/// block's parameters, so an argument passed wrongly is named as such. A culprit that
-/// is a call is followed into the callee with the arguments the interpreter passes.
+/// (values, trap codes or the heap afterwards) differ names the culprit. A first probe
+/// returns the entry block's parameters, so an argument passed wrongly is named as
+/// such. A culprit that is a call is followed into the callee with the arguments the
+/// interpreter passes and the heap as it is at the call.
 ///
 ///     block0(v0, v1):             probe for v3:   block0(v0, v1):
 ///         v2 = iadd v0, v1                            v2 = iadd v0, v1
@@ -49,15 +50,17 @@ struct CulpritLocator {
     /// acyclic and shallower).
     var maxCallDepth: Int = 8
 
-    func locate(in module: Module, directive: RunDirective, depth: Int = 0) -> Culprit? {
+    /// The culprit of `directive`'s mismatch, the heap starting as `heap` (nil: none).
+    func locate(in module: Module, directive: RunDirective, heap: [UInt8]?, depth: Int = 0) -> Culprit? {
         let function = module.functions[directive.functionIndex]
         guard let entry = function.entryBlock else { return nil }
+        let addresses = Self.addressValues(function, heapArguments: directive.heapArguments)
         var probed: [Inst?] = [nil]
         var probeModule = module
         probeModule.runDirectives = []
         let firstProbe = module.functions.count
-        probeModule.functions.append(probe(function, block: entry, after: nil, index: 0))
-        let addresses = Self.addressValues(function)
+        let parameters = function.params(of: entry).filter { !addresses.contains($0) }
+        probeModule.functions.append(probe(function, block: entry, keeping: 0, returning: parameters, index: 0))
         let observable = Self.observableInstructions(function)
         collecting: for block in function.layout {
             for inst in function.instructions(in: block) where !function[inst].opcode.info.isTerminator {
@@ -76,19 +79,21 @@ struct CulpritLocator {
         var options = compileOptions
         options.checkAllocation = false
         guard let compiled = try? CompiledModule(probeModule, options: options) else { return nil }
+        var jitHeap: JITHeap?
+        if let heap {
+            guard let mapped = try? JITHeap(size: heap.count) else { return nil }
+            jitHeap = mapped
+        }
         for (offset, inst) in probed.enumerated() {
-            let index = firstProbe + offset
-            guard compiled.unsupported[index] == nil,
-                  let reference = try? interpreter.call(functionIndex: index, arguments: directive.arguments),
-                  let result = try? compiled.call(functionIndex: index, arguments: directive.arguments) else { continue }
-            let outcome: CallOutcome
-            switch result {
-            case .returned(let values): outcome = .values(values)
-            case .trapped(let code): outcome = .trap(code)
-            }
-            if DifferentialOracle.equivalent(outcome, reference) { continue }
+            var probeDirective = directive
+            probeDirective.functionIndex = firstProbe + offset
+            guard compiled.unsupported[probeDirective.functionIndex] == nil,
+                  let reference = try? interpreter.execute(probeDirective, heap: heap),
+                  let executed = try? compiled.execute(probeDirective, heap: jitHeap, image: heap) else { continue }
+            if DifferentialOracle.equivalent(executed, reference) { continue }
             guard let inst else { return Culprit(instruction: "parameters", rule: nil) }
-            if depth < maxCallDepth, let inner = locateInCallee(of: inst, in: module, directive: directive, depth: depth) {
+            if depth < maxCallDepth,
+               let inner = locateInCallee(of: inst, in: module, directive: directive, heap: heap, depth: depth) {
                 return inner
             }
             return Culprit(instruction: Self.instructionName(function, inst), rule: rule(of: inst, in: function))
@@ -110,8 +115,10 @@ struct CulpritLocator {
 
     /// When `inst` is a direct call to a function of the module: the culprit inside the
     /// callee, run with the arguments the interpreter passes it on the first arrival at
-    /// `inst`; nil when the callee alone does not disagree (the call itself is wrong).
-    func locateInCallee(of inst: Inst, in module: Module, directive: RunDirective, depth: Int) -> Culprit? {
+    /// `inst` (the heap's address passed on as `heap`) and the heap as it is there; nil
+    /// when the callee alone does not disagree (the call itself is wrong).
+    func locateInCallee(of inst: Inst, in module: Module, directive: RunDirective, heap: [UInt8]?,
+                        depth: Int) -> Culprit? {
         let function = module.functions[directive.functionIndex]
         let data = function[inst]
         guard data.opcode == .call, function.functionRefs.indices.contains(data.funcRef.position),
@@ -119,9 +126,6 @@ struct CulpritLocator {
               let calleeIndex = module.functionIndex(named: callee.name),
               let block = function.layout.first(where: { function.instructions(in: $0).contains(inst) }),
               let position = function.instructions(in: block).firstIndex(of: inst) else { return nil }
-        // An address of the interpreter's means nothing to compiled code.
-        let addresses = Self.addressValues(function)
-        guard !function.arguments(of: inst).contains(where: addresses.contains) else { return nil }
         var argumentModule = module
         argumentModule.runDirectives = []
         argumentModule.functions.append(probe(function, block: block, keeping: position,
@@ -129,11 +133,23 @@ struct CulpritLocator {
         guard IRVerifier.verify(argumentModule).isEmpty, var interpreter = try? Interpreter(module: argumentModule)
         else { return nil }
         interpreter.fuel = fuel
-        guard case .values(let arguments)? = try? interpreter.call(functionIndex: module.functions.count,
-                                                                   arguments: directive.arguments) else { return nil }
-        let inner = RunDirective(function: callee.name, functionIndex: calleeIndex, arguments: arguments,
+        var probeDirective = directive
+        probeDirective.functionIndex = module.functions.count
+        guard let executed = try? interpreter.execute(probeDirective, heap: heap),
+              case .values(var arguments) = executed.outcome else { return nil }
+        // An address of the interpreter's means nothing to compiled code; the heap's
+        // own address is passed on as `heap`.
+        let addresses = Self.addressValues(function, heapArguments: directive.heapArguments)
+        var heapArguments: [Int] = []
+        for (position, argument) in function.arguments(of: inst).enumerated() where addresses.contains(argument) {
+            guard heap != nil, arguments[position] == interpreter.heapPointer() else { return nil }
+            heapArguments.append(position)
+            arguments[position] = DataValue(type: .i64, low: 0)
+        }
+        var inner = RunDirective(function: callee.name, functionIndex: calleeIndex, arguments: arguments,
                                  expectation: .none, location: directive.location, text: directive.text)
-        return locate(in: module, directive: inner, depth: depth + 1)
+        inner.heapArguments = heapArguments
+        return locate(in: module, directive: inner, heap: executed.heap, depth: depth + 1)
     }
 
     /// `icmp.i32`: the opcode and its controlling type (or its first result's type, or
@@ -164,12 +180,8 @@ struct CulpritLocator {
         return nil
     }
 
-    /// `function` cut short after `inst` in `block` (after the block's header when
-    /// `inst` is nil), returning what was computed there.
-    func probe(_ function: Function, block: Block, after inst: Inst?, index: Int) -> Function {
-        guard let inst else {
-            return probe(function, block: block, keeping: 0, returning: Array(function.params(of: block)), index: index)
-        }
+    /// `function` cut short after `inst` in `block`, returning what was computed there.
+    func probe(_ function: Function, block: Block, after inst: Inst, index: Int) -> Function {
         let insts = function.instructions(in: block)
         let position = insts.firstIndex(of: inst) ?? insts.count - 1
         return probe(function, block: block, keeping: position + 1, returning: Array(function.results(of: inst)),
@@ -213,10 +225,17 @@ struct CulpritLocator {
         .get_exception_handler_address,
     ]
 
-    /// Values that are, or are computed from, addresses (through any instruction but a
-    /// load, and through block arguments), to a fixpoint.
-    static func addressValues(_ function: Function) -> Set<Value> {
+    /// Values that are, or are computed from, addresses (the heap's address in the
+    /// parameters at `heapArguments`, or an address instruction's result; through any
+    /// instruction but a load or a call, and through block arguments), to a fixpoint.
+    /// A call's results are taken to be data: generated functions pass the heap on but
+    /// never return an address (were one to, its probe would differ and be named).
+    static func addressValues(_ function: Function, heapArguments: [Int]) -> Set<Value> {
         var tainted: Set<Value> = []
+        if let entry = function.entryBlock {
+            let parameters = function.params(of: entry)
+            for position in heapArguments where position < parameters.count { tainted.insert(parameters[position]) }
+        }
         var changed = true
         while changed {
             changed = false
@@ -224,7 +243,8 @@ struct CulpritLocator {
                 for inst in function.instructions(in: block) {
                     let data = function[inst]
                     let fromAddress = addressOpcodes.contains(data.opcode)
-                        || (!data.opcode.info.canLoad && function.arguments(of: inst).contains(where: tainted.contains))
+                        || (!data.opcode.info.canLoad && !data.opcode.info.isCall
+                            && function.arguments(of: inst).contains(where: tainted.contains))
                     if fromAddress {
                         for result in function.results(of: inst) where !tainted.contains(result) {
                             tainted.insert(result)

@@ -3,7 +3,9 @@ import EgretIR
 import EgretInterpreter
 
 /// Judges one case: every input on the reference interpreter and on the compiled code
-/// under both calling-convention assignments, compared bitwise, traps included.
+/// under both calling-convention assignments, compared bitwise, traps included, and
+/// with the heap buffer's contents afterwards when the case has one (each input starts
+/// from the case's heap image; the compiled code's buffer has guard pages, JITHeap).
 ///
 /// The module is compiled twice: with the conventions it declares (so calls between
 /// its system_v and windows_fastcall functions cross conventions directly) and with
@@ -71,26 +73,34 @@ public struct DifferentialOracle {
             return verdict
         }
         interpreter.fuel = options.fuel
-        var references: [CallOutcome] = []
+        var references: [ExecutedCall] = []
         references.reserveCapacity(module.runDirectives.count)
         for directive in module.runDirectives {
             do {
-                let outcome = try interpreter.call(functionIndex: directive.functionIndex,
-                                                   arguments: directive.arguments)
-                references.append(outcome)
-                verdict.outcomes[Self.outcomeKey(outcome), default: 0] += 1
+                let executed = try interpreter.execute(directive, heap: module.heap?.bytes)
+                references.append(executed)
+                verdict.outcomes[Self.outcomeKey(executed.outcome), default: 0] += 1
             } catch {
                 verdict.finding = invalid("interpreter on \(Self.inputText(directive)): \(error)")
                 return verdict
             }
         }
         verdict.inputsRun = references.count
+        let heap: JITHeap?
+        do {
+            heap = try module.heap.map { try JITHeap(size: $0.size) }
+        } catch {
+            verdict.finding = Finding(signature: FailureSignature(kind: .executionError,
+                                                                  location: FailureSignature.normalised("\(error)")),
+                                      detail: "\(error)")
+            return verdict
+        }
         var variants: [(name: String, overrides: [CallConv: CallConv])] = [("jit[declared]", [:])]
         if options.bothConventions {
             variants.append(("jit[exchanged]", [.systemV: .windowsFastcall, .windowsFastcall: .systemV]))
         }
         for variant in variants {
-            if let finding = run(module, variant.name, variant.overrides, references) {
+            if let finding = run(module, variant.name, variant.overrides, references, heap) {
                 verdict.finding = finding
                 return verdict
             }
@@ -100,7 +110,7 @@ public struct DifferentialOracle {
 
     /// Compiles under one convention assignment and compares every input.
     private func run(_ module: Module, _ name: String, _ overrides: [CallConv: CallConv],
-                     _ references: [CallOutcome]) -> Finding? {
+                     _ references: [ExecutedCall], _ heap: JITHeap?) -> Finding? {
         var compileOptions = Compiler.Options()
         compileOptions.callConvOverrides = overrides
         compileOptions.checkAllocation = options.checkAllocation
@@ -126,22 +136,26 @@ public struct DifferentialOracle {
                                                            location: FailureSignature.normalised(feature)),
                                detail: "\(name): unsupported: \(feature)")
             }
-            let outcome: CallOutcome
+            let executed: ExecutedCall
             do {
-                switch try compiled.call(functionIndex: directive.functionIndex, arguments: directive.arguments) {
-                case .returned(let values): outcome = .values(values)
-                case .trapped(let code): outcome = .trap(code)
-                }
+                executed = try compiled.execute(directive, heap: heap, image: module.heap?.bytes)
             } catch {
                 return Finding(signature: FailureSignature(kind: .executionError,
                                                            location: "\(name): " + FailureSignature.normalised("\(error)")),
-                               input: Self.inputText(directive), interpreterResult: reference.description,
+                               input: Self.inputText(directive), interpreterResult: reference.outcome.description,
                                detail: "\(name): \(error)")
             }
-            if Self.equivalent(outcome, reference) { continue }
+            if Self.equivalent(executed, reference) { continue }
+            let outcome = executed.outcome
             let kind: FailureSignature.Kind
             let shape: String
-            switch (reference, outcome) {
+            switch (reference.outcome, outcome) {
+            case (.values, .values) where Self.equivalent(outcome, reference.outcome):
+                kind = .heapMismatch
+                shape = "heap differs"
+            case (.trap(let code), .trap) where outcome == reference.outcome:
+                kind = .heapMismatch
+                shape = "heap differs after trap \(code)"
             case (.values, .values):
                 kind = .valueMismatch
                 shape = "values differ"
@@ -156,12 +170,14 @@ public struct DifferentialOracle {
                 shape = "trap \(expected) became values"
             }
             let locator = CulpritLocator(fuel: options.fuel, compileOptions: compileOptions)
-            let culprit = locator.locate(in: module, directive: directive)?.description
+            let culprit = locator.locate(in: module, directive: directive, heap: module.heap?.bytes)?.description
             let location = "\(name): " + (culprit.map { "\($0): " } ?? "") + shape
+            let heapDifference = executed.heapDifference(from: reference).map { "; after it \($0) as after the interpreter" }
             return Finding(signature: FailureSignature(kind: kind, location: location, culprit: culprit),
-                           input: Self.inputText(directive), interpreterResult: reference.description,
+                           input: Self.inputText(directive), interpreterResult: reference.outcome.description,
                            compiledResult: outcome.description,
-                           detail: "\(name) gave \(outcome), the interpreter gave \(reference) for \(Self.inputText(directive))")
+                           detail: "\(name) gave \(outcome), the interpreter gave \(reference.outcome) for "
+                               + Self.inputText(directive) + (heapDifference ?? ""))
         }
         return nil
     }
@@ -175,13 +191,19 @@ public struct DifferentialOracle {
         return zip(left, right).allSatisfy { $0 == $1 || ($0.type == $1.type && $0.isNaN && $1.isNaN) }
     }
 
+    /// `equivalent` outcomes and the same heap, byte for byte (the heap holds only
+    /// stored bits: a NaN stored there is compared as stored).
+    static func equivalent(_ executed: ExecutedCall, _ reference: ExecutedCall) -> Bool {
+        executed.heap == reference.heap && equivalent(executed.outcome, reference.outcome)
+    }
+
     private func invalid(_ message: String) -> Finding {
         Finding(signature: FailureSignature(kind: .invalidCase, location: FailureSignature.normalised(message)),
                 detail: message)
     }
 
     static func inputText(_ directive: RunDirective) -> String {
-        "%\(directive.function.description.drop { $0 == "%" })(" + directive.arguments.map(\.description).joined(separator: ", ") + ")"
+        "%\(directive.function.description.drop { $0 == "%" })(\(directive.argumentText))"
     }
 
     static func outcomeKey(_ outcome: CallOutcome) -> String {

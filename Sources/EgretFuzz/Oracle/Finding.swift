@@ -8,6 +8,8 @@ public struct FailureSignature: Hashable, Sendable, Codable, CustomStringConvert
         case valueMismatch = "value-mismatch"
         /// One side trapped and the other returned, or the trap codes differ.
         case trapMismatch = "trap-mismatch"
+        /// Both ended alike, but the heap buffer the function received differs.
+        case heapMismatch = "heap-mismatch"
         /// The backend threw while compiling (the register-allocation checker included).
         case compileError = "compile-error"
         /// Compiled code faulted where no trap was recorded, or the call failed.
