@@ -12,12 +12,21 @@ public enum PlantedBug: String, CaseIterable, Sendable {
     /// Incoming stack arguments are read one slot (8 bytes) too high: an off-by-one
     /// stack offset.
     case stackOffsetOffByOne = "stack-offset-off-by-one"
+    /// Integer stores lose their trap records: a store that faults (past the heap's end)
+    /// is a crash of the generated code rather than `heap_oob` — a broken trap table.
+    case storeWithoutTrapRecord = "store-without-trap-record"
 
-    /// Rewrites the lowered code for `wrongConditionCode`.
+    /// Rewrites the lowered code for `wrongConditionCode` and `storeWithoutTrapRecord`.
     func plant(in vcode: inout VCode<X64Inst>) {
-        guard self == .wrongConditionCode else { return }
         for index in vcode.insts.indices {
-            if case .setcc(cc: .l, let dst) = vcode.insts[index] { vcode.insts[index] = .setcc(cc: .le, dst: dst) }
+            switch (self, vcode.insts[index]) {
+            case (.wrongConditionCode, .setcc(cc: .l, let dst)):
+                vcode.insts[index] = .setcc(cc: .le, dst: dst)
+            case (.storeWithoutTrapRecord, .store), (.storeWithoutTrapRecord, .storeImm):
+                vcode.insts[index] = vcode.insts[index].mapMemoryOperand { Amode($0.address, trap: nil) }
+            default:
+                break
+            }
         }
     }
 

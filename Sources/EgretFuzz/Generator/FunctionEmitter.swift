@@ -7,6 +7,11 @@ struct FunctionPlan {
     var parameters: [IRType]
     var returns: [IRType]
     var callConv: String
+    /// The position among `parameters` of the heap's address (an i64), when the
+    /// module has a heap.
+    var heapParameter: Int?
+    /// The heap's size in bytes (0 without a heap).
+    var heapSize: Int = 0
 
     var signatureText: String {
         let results = returns.isEmpty ? "" : " -> " + returns.map(\.description).joined(separator: ", ")
@@ -39,6 +44,10 @@ struct FunctionEmitter<Source: ByteSource> {
     /// Values of the entry block, usable in every block.
     var entryValues: [(value: Int, type: IRType)] = []
     var slotSizes: [Int] = []
+    /// The heap's address (an entry block parameter): only ever an address operand,
+    /// never in `available`, so no result or stored value can depend on where the
+    /// executors placed the heap.
+    var heapPointer: Int?
     /// Values some instruction or branch already reads.
     var used: Set<Int> = []
     var declaredCallees: [String: Int] = [:]
@@ -84,6 +93,10 @@ struct FunctionEmitter<Source: ByteSource> {
             let header = params.map { "v\($0.value): \($0.type)" }.joined(separator: ", ")
             body += "\nblock\(block)" + (params.isEmpty ? "" : "(\(header))") + ":\n"
             available = block == 0 ? params : entryValues + params
+            if block == 0, let position = plan.heapParameter {
+                heapPointer = params[position].value
+                available.remove(at: position)
+            }
             if block == 0 { initialiseStackSlots(&source) }
             for _ in 0 ..< source.inRange(configuration.instructionsPerBlock) {
                 emitInstruction(&source)
@@ -173,10 +186,12 @@ struct FunctionEmitter<Source: ByteSource> {
     mutating func emitInstruction(_ source: inout Source) {
         let weights = configuration.instructionWeights
         switch source.weighted([signatures.isEmpty ? 0 : weights.opcode, callees.isEmpty ? 0 : weights.call,
-                                slotSizes.isEmpty ? 0 : weights.memory, weights.constant]) {
+                                slotSizes.isEmpty ? 0 : weights.memory, heapPointer == nil ? 0 : weights.heap,
+                                weights.constant]) {
         case 0: emitOpcode(source.pick(signatures), &source)
         case 1: emitCall(source.pick(callees), &source)
         case 2: emitMemoryAccess(&source)
+        case 3: emitHeapAccess(&source)
         default: _ = constant(source.pick(configuration.supportedTypes), &source)
         }
     }
@@ -251,11 +266,18 @@ struct FunctionEmitter<Source: ByteSource> {
             declaredCallees[callee.name] = reference
             preamble += "    fn\(reference) = %\(callee.name)\(callee.signatureText)\n"
         }
-        let arguments = callee.parameters.map { "v\(use($0, &source))" }.joined(separator: ", ")
+        var arguments: [String] = []
+        for (position, type) in callee.parameters.enumerated() {
+            if position == callee.heapParameter, let heapPointer {
+                arguments.append("v\(heapPointer)")
+            } else {
+                arguments.append("v\(use(type, &source))")
+            }
+        }
         var results: [(value: Int, type: IRType)] = []
         for type in callee.returns { results.append((fresh(), type)) }
         let prefix = results.isEmpty ? "" : results.map { "v\($0.value)" }.joined(separator: ", ") + " = "
-        line("\(prefix)call fn\(reference)(\(arguments))")
+        line("\(prefix)call fn\(reference)(\(arguments.joined(separator: ", ")))")
         available.append(contentsOf: results)
         coverage.append("call.\(callee.callConv)")
     }
@@ -336,6 +358,8 @@ enum GeneratorVocabulary {
     static let floatConditionCodes: [String] = FloatCC.allCases.map(\.description)
     /// User codes and the reserved codes a backend might confuse with each other.
     static let trapCodes: [String] = ["user1", "user2", "user42", "int_ovf", "int_divz", "heap_oob"]
+    /// Trap codes a load or store may name instead of heap_oob.
+    static let userTrapCodes: [String] = ["user1", "user7", "user42"]
     /// Access widths of the narrow loads and stores; the others access their type.
     static let narrowAccessBytes: [Opcode: Int] = [
         .uload8: 1, .sload8: 1, .istore8: 1, .uload16: 2, .sload16: 2, .istore16: 2,

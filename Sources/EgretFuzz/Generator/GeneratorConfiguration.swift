@@ -47,6 +47,14 @@ public struct GeneratorConfiguration: Sendable {
     public var loopBound: ClosedRange<Int> = 1 ... 6
     /// Stack slots per function.
     public var stackSlotCount: ClosedRange<Int> = 0 ... 2
+    /// Percent of modules whose functions all receive a heap buffer (`; heap:`, passed
+    /// as `heap`): its contents after each input are compared, so a wrong store shows
+    /// even when no result depends on it, and its guard pages make out-of-bounds
+    /// accesses real faults that must come back as the access's trap code.
+    public var heapPercent: Int = 50
+    /// Heap sizes in bytes: any size, so that the end is not always aligned and wide
+    /// accesses straddle it.
+    public var heapSize: ClosedRange<Int> = 4 ... 128
     /// Inputs (run lines) per function: edge values are cheap to try once compiled.
     public var inputsPerFunction: Int = 3
 
@@ -58,7 +66,7 @@ public struct GeneratorConfiguration: Sendable {
     /// Instructions in a body: an opcode from the signature table, a call, a stack
     /// access, a constant. Opcodes dominate; calls and memory are where ABI and frame
     /// bugs are, constants feed edge values into the other instructions.
-    public var instructionWeights: (opcode: Int, call: Int, memory: Int, constant: Int) = (12, 2, 3, 2)
+    public var instructionWeights: (opcode: Int, call: Int, memory: Int, heap: Int, constant: Int) = (12, 2, 3, 3, 2)
     /// Percent of divisions and remainders whose divisor is guarded against 0 (and, when
     /// signed, -1): most, so that execution continues past them; not all, so that the
     /// int_divz and int_ovf trap paths are compared too.
@@ -80,6 +88,20 @@ public struct GeneratorConfiguration: Sendable {
     /// Percent of loads and stores with the `big` flag: byte swapping around the access
     /// is a separate lowering path.
     public var bigEndianPercent: Int = 10
+    /// Percent of heap accesses at a constant offset reaching past the heap's end: the
+    /// fault in the guard page must come back as the access's trap code. Rare, because
+    /// the trap ends the input.
+    public var heapOutOfBoundsPercent: Int = 2
+    /// Percent of heap and stack accesses at an index computed from a value (masked to
+    /// the power of two above the last in-bounds index, so it sometimes lands out of
+    /// bounds, about one access in six): the
+    /// address is only known at run time. Stack accesses check the index against the
+    /// slot and `trapnz heap_oob` first, as Wasm's bounds checks do: an unchecked
+    /// out-of-bounds stack access has no meaning in CLIF.
+    public var dynamicIndexPercent: Int = 15
+    /// Percent of heap accesses naming a user trap code instead of heap_oob: a faulting
+    /// access must report its own code.
+    public var accessTrapCodePercent: Int = 10
 
     public init() {}
 

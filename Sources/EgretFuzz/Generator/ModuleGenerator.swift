@@ -16,7 +16,9 @@ public struct GeneratedCase: Sendable {
 /// A module is 1–8 functions `%f0 … %fN`; function i may call only functions after it
 /// (a call DAG, so every case terminates), each function uses system_v or
 /// windows_fastcall independently, so calls cross conventions. Each function is
-/// followed by its inputs, biased to edge values.
+/// followed by its inputs, biased to edge values. About half the modules have a heap
+/// buffer (`; heap:`) that every function receives as a parameter and every input
+/// starts from.
 ///
 /// Requires: a configuration whose supported types include i32 and i64 (loop counters
 /// and addresses). Guarantees: the module passes the IR verifier.
@@ -37,6 +39,7 @@ public struct ModuleGenerator {
 
     public func generate<Source: ByteSource>(_ source: inout Source, header: String = "") -> GeneratedCase {
         let functionCount = source.inRange(configuration.functionCount)
+        let heapSize = source.chance(configuration.heapPercent) ? source.inRange(configuration.heapSize) : 0
         var plans: [FunctionPlan] = []
         for index in 0 ..< functionCount {
             var parameters: [IRType] = []
@@ -48,10 +51,25 @@ public struct ModuleGenerator {
                 returns.append(source.pick(configuration.supportedTypes))
             }
             let convention = source.chance(configuration.windowsFastcallPercent) ? "windows_fastcall" : "system_v"
-            plans.append(FunctionPlan(name: "f\(index)", parameters: parameters, returns: returns,
-                                      callConv: convention))
+            var plan = FunctionPlan(name: "f\(index)", parameters: parameters, returns: returns, callConv: convention)
+            if heapSize > 0 {
+                // Anywhere among the parameters: in a register or on the stack.
+                let position = source.inRange(0 ... parameters.count)
+                plan.parameters.insert(.i64, at: position)
+                plan.heapParameter = position
+                plan.heapSize = heapSize
+            }
+            plans.append(plan)
         }
         var text = header + "test run\ntarget x86_64\n"
+        if heapSize > 0 {
+            var contents: [UInt8] = []
+            for _ in 0 ..< heapSize {
+                contents.append(UInt8(truncatingIfNeeded: EdgeValues.draw(.i8, edgePercent: configuration.edgeInputPercent,
+                                                                         &source)))
+            }
+            text += "; heap: \(heapSize) = \(HeapImage.hexText(contents))\n"
+        }
         var instructions = 0
         var inputs = 0
         var coverage: [String] = []
@@ -62,8 +80,10 @@ public struct ModuleGenerator {
             instructions += emitter.instructionCount
             coverage.append(contentsOf: emitter.coverage)
             for _ in 0 ..< configuration.inputsPerFunction {
-                let arguments = plan.parameters.map { type in
-                    EdgeValues.drawText(type, edgePercent: configuration.edgeInputPercent, &source)
+                let arguments = plan.parameters.indices.map { position in
+                    position == plan.heapParameter ? "heap"
+                        : EdgeValues.drawText(plan.parameters[position], edgePercent: configuration.edgeInputPercent,
+                                              &source)
                 }
                 text += "; print: %\(plan.name)(\(arguments.joined(separator: ", ")))\n"
                 inputs += 1

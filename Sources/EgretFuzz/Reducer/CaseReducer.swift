@@ -18,7 +18,7 @@ public struct ReductionResult: Sendable, Codable {
 /// drop run lines, functions, declarations and blocks; delete instructions or replace
 /// an instruction's results by constants; drop block and function parameters and
 /// return values; turn `brif`/`br_table` into `jump`; shrink
-/// constants and input arguments to 0, 1 or half. A variant the parser or verifier
+/// constants and input arguments to 0, 1 or half; drop the heap or shrink its contents. A variant the parser or verifier
 /// rejects simply fails the predicate, so the passes need not understand dominance.
 ///
 /// Requires: `stillFails(original)` is true. Guarantees: the result is a case for
@@ -76,7 +76,7 @@ enum CaseText {
     /// Passes in order: the big cuts first.
     static let passes: [Pass] = [dropFunction, dropBlock, dropLine, branchToJump, retargetJump, mergeIntoPredecessor,
                                  dropBlockParameter, dropFunctionParameter, dropReturnValue, replaceByConstant,
-                                 shrinkConstant, reuseEarlierValue, shrinkArguments]
+                                 shrinkConstant, reuseEarlierValue, shrinkArguments, shrinkHeap]
 
     static func trimmed(_ line: String) -> Substring {
         line.drop { $0 == " " }
@@ -418,13 +418,34 @@ enum CaseText {
         }
     }
 
+    /// The `; heap:` line: dropped (when nothing passes `heap` any more), its contents
+    /// dropped (all zero), or the second half of its contents zeroed.
+    static func shrinkHeap(_ lines: [String], _ position: Int) -> [[String]] {
+        let line = lines[position]
+        guard line.hasPrefix("; heap:") else { return [] }
+        var candidates: [[String]] = [removing(lines, position)]
+        guard let equals = line.firstIndex(of: "="), let open = line.firstIndex(of: "\""),
+              let close = line.lastIndex(of: "\""), open < close else { return candidates }
+        var withoutContents = lines
+        withoutContents[position] = String(line[..<equals]).trimmingCharacters(in: .whitespaces)
+        candidates.append(withoutContents)
+        let digits = line[line.index(after: open) ..< close]
+        let pairs = digits.count / 2
+        if pairs >= 2 {
+            var halved = lines
+            halved[position] = String(line[...open]) + String(digits.prefix(2 * (pairs / 2))) + String(line[close...])
+            candidates.append(halved)
+        }
+        return candidates
+    }
+
     /// Each argument of a run line → 0.
     static func shrinkArguments(_ lines: [String], _ position: Int) -> [[String]] {
         let line = lines[position]
         guard isRunLine(line), let open = line.firstIndex(of: "("), let close = line.lastIndex(of: ")") else { return [] }
         let arguments = splitTopLevel(String(line[line.index(after: open) ..< close]))
         var candidates: [[String]] = []
-        for (index, argument) in arguments.enumerated() where argument != "0" && !argument.isEmpty {
+        for (index, argument) in arguments.enumerated() where argument != "0" && argument != "heap" && !argument.isEmpty {
             var changed = arguments
             changed[index] = "0"
             var candidate = lines
