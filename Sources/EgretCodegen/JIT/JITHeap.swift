@@ -1,5 +1,6 @@
 import EgretIR
 import EgretRuntime
+import Foundation
 
 /// The heap buffer compiled code receives for a run directive's `heap` argument
 /// (`HeapImage`), placed so that out-of-bounds accesses fault as they trap on the
@@ -43,5 +44,41 @@ public final class JITHeap {
     /// The contents after a call.
     public var contents: [UInt8] {
         [UInt8](UnsafeRawBufferPointer(start: base, count: size))
+    }
+}
+
+/// Heap buffers kept for reuse, by size: mapping and unmapping one (three system calls
+/// and its page faults) for every case would cost a fuzzing worker a few percent of its
+/// time. `take` hands out a buffer no one else holds; `give` returns it. Thread-safe.
+public final class JITHeapPool {
+    private var free: [Int: [JITHeap]] = [:]
+    private let lock = NSLock()
+    /// Buffers kept at most (generated heaps come in a hundred or so sizes).
+    private let limit: Int
+    private var kept = 0
+
+    public init(limit: Int = 256) {
+        self.limit = limit
+    }
+
+    /// A buffer of `size` bytes, reused when one is free.
+    public func take(size: Int) throws -> JITHeap {
+        lock.lock()
+        if let heap = free[size]?.popLast() {
+            kept -= 1
+            lock.unlock()
+            return heap
+        }
+        lock.unlock()
+        return try JITHeap(size: size)
+    }
+
+    /// Returns a buffer from `take` for reuse (released if the pool is full).
+    public func give(_ heap: JITHeap) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard kept < limit else { return }
+        free[heap.size, default: []].append(heap)
+        kept += 1
     }
 }

@@ -41,6 +41,8 @@ public struct DifferentialOracle {
     }
 
     public let options: Options
+    /// Heap buffers for the compiled code, reused from case to case.
+    private let heaps = JITHeapPool()
 
     public init(options: Options = Options()) {
         self.options = options
@@ -88,13 +90,14 @@ public struct DifferentialOracle {
         verdict.inputsRun = references.count
         let heap: JITHeap?
         do {
-            heap = try module.heap.map { try JITHeap(size: $0.size) }
+            heap = try module.heap.map { try heaps.take(size: $0.size) }
         } catch {
             verdict.finding = Finding(signature: FailureSignature(kind: .executionError,
                                                                   location: FailureSignature.normalised("\(error)")),
                                       detail: "\(error)")
             return verdict
         }
+        defer { if let heap { heaps.give(heap) } }
         var variants: [(name: String, overrides: [CallConv: CallConv])] = [("jit[declared]", [:])]
         if options.bothConventions {
             variants.append(("jit[exchanged]", [.systemV: .windowsFastcall, .windowsFastcall: .systemV]))
@@ -174,8 +177,8 @@ public struct DifferentialOracle {
             let location = "\(name): " + (culprit.map { "\($0): " } ?? "") + shape
             let heapDifference = executed.heapDifference(from: reference).map { "; after it \($0) as after the interpreter" }
             return Finding(signature: FailureSignature(kind: kind, location: location, culprit: culprit),
-                           input: Self.inputText(directive), interpreterResult: reference.outcome.description,
-                           compiledResult: outcome.description,
+                           input: Self.inputText(directive), interpreterResult: reference.summary(comparedTo: executed),
+                           compiledResult: executed.summary(comparedTo: reference),
                            detail: "\(name) gave \(outcome), the interpreter gave \(reference.outcome) for "
                                + Self.inputText(directive) + (heapDifference ?? ""))
         }
