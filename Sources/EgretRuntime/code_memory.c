@@ -3,6 +3,7 @@
 #include "egret_runtime.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -17,8 +18,31 @@ static size_t round_to_pages(size_t size) {
     return (size + page - 1) & ~(page - 1);
 }
 
+// Freed code memory is kept, inaccessible, for reuse: a fuzzing campaign maps and
+// unmaps two small modules per case, and a fresh mapping also costs a page fault per
+// page on first write. Reuse makes the pages writable again; nothing stale survives,
+// as the linker fills a whole mapping before making it executable.
+enum { POOL_CAPACITY = 32, POOL_MAX_SIZE = 256 << 10 };
+static struct { void *memory; size_t size; } pool[POOL_CAPACITY];
+static int pool_count;
+static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
+
 void *egret_code_alloc(size_t size) {
-    void *memory = mmap(NULL, round_to_pages(size), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    size_t rounded = round_to_pages(size);
+    void *reused = NULL;
+    pthread_mutex_lock(&pool_lock);
+    for (int i = pool_count - 1; i >= 0; i--) {
+        if (pool[i].size != rounded) continue;
+        reused = pool[i].memory;
+        pool[i] = pool[--pool_count];
+        break;
+    }
+    pthread_mutex_unlock(&pool_lock);
+    if (reused) {
+        if (mprotect(reused, rounded, PROT_READ | PROT_WRITE) == 0) return reused;
+        munmap(reused, rounded);
+    }
+    void *memory = mmap(NULL, rounded, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     return memory == MAP_FAILED ? NULL : memory;
 }
 
@@ -33,7 +57,19 @@ int egret_code_make_writable(void *memory, size_t size) {
 }
 
 void egret_code_free(void *memory, size_t size) {
-    if (memory) munmap(memory, round_to_pages(size));
+    if (!memory) return;
+    size_t rounded = round_to_pages(size);
+    if (rounded <= POOL_MAX_SIZE && mprotect(memory, rounded, PROT_NONE) == 0) {
+        pthread_mutex_lock(&pool_lock);
+        if (pool_count < POOL_CAPACITY) {
+            pool[pool_count].memory = memory;
+            pool[pool_count].size = rounded;
+            pool_count++;
+            memory = NULL;
+        }
+        pthread_mutex_unlock(&pool_lock);
+    }
+    if (memory) munmap(memory, rounded);
 }
 
 // ---- Stacks in the low 4 GiB ---------------------------------------------------

@@ -44,6 +44,10 @@ struct FuzzCommand: ParsableCommand {
     @Flag(name: .long, help: "Do not reduce findings.")
     var noReduce = false
 
+    @Option(name: .long, help: ArgumentHelp("Print case N of the campaign (with --seed, --ops, --types) and exit.",
+                                            valueName: "N"))
+    var printCase: UInt64?
+
     @Option(name: .long, help: ArgumentHelp("Test-only: plant a known backend bug (\(PlantedBugNames.all)).",
                                             visibility: .hidden))
     var plantBug: String?
@@ -75,6 +79,16 @@ struct FuzzCommand: ParsableCommand {
         options.reduce = !noReduce
         options.plantedBug = plantBug
         options.types = types.map { $0.split(separator: ",").map(String.init) } ?? []
+        if let printCase {
+            do {
+                let generator = ModuleGenerator(configuration: try options.generatorConfiguration())
+                print(generator.generate(seed: seed, index: printCase).text, terminator: "")
+                return
+            } catch let error as CampaignError {
+                printError("egret: error: \(error)")
+                throw ExitCode(2)
+            }
+        }
         let result: CampaignResult
         do {
             result = try Campaign(options: options).run { print($0) }

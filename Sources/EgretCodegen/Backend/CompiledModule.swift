@@ -49,10 +49,14 @@ public final class CompiledModule {
         }
         excludeCallersOfUnsupported(module)
         // Trampolines are called from C with System V and call the target with the
-        // signature it was compiled for: they take no overrides of their own.
+        // signature it was compiled for: they take no overrides of their own. They are
+        // Egret's own glue, not the program under test, so the allocation checker (a
+        // sixth of compile time) stays on the program's functions; every call through a
+        // trampoline exercises its allocation anyway.
         var trampolineOptions = options
         trampolineOptions.callConvOverrides = [:]
         trampolineOptions.plantedBug = nil
+        trampolineOptions.checkAllocation = false
         var trampolines: [Signature: JITFunction] = [:]
         for result in compiled {
             guard let result else {

@@ -26,7 +26,8 @@ void *egret_code_alloc(size_t size);
 int egret_code_make_executable(void *memory, size_t size);
 /// Makes the pages read + write again (and no longer executable). 0 on success.
 int egret_code_make_writable(void *memory, size_t size);
-/// Unmaps memory from egret_code_alloc.
+/// Releases memory from egret_code_alloc: small mappings are kept, inaccessible, and
+/// handed out again by egret_code_alloc; others are unmapped.
 void egret_code_free(void *memory, size_t size);
 /// The system page size.
 size_t egret_page_size(void);
