@@ -93,6 +93,21 @@ import Testing
         #expect(cleanResult.newFindings.isEmpty, "\(cleanResult.findings.map(\.finding.signature.description))")
     }
 
+    /// `egret fuzz --print-case N` prints exactly the case a campaign runs as case N.
+    @Test func aCaseIsPrintedFromItsSeedAndIndex() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.egret)
+        process.arguments = ["fuzz", "--print-case", "12", "--seed", "3", "--ops", "iadd,udiv"]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let expected = ModuleGenerator(configuration: .narrowed(to: [.iadd, .udiv])).generate(seed: 3, index: 12).text
+        #expect(String(decoding: data, as: UTF8.self) == expected)
+    }
+
     /// A worker killed from outside loses nothing: every case is still judged or
     /// recorded, and the campaign finishes.
     @Test func aKilledWorkerLosesNothing() throws {
