@@ -49,7 +49,7 @@ struct FunctionEmitter<Source: ByteSource> {
     /// executors placed the heap.
     var heapPointer: Int?
     /// Values some instruction or branch already reads.
-    var used: Set<Int> = []
+    var used = ValueFlags()
     var declaredCallees: [String: Int] = [:]
     var instructionCount: Int = 0
     var coverage: [String] = []
@@ -117,7 +117,9 @@ struct FunctionEmitter<Source: ByteSource> {
     }
 
     mutating func line(_ text: String) {
-        body += "    " + text + "\n"
+        body.append("    ")
+        body.append(text)
+        body.append("\n")
         instructionCount += 1
     }
 
@@ -349,6 +351,21 @@ struct FunctionEmitter<Source: ByteSource> {
         }
         let values = plan.returns.map { "v\(use($0, &source))" }
         line(values.isEmpty ? "return" : "return " + values.joined(separator: ", "))
+    }
+}
+
+/// A set of value numbers (dense from 0) as one flag per number: the emitter asks
+/// whether a value is used yet for nearly every operand it picks.
+struct ValueFlags {
+    private var flags: [Bool] = []
+
+    func contains(_ value: Int) -> Bool {
+        value < flags.count && flags[value]
+    }
+
+    mutating func insert(_ value: Int) {
+        if value >= flags.count { flags.append(contentsOf: repeatElement(false, count: value - flags.count + 64)) }
+        flags[value] = true
     }
 }
 
