@@ -85,7 +85,8 @@ extension FunctionEmitter {
     mutating func emitAccess(_ opcode: Opcode, _ type: IRType, at place: String, flags: String,
                              _ source: inout Source) {
         if opcode.info.canStore {
-            let value = use(type, &source)
+            var value = use(type, &source)
+            if type.isFloat { value = canonicalNaN(value, type) }
             line("\(opcode.name)\(flags) v\(value), \(place)")
         } else {
             let result = fresh()
@@ -93,6 +94,20 @@ extension FunctionEmitter {
             available.append((result, type))
         }
         coverage.append("\(opcode.name).\(type)")
+    }
+
+    /// `value`, or the canonical NaN when it is a NaN: memory (reloaded as an integer,
+    /// or the heap compared byte for byte) would expose the sign and payload of a NaN
+    /// that arithmetic produced, which CLIF leaves unspecified (floatBitExclusions).
+    mutating func canonicalNaN(_ value: Int, _ type: IRType) -> Int {
+        let isNaN = fresh()
+        line("v\(isNaN) = fcmp uno v\(value), v\(value)")
+        let canonical = fresh()
+        line("v\(canonical) = \(type == .f32 ? "f32const" : "f64const") +NaN")
+        let chosen = fresh()
+        line("v\(chosen) = select v\(isNaN), v\(canonical), v\(value)")
+        used.insert(chosen)
+        return chosen
     }
 
     /// An i64 index from an integer value, masked to `0 ..< 2^k` with 2^k the smallest
