@@ -143,6 +143,13 @@ extension X64LoweringRules {
                                       pattern: [.register, address.shape]) { b in
                 let value = b.gprPair(0)
                 let (first, second) = try halves(of: b.amode(1))
+                // A store that traps writes nothing, as one x86 store and the
+                // interpreter do: the second half is read first, so that a fault in
+                // either half (an access straddling the end of the heap) comes before
+                // any byte is written. Frame slots cannot fault.
+                if second.trap != nil, !Self.isFrameAddress(second) {
+                    b.emit(.load(size: .size64, src: second, dst: b.newGpr()))
+                }
                 guard b.memoryFlags.endianness == .big else {
                     b.emit(.store(size: .size64, src: value.low, dst: first))
                     b.emit(.store(size: .size64, src: value.high, dst: second))
@@ -156,6 +163,11 @@ extension X64LoweringRules {
             })
         }
         return rules
+    }
+
+    static func isFrameAddress(_ amode: Amode) -> Bool {
+        if case .frame = amode.address { return true }
+        return false
     }
 
     /// The memory operands of the first and the second 8 bytes at `amode`.
