@@ -38,6 +38,8 @@ struct BlockPlan {
         var edgeStart: Int32 = 0
         /// Edges of reachable terminators that target it.
         var incomingEdges: Int32 = 0
+        /// Where the sources of its code start in the lowering's `sourceLog`.
+        var sourceStart: Int32 = 0
         var isReachable = false
     }
 
@@ -147,7 +149,12 @@ extension X64LoweringContext {
     func emitEdgeMoves(_ edge: Int) {
         let planned = plan.edges[Int(plan.edgeStart(of: currentBlock)) + edge]
         precondition(planned.edgeBlock < 0, "the argument moves of a split edge belong to its edge block")
+        // The moves belong to no instruction: what the rule emitted before them is the
+        // instruction's, and lowerBlock attributes what it emits after them.
+        attributePending(to: currentInst.index)
         emitParallelMoves(planned.call)
+        attributePending(to: VCodeSource.blockArgumentsCode)
+        emittedEdgeMoves = true
     }
 
     /// Fills the edge blocks of `block`'s terminator: argument moves, then `jmp`.
@@ -261,17 +268,22 @@ extension X64LoweringContext {
         var vcode = VCode<X64Inst>()
         vcode.insts.reserveCapacity(blockInsts.reduce(0) { $0 + $1.count })
         vcode.blocks.reserveCapacity(plan.blocks.count)
+        var sources: [UInt32] = []
+        sources.reserveCapacity(vcode.insts.capacity)
         for (index, kind) in plan.blocks.enumerated() {
             let start = vcode.insts.count
             vcode.insts.append(contentsOf: blockInsts[index])
             var successors: [Int] = []
             switch kind {
             case .block(let block):
+                let sourceStart = Int(plan.blockStates[block.position].sourceStart)
+                sources.append(contentsOf: sourceLog[sourceStart ..< sourceStart + blockInsts[index].count])
                 let first = Int(plan.edgeStart(of: block))
                 for edge in plan.edges[first ..< first + successorCalls(of: block).count] {
                     successors.append(Int(edge.edgeBlock >= 0 ? edge.edgeBlock : plan.vcodeIndex(of: edge.call.block)))
                 }
             case .edge(let edge):
+                sources.append(contentsOf: repeatElement(VCodeSource.blockArgumentsCode, count: blockInsts[index].count))
                 successors.append(Int(plan.vcodeIndex(of: plan.edges[edge].call.block)))
             }
             vcode.blocks.append(VCodeBlock(instRange: start ..< vcode.insts.count, successors: successors))
@@ -292,6 +304,6 @@ extension X64LoweringContext {
             calleeSavedClobberedByCalls: PRegSet(bits: callClobbers.bits & functionSignature.convention.calleeSaved.bits))
         let blockMap = plan.blockStates.map { $0.vcodeIndex >= 0 ? Int($0.vcodeIndex) : nil }
         return LoweredFunction(vcode: vcode, frame: frame, signature: functionSignature, blockMap: blockMap,
-                               appliedRules: appliedRules)
+                               appliedRules: appliedRules, vcodeSources: sources)
     }
 }

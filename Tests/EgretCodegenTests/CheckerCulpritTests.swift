@@ -1,0 +1,79 @@
+import EgretIR
+import Testing
+@testable import EgretCodegen
+
+/// Lowering records which IR instruction each machine instruction came from.
+struct CheckerCulpritTests {
+    /// Arithmetic whose every rule is distinct, a branch whose arguments need an edge
+    /// block, and stack parameters (System V passes the seventh and eighth integers on
+    /// the stack).
+    static let text = """
+        function %f(i32, i64, i64, i64, i64, i64, i64, i64) -> i64 system_v {
+        block0(v0: i32, v1: i64, v2: i64, v3: i64, v4: i64, v5: i64, v6: i64, v7: i64):
+            v8 = iadd v0, v0
+            v9 = isub v1, v7
+            v10 = iconst.i64 3
+            v11 = imul v9, v10
+            v12 = uextend.i64 v8
+            brif v0, block1(v11, v12), block2
+        block1(v13: i64, v14: i64):
+            v15 = bxor v13, v14
+            return v15
+        block2:
+            v16 = iadd v6, v1
+            return v16
+        }
+        """
+
+    static func function() throws -> Function {
+        try #require(try CLIFParser.parse(text, fileName: "culprit.clif").functions.first)
+    }
+
+    @Test func everyMachineInstructionHasTheSourceThatEmittedIt() throws {
+        let function = try Self.function()
+        let lowered = try X64Lowering.lower(function, options: LoweringOptions(recordRules: true))
+        try #require(lowered.vcodeSources.count == lowered.vcode.insts.count)
+        let sources = lowered.vcode.insts.indices.map(lowered.source(ofVCode:))
+        // Each lowered IR instruction's code is one run, in its block.
+        var seen: Set<Inst> = []
+        for (index, source) in sources.enumerated() {
+            guard case .instruction(let inst) = source else { continue }
+            if index > 0, sources[index - 1] == source { continue }
+            #expect(seen.insert(inst).inserted, "\(function.opcodeAndType(of: inst)) in two places")
+            #expect(lowered.appliedRules[inst] != nil, "\(function.opcodeAndType(of: inst)) has code but no rule")
+        }
+        #expect(Set(lowered.appliedRules.keys) == seen)
+        // v8 = iadd is inst 0: one add.
+        let iaddCode = sources.indices.filter { sources[$0] == .instruction(Inst(0)) }
+        #expect(iaddCode.map { lowered.vcode.insts[$0].description.hasPrefix("addl") } == [true])
+        // The two stack parameters (v6, v7) are loaded on entry, before any rule's code.
+        let parameterLoads = sources.indices.filter { sources[$0] == .parameters }
+        #expect(parameterLoads == [0, 1], "\(lowered.text)")
+        // The edge block to block1 holds the moves of v10 and v11 and its jmp; none of
+        // it is the brif's.
+        let edgeBlock = try #require(lowered.vcode.blocks.first { block in
+            block.instRange.allSatisfy { sources[$0] == .blockArguments }
+        })
+        #expect(edgeBlock.instRange.count >= 2)
+        #expect(lowered.vcode.insts[edgeBlock.instRange.last ?? 0].description.hasPrefix("jmp"))
+    }
+
+    @Test func aJumpsArgumentMovesAreBlockArgumentsAndItsJmpIsItsOwn() throws {
+        let text = """
+            function %g(i64, i64) -> i64 system_v {
+            block0(v0: i64, v1: i64):
+                jump block1(v1, v0)
+            block1(v2: i64, v3: i64):
+                v4 = isub v2, v3
+                return v4
+            }
+            """
+        let lowered = try LowerTest.lower(text)
+        let jump = Inst(0)
+        let entry = lowered.vcode.blocks[0].instRange
+        let sources = entry.map(lowered.source(ofVCode:))
+        // Swapping the two parameters: three moves through a temporary, then the jmp.
+        #expect(sources.dropLast().allSatisfy { $0 == .blockArguments } && sources.count >= 3, "\(lowered.text)")
+        #expect(sources.last == .instruction(jump))
+    }
+}
