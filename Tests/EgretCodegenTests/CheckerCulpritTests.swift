@@ -1,8 +1,10 @@
 import EgretIR
 import Testing
-@testable import EgretCodegen
+@_spi(Testing) @testable import EgretCodegen
 
-/// Lowering records which IR instruction each machine instruction came from.
+/// Lowering records which IR instruction each machine instruction came from, and a
+/// register allocation the checker rejects is reported against that instruction and
+/// its rule, not only the machine instruction.
 struct CheckerCulpritTests {
     /// Arithmetic whose every rule is distinct, a branch whose arguments need an edge
     /// block, and stack parameters (System V passes the seventh and eighth integers on
@@ -27,6 +29,14 @@ struct CheckerCulpritTests {
 
     static func function() throws -> Function {
         try #require(try CLIFParser.parse(text, fileName: "culprit.clif").functions.first)
+    }
+
+    static func compile(misallocating rule: String?, keepVCode: Bool = false) throws -> CompiledFunction {
+        var options = Compiler.Options()
+        options.checkAllocation = true
+        options.keepVCode = keepVCode
+        options.misallocation = rule.map { Misallocation(rule: $0) }
+        return try Compiler.compile(try function(), options: options)
     }
 
     @Test func everyMachineInstructionHasTheSourceThatEmittedIt() throws {
@@ -75,5 +85,44 @@ struct CheckerCulpritTests {
         // Swapping the two parameters: three moves through a temporary, then the jmp.
         #expect(sources.dropLast().allSatisfy { $0 == .blockArguments } && sources.count >= 3, "\(lowered.text)")
         #expect(sources.last == .instruction(jump))
+    }
+
+    @Test func theRealAllocationPasses() throws {
+        _ = try Self.compile(misallocating: nil)
+    }
+
+    /// A wrong register in the code of each rule is reported against the instruction
+    /// that rule lowered, whether the rules were recorded while compiling or not.
+    @Test(arguments: [("iadd", "iadd.i32"), ("isub", "isub.i64"), ("imul_imm", "imul.i64"), ("bxor", "bxor.i64")],
+          [false, true])
+    func aRejectedAllocationNamesTheIRInstructionAndRule(rule: (name: String, instruction: String),
+                                                         keepVCode: Bool) throws {
+        let error = #expect(throws: CodegenError.self) {
+            try Self.compile(misallocating: rule.name, keepVCode: keepVCode)
+        }
+        guard case .rejectedAllocation(let rejection)? = error else {
+            Issue.record("not a rejected allocation: \(String(describing: error))")
+            return
+        }
+        #expect(rejection.function == .testCase("f"))
+        #expect(rejection.instruction == rule.instruction)
+        #expect(rejection.rule == rule.name)
+        #expect(rejection.culprit == "\(rule.instruction) via \(rule.name)")
+        let function = try Self.function()
+        guard case .instruction(let inst) = rejection.source else {
+            Issue.record("\(rejection.source) is not an instruction")
+            return
+        }
+        #expect(function.opcodeAndType(of: inst) == rule.instruction)
+        #expect(rejection.failure.problem == .useReadsWrongValue)
+        let text = "\(error.map(String.init(describing:)) ?? "")"
+        #expect(text.hasPrefix("register allocation: checker: in %f, \(rule.instruction) (rule \(rule.name)) at vcode "
+                               + "\(rejection.failure.instruction) ("), "\(text)")
+        #expect(text.hasSuffix(rejection.failure.detail))
+        #expect(rejection.failure.detail.hasPrefix("use of %v"))
+    }
+
+    @Test func anUnknownRuleMisallocatesNothing() throws {
+        _ = try Self.compile(misallocating: "no_such_rule")
     }
 }

@@ -1,0 +1,74 @@
+import EgretIR
+
+/// A register allocation RegAllocChecker rejected, traced from the machine instruction
+/// it failed at back to the IR instruction whose lowering emitted it: the form in
+/// which `Compiler.compile` reports a checker failure (`CodegenError
+/// .rejectedAllocation`).
+///
+///     checker: in %f0, iadd.i32 (rule iadd) at vcode 12 (addl %v3, %v7):
+///              use of %v7 reads %rax, which holds %v3
+///
+/// Machine instructions are what the checker sees, but a finding is about the rule
+/// that emitted them; `culprit` names that rule the way mismatch findings do.
+public struct RejectedAllocation: Hashable, Sendable, CustomStringConvertible {
+    public var function: ExternalName
+    /// What emitted the instruction the checker failed at.
+    public var source: VCodeSource
+    /// The IR instruction as `opcode.type` (`iadd.i32`, `Function.opcodeAndType`), or,
+    /// for lowering's own glue, what it is (`block arguments`, `parameters`).
+    public var instruction: String
+    /// The rule that lowered the IR instruction (nil for glue).
+    public var rule: String?
+    public var failure: CheckerFailure
+
+    public init(function: ExternalName, source: VCodeSource, instruction: String, rule: String?,
+                failure: CheckerFailure) {
+        self.function = function
+        self.source = source
+        self.instruction = instruction
+        self.rule = rule
+        self.failure = failure
+    }
+
+    /// `iadd.i32 via iadd`, or `block arguments`: what a finding's signature names.
+    public var culprit: String {
+        guard let rule else { return instruction }
+        return "\(instruction) via \(rule)"
+    }
+
+    public var description: String {
+        let rulePart = rule.map { " (rule \($0))" } ?? ""
+        return "checker: in \(function), \(instruction)\(rulePart) at vcode \(failure.instruction) "
+            + "(\(failure.instructionText)): \(failure.detail)"
+    }
+}
+
+extension RejectedAllocation {
+    /// Traces `failure`, found in `lowered` (the lowering of `function` under
+    /// `options`), back to its IR instruction. The rule comes from
+    /// `lowered.appliedRules`; when those were not recorded the function is lowered
+    /// again with recording on, which gives the same code (lowering is deterministic)
+    /// and costs nothing until a bug has been found. Nil when `failure` names no
+    /// instruction of `lowered`.
+    init?(_ failure: CheckerFailure, in function: Function, lowered: LoweredFunction, options: LoweringOptions) {
+        guard lowered.vcodeSources.indices.contains(failure.instruction) else { return nil }
+        let source = lowered.source(ofVCode: failure.instruction)
+        switch source {
+        case .instruction(let inst):
+            var rules = lowered.appliedRules
+            if !options.recordRules {
+                var recording = options
+                recording.recordRules = true
+                rules = (try? X64Lowering.lower(function, options: recording))?.appliedRules ?? [:]
+            }
+            self.init(function: function.name, source: source, instruction: function.opcodeAndType(of: inst),
+                      rule: rules[inst], failure: failure)
+        case .blockArguments:
+            self.init(function: function.name, source: source, instruction: "block arguments", rule: nil,
+                      failure: failure)
+        case .parameters:
+            self.init(function: function.name, source: source, instruction: "parameters", rule: nil,
+                      failure: failure)
+        }
+    }
+}
