@@ -87,6 +87,24 @@ struct CheckerCulpritTests {
         #expect(sources.last == .instruction(jump))
     }
 
+    @Test func aFunctionOfOneBlockHasItsSourcesInOrder() throws {
+        let text = """
+            function %h(i64, i64) -> i64 system_v {
+            block0(v0: i64, v1: i64):
+                v2 = imul v0, v1
+                v3 = iadd v2, v0
+                return v3
+            }
+            """
+        let lowered = try LowerTest.lower(text)
+        let sources = lowered.vcode.insts.indices.map(lowered.source(ofVCode:))
+        try #require(lowered.vcodeSources.count == lowered.vcode.insts.count)
+        // Runs of imul, iadd, return, in that order, with nothing else between.
+        var runs: [VCodeSource] = []
+        for source in sources where runs.last != source { runs.append(source) }
+        #expect(runs == [.instruction(Inst(0)), .instruction(Inst(1)), .instruction(Inst(2))], "\(lowered.text)")
+    }
+
     @Test func theRealAllocationPasses() throws {
         _ = try Self.compile(misallocating: nil)
     }

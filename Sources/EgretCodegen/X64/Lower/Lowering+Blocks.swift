@@ -268,22 +268,17 @@ extension X64LoweringContext {
         var vcode = VCode<X64Inst>()
         vcode.insts.reserveCapacity(blockInsts.reduce(0) { $0 + $1.count })
         vcode.blocks.reserveCapacity(plan.blocks.count)
-        var sources: [UInt32] = []
-        sources.reserveCapacity(vcode.insts.capacity)
         for (index, kind) in plan.blocks.enumerated() {
             let start = vcode.insts.count
             vcode.insts.append(contentsOf: blockInsts[index])
             var successors: [Int] = []
             switch kind {
             case .block(let block):
-                let sourceStart = Int(plan.blockStates[block.position].sourceStart)
-                sources.append(contentsOf: sourceLog[sourceStart ..< sourceStart + blockInsts[index].count])
                 let first = Int(plan.edgeStart(of: block))
                 for edge in plan.edges[first ..< first + successorCalls(of: block).count] {
                     successors.append(Int(edge.edgeBlock >= 0 ? edge.edgeBlock : plan.vcodeIndex(of: edge.call.block)))
                 }
             case .edge(let edge):
-                sources.append(contentsOf: repeatElement(VCodeSource.blockArgumentsCode, count: blockInsts[index].count))
                 successors.append(Int(plan.vcodeIndex(of: plan.edges[edge].call.block)))
             }
             vcode.blocks.append(VCodeBlock(instRange: start ..< vcode.insts.count, successors: successors))
@@ -304,6 +299,25 @@ extension X64LoweringContext {
             calleeSavedClobberedByCalls: PRegSet(bits: callClobbers.bits & functionSignature.convention.calleeSaved.bits))
         let blockMap = plan.blockStates.map { $0.vcodeIndex >= 0 ? Int($0.vcodeIndex) : nil }
         return LoweredFunction(vcode: vcode, frame: frame, signature: functionSignature, blockMap: blockMap,
-                               appliedRules: appliedRules, vcodeSources: sources)
+                               appliedRules: appliedRules, vcodeSources: sourcesInEmissionOrder(count: vcode.insts.count))
+    }
+
+    /// `sourceLog` in the blocks' emission order, edge blocks included: the log itself
+    /// for a function of one block (most small functions), else gathered block by block.
+    private func sourcesInEmissionOrder(count: Int) -> [UInt32] {
+        if plan.blocks.count == 1 { return sourceLog }
+        var sources: [UInt32] = []
+        sources.reserveCapacity(count)
+        for (index, kind) in plan.blocks.enumerated() {
+            let length = blockInsts[index].count
+            switch kind {
+            case .block(let block):
+                let start = Int(plan.blockStates[block.position].sourceStart)
+                sources.append(contentsOf: sourceLog[start ..< start + length])
+            case .edge:
+                sources.append(contentsOf: repeatElement(VCodeSource.blockArgumentsCode, count: length))
+            }
+        }
+        return sources
     }
 }
