@@ -43,19 +43,13 @@ public enum Compiler {
         options.plantedBug?.plant(in: &lowered.vcode)
         let convention = lowered.frame.convention
         let environment = registerEnvironment(for: convention)
-        var allocation = try timings.measure(.regalloc) {
+        let allocated = try timings.measure(.regalloc) {
             try RegisterAllocator.allocate(lowered.vcode, environment: environment)
         }
-        try options.misallocation?.apply(to: &allocation, of: lowered, environment: environment)
+        let allocation = try options.misallocation?.applied(to: allocated, of: lowered, environment: environment)
+            ?? allocated
         if options.checkAllocation {
-            do {
-                try timings.measure(.check) { try RegAllocChecker.check(lowered.vcode, allocation) }
-            } catch let error as RegAllocError {
-                guard let failure = error.checkerFailure,
-                      let rejection = RejectedAllocation(failure, in: function, lowered: lowered, options: lowering)
-                else { throw error }
-                throw CodegenError.rejectedAllocation(rejection)
-            }
+            try timings.measure(.check) { try check(allocation, of: lowered, from: function, options: lowering) }
         }
         let emitted = try timings.measure(.emit) { () throws -> EmittedFunction in
             // Save what the function writes, and what its calls may destroy that its own
@@ -81,6 +75,20 @@ public enum Compiler {
         return CompiledFunction(name: function.name, signature: signature, emitted: emitted, timings: timings,
                                 lowered: options.keepVCode ? lowered : nil,
                                 allocation: options.keepVCode ? allocation : nil)
+    }
+
+    /// Runs RegAllocChecker; a failure at an instruction is thrown as
+    /// `CodegenError.rejectedAllocation`, traced back to the IR instruction.
+    private static func check(_ allocation: RegAllocation, of lowered: LoweredFunction, from function: Function,
+                              options: LoweringOptions) throws {
+        do {
+            try RegAllocChecker.check(lowered.vcode, allocation)
+        } catch let error as RegAllocError {
+            guard let failure = error.checkerFailure,
+                  let rejection = RejectedAllocation(failure, in: function, lowered: lowered, options: options)
+            else { throw error }
+            throw CodegenError.rejectedAllocation(rejection)
+        }
     }
 
     /// Callee-saved integer registers in the order the prologue pushes them.

@@ -14,10 +14,11 @@
         self.rule = rule
     }
 
-    /// Changes one operand's register in `allocation`; nothing when the rule emitted
-    /// no instruction with such an operand. Requires `lowered.appliedRules`.
-    func apply(to allocation: inout RegAllocation, of lowered: LoweredFunction,
-               environment: RegisterEnvironment) throws {
+    /// `allocation` with one operand's register changed; unchanged when the rule
+    /// emitted no instruction with such an operand. Requires `lowered.appliedRules`.
+    func applied(to allocation: RegAllocation, of lowered: LoweredFunction,
+                 environment: RegisterEnvironment) throws -> RegAllocation {
+        var allocation = allocation
         let table = try OperandTable(lowered.vcode.insts)
         for index in lowered.vcode.insts.indices {
             guard case .instruction(let inst) = lowered.source(ofVCode: index),
@@ -29,8 +30,9 @@
                       let other = environment.registers(of: operand.reg.regClass).first(where: { !given.contains($0) })
                 else { continue }
                 allocation.operandAllocations[offset] = other
-                return
+                return allocation
             }
         }
+        return allocation
     }
 }
