@@ -31,17 +31,18 @@ struct CheckerCulpritTests {
         try #require(try CLIFParser.parse(text, fileName: "culprit.clif").functions.first)
     }
 
-    static func compile(misallocating rule: String?, keepVCode: Bool = false) throws -> CompiledFunction {
+    static let recording = LoweringOptions(recordRules: true, recordSources: true)
+
+    static func compile(misallocating rule: String?) throws -> CompiledFunction {
         var options = Compiler.Options()
         options.checkAllocation = true
-        options.keepVCode = keepVCode
         options.misallocation = rule.map { Misallocation(rule: $0) }
         return try Compiler.compile(try function(), options: options)
     }
 
     @Test func everyMachineInstructionHasTheSourceThatEmittedIt() throws {
         let function = try Self.function()
-        let lowered = try X64Lowering.lower(function, options: LoweringOptions(recordRules: true))
+        let lowered = try X64Lowering.lower(function, options: Self.recording)
         try #require(lowered.vcodeSources.count == lowered.vcode.insts.count)
         let sources = lowered.vcode.insts.indices.map(lowered.source(ofVCode:))
         // Each lowered IR instruction's code is one run, in its block.
@@ -78,7 +79,7 @@ struct CheckerCulpritTests {
                 return v4
             }
             """
-        let lowered = try LowerTest.lower(text)
+        let lowered = try LowerTest.lower(text, options: Self.recording)
         let jump = Inst(0)
         let entry = lowered.vcode.blocks[0].instRange
         let sources = entry.map(lowered.source(ofVCode:))
@@ -96,7 +97,7 @@ struct CheckerCulpritTests {
                 return v3
             }
             """
-        let lowered = try LowerTest.lower(text)
+        let lowered = try LowerTest.lower(text, options: Self.recording)
         let sources = lowered.vcode.insts.indices.map(lowered.source(ofVCode:))
         try #require(lowered.vcodeSources.count == lowered.vcode.insts.count)
         // Runs of imul, iadd, return, in that order, with nothing else between.
@@ -110,14 +111,10 @@ struct CheckerCulpritTests {
     }
 
     /// A wrong register in the code of each rule is reported against the instruction
-    /// that rule lowered, whether the rules were recorded while compiling or not.
-    @Test(arguments: [("iadd", "iadd.i32"), ("isub", "isub.i64"), ("imul_imm", "imul.i64"), ("bxor", "bxor.i64")],
-          [false, true])
-    func aRejectedAllocationNamesTheIRInstructionAndRule(rule: (name: String, instruction: String),
-                                                         keepVCode: Bool) throws {
-        let error = #expect(throws: CodegenError.self) {
-            try Self.compile(misallocating: rule.name, keepVCode: keepVCode)
-        }
+    /// that rule lowered.
+    @Test(arguments: [("iadd", "iadd.i32"), ("isub", "isub.i64"), ("imul_imm", "imul.i64"), ("bxor", "bxor.i64")])
+    func aRejectedAllocationNamesTheIRInstructionAndRule(rule: (name: String, instruction: String)) throws {
+        let error = #expect(throws: CodegenError.self) { try Self.compile(misallocating: rule.name) }
         guard case .rejectedAllocation(let rejection)? = error else {
             Issue.record("not a rejected allocation: \(String(describing: error))")
             return
@@ -138,6 +135,24 @@ struct CheckerCulpritTests {
                                + "\(rejection.failure.instruction) ("), "\(text)")
         #expect(text.hasSuffix(rejection.failure.detail))
         #expect(rejection.failure.detail.hasPrefix("use of %v"))
+    }
+
+    /// What compiling records on its hot path: nothing, so a failure is traced by
+    /// lowering the function again.
+    @Test func aFailureInCodeLoweredWithoutRecordingIsTracedByLoweringAgain() throws {
+        let function = try Self.function()
+        let plain = try X64Lowering.lower(function)
+        #expect(plain.vcodeSources.isEmpty && plain.appliedRules.isEmpty)
+        let recorded = try X64Lowering.lower(function, options: Self.recording)
+        try #require(recorded.vcode.insts == plain.vcode.insts)
+        let environment = Compiler.registerEnvironment(for: plain.frame.convention)
+        let allocation = try RegisterAllocator.allocate(plain.vcode, environment: environment)
+        let wrong = try Misallocation(rule: "imul_imm").applied(to: allocation, of: recorded, environment: environment)
+        let error = #expect(throws: RegAllocError.self) { try RegAllocChecker.check(plain.vcode, wrong) }
+        let failure = try #require(error?.checkerFailure)
+        let rejection = try #require(RejectedAllocation(failure, in: function, lowered: plain, options: LoweringOptions()))
+        #expect(rejection.culprit == "imul.i64 via imul_imm")
+        #expect(rejection.source == .instruction(Inst(3)))
     }
 
     @Test func anUnknownRuleMisallocatesNothing() throws {

@@ -38,16 +38,17 @@ public enum Compiler {
         var timings = PhaseTimings()
         var lowering = LoweringOptions(callConvOverrides: options.callConvOverrides)
         lowering.recordRules = options.keepVCode || options.misallocation != nil
+        lowering.recordSources = lowering.recordRules
         lowering.replacedEmitters = options.replacedEmitters
         var lowered = try timings.measure(.lower) { try X64Lowering.lower(function, options: lowering) }
         options.plantedBug?.plant(in: &lowered.vcode)
         let convention = lowered.frame.convention
         let environment = registerEnvironment(for: convention)
-        let allocated = try timings.measure(.regalloc) {
-            try RegisterAllocator.allocate(lowered.vcode, environment: environment)
+        let allocation = try timings.measure(.regalloc) { () throws -> RegAllocation in
+            let allocation = try RegisterAllocator.allocate(lowered.vcode, environment: environment)
+            guard let misallocation = options.misallocation else { return allocation }
+            return try misallocation.applied(to: allocation, of: lowered, environment: environment)
         }
-        let allocation = try options.misallocation?.applied(to: allocated, of: lowered, environment: environment)
-            ?? allocated
         if options.checkAllocation {
             try timings.measure(.check) { try check(allocation, of: lowered, from: function, options: lowering) }
         }

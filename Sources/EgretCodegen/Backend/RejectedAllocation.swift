@@ -45,24 +45,27 @@ public struct RejectedAllocation: Hashable, Sendable, CustomStringConvertible {
 
 extension RejectedAllocation {
     /// Traces `failure`, found in `lowered` (the lowering of `function` under
-    /// `options`), back to its IR instruction. The rule comes from
-    /// `lowered.appliedRules`; when those were not recorded the function is lowered
-    /// again with recording on, which gives the same code (lowering is deterministic)
-    /// and costs nothing until a bug has been found. Nil when `failure` names no
-    /// instruction of `lowered`.
+    /// `options`), back to its IR instruction and rule. When the sources and rules
+    /// were not recorded, the function is lowered again with recording on: lowering is
+    /// deterministic, so that gives the same code, and the hot path pays nothing until
+    /// a bug has been found. Nil when `failure` names no instruction of the code.
     init?(_ failure: CheckerFailure, in function: Function, lowered: LoweredFunction, options: LoweringOptions) {
-        guard lowered.vcodeSources.indices.contains(failure.instruction) else { return nil }
-        let source = lowered.source(ofVCode: failure.instruction)
+        var traced = lowered
+        if !options.recordSources || !options.recordRules {
+            var recording = options
+            recording.recordRules = true
+            recording.recordSources = true
+            // The same code, up to what a planted bug rewrote in place after lowering.
+            guard let again = try? X64Lowering.lower(function, options: recording),
+                  again.vcode.blocks == lowered.vcode.blocks else { return nil }
+            traced = again
+        }
+        guard traced.vcodeSources.indices.contains(failure.instruction) else { return nil }
+        let source = traced.source(ofVCode: failure.instruction)
         switch source {
         case .instruction(let inst):
-            var rules = lowered.appliedRules
-            if !options.recordRules {
-                var recording = options
-                recording.recordRules = true
-                rules = (try? X64Lowering.lower(function, options: recording))?.appliedRules ?? [:]
-            }
             self.init(function: function.name, source: source, instruction: function.opcodeAndType(of: inst),
-                      rule: rules[inst], failure: failure)
+                      rule: traced.appliedRules[inst], failure: failure)
         case .blockArguments:
             self.init(function: function.name, source: source, instruction: "block arguments", rule: nil,
                       failure: failure)

@@ -149,6 +149,10 @@ extension X64LoweringContext {
     func emitEdgeMoves(_ edge: Int) {
         let planned = plan.edges[Int(plan.edgeStart(of: currentBlock)) + edge]
         precondition(planned.edgeBlock < 0, "the argument moves of a split edge belong to its edge block")
+        guard options.recordSources else {
+            emitParallelMoves(planned.call)
+            return
+        }
         // The moves belong to no instruction: what the rule emitted before them is the
         // instruction's, and lowerBlock attributes what it emits after them.
         attributePending(to: currentInst.index)
@@ -299,7 +303,8 @@ extension X64LoweringContext {
             calleeSavedClobberedByCalls: PRegSet(bits: callClobbers.bits & functionSignature.convention.calleeSaved.bits))
         let blockMap = plan.blockStates.map { $0.vcodeIndex >= 0 ? Int($0.vcodeIndex) : nil }
         return LoweredFunction(vcode: vcode, frame: frame, signature: functionSignature, blockMap: blockMap,
-                               appliedRules: appliedRules, vcodeSources: sourcesInEmissionOrder(count: vcode.insts.count))
+                               appliedRules: appliedRules,
+                               vcodeSources: options.recordSources ? sourcesInEmissionOrder(count: vcode.insts.count) : [])
     }
 
     /// `sourceLog` in the blocks' emission order, edge blocks included: the log itself

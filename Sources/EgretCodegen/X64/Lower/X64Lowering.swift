@@ -34,9 +34,10 @@ import EgretIR
 ///   lanes above it unspecified, like the upper bits of a narrow integer). Fixed
 ///   registers appear only as constraints (div/mul in rax/rdx, shift counts in rcx,
 ///   ABI locations, xmm0–xmm7 for float arguments and results).
-/// - Sources: `vcodeSources` names, for every VCode instruction, the IR instruction
-///   whose rule emitted it, or the glue it belongs to (`VCodeSource`): one `UInt32`
-///   per instruction, filled in per IR instruction as its code is reversed.
+/// - Sources, when asked (`recordSources`): `vcodeSources` names, for every VCode
+///   instruction, the IR instruction whose rule emitted it, or the glue it belongs to
+///   (`VCodeSource`): one `UInt32` per instruction, filled in per IR instruction as
+///   its code is reversed.
 ///
 /// **The narrow-value invariant.** An i8, i16 or i32 value lives in a 64-bit register
 /// whose bits above its width are *unspecified*: nothing may rely on them and every
@@ -83,14 +84,21 @@ public struct LoweringOptions: Sendable {
     /// Record which rule lowered each instruction (`LoweredFunction.appliedRules`), for
     /// tests, `egret compile --vcode` and coverage reports.
     public var recordRules: Bool
+    /// Record which IR instruction emitted each VCode instruction
+    /// (`LoweredFunction.vcodeSources`), for tests and the checker's reports
+    /// (`RejectedAllocation`, which lowers the function again to ask for it). Off on
+    /// the hot path: recording every function cost 1–3% of compile time in egret bench.
+    public var recordSources: Bool
     /// Test-only: emitters that replace the named rules' own (a deliberately broken
     /// rule, to check that a verifier counterexample reproduces on the JIT). Not part
     /// of the public interface: reachable only through `@_spi(Testing) import`.
     @_spi(Testing) public var replacedEmitters: [String: RuleEmitter] = [:]
 
-    public init(callConvOverrides: [CallConv: CallConv] = [:], recordRules: Bool = false) {
+    public init(callConvOverrides: [CallConv: CallConv] = [:], recordRules: Bool = false,
+                recordSources: Bool = false) {
         self.callConvOverrides = callConvOverrides
         self.recordRules = recordRules
+        self.recordSources = recordSources
     }
 
     /// The convention a signature declared as `callConv` is compiled with.
@@ -111,7 +119,8 @@ public struct LoweredFunction: Sendable {
     /// set (instructions skipped as unused have none).
     public var appliedRules: [Inst: String] = [:]
     /// What emitted each instruction of `vcode.insts` (parallel to it), one code per
-    /// instruction (`VCodeSource(encoded:)`): read it through `source(ofVCode:)`.
+    /// instruction (`VCodeSource(encoded:)`), when `LoweringOptions.recordSources` was
+    /// set (empty otherwise): read it through `source(ofVCode:)`.
     public var vcodeSources: [UInt32] = []
 
     /// What emitted VCode instruction `index`.

@@ -70,7 +70,8 @@ final class X64LoweringContext: LoweringBuilder {
     /// The code of the block being lowered, backwards (see `lowerBlock`).
     @exclusivity(unchecked) var pending: [X64Inst] = []
     /// What emitted each lowered instruction (`VCodeSource` codes), block after block
-    /// in lowering order (a block's start is in its `BlockPlan.BlockState`). The
+    /// in lowering order (a block's start is in its `BlockPlan.BlockState`), when
+    /// `options.recordSources`; every use is behind that one test. The
     /// current block's, from `currentSourceStart`, go in step with `pending` except
     /// for the code of the instruction being lowered, which `lowerBlock` attributes
     /// after it (`emitEdgeMoves` attributes its part early, to mark its moves).
@@ -114,7 +115,7 @@ final class X64LoweringContext: LoweringBuilder {
     func run() throws -> LoweredFunction {
         try buildPlan()
         blockInsts = [[X64Inst]](repeating: [], count: plan.blocks.count)
-        sourceLog.reserveCapacity(2 * function.insts.count + 8)
+        if options.recordSources { sourceLog.reserveCapacity(2 * function.insts.count + 8) }
         for block in plan.postorder {
             try lowerBlock(block)
         }
@@ -124,18 +125,22 @@ final class X64LoweringContext: LoweringBuilder {
     /// Lowers `block`'s instructions last to first into `pending`: each instruction's
     /// code is emitted in order and then reversed in place, so the whole buffer is the
     /// block backwards and one final in-place reversal puts it in order — no
-    /// instruction is copied on the way. Their sources go the same way in `sourceLog`.
+    /// instruction is copied on the way. Their sources, when recorded, go the same way
+    /// in `sourceLog`.
     private func lowerBlock(_ block: Block) throws {
         currentBlock = block
         pending = []
         pending.reserveCapacity(2 * function.blocks[block.position].insts.count + 4)
-        currentSourceStart = sourceLog.count
-        plan.blockStates[block.position].sourceStart = Int32(currentSourceStart)
+        let recordSources = options.recordSources
+        if recordSources {
+            currentSourceStart = sourceLog.count
+            plan.blockStates[block.position].sourceStart = Int32(currentSourceStart)
+        }
         let insts = function.blocks[block.position].insts
         for inst in insts.reversed() {
             let start = pending.count
             try lowerInstruction(inst)
-            attributePending(to: inst.index)
+            if recordSources { attributePending(to: inst.index) }
             pending[start...].reverse()
             if emittedEdgeMoves {
                 sourceLog[(currentSourceStart + start)...].reverse()
@@ -146,11 +151,11 @@ final class X64LoweringContext: LoweringBuilder {
         if block == function.entryBlock {
             let start = pending.count
             lowerEntry()
-            attributePending(to: VCodeSource.parametersCode)
+            if recordSources { attributePending(to: VCodeSource.parametersCode) }
             pending[start...].reverse()
         }
         pending.reverse()
-        sourceLog[currentSourceStart...].reverse()
+        if recordSources { sourceLog[currentSourceStart...].reverse() }
         swap(&blockInsts[Int(plan.vcodeIndex(of: block))], &pending)
     }
 
