@@ -5,8 +5,8 @@ import EgretIR
 /// which `Compiler.compile` reports a checker failure (`CodegenError
 /// .rejectedAllocation`).
 ///
-///     checker: in %f0, iadd.i32 (rule iadd) at vcode 12 (addl %v3, %v7):
-///              use of %v7 reads %rax, which holds %v3
+///     checker: in %f, iadd.i32 (rule iadd) at vcode 2 (addl %v6, %v6, %v9):
+///              use of %v6 reads %r0, which holds %v11
 ///
 /// Machine instructions are what the checker sees, but a finding is about the rule
 /// that emitted them; `culprit` names that rule the way mismatch findings do.
