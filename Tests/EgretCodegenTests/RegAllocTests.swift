@@ -143,7 +143,11 @@ struct RegAllocTests {
         // The add's second source (operand 2) now reads the register of its first.
         let addStart = allocation.operandOffsets[2]
         allocation.operandAllocations[addStart + 2] = allocation.operandAllocations[addStart]
-        #expect(throws: RegAllocError.self) { try RegAllocChecker.check(b.vcode, allocation) }
+        let error = #expect(throws: RegAllocError.self) { try RegAllocChecker.check(b.vcode, allocation) }
+        // Reported at the add, as a problem of one operand.
+        #expect(error?.checkerFailure?.instruction == 2)
+        #expect(error?.checkerFailure?.problem == .useReadsWrongValue)
+        #expect(error?.message.hasPrefix("checker: instruction 2 (addq ") == true, "\(String(describing: error))")
     }
 
     @Test func theCheckerRejectsAClobberedValue() throws {
@@ -158,6 +162,10 @@ struct RegAllocTests {
         var allocation = try allocateAndCheck(b.vcode)
         allocation.edits.removeAll()
         allocation.entryEdits.removeAll()
-        #expect(throws: RegAllocError.self) { try RegAllocChecker.check(b.vcode, allocation) }
+        let error = #expect(throws: RegAllocError.self) { try RegAllocChecker.check(b.vcode, allocation) }
+        // The return (instruction 2) reads a register the call destroyed.
+        #expect(error?.checkerFailure?.instruction == 2)
+        #expect(error?.checkerFailure?.problem == .useReadsWrongValue)
+        #expect(error?.checkerFailure?.detail.hasSuffix("which holds an unknown value") == true)
     }
 }

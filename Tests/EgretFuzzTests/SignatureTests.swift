@@ -195,6 +195,34 @@ import Testing
         #expect(Self.signature(text, .wrongConditionCode) == nil)
     }
 
+    static func misallocating(_ rule: String) -> DifferentialOracle {
+        var options = DifferentialOracle.Options()
+        options.bothConventions = false
+        options.misallocation = Misallocation(rule: rule)
+        return DifferentialOracle(options: options)
+    }
+
+    @Test func aRejectedAllocationIsNamedByTheIRInstructionAndRuleItFailedIn() throws {
+        let finding = try #require(Self.misallocating("iadd").check(text: Self.xorThenAdd).finding)
+        #expect(finding.signature.kind == .compileError)
+        #expect(finding.signature.culprit == "iadd.i32 via iadd", "\(finding.signature)")
+        // The kind of failure, free of the registers and values that shift between cases.
+        #expect(finding.signature.location == "jit[declared]: iadd.i32 via iadd: checker: use reads a wrong value",
+                "\(finding.signature)")
+        #expect(finding.detail.hasPrefix("jit[declared]: register allocation: checker: in %f, iadd.i32 (rule iadd) at vcode "),
+                "\(finding.detail)")
+    }
+
+    @Test func oneMisallocatedRuleGivesOneSignatureAndTwoRulesTwo() throws {
+        let add = Self.misallocating("iadd"), xor = Self.misallocating("bxor")
+        let addFirst = try #require(add.check(text: Self.addThenXor).finding?.signature)
+        let addSecond = try #require(add.check(text: Self.xorThenAdd).finding?.signature)
+        let xorFirst = try #require(xor.check(text: Self.addThenXor).finding?.signature)
+        #expect(addFirst == addSecond)
+        #expect(xorFirst.culprit == "bxor.i32 via bxor")
+        #expect(xorFirst != addFirst)
+    }
+
     @Test func compileErrorsNameTheOpcodeTheirMessageNames() {
         #expect(CulpritLocator.opcodeNamed(in: "internal error: callee() asked while lowering iadd") == "iadd")
         #expect(CulpritLocator.opcodeNamed(in: "internal error: udiv names undeclared fn3") == "udiv")

@@ -11,7 +11,9 @@ import Foundation
 /// Requires: a function the IR verifier accepts.
 /// Guarantees: the code follows the (possibly overridden) calling convention of the
 /// function's signature; with `checkAllocation` the register allocation was verified
-/// by RegAllocChecker; every phase is timed.
+/// by RegAllocChecker, and an allocation it rejects at an instruction is thrown as
+/// `CodegenError.rejectedAllocation`, naming the IR instruction and rule whose code it
+/// failed at; every phase is timed.
 public enum Compiler {
     public struct Options: Sendable {
         /// Conventions to replace (the harness compiles each module under both).
@@ -22,6 +24,9 @@ public enum Compiler {
         public var keepVCode = false
         /// Test-only: see `LoweringOptions.replacedEmitters`.
         @_spi(Testing) public var replacedEmitters: [String: RuleEmitter] = [:]
+        /// Test-only: one operand given a wrong register after allocation
+        /// (Misallocation.swift).
+        @_spi(Testing) public var misallocation: Misallocation?
         /// Test-only: compile with a known miscompilation (PlantedBug.swift). Always nil
         /// outside the fuzzer's self-test.
         public var plantedBug: PlantedBug?
@@ -32,17 +37,20 @@ public enum Compiler {
     public static func compile(_ function: Function, options: Options = Options()) throws -> CompiledFunction {
         var timings = PhaseTimings()
         var lowering = LoweringOptions(callConvOverrides: options.callConvOverrides)
-        lowering.recordRules = options.keepVCode
+        lowering.recordRules = options.keepVCode || options.misallocation != nil
+        lowering.recordSources = lowering.recordRules
         lowering.replacedEmitters = options.replacedEmitters
         var lowered = try timings.measure(.lower) { try X64Lowering.lower(function, options: lowering) }
         options.plantedBug?.plant(in: &lowered.vcode)
         let convention = lowered.frame.convention
         let environment = registerEnvironment(for: convention)
-        let allocation = try timings.measure(.regalloc) {
-            try RegisterAllocator.allocate(lowered.vcode, environment: environment)
+        let allocation = try timings.measure(.regalloc) { () throws -> RegAllocation in
+            let allocation = try RegisterAllocator.allocate(lowered.vcode, environment: environment)
+            guard let misallocation = options.misallocation else { return allocation }
+            return try misallocation.applied(to: allocation, of: lowered, environment: environment)
         }
         if options.checkAllocation {
-            try timings.measure(.check) { try RegAllocChecker.check(lowered.vcode, allocation) }
+            try timings.measure(.check) { try check(allocation, of: lowered, from: function, options: lowering) }
         }
         let emitted = try timings.measure(.emit) { () throws -> EmittedFunction in
             // Save what the function writes, and what its calls may destroy that its own
@@ -68,6 +76,20 @@ public enum Compiler {
         return CompiledFunction(name: function.name, signature: signature, emitted: emitted, timings: timings,
                                 lowered: options.keepVCode ? lowered : nil,
                                 allocation: options.keepVCode ? allocation : nil)
+    }
+
+    /// Runs RegAllocChecker; a failure at an instruction is thrown as
+    /// `CodegenError.rejectedAllocation`, traced back to the IR instruction.
+    private static func check(_ allocation: RegAllocation, of lowered: LoweredFunction, from function: Function,
+                              options: LoweringOptions) throws {
+        do {
+            try RegAllocChecker.check(lowered.vcode, allocation)
+        } catch let error as RegAllocError {
+            guard let failure = error.checkerFailure,
+                  let rejection = RejectedAllocation(failure, in: function, lowered: lowered, options: options)
+            else { throw error }
+            throw CodegenError.rejectedAllocation(rejection)
+        }
     }
 
     /// Callee-saved integer registers in the order the prologue pushes them.

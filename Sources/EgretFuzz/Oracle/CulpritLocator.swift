@@ -96,7 +96,7 @@ struct CulpritLocator {
                let inner = locateInCallee(of: inst, in: module, directive: directive, heap: heap, depth: depth) {
                 return inner
             }
-            return Culprit(instruction: Self.instructionName(function, inst), rule: rule(of: inst, in: function))
+            return Culprit(instruction: function.opcodeAndType(of: inst), rule: rule(of: inst, in: function))
         }
         return nil
     }
@@ -150,15 +150,6 @@ struct CulpritLocator {
                                  expectation: .none, location: directive.location, text: directive.text)
         inner.heapArguments = heapArguments
         return locate(in: module, directive: inner, heap: executed.heap, depth: depth + 1)
-    }
-
-    /// `icmp.i32`: the opcode and its controlling type (or its first result's type, or
-    /// nothing for an instruction without either).
-    static func instructionName(_ function: Function, _ inst: Inst) -> String {
-        let data = function[inst]
-        if data.type != .invalid { return "\(data.opcode.name).\(data.type)" }
-        if let result = function.results(of: inst).first { return "\(data.opcode.name).\(function.type(of: result))" }
-        return data.opcode.name
     }
 
     /// The lowering rule applied to `inst` when the function is compiled on its own.

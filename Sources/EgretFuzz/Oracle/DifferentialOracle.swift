@@ -10,7 +10,9 @@ import EgretInterpreter
 /// The module is compiled twice: with the conventions it declares (so calls between
 /// its system_v and windows_fastcall functions cross conventions directly) and with
 /// system_v and windows_fastcall exchanged everywhere; every function is entered
-/// through its trampoline. The register-allocation checker runs on every function.
+/// through its trampoline. The register-allocation checker runs on every function;
+/// an allocation it rejects is a compile error named by the IR instruction and rule
+/// whose code it failed at.
 ///
 /// Requires: nothing of the text. Guarantees: returns at most one finding (the first);
 /// a case the harness itself got wrong is reported as `invalid-case`, never as a
@@ -28,6 +30,8 @@ public struct DifferentialOracle {
         public var plantedBug: PlantedBug?
         /// Test-only: lowering rules replaced by other emitters (`Compiler.Options`).
         @_spi(Testing) public var replacedEmitters: [String: RuleEmitter] = [:]
+        /// Test-only: a wrong register in one rule's code (`Compiler.Options`).
+        @_spi(Testing) public var misallocation: Misallocation?
 
         public init() {}
     }
@@ -119,12 +123,21 @@ public struct DifferentialOracle {
         compileOptions.checkAllocation = options.checkAllocation
         compileOptions.plantedBug = options.plantedBug
         compileOptions.replacedEmitters = options.replacedEmitters
+        compileOptions.misallocation = options.misallocation
         let compiled: CompiledModule
         do {
             compiled = try CompiledModule(module, options: compileOptions)
         } catch CodegenError.unsupported(let feature) {
             return Finding(signature: FailureSignature(kind: .unsupported, location: FailureSignature.normalised(feature)),
                            detail: "\(name): unsupported: \(feature)")
+        } catch CodegenError.rejectedAllocation(let rejection) {
+            // Named like a mismatch: the rule whose code the checker failed at, and the
+            // kind of failure rather than its registers and values, which shift with
+            // any change to the case.
+            let location = "\(name): \(rejection.culprit): checker: \(rejection.failure.problem.rawValue)"
+            return Finding(signature: FailureSignature(kind: .compileError, location: location,
+                                                       culprit: rejection.culprit),
+                           detail: "\(name): \(CodegenError.rejectedAllocation(rejection))")
         } catch {
             let message = FailureSignature.normalised("\(error)")
             let opcode = CulpritLocator.opcodeNamed(in: "\(error)")

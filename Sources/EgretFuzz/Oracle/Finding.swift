@@ -30,11 +30,16 @@ public struct FailureSignature: Hashable, Sendable, Codable, CustomStringConvert
     /// Where: the executor that disagrees (`jit[exchanged]`), for a value or trap
     /// mismatch the instruction it starts at with the rule that lowered it
     /// (`icmp.i32 via icmp_imm`, see CulpritLocator), and the shape of the
-    /// disagreement; or the error message with numbers removed.
+    /// disagreement; for an allocation the checker rejected, the instruction and rule
+    /// whose code it failed at and the kind of failure (`jit[declared]: iadd.i32 via
+    /// iadd: checker: use reads a wrong value`); or the error message with numbers
+    /// removed.
     public var location: String
 
     /// The instruction and rule a value or trap mismatch starts at (`icmp.i32 via
-    /// icmp_imm`), also part of `location`; nil when none was found or for other kinds.
+    /// icmp_imm`), or a rejected allocation was found in, also part of `location`; for
+    /// other compile errors the opcode their message names; nil when none was found or
+    /// for other kinds.
     public var culprit: String?
 
     public init(kind: Kind, location: String, culprit: String? = nil) {

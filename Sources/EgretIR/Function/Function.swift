@@ -77,6 +77,16 @@ public struct Function: Sendable {
     /// The instructions of a block in order.
     @inlinable public func instructions(in block: Block) -> [Inst] { blocks[block.position].insts }
 
+    /// How findings and checker errors name an instruction: its opcode and controlling
+    /// type (`icmp.i32`), else its first result's type (`call.i64`), else the bare
+    /// opcode (`store`).
+    public func opcodeAndType(of inst: Inst) -> String {
+        let data = insts[inst.position]
+        if data.type != .invalid { return "\(data.opcode.name).\(data.type)" }
+        if let result = results(of: inst).first { return "\(data.opcode.name).\(type(of: result))" }
+        return data.opcode.name
+    }
+
     /// The block's last instruction, if any.
     public func terminator(of block: Block) -> Inst? { blocks[block.position].insts.last }
 

@@ -7,7 +7,9 @@
 /// registers and the edits in emission order gives every use operand the value of
 /// its virtual register along every path; constraints (fixed registers, reuse, class)
 /// hold for every operand, and no early def shares a register with another operand of
-/// its instruction.
+/// its instruction. When it throws, a `RegAllocError` about one operand carries a
+/// `CheckerFailure`: the instruction's index and the kind of problem, which
+/// `Compiler.compile` traces back to the IR instruction (`RejectedAllocation`).
 ///
 /// The abstract state maps each location to a virtual register (or "unknown"); at a
 /// join, locations whose predecessors disagree become unknown. The dataflow runs to
@@ -104,7 +106,11 @@ private struct CheckerRun<Inst: MachineInstruction> {
         }
     }
 
-    func describe(_ inst: Int) -> String { "instruction \(inst) (\(vcode.insts[inst]))" }
+    /// The error for `problem` at instruction `inst`.
+    func failure(_ inst: Int, _ problem: CheckerFailure.Problem, _ detail: String) -> RegAllocError {
+        RegAllocError(CheckerFailure(instruction: inst, instructionText: "\(vcode.insts[inst])", problem: problem,
+                                     detail: detail))
+    }
 
     func step(_ inst: Int, _ state: inout State) throws {
         if let range = editRanges[Edit.before(inst)] { try apply(allocation.edits[range], to: &state) }
@@ -113,27 +119,27 @@ private struct CheckerRun<Inst: MachineInstruction> {
         for (index, preg) in zip(operands, registers) {
             let operand = table.operands[index]
             guard preg.regClass == operand.reg.regClass else {
-                throw RegAllocError("checker: \(describe(inst)): \(operand.reg) was given \(Reg(preg)) of another class")
+                throw failure(inst, .registerOfAnotherClass, "\(operand.reg) was given \(Reg(preg)) of another class")
             }
             switch operand.constraint {
             case .any:
                 if let fixed = operand.reg.physical, fixed != preg {
-                    throw RegAllocError("checker: \(describe(inst)): physical operand \(operand.reg) was moved to \(Reg(preg))")
+                    throw failure(inst, .physicalOperandMoved, "physical operand \(operand.reg) was moved to \(Reg(preg))")
                 }
             case .fixed(let required):
                 if required != preg {
-                    throw RegAllocError("checker: \(describe(inst)): \(operand.reg) must be in \(Reg(required)), got \(Reg(preg))")
+                    throw failure(inst, .fixedRegisterIgnored, "\(operand.reg) must be in \(Reg(required)), got \(Reg(preg))")
                 }
             case .reuse(let tied):
                 if registers[registers.startIndex + tied] != preg {
-                    throw RegAllocError("checker: \(describe(inst)): \(operand.reg) must reuse operand \(tied)'s register")
+                    throw failure(inst, .reuseIgnored, "\(operand.reg) must reuse operand \(tied)'s register")
                 }
             }
             guard operand.kind == .use, let vreg = operand.reg.virtual else { continue }
             let held = state[preg.denseIndex]
             if held != Int32(vreg.index) {
                 let holding = held < 0 ? "an unknown value" : "%v\(held)"
-                throw RegAllocError("checker: \(describe(inst)): use of \(operand.reg) reads \(Reg(preg)), which holds \(holding)")
+                throw failure(inst, .useReadsWrongValue, "use of \(operand.reg) reads \(Reg(preg)), which holds \(holding)")
             }
         }
         // An early def is written while the instruction still reads its uses: it must
@@ -141,8 +147,8 @@ private struct CheckerRun<Inst: MachineInstruction> {
         for (index, preg) in zip(operands, registers)
         where table.operands[index].kind == .def && table.operands[index].position == .early {
             for (other, otherPreg) in zip(operands, registers) where other != index && otherPreg == preg {
-                throw RegAllocError("checker: \(describe(inst)): early def \(table.operands[index].reg) shares "
-                                    + "\(Reg(preg)) with \(table.operands[other].reg)")
+                throw failure(inst, .earlyDefSharesRegister,
+                              "early def \(table.operands[index].reg) shares \(Reg(preg)) with \(table.operands[other].reg)")
             }
         }
         for preg in table.clobbers[inst] { state[preg.denseIndex] = -1 }

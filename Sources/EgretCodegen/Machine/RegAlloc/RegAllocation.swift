@@ -79,8 +79,46 @@ public struct RegisterEnvironment: Sendable {
 /// A bug in register allocation or its input (a malformed VCode): thrown, never a trap.
 public struct RegAllocError: Error, Hashable, Sendable, CustomStringConvertible {
     public var message: String
+    /// What the checker found wrong at one instruction, when that is the error.
+    public var checkerFailure: CheckerFailure?
 
     public init(_ message: String) { self.message = message }
 
+    public init(_ failure: CheckerFailure) {
+        message = "checker: instruction \(failure.instruction) (\(failure.instructionText)): \(failure.detail)"
+        checkerFailure = failure
+    }
+
     public var description: String { "register allocation: \(message)" }
+}
+
+/// An operand of one VCode instruction whose allocation RegAllocChecker rejects.
+public struct CheckerFailure: Hashable, Sendable {
+    /// What kind of rule the allocation breaks: the words a failure is known by,
+    /// free of register and value numbers.
+    public enum Problem: String, Hashable, Sendable, CaseIterable {
+        case registerOfAnotherClass = "register of another class"
+        case physicalOperandMoved = "physical operand moved"
+        case fixedRegisterIgnored = "fixed register ignored"
+        case reuseIgnored = "reused register ignored"
+        /// Another virtual register's value, or none known (one kind: which of the two
+        /// a wrong register holds depends on the code around it, not on the bug).
+        case useReadsWrongValue = "use reads a wrong value"
+        case earlyDefSharesRegister = "early def shares a register"
+    }
+
+    /// The instruction's index in `VCode.insts`, and its text.
+    public var instruction: Int
+    public var instructionText: String
+    public var problem: Problem
+    /// The problem with its registers and values (`use of %v7 reads %rax, which holds
+    /// %v3`).
+    public var detail: String
+
+    public init(instruction: Int, instructionText: String, problem: Problem, detail: String) {
+        self.instruction = instruction
+        self.instructionText = instructionText
+        self.problem = problem
+        self.detail = detail
+    }
 }

@@ -219,11 +219,15 @@ public enum CodegenError: Error, Hashable, Sendable, CustomStringConvertible {
     case unsupported(String)
     /// A bug in Egret found while compiling.
     case internalError(String)
+    /// A bug in Egret found by the register-allocation checker, with the IR
+    /// instruction and rule whose code it failed at.
+    case rejectedAllocation(RejectedAllocation)
 
     public var description: String {
         switch self {
         case .unsupported(let feature): return "unsupported: \(feature)"
         case .internalError(let message): return "internal error: \(message)"
+        case .rejectedAllocation(let rejection): return "register allocation: \(rejection)"
         }
     }
 }

@@ -38,6 +38,8 @@ struct BlockPlan {
         var edgeStart: Int32 = 0
         /// Edges of reachable terminators that target it.
         var incomingEdges: Int32 = 0
+        /// Where the sources of its code start in the lowering's `sourceLog`.
+        var sourceStart: Int32 = 0
         var isReachable = false
     }
 
@@ -147,7 +149,16 @@ extension X64LoweringContext {
     func emitEdgeMoves(_ edge: Int) {
         let planned = plan.edges[Int(plan.edgeStart(of: currentBlock)) + edge]
         precondition(planned.edgeBlock < 0, "the argument moves of a split edge belong to its edge block")
+        guard options.recordSources else {
+            emitParallelMoves(planned.call)
+            return
+        }
+        // The moves belong to no instruction: what the rule emitted before them is the
+        // instruction's, and lowerBlock attributes what it emits after them.
+        attributePending(to: currentInst.index)
         emitParallelMoves(planned.call)
+        attributePending(to: VCodeSource.blockArgumentsCode)
+        emittedEdgeMoves = true
     }
 
     /// Fills the edge blocks of `block`'s terminator: argument moves, then `jmp`.
@@ -292,6 +303,26 @@ extension X64LoweringContext {
             calleeSavedClobberedByCalls: PRegSet(bits: callClobbers.bits & functionSignature.convention.calleeSaved.bits))
         let blockMap = plan.blockStates.map { $0.vcodeIndex >= 0 ? Int($0.vcodeIndex) : nil }
         return LoweredFunction(vcode: vcode, frame: frame, signature: functionSignature, blockMap: blockMap,
-                               appliedRules: appliedRules)
+                               appliedRules: appliedRules,
+                               vcodeSources: options.recordSources ? sourcesInEmissionOrder(count: vcode.insts.count) : [])
+    }
+
+    /// `sourceLog` in the blocks' emission order, edge blocks included: the log itself
+    /// for a function of one block (most small functions), else gathered block by block.
+    private func sourcesInEmissionOrder(count: Int) -> [UInt32] {
+        if plan.blocks.count == 1 { return sourceLog }
+        var sources: [UInt32] = []
+        sources.reserveCapacity(count)
+        for (index, kind) in plan.blocks.enumerated() {
+            let length = blockInsts[index].count
+            switch kind {
+            case .block(let block):
+                let start = Int(plan.blockStates[block.position].sourceStart)
+                sources.append(contentsOf: sourceLog[start ..< start + length])
+            case .edge:
+                sources.append(contentsOf: repeatElement(VCodeSource.blockArgumentsCode, count: length))
+            }
+        }
+        return sources
     }
 }

@@ -34,6 +34,10 @@ import EgretIR
 ///   lanes above it unspecified, like the upper bits of a narrow integer). Fixed
 ///   registers appear only as constraints (div/mul in rax/rdx, shift counts in rcx,
 ///   ABI locations, xmm0–xmm7 for float arguments and results).
+/// - Sources, when asked (`recordSources`): `vcodeSources` names, for every VCode
+///   instruction, the IR instruction whose rule emitted it, or the glue it belongs to
+///   (`VCodeSource`): one `UInt32` per instruction, filled in per IR instruction as
+///   its code is reversed.
 ///
 /// **The narrow-value invariant.** An i8, i16 or i32 value lives in a 64-bit register
 /// whose bits above its width are *unspecified*: nothing may rely on them and every
@@ -80,14 +84,21 @@ public struct LoweringOptions: Sendable {
     /// Record which rule lowered each instruction (`LoweredFunction.appliedRules`), for
     /// tests, `egret compile --vcode` and coverage reports.
     public var recordRules: Bool
+    /// Record which IR instruction emitted each VCode instruction
+    /// (`LoweredFunction.vcodeSources`), for tests and the checker's reports
+    /// (`RejectedAllocation`, which lowers the function again to ask for it). Off on
+    /// the hot path: recording every function cost 1–3% of compile time in egret bench.
+    public var recordSources: Bool
     /// Test-only: emitters that replace the named rules' own (a deliberately broken
     /// rule, to check that a verifier counterexample reproduces on the JIT). Not part
     /// of the public interface: reachable only through `@_spi(Testing) import`.
     @_spi(Testing) public var replacedEmitters: [String: RuleEmitter] = [:]
 
-    public init(callConvOverrides: [CallConv: CallConv] = [:], recordRules: Bool = false) {
+    public init(callConvOverrides: [CallConv: CallConv] = [:], recordRules: Bool = false,
+                recordSources: Bool = false) {
         self.callConvOverrides = callConvOverrides
         self.recordRules = recordRules
+        self.recordSources = recordSources
     }
 
     /// The convention a signature declared as `callConv` is compiled with.
@@ -107,6 +118,15 @@ public struct LoweredFunction: Sendable {
     /// The rule that lowered each instruction, when `LoweringOptions.recordRules` was
     /// set (instructions skipped as unused have none).
     public var appliedRules: [Inst: String] = [:]
+    /// What emitted each instruction of `vcode.insts` (parallel to it), one code per
+    /// instruction (`VCodeSource(encoded:)`), when `LoweringOptions.recordSources` was
+    /// set (empty otherwise): read it through `source(ofVCode:)`.
+    public var vcodeSources: [UInt32] = []
+
+    /// What emitted VCode instruction `index`.
+    public func source(ofVCode index: Int) -> VCodeSource {
+        VCodeSource(encoded: vcodeSources[index])
+    }
 
     /// The VCode as text: `block0:` headers, one instruction per line, successors.
     public var text: String {
@@ -117,5 +137,33 @@ public struct LoweredFunction: Sendable {
             for inst in vcode.insts[block.instRange] { lines.append("  \(inst)") }
         }
         return lines.joined(separator: "\n")
+    }
+}
+
+/// What emitted one VCode instruction: the rule that lowered an IR instruction, or
+/// lowering's own glue, which belongs to no instruction. The register-allocation
+/// checker's errors name the IR instruction through it (`Compiler.compile`).
+///
+/// Stored as one `UInt32` per VCode instruction (`LoweredFunction.vcodeSources`): the
+/// instruction's index, or one of two codes above every index a function can have.
+public enum VCodeSource: Hashable, Sendable {
+    /// Code the lowering of this IR instruction emitted (argument moves of a call
+    /// included: the call's rule emits them).
+    case instruction(Inst)
+    /// Moves that write block parameters (before a `jump`'s `jmp`, or in an edge
+    /// block) and an edge block's `jmp`.
+    case blockArguments
+    /// Loads of the entry block's stack parameters.
+    case parameters
+
+    static let blockArgumentsCode = UInt32.max
+    static let parametersCode = UInt32.max - 1
+
+    public init(encoded: UInt32) {
+        switch encoded {
+        case Self.blockArgumentsCode: self = .blockArguments
+        case Self.parametersCode: self = .parameters
+        default: self = .instruction(Inst(encoded))
+        }
     }
 }

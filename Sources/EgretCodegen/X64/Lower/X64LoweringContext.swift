@@ -69,6 +69,17 @@ final class X64LoweringContext: LoweringBuilder {
     @exclusivity(unchecked) var currentWideOperands: UInt8 = 0
     /// The code of the block being lowered, backwards (see `lowerBlock`).
     @exclusivity(unchecked) var pending: [X64Inst] = []
+    /// What emitted each lowered instruction (`VCodeSource` codes), block after block
+    /// in lowering order (a block's start is in its `BlockPlan.BlockState`), when
+    /// `options.recordSources`; every use is behind that one test. The
+    /// current block's, from `currentSourceStart`, go in step with `pending` except
+    /// for the code of the instruction being lowered, which `lowerBlock` attributes
+    /// after it (`emitEdgeMoves` attributes its part early, to mark its moves).
+    @exclusivity(unchecked) var sourceLog: [UInt32] = []
+    @exclusivity(unchecked) var currentSourceStart = 0
+    /// Whether the instruction being lowered emitted block-argument moves (its
+    /// sources then differ within its code).
+    @exclusivity(unchecked) var emittedEdgeMoves = false
 
     /// Scratch storage of `emitParallelMoves`, kept across edges.
     @exclusivity(unchecked) var moveScratch: [(destination: Reg, source: Reg)] = []
@@ -104,6 +115,7 @@ final class X64LoweringContext: LoweringBuilder {
     func run() throws -> LoweredFunction {
         try buildPlan()
         blockInsts = [[X64Inst]](repeating: [], count: plan.blocks.count)
+        if options.recordSources { sourceLog.reserveCapacity(2 * function.insts.count + 8) }
         for block in plan.postorder {
             try lowerBlock(block)
         }
@@ -113,25 +125,44 @@ final class X64LoweringContext: LoweringBuilder {
     /// Lowers `block`'s instructions last to first into `pending`: each instruction's
     /// code is emitted in order and then reversed in place, so the whole buffer is the
     /// block backwards and one final in-place reversal puts it in order — no
-    /// instruction is copied on the way.
+    /// instruction is copied on the way. Their sources, when recorded, go the same way
+    /// in `sourceLog`.
     private func lowerBlock(_ block: Block) throws {
         currentBlock = block
         pending = []
         pending.reserveCapacity(2 * function.blocks[block.position].insts.count + 4)
+        let recordSources = options.recordSources
+        if recordSources {
+            currentSourceStart = sourceLog.count
+            plan.blockStates[block.position].sourceStart = Int32(currentSourceStart)
+        }
         let insts = function.blocks[block.position].insts
         for inst in insts.reversed() {
             let start = pending.count
             try lowerInstruction(inst)
+            if recordSources { attributePending(to: inst.index) }
             pending[start...].reverse()
+            if emittedEdgeMoves {
+                sourceLog[(currentSourceStart + start)...].reverse()
+                emittedEdgeMoves = false
+            }
             if inst == insts.last { try fillEdgeBlocks(of: block) }
         }
         if block == function.entryBlock {
             let start = pending.count
             lowerEntry()
+            if recordSources { attributePending(to: VCodeSource.parametersCode) }
             pending[start...].reverse()
         }
         pending.reverse()
+        if recordSources { sourceLog[currentSourceStart...].reverse() }
         swap(&blockInsts[Int(plan.vcodeIndex(of: block))], &pending)
+    }
+
+    /// Records `source` for the instructions of `pending` that have none yet.
+    @inline(__always) func attributePending(to source: UInt32) {
+        // Usually one to three instructions: a loop beats append(contentsOf:) here.
+        while sourceLog.count - currentSourceStart < pending.count { sourceLog.append(source) }
     }
 
     /// Lowers one instruction if it has an effect or a used result.
