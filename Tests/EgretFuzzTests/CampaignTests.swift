@@ -116,16 +116,18 @@ import Testing
         options.batchSize = 8
         let campaign = try Campaign(options: options)
         let killed = DispatchSemaphore(value: 0)
-        var killedCount = 0
+        // Written by the killer thread before it signals, read after the wait.
+        final class Count: @unchecked Sendable { var value = 0 }
+        let killedCount = Count()
         let killer = Thread {
             Thread.sleep(forTimeInterval: 1.0)
-            for pid in CampaignTests.workerPids() where kill(pid, SIGKILL) == 0 { killedCount += 1 }
+            for pid in CampaignTests.workerPids() where kill(pid, SIGKILL) == 0 { killedCount.value += 1 }
             killed.signal()
         }
         killer.start()
         let result = try campaign.run()
         killed.wait()
-        #expect(killedCount >= 1, "no worker was running after 1 s")
+        #expect(killedCount.value >= 1, "no worker was running after 1 s")
         #expect(result.cases == 200)
         // The case in flight when the worker died is recorded as a crash, or the worker
         // died between cases; either way nothing is missing and the campaign went on.

@@ -53,7 +53,7 @@ struct FiletestRunnerTests {
             }
             """)
         #expect(outcome.exitStatus == 2)
-        let diagnostic = try? #require(outcome.diagnostics.first)
+        let diagnostic = outcome.diagnostics.first
         #expect(diagnostic?.location.line == 3)
         #expect(diagnostic?.description.hasPrefix("bad.clif:3:") == true)
     }
