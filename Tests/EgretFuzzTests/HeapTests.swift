@@ -139,6 +139,30 @@ import Testing
         #expect(finding.signature.culprit?.hasPrefix("istore8.i32") == true, "\(finding.signature)")
     }
 
+    /// A store without its trap record faults in the guard page as a crash of the
+    /// generated code: an execution error, named by the store that faulted.
+    @Test func aFaultWithoutATrapRecordIsNamedByItsInstruction() throws {
+        let text = """
+            test run
+            target x86_64
+            ; heap: 8
+            function %f(i64, i32) -> i32 system_v {
+            block0(v0: i64, v1: i32):
+                v2 = load.i32 v0
+                store v1, v0+6
+                return v2
+            }
+            ; print: %f(heap, 1)
+            """
+        #expect(DifferentialOracle().check(text: text).finding == nil)
+        var options = DifferentialOracle.Options()
+        options.plantedBug = .storeWithoutTrapRecord
+        options.bothConventions = false
+        let finding = try #require(DifferentialOracle(options: options).check(text: text).finding)
+        #expect(finding.signature.kind == .executionError)
+        #expect(finding.signature.culprit?.hasPrefix("store.i32 via store") == true, "\(finding.signature)")
+    }
+
     /// The reducer keeps the heap only while the failure needs it.
     @Test func theReducerDropsAnUnusedHeap() throws {
         let text = """

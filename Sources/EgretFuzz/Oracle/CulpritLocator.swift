@@ -2,8 +2,8 @@ import EgretCodegen
 import EgretIR
 import EgretInterpreter
 
-/// The instruction a value or trap mismatch starts at: the opcode, controlling type
-/// and lowering rule that go into a finding's signature.
+/// The instruction a value, trap or heap mismatch (or an execution error) starts at: the
+/// opcode, controlling type and lowering rule that go into a finding's signature.
 public struct Culprit: Hashable, Sendable, CustomStringConvertible {
     /// `icmp.i32`, or `parameters` when the function's own arguments already differ.
     public var instruction: String
@@ -88,9 +88,11 @@ struct CulpritLocator {
             var probeDirective = directive
             probeDirective.functionIndex = firstProbe + offset
             guard compiled.unsupported[probeDirective.functionIndex] == nil,
-                  let reference = try? interpreter.execute(probeDirective, heap: heap),
-                  let executed = try? compiled.execute(probeDirective, heap: jitHeap, image: heap) else { continue }
-            if DifferentialOracle.equivalent(executed, reference) { continue }
+                  let reference = try? interpreter.execute(probeDirective, heap: heap) else { continue }
+            // Compiled code that fails outright (a fault without a trap record) differs
+            // from any outcome of the interpreter's.
+            if let executed = try? compiled.execute(probeDirective, heap: jitHeap, image: heap),
+               DifferentialOracle.equivalent(executed, reference) { continue }
             guard let inst else { return Culprit(instruction: "parameters", rule: nil) }
             if depth < maxCallDepth,
                let inner = locateInCallee(of: inst, in: module, directive: directive, heap: heap, depth: depth) {

@@ -156,8 +156,10 @@ public struct DifferentialOracle {
             do {
                 executed = try compiled.execute(directive, heap: heap, image: module.heap?.bytes)
             } catch {
-                return Finding(signature: FailureSignature(kind: .executionError,
-                                                           location: "\(name): " + FailureSignature.normalised("\(error)")),
+                let locator = CulpritLocator(fuel: options.fuel, compileOptions: compileOptions)
+                let culprit = locator.locate(in: module, directive: directive, heap: module.heap?.bytes)?.description
+                let location = "\(name): " + (culprit.map { "\($0): " } ?? "") + FailureSignature.normalised("\(error)")
+                return Finding(signature: FailureSignature(kind: .executionError, location: location, culprit: culprit),
                                input: Self.inputText(directive), interpreterResult: reference.outcome.description,
                                detail: "\(name): \(error)")
             }
