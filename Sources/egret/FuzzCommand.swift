@@ -41,10 +41,13 @@ struct FuzzCommand: ParsableCommand {
     @Option(name: .long, help: "Value types to generate, e.g. i8,i16,i32,i64,i128,f32,f64 (default: what the backend supports).")
     var types: String?
 
+    @Option(name: .long, help: "The most functions a generated module has, 1 to 8 (default: 4).")
+    var functions: Int?
+
     @Flag(name: .long, help: "Do not reduce findings.")
     var noReduce = false
 
-    @Option(name: .long, help: ArgumentHelp("Print case N of the campaign (with --seed, --ops, --types) and exit.",
+    @Option(name: .long, help: ArgumentHelp("Print case N of the campaign (with --seed, --ops, --types, --functions) and exit.",
                                             valueName: "N"))
     var printCase: UInt64?
 
@@ -79,6 +82,7 @@ struct FuzzCommand: ParsableCommand {
         options.reduce = !noReduce
         options.plantedBug = plantBug
         options.types = types.map { $0.split(separator: ",").map(String.init) } ?? []
+        options.maxFunctions = functions
         if let printCase {
             do {
                 let generator = ModuleGenerator(configuration: try options.generatorConfiguration())
@@ -118,10 +122,12 @@ struct FuzzWorkerCommand: ParsableCommand {
     @Option(name: .long) var ops: String?
     @Option(name: .long) var plantBug: String?
     @Option(name: .long) var types: String?
+    @Option(name: .long) var functions: Int?
 
     func run() throws {
         var options = CampaignOptions()
         options.types = types.map { $0.split(separator: ",").map(String.init) } ?? []
+        options.maxFunctions = functions
         options.opcodes = ops.map { $0.split(separator: ",").map(String.init) } ?? []
         options.plantedBug = plantBug
         let runner = CaseRunner(seed: seed, configuration: try options.generatorConfiguration(),

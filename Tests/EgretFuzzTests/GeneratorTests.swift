@@ -18,6 +18,22 @@ import Testing
         #expect(instructions > 3000 * 10)
     }
 
+    /// `--functions 8`: modules of up to 8 functions, all valid; 9 is refused.
+    @Test func modulesOfUpToEightFunctions() throws {
+        var options = CampaignOptions()
+        options.maxFunctions = 8
+        let generator = ModuleGenerator(configuration: try options.generatorConfiguration())
+        var most = 0
+        for index in 0 ..< 200 as Range<UInt64> {
+            let module = try CLIFParser.parse(generator.generate(seed: 5, index: index).text)
+            #expect(IRVerifier.verify(module).isEmpty, "case \(index)")
+            most = max(most, module.functions.count)
+        }
+        #expect(most == 8)
+        options.maxFunctions = 9
+        #expect(throws: CampaignError.self) { try options.generatorConfiguration() }
+    }
+
     @Test func aCaseIsDeterminedBySeedAndIndex() {
         let generator = ModuleGenerator()
         #expect(generator.generate(seed: 3, index: 41).text == generator.generate(seed: 3, index: 41).text)

@@ -21,6 +21,8 @@ public struct CampaignOptions: Sendable {
     /// (to try types the backend is gaining, such as f32 or i128, before they become the
     /// default).
     public var types: [String] = []
+    /// `--functions`: the most functions a module has (1 … 8; nil: the configuration's).
+    public var maxFunctions: Int?
     /// How to start a worker: the executable and the arguments before the campaign's own.
     public var workerCommand: [String] = []
     /// Seconds a worker may take for one case before it counts as hung: generated cases
@@ -56,6 +58,12 @@ public struct CampaignOptions: Sendable {
             // Float and i128 opcodes are tier 2.
             if configuration.supportedTypes.contains(where: { $0.isFloat || $0.bits == 128 }) { configuration.maxTier = 2 }
         }
+        if let maxFunctions {
+            guard (1 ... 8).contains(maxFunctions) else {
+                throw CampaignError.badArgument("--functions: \(maxFunctions) is not between 1 and 8")
+            }
+            configuration.functionCount = 1 ... maxFunctions
+        }
         for name in opcodes {
             guard let opcode = Opcode(name: Substring(name)) else {
                 throw CampaignError.badArgument("--ops: unknown opcode \(name)")
@@ -70,6 +78,7 @@ public struct CampaignOptions: Sendable {
         var arguments = workerCommand + ["--seed", String(seed), "--inflight", inflightPath]
         if !opcodes.isEmpty { arguments += ["--ops", opcodes.joined(separator: ",")] }
         if !types.isEmpty { arguments += ["--types", types.joined(separator: ",")] }
+        if let maxFunctions { arguments += ["--functions", String(maxFunctions)] }
         if let plantedBug { arguments += ["--plant-bug", plantedBug] }
         return arguments
     }

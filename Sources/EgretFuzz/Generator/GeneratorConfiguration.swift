@@ -20,7 +20,9 @@ public struct GeneratorConfiguration: Sendable {
 
     // MARK: Module shape
 
-    /// Functions per module: several make a call DAG; 8 keeps compile time per case low.
+    /// Functions per module: several make a call DAG and cross conventions; up to 4 by
+    /// default keeps compile time per case low (`--functions 8` allows up to 8, about
+    /// half the throughput).
     public var functionCount: ClosedRange<Int> = 1 ... 4
     /// Parameters per function: past 6 (System V) or 4 (Windows) arguments go on the
     /// stack, which is where ABI bugs live.
