@@ -163,6 +163,37 @@ import Testing
         #expect(finding.signature.culprit?.hasPrefix("store.i32 via store") == true, "\(finding.signature)")
     }
 
+    /// A probe runs only paths that can still reach its instruction: a misbehaving call
+    /// on another path is not blamed on an instruction that never ran.
+    @Test func anInstructionThatNeverRanIsNotTheCulprit() throws {
+        let text = """
+            test run
+            target x86_64
+            ; heap: 8 = "0102030405060708"
+            function %g(i64) -> i32 windows_fastcall {
+            block0(v0: i64):
+                v1 = iconst.i32 0x77
+                istore8 v1, v0+2
+                return v1
+            }
+            function %f(i64, i32) -> i32 system_v {
+                fn0 = %g(i64) -> i32 windows_fastcall
+            block0(v0: i64, v1: i32):
+                brif v1, block2, block1
+            block1:
+                v2 = iconst.i32 5
+                return v2
+            block2:
+                v3 = call fn0(v0)
+                return v3
+            }
+            ; print: %f(heap, 1)
+            """
+        let finding = try #require(DifferentialOracle(options: try Self.wideByteStores()).check(text: text).finding)
+        #expect(finding.signature.kind == .heapMismatch)
+        #expect(finding.signature.culprit?.hasPrefix("istore8.i32") == true, "\(finding.signature)")
+    }
+
     /// The reducer keeps the heap only while the failure needs it.
     @Test func theReducerDropsAnUnusedHeap() throws {
         let text = """

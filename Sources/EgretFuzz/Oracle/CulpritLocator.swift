@@ -193,6 +193,17 @@ struct CulpritLocator {
         copy.appendInstruction(data, results: [], to: block)
         copy.signature.returns = returned.map { AbiParam(function.type(of: $0)) }
         copy.layout = Self.reachable(copy)
+        // A block from which the probed one cannot be reached any more traps on entry,
+        // the same way on both executors: only paths that may still pass the probed
+        // instruction run (a call that misbehaves on another path, or after it in a
+        // loop, must not be blamed on an instruction that never ran).
+        let leading = Self.blocks(reaching: block, in: copy)
+        for other in copy.layout where !leading.contains(other) {
+            copy.blocks[other.position].insts = []
+            var trap = InstructionData(opcode: .trap)
+            trap.trapCode = Self.otherExitTrap
+            copy.appendInstruction(trap, results: [], to: other)
+        }
         // Every other way out now returns the wrong types: it traps instead, the same
         // way on both executors, so only paths through `inst` can tell them apart.
         for other in copy.layout where other != block {
@@ -292,6 +303,25 @@ struct CulpritLocator {
             }
         }
         return observable
+    }
+
+    /// The blocks of the layout from which `target` can be reached (itself included).
+    static func blocks(reaching target: Block, in function: Function) -> Set<Block> {
+        var reaching: Set<Block> = [target]
+        var changed = true
+        while changed {
+            changed = false
+            for block in function.layout where !reaching.contains(block) {
+                let leads = function.instructions(in: block).contains { inst in
+                    function.blockCalls(of: inst).contains { reaching.contains($0.block) }
+                }
+                if leads {
+                    reaching.insert(block)
+                    changed = true
+                }
+            }
+        }
+        return reaching
     }
 
     /// The layout restricted to blocks reachable from the entry block, in layout order.
