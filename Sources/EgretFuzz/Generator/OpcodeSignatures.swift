@@ -64,7 +64,14 @@ public struct OpcodeSignatures: Sendable {
     public static let backendTypeLimits: [Opcode: (types: [IRType], reason: String)] = [
         .iconcat: ([.i64], "the backend joins two i64 halves (the controlling type) into an i128 only"),
         .isplit: ([.i128], "the backend splits an i128 into two i64 halves only"),
+        .fcvt_to_uint: ([.i8, .i16, .i32, .i64], Self.floatToI128),
+        .fcvt_to_sint: ([.i8, .i16, .i32, .i64], Self.floatToI128),
+        .fcvt_to_uint_sat: ([.i8, .i16, .i32, .i64], Self.floatToI128),
+        .fcvt_to_sint_sat: ([.i8, .i16, .i32, .i64], Self.floatToI128),
     ]
+
+    private static let floatToI128 =
+        "float to i128 conversions are unsupported (exit status 3), as in every Cranelift backend"
 
     /// The memory opcodes the stack-slot emitter draws from (loads and stores of every
     /// width), filtered by `--ops` like the rest.
