@@ -156,8 +156,14 @@ public struct DifferentialOracle {
             do {
                 executed = try compiled.execute(directive, heap: heap, image: module.heap?.bytes)
             } catch {
-                let locator = CulpritLocator(fuel: options.fuel, compileOptions: compileOptions)
-                let culprit = locator.locate(in: module, directive: directive, heap: module.heap?.bytes)?.description
+                // A fault in the program's own code is named by the instruction the
+                // probes find; one elsewhere (a trampoline using a register the program
+                // clobbered) has no instruction of the program to name.
+                var culprit: String?
+                if Self.faultsInProgram(error, module) {
+                    let locator = CulpritLocator(fuel: options.fuel, compileOptions: compileOptions)
+                    culprit = locator.locate(in: module, directive: directive, heap: module.heap?.bytes)?.description
+                }
                 let location = "\(name): " + (culprit.map { "\($0): " } ?? "") + FailureSignature.normalised("\(error)")
                 return Finding(signature: FailureSignature(kind: .executionError, location: location, culprit: culprit),
                                input: Self.inputText(directive), interpreterResult: reference.outcome.description,
@@ -213,6 +219,13 @@ public struct DifferentialOracle {
     /// stored bits: a NaN stored there is compared as stored).
     static func equivalent(_ executed: ExecutedCall, _ reference: ExecutedCall) -> Bool {
         executed.heap == reference.heap && equivalent(executed.outcome, reference.outcome)
+    }
+
+    /// Whether `error` is a fault without a trap record inside one of `module`'s functions.
+    static func faultsInProgram(_ error: Error, _ module: Module) -> Bool {
+        guard case JITError.faultWithoutTrapRecord(let fault) = error, let function = fault.location?.function
+        else { return false }
+        return module.functionIndex(named: function) != nil
     }
 
     private func invalid(_ message: String) -> Finding {
