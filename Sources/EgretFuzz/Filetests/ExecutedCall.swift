@@ -8,22 +8,29 @@ struct ExecutedCall: Equatable {
     var outcome: CallOutcome
     var heap: [UInt8]?
 
-    /// The first byte where the heap differs from `other`'s, if it does.
-    func firstHeapDifference(from other: ExecutedCall) -> Int? {
-        guard let heap, let otherHeap = other.heap, heap != otherHeap else { return nil }
-        return heap.indices.first { heap[$0] != otherHeap[$0] }
+    /// The first byte where `heap` differs from `other`, if it does.
+    static func firstDifference(_ heap: [UInt8], _ other: [UInt8]) -> Int? {
+        heap == other ? nil : heap.indices.first { heap[$0] != other[$0] }
     }
 
-    /// The heap part of a message: the first byte that differs from `other`'s heap.
+    /// The heap part of a message: `heap[4] is 0x12, not 0x44`.
+    static func difference(_ heap: [UInt8], from other: [UInt8]) -> String? {
+        guard let first = firstDifference(heap, other) else { return nil }
+        return "heap[\(first)] is 0x\(String(heap[first], radix: 16)), not 0x\(String(other[first], radix: 16))"
+    }
+
+    /// The heap part of a message, against `other`'s heap.
     func heapDifference(from other: ExecutedCall) -> String? {
-        guard let first = firstHeapDifference(from: other), let heap, let otherHeap = other.heap else { return nil }
-        return "heap[\(first)] is 0x\(String(heap[first], radix: 16)), not 0x\(String(otherHeap[first], radix: 16))"
+        guard let heap, let otherHeap = other.heap else { return nil }
+        return Self.difference(heap, from: otherHeap)
     }
 
     /// The outcome, with the first heap byte that differs from `other`'s
     /// (`7, heap[4] = 0x12`): what a corpus header shows of each side.
     func summary(comparedTo other: ExecutedCall) -> String {
-        guard let first = firstHeapDifference(from: other), let heap else { return outcome.description }
+        guard let heap, let otherHeap = other.heap, let first = Self.firstDifference(heap, otherHeap) else {
+            return outcome.description
+        }
         return "\(outcome), heap[\(first)] = 0x\(String(heap[first], radix: 16))"
     }
 }

@@ -158,9 +158,8 @@ public struct FiletestRunner {
     /// What is wrong with `executed` under the directive's expectations, if anything.
     private func mismatch(_ executed: ExecutedCall, _ directive: RunDirective, executor: String) -> String? {
         if let problem = mismatch(executed.outcome, directive.expectation, executor: executor) { return problem }
-        guard let expected = directive.expectedHeap, let heap = executed.heap, heap != expected else { return nil }
-        let difference = ExecutedCall(outcome: executed.outcome, heap: heap)
-            .heapDifference(from: ExecutedCall(outcome: executed.outcome, heap: expected)) ?? ""
+        guard let expected = directive.expectedHeap, let heap = executed.heap,
+              let difference = ExecutedCall.difference(heap, from: expected) else { return nil }
         return "expected heap == \(HeapImage.hexText(expected)), after \(executor) \(difference)"
     }
 
