@@ -2,8 +2,9 @@
 import PackageDescription
 
 // Egret: a Cranelift-compatible backend (CLIF in, x86-64 out) and the harness that
-// tests it. Dependency direction (DESIGN.md §1):
-//   egret -> EgretFuzz -> (EgretCodegen, EgretInterpreter, EgretSMT) -> EgretIR
+// tests it. Dependency direction (docs/ARCHITECTURE.md):
+//   egret -> EgretFuzz -> EgretHarness -> (EgretCodegen, EgretInterpreter) -> EgretIR
+//   egret -> EgretSMT -> EgretCodegen
 // EgretInterpreter never imports the backend: the oracle stays independent of what it
 // judges. The package uses the Swift 5 language mode throughout: Egret runs in
 // parallel across processes, and strict concurrency checking only adds noise around
@@ -30,24 +31,35 @@ let package = Package(
         .target(name: "EgretRuntime"),
         .systemLibrary(name: "CZ3", pkgConfig: "z3", providers: [.apt(["libz3-dev"])]),
         .target(name: "EgretCodegen", dependencies: ["EgretIR", "CCapstone", "EgretRuntime"]),
-        .target(name: "EgretFuzz", dependencies: ["EgretIR", "EgretInterpreter", "EgretCodegen"]),
+        // Running and judging run directives on every executor: egret run, the
+        // oracle, the culprit locator and the corpus replay share it.
+        .target(name: "EgretHarness", dependencies: ["EgretIR", "EgretInterpreter", "EgretCodegen"]),
+        .target(name: "EgretFuzz", dependencies: ["EgretIR", "EgretInterpreter", "EgretCodegen", "EgretHarness"]),
         .target(name: "EgretSMT", dependencies: ["EgretIR", "EgretCodegen", "CZ3"]),
         .executableTarget(
             name: "egret",
             dependencies: [
-                "EgretIR", "EgretInterpreter", "EgretFuzz", "EgretSMT",
+                "EgretIR", "EgretInterpreter", "EgretHarness", "EgretFuzz", "EgretSMT",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // libFuzzer target (Sources/EgretFuzzTarget/FuzzTarget.swift says how to build it
         // instrumented); in the default build it is a small replay driver.
         .executableTarget(name: "EgretFuzzTarget", dependencies: ["EgretFuzz"]),
-        .testTarget(name: "EgretIRTests", dependencies: ["EgretIR"]),
-        .testTarget(name: "EgretInterpreterTests", dependencies: ["EgretIR", "EgretInterpreter"]),
-        .testTarget(name: "EgretCodegenTests", dependencies: ["EgretIR", "EgretCodegen", "CCapstone", "EgretRuntime"]),
+        // What every test target shares: the package's paths, the misallocation hook.
+        .target(name: "EgretTestSupport", dependencies: ["EgretIR", "EgretCodegen"], path: "Tests/EgretTestSupport"),
+        .testTarget(name: "EgretIRTests", dependencies: ["EgretIR", "EgretTestSupport"]),
+        .testTarget(name: "EgretInterpreterTests", dependencies: ["EgretIR", "EgretInterpreter", "EgretTestSupport"]),
+        .testTarget(name: "EgretCodegenTests",
+                    dependencies: ["EgretIR", "EgretCodegen", "CCapstone", "EgretRuntime", "EgretTestSupport"]),
         .testTarget(name: "EgretRuntimeTests", dependencies: ["EgretRuntime"]),
+        .testTarget(name: "EgretHarnessTests",
+                    dependencies: ["EgretIR", "EgretInterpreter", "EgretCodegen", "EgretHarness", "EgretTestSupport"]),
         .testTarget(name: "EgretSMTTests",
-                    dependencies: ["EgretIR", "EgretInterpreter", "EgretCodegen", "EgretSMT", "EgretFuzz"]),
-        .testTarget(name: "EgretFuzzTests", dependencies: ["EgretIR", "EgretInterpreter", "EgretFuzz"]),
+                    dependencies: ["EgretIR", "EgretInterpreter", "EgretCodegen", "EgretSMT", "EgretHarness",
+                                   "EgretTestSupport"]),
+        .testTarget(name: "EgretFuzzTests",
+                    dependencies: ["EgretIR", "EgretInterpreter", "EgretCodegen", "EgretHarness", "EgretFuzz",
+                                   "EgretTestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,5 +1,6 @@
 import ArgumentParser
 import EgretFuzz
+import EgretHarness
 import Foundation
 
 /// `egret run FILE|DIR…`: execute every `; run:` line.

@@ -1,4 +1,5 @@
 import EgretIR
+import EgretTestSupport
 import Testing
 @_spi(Testing) @testable import EgretCodegen
 
@@ -36,7 +37,7 @@ struct CheckerCulpritTests {
     static func compile(misallocating rule: String?) throws -> CompiledFunction {
         var options = Compiler.Options()
         options.checkAllocation = true
-        options.misallocation = rule.map { Misallocation(rule: $0) }
+        options.hooks = rule.map { Misallocation(rule: $0).hooks }
         return try Compiler.compile(try function(), options: options)
     }
 
@@ -147,7 +148,7 @@ struct CheckerCulpritTests {
         try #require(recorded.vcode.insts == plain.vcode.insts)
         let environment = Compiler.registerEnvironment(for: plain.frame.convention)
         let allocation = try RegisterAllocator.allocate(plain.vcode, environment: environment)
-        let wrong = try Misallocation(rule: "imul_imm").applied(to: allocation, of: recorded, environment: environment)
+        let wrong = Misallocation(rule: "imul_imm").applied(to: allocation, of: recorded, environment: environment)
         let error = #expect(throws: RegAllocError.self) { try RegAllocChecker.check(plain.vcode, wrong) }
         let failure = try #require(error?.checkerFailure)
         let rejection = try #require(RejectedAllocation(failure, in: function, lowered: plain, options: LoweringOptions()))

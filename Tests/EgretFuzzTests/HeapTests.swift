@@ -82,11 +82,13 @@ import Testing
     static func wideByteStores() throws -> DifferentialOracle.Options {
         var options = DifferentialOracle.Options()
         options.bothConventions = false
+        var hooks = CompilerHooks()
         for rule in X64LoweringRules.all where rule.name.hasPrefix("istore8") {
             let wide = "istore16" + rule.name.dropFirst("istore8".count)
             let replacement = try #require(X64LoweringRules.all.first { $0.name == wide }, "\(wide)")
-            options.replacedEmitters[rule.name] = replacement.emit
+            hooks.replacedEmitters[rule.name] = replacement.emit
         }
+        options.hooks = hooks
         return options
     }
 
@@ -156,7 +158,7 @@ import Testing
             """
         #expect(DifferentialOracle().check(text: text).finding == nil)
         var options = DifferentialOracle.Options()
-        options.plantedBug = .storeWithoutTrapRecord
+        options.hooks = PlantedBug.storeWithoutTrapRecord.hooks
         options.bothConventions = false
         let finding = try #require(DifferentialOracle(options: options).check(text: text).finding)
         #expect(finding.signature.kind == .executionError)

@@ -1,5 +1,6 @@
 @_spi(Testing) import EgretCodegen
 import EgretIR
+import EgretTestSupport
 import Testing
 @_spi(Testing) @testable import EgretFuzz
 
@@ -8,7 +9,7 @@ import Testing
 @Suite struct SignatureTests {
     static func signature(_ text: String, _ bug: PlantedBug) -> FailureSignature? {
         var options = DifferentialOracle.Options()
-        options.plantedBug = bug
+        options.hooks = bug.hooks
         options.bothConventions = false
         return DifferentialOracle(options: options).check(text: text).finding?.signature
     }
@@ -48,10 +49,12 @@ import Testing
     static func replacingRules(_ replaced: [String: String]) throws -> DifferentialOracle.Options {
         var options = DifferentialOracle.Options()
         options.bothConventions = false
+        var hooks = CompilerHooks()
         for (name, replacement) in replaced {
             let rule = try #require(X64LoweringRules.all.first { $0.name == replacement })
-            options.replacedEmitters[name] = rule.emit
+            hooks.replacedEmitters[name] = rule.emit
         }
+        options.hooks = hooks
         return options
     }
 
@@ -198,7 +201,7 @@ import Testing
     static func misallocating(_ rule: String) -> DifferentialOracle {
         var options = DifferentialOracle.Options()
         options.bothConventions = false
-        options.misallocation = Misallocation(rule: rule)
+        options.hooks = Misallocation(rule: rule).hooks
         return DifferentialOracle(options: options)
     }
 

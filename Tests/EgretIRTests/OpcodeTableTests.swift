@@ -1,3 +1,4 @@
+import EgretTestSupport
 import Testing
 @testable import EgretIR
 
@@ -15,17 +16,10 @@ struct OpcodeTableTests {
         }
     }
 
-    @Test func namesMatchTheSharedOpcodeList() throws {
-        // `shared/clif-opcodes.txt` lists current Cranelift's opcodes; when present,
+    @Test func namesMatchCraneliftsOpcodeList() throws {
+        // `Tests/Data/clif-opcodes.txt` lists current Cranelift's opcodes, one per line:
         // the table must name exactly those.
-        let root = packageRoot()
-        let listPath = root + "/../shared/clif-opcodes.txt"
-        guard let text = try? String(contentsOfFile: listPath, encoding: .utf8) else {
-            // The shared directory sits beside the checkout in CI and development; the
-            // count test above still pins the size of the table.
-            Issue.record("opcode list not found at \(listPath)")
-            return
-        }
+        let text = try String(contentsOfFile: PackagePaths.root + "/Tests/Data/clif-opcodes.txt", encoding: .utf8)
         let listed = Set(text.split(whereSeparator: \.isNewline).map(String.init))
         #expect(listed == Set(OpcodeTable.rows.map(\.name)))
     }
@@ -122,11 +116,4 @@ struct IRTypeTests {
         #expect(IRType(lane: .f64, laneCountLog2: 1).laneType == .f64)
         #expect(IRType.f32.asInteger == .i32)
     }
-}
-
-/// The package root, found from this file's path (Tests/EgretIRTests/…).
-fileprivate func packageRoot(_ file: String = #filePath) -> String {
-    var components = file.split(separator: "/", omittingEmptySubsequences: false)
-    components.removeLast(3)
-    return components.joined(separator: "/")
 }

@@ -1,25 +1,15 @@
 import Foundation
+import EgretTestSupport
 import Testing
 @testable import EgretIR
 
-/// Every file of the conformance tiers (`shared/conformance/tier{1,2,3}.txt`, paths
-/// relative to a local export of Cranelift's filetests) parses, or is reported as
-/// unsupported naming the feature; none is a parse error. The export is read only
-/// when present (it is never copied into the project); the test says when it skipped.
+/// Every run test of Cranelift's filetests (a local export, CraneliftFiletests) parses,
+/// or is reported as unsupported naming the feature; none is a parse error.
 struct ParserConformanceTests {
-    static let exportDirectory = "/work/cranelift-tests"
-    static let listsDirectory = ParserTestSupport.packageRoot + "/../shared/conformance"
-
-    @Test func tierFilesParseOrAreUnsupported() throws {
-        var files: [String] = []
-        for tier in 1 ... 3 {
-            guard let list = ParserTestSupport.read("\(Self.listsDirectory)/tier\(tier).txt") else { continue }
-            files += list.split(whereSeparator: \.isNewline).map { "\(Self.exportDirectory)/\($0)" }
-        }
-        guard !files.isEmpty, FileManager.default.fileExists(atPath: Self.exportDirectory) else {
-            print("ParserConformanceTests: tier lists or \(Self.exportDirectory) not found; conformance skipped")
-            return
-        }
+    @Test(.enabled(if: CraneliftFiletests.isAvailable, Comment(rawValue: CraneliftFiletests.unavailableReason)))
+    func craneliftRuntestsParseOrAreUnsupported() throws {
+        let files = CraneliftFiletests.runtests()
+        #expect(files.count > 300, "\(files.count) run tests in the export")
         var parsed = 0
         var unsupported: [String: Int] = [:]
         for file in files {
@@ -39,7 +29,7 @@ struct ParserConformanceTests {
             }
         }
         let features = unsupported.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")
-        print("ParserConformanceTests: \(files.count) tier files: \(parsed) parsed, "
+        print("ParserConformanceTests: \(files.count) run tests: \(parsed) parsed, "
             + "\(unsupported.values.reduce(0, +)) unsupported (\(features))")
     }
 }

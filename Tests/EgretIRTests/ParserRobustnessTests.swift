@@ -1,4 +1,5 @@
 import Foundation
+import EgretTestSupport
 import Testing
 @testable import EgretIR
 
@@ -38,7 +39,7 @@ struct ParserRobustnessTests {
 
     /// The project's files when present (whole).
     static func projectFiles() -> [[UInt8]] {
-        ParserTestSupport.projectFiletests().compactMap { FileManager.default.contents(atPath: $0).map(Array.init) }
+        PackagePaths.projectFiletests().compactMap { FileManager.default.contents(atPath: $0).map(Array.init) }
     }
 
     /// The seed inputs: inline samples, and each function of the project's files with

@@ -1,31 +1,10 @@
 import Foundation
+import EgretTestSupport
 import Testing
 @testable import EgretIR
 
 /// Helpers shared by the parser, printer and round-trip tests.
 enum ParserTestSupport {
-    /// The package root, found from this file's path.
-    static let packageRoot: String = {
-        var components = #filePath.split(separator: "/", omittingEmptySubsequences: false)
-        components.removeLast(3)
-        return components.joined(separator: "/")
-    }()
-
-    /// The project's own `.clif` files (`Tests/Filetests/**.clif`), sorted.
-    static func projectFiletests() -> [String] {
-        clifFiles(under: packageRoot + "/Tests/Filetests")
-    }
-
-    /// Every `.clif` file under `directory` (recursively), sorted; empty if absent.
-    static func clifFiles(under directory: String) -> [String] {
-        let directory = URL(fileURLWithPath: directory).resolvingSymlinksInPath().path
-        guard let enumerator = FileManager.default.enumerator(atPath: directory) else { return [] }
-        var files: [String] = []
-        while let relative = enumerator.nextObject() as? String {
-            if relative.hasSuffix(".clif") { files.append(directory + "/" + relative) }
-        }
-        return files.sorted()
-    }
 
     static func read(_ path: String) -> String? {
         guard let data = FileManager.default.contents(atPath: path) else { return nil }

@@ -1,16 +1,14 @@
 import Foundation
+import EgretTestSupport
 import Testing
 @testable import EgretIR
 
 /// parse → print → parse gives a structurally identical module, and printing is
 /// stable: print(parse(print(x))) == print(x).
 struct RoundTripTests {
-    /// A local export of Cranelift's run tests, read (never copied) when present.
-    static let craneliftRuntests = "/work/cranelift-tests/runtests"
-
     @Test func projectFiletestsRoundTrip() throws {
-        let files = ParserTestSupport.projectFiletests()
-        #expect(!files.isEmpty, "no .clif files under \(ParserTestSupport.packageRoot)/Tests/Filetests")
+        let files = PackagePaths.projectFiletests()
+        #expect(!files.isEmpty, "no .clif files under \(PackagePaths.filetests)")
         for file in files {
             guard let text = ParserTestSupport.read(file) else {
                 Issue.record("cannot read \(file)")
@@ -36,15 +34,13 @@ struct RoundTripTests {
                 "\(ParserTestSupport.roundTripProblem(module) ?? "")")
     }
 
-    /// Cranelift's own run tests, when the local export exists. Files that Egret
-    /// reports as unsupported are counted, not failed; every file that parses must
-    /// round-trip.
-    @Test func craneliftRuntestsRoundTripWhenPresent() throws {
-        let files = ParserTestSupport.clifFiles(under: Self.craneliftRuntests)
-        guard !files.isEmpty else {
-            print("RoundTripTests: \(Self.craneliftRuntests) not found; Cranelift run tests skipped")
-            return
-        }
+    /// Cranelift's own run tests (a local export, CraneliftFiletests). Files that
+    /// Egret reports as unsupported are counted, not failed; every file that parses
+    /// must round-trip.
+    @Test(.enabled(if: CraneliftFiletests.isAvailable, Comment(rawValue: CraneliftFiletests.unavailableReason)))
+    func craneliftRuntestsRoundTrip() throws {
+        let files = CraneliftFiletests.runtests()
+        #expect(files.count > 300, "\(files.count) run tests in the export")
         var parsed = 0, unsupported = 0, errors: [String] = []
         for file in files {
             guard let text = ParserTestSupport.read(file) else { continue }
@@ -62,7 +58,7 @@ struct RoundTripTests {
         }
         print("RoundTripTests: Cranelift run tests: \(files.count) files, \(parsed) parsed and round-tripped, "
             + "\(unsupported) unsupported, \(errors.count) parse errors")
-        for error in errors.prefix(10) { print(error) }
+        #expect(errors.isEmpty, "\(errors.prefix(10).joined(separator: "\n"))")
     }
 }
 

@@ -174,12 +174,4 @@ enum VerifierText {
         let all = problems(text, sourceLocation: sourceLocation)
         #expect(all.isEmpty, "unexpected problems: \(all.map(\.description))", sourceLocation: sourceLocation)
     }
-
-    /// The package's root directory (Tests/EgretIRTests/<this file> is three levels down).
-    static func packageRoot(_ file: String = #filePath) -> String {
-        let resolved = URL(fileURLWithPath: file).resolvingSymlinksInPath().path
-        var components = resolved.split(separator: "/", omittingEmptySubsequences: false)
-        components.removeLast(3)
-        return components.joined(separator: "/")
-    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import EgretTestSupport
 import Testing
 @testable import EgretIR
 
@@ -128,7 +129,7 @@ struct VerifierValidFunctionTests {
     }
 
     @Test func everyProjectFiletestVerifies() throws {
-        let root = VerifierText.packageRoot() + "/Tests/Filetests"
+        let root = PackagePaths.filetests
         let paths = FileManager.default.enumerator(atPath: root)?.compactMap { $0 as? String }
             .filter { $0.hasSuffix(".clif") }.sorted() ?? []
         #expect(!paths.isEmpty, "no filetests under \(root)")

@@ -1,13 +1,13 @@
 import Testing
-@_spi(Testing) import EgretCodegen
-import EgretFuzz
+import EgretCodegen
+import EgretHarness
 import EgretIR
 import EgretInterpreter
 @testable import EgretSMT
 
 /// A counterexample's `.clif` file is a real test: with the backend's own rules it
 /// passes on the interpreter and the JIT; with the broken rule swapped in (through
-/// the test-only `replacedEmitters` hook) the JIT gives the machine outcome the
+/// the test-only `replacedEmitters` compiler hook) the JIT gives the machine outcome the
 /// verifier predicted, not the IR's.
 struct CounterexampleJITTests {
     /// The fixtures with a register-only counterexample, including one whose wrong
@@ -32,7 +32,7 @@ struct CounterexampleJITTests {
         var interpreter = try Interpreter(module: module)
         let expected = try interpreter.call(functionIndex: 0, arguments: arguments)
         var options = Compiler.Options()
-        options.replacedEmitters = [fixture.rule.name: fixture.rule.emit]
+        options.hooks = CompilerHooks(replacedEmitters: [fixture.rule.name: fixture.rule.emit])
         let broken = try CompiledModule(module, options: options)
         let actual = try broken.call(functionIndex: 0, arguments: arguments)
         // A branch's file returns the index of the edge taken.

@@ -1,6 +1,6 @@
 import Testing
-@_spi(Testing) import EgretCodegen
-import EgretFuzz
+import EgretCodegen
+import EgretHarness
 import EgretIR
 import EgretInterpreter
 @testable import EgretSMT
@@ -39,7 +39,7 @@ struct MemoryCounterexampleTests {
         var interpreter = try Interpreter(module: module)
         let expected = try interpreter.call(functionIndex: 0, arguments: directive.arguments)
         var options = Compiler.Options()
-        options.replacedEmitters = [fixture.rule.name: fixture.rule.emit]
+        options.hooks = CompilerHooks(replacedEmitters: [fixture.rule.name: fixture.rule.emit])
         let broken = try CompiledModule(module, options: options)
         let actual = try broken.call(functionIndex: 0, arguments: directive.arguments)
         let predicted = example.reproducedOutcomes

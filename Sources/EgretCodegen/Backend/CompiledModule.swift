@@ -55,7 +55,7 @@ public final class CompiledModule {
         // trampoline exercises its allocation anyway.
         var trampolineOptions = options
         trampolineOptions.callConvOverrides = [:]
-        trampolineOptions.plantedBug = nil
+        trampolineOptions.hooks = nil
         trampolineOptions.checkAllocation = false
         var trampolines: [Signature: JITFunction] = [:]
         for result in compiled {

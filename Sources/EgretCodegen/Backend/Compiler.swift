@@ -22,14 +22,9 @@ public enum Compiler {
         public var checkAllocation = false
         /// Keep the VCode and the allocation for `egret compile --vcode`.
         public var keepVCode = false
-        /// Test-only: see `LoweringOptions.replacedEmitters`.
-        @_spi(Testing) public var replacedEmitters: [String: RuleEmitter] = [:]
-        /// Test-only: one operand given a wrong register after allocation
-        /// (Misallocation.swift).
-        @_spi(Testing) public var misallocation: Misallocation?
-        /// Test-only: compile with a known miscompilation (PlantedBug.swift). Always nil
-        /// outside the fuzzer's self-test.
-        public var plantedBug: PlantedBug?
+        /// Test-only: the self-tests' ways into the pipeline (CompilerHooks.swift).
+        /// Nil in every real use.
+        public var hooks: CompilerHooks?
 
         public init() {}
     }
@@ -37,17 +32,18 @@ public enum Compiler {
     public static func compile(_ function: Function, options: Options = Options()) throws -> CompiledFunction {
         var timings = PhaseTimings()
         var lowering = LoweringOptions(callConvOverrides: options.callConvOverrides)
-        lowering.recordRules = options.keepVCode || options.misallocation != nil
+        let hooks = options.hooks
+        lowering.recordRules = options.keepVCode || hooks?.readsLoweringRecords == true
         lowering.recordSources = lowering.recordRules
-        lowering.replacedEmitters = options.replacedEmitters
+        lowering.replacedEmitters = hooks?.replacedEmitters ?? [:]
         var lowered = try timings.measure(.lower) { try X64Lowering.lower(function, options: lowering) }
-        options.plantedBug?.plant(in: &lowered.vcode)
+        hooks?.afterLower?(&lowered)
         let convention = lowered.frame.convention
         let environment = registerEnvironment(for: convention)
         let allocation = try timings.measure(.regalloc) { () throws -> RegAllocation in
-            let allocation = try RegisterAllocator.allocate(lowered.vcode, environment: environment)
-            guard let misallocation = options.misallocation else { return allocation }
-            return try misallocation.applied(to: allocation, of: lowered, environment: environment)
+            var allocation = try RegisterAllocator.allocate(lowered.vcode, environment: environment)
+            try hooks?.afterAllocate?(&allocation, lowered, environment)
+            return allocation
         }
         if options.checkAllocation {
             try timings.measure(.check) { try check(allocation, of: lowered, from: function, options: lowering) }
@@ -57,18 +53,20 @@ public enum Compiler {
             // caller expects kept (a windows_fastcall function calling system_v code
             // loses rsi and rdi).
             let destroyed = allocation.writtenRegisters.union(lowered.frame.calleeSavedClobberedByCalls)
-            var saved = calleeSavedOrder.filter { convention.calleeSaved.contains($0) && destroyed.contains($0) }
-            if let bug = options.plantedBug { saved = bug.saved(saved) }
+            var choices = FrameChoices(savedRegisters: calleeSavedOrder.filter {
+                convention.calleeSaved.contains($0) && destroyed.contains($0)
+            })
+            hooks?.frame?(&choices)
             let savedVectors = calleeSavedVectorOrder.filter {
                 convention.calleeSaved.contains($0) && destroyed.contains($0)
             }
             var frame = try X64Frame(stackSlots: lowered.frame.stackSlotData,
                                      spillSlotCount: allocation.spillSlotCount,
                                      outgoingArgumentsSize: lowered.frame.outgoingArgumentsSize,
-                                     savedRegisters: saved,
+                                     savedRegisters: choices.savedRegisters,
                                      incomingArgumentsSize: lowered.frame.incomingArgumentsSize,
                                      savedVectorRegisters: savedVectors)
-            frame.plantedIncomingArgumentBias = options.plantedBug?.incomingArgumentBias ?? 0
+            frame.incomingArgumentBias = choices.incomingArgumentBias
             return try X64Emitter.emit(lowered.vcode, allocation: allocation, frame: frame)
         }
         var signature = function.signature

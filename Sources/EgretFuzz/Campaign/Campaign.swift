@@ -300,7 +300,7 @@ extension CampaignOptions {
             guard let bug = PlantedBug(rawValue: plantedBug) else {
                 throw CampaignError.badArgument("unknown planted bug \(plantedBug)")
             }
-            options.plantedBug = bug
+            options.hooks = bug.hooks
         }
         return options
     }

@@ -1,4 +1,5 @@
 import EgretCodegen
+import EgretHarness
 import EgretIR
 import EgretInterpreter
 
@@ -37,12 +38,17 @@ public struct Culprit: Hashable, Sendable, CustomStringConvertible {
 ///         v3 = icmp slt v0, v2                        v3 = icmp slt v0, v2
 ///         brif v3, block1, block2                     return v3
 ///
+/// Probes are judged by a ModuleHarness with the finding's own options and its one
+/// convention variant (`harnessOptions.variants`), so a probe is compiled exactly as
+/// the case was.
+///
 /// Requires: a module the verifier accepts. Guarantees: deterministic (no timing, no
 /// addresses); nil when no probe differs or the probes cannot be built or compiled.
 /// Probes run in the caller's process, as the case itself does (a worker in campaigns).
 struct CulpritLocator {
-    var fuel: Int
-    var compileOptions: Compiler.Options
+    /// How probes are run: the case's fuel, policy, compiler hooks, and the variant
+    /// under which the case failed.
+    var harnessOptions: ModuleHarness.Options
     /// Probes built at most (a generated function has far fewer instructions).
     var maxProbes: Int = 400
 
@@ -73,26 +79,24 @@ struct CulpritLocator {
                 probed.append(inst)
             }
         }
+        probeModule.heap = heap.map { HeapImage(size: $0.count, bytes: $0, location: module.heap?.location ?? .unknown) }
         guard IRVerifier.verify(probeModule).isEmpty,
-              var interpreter = try? Interpreter(module: probeModule) else { return nil }
-        interpreter.fuel = fuel
-        var options = compileOptions
-        options.checkAllocation = false
-        guard let compiled = try? CompiledModule(probeModule, options: options) else { return nil }
-        var jitHeap: JITHeap?
-        if let heap {
-            guard let mapped = try? JITHeap(size: heap.count) else { return nil }
-            jitHeap = mapped
-        }
+              let harness = try? ModuleHarness(module: probeModule, options: harnessOptions),
+              !harness.variants.isEmpty, case .success = harness.compiledModule(0) else { return nil }
         for (offset, inst) in probed.enumerated() {
             var probeDirective = directive
             probeDirective.functionIndex = firstProbe + offset
-            guard compiled.unsupported[probeDirective.functionIndex] == nil,
-                  let reference = try? interpreter.execute(probeDirective, heap: heap) else { continue }
-            // Compiled code that fails outright (a fault without a trap record) differs
-            // from any outcome of the interpreter's.
-            if let executed = try? compiled.execute(probeDirective, heap: jitHeap, image: heap),
-               DifferentialOracle.equivalent(executed, reference) { continue }
+            probeDirective.expectation = .none
+            probeDirective.expectedHeap = nil
+            switch harness.judge(probeDirective) {
+            case .agreed, .unsupported, .interpreterFailed, .expectationMissed, .executorFailed(_, .unsupported, _),
+                 .executorFailed(_, .compileFailed, _):
+                continue
+            case .disagreed, .executorFailed(_, .callFailed, _):
+                // Compiled code that fails outright (a fault without a trap record)
+                // differs from any outcome of the interpreter's.
+                break
+            }
             guard let inst else { return Culprit(instruction: "parameters", rule: nil) }
             if depth < maxCallDepth,
                let inner = locateInCallee(of: inst, in: module, directive: directive, heap: heap, depth: depth) {
@@ -134,7 +138,7 @@ struct CulpritLocator {
                                               returning: Array(function.arguments(of: inst)), index: 0))
         guard IRVerifier.verify(argumentModule).isEmpty, var interpreter = try? Interpreter(module: argumentModule)
         else { return nil }
-        interpreter.fuel = fuel
+        interpreter.fuel = harnessOptions.fuel
         var probeDirective = directive
         probeDirective.functionIndex = module.functions.count
         guard let executed = try? interpreter.execute(probeDirective, heap: heap),
@@ -156,8 +160,9 @@ struct CulpritLocator {
 
     /// The lowering rule applied to `inst` when the function is compiled on its own.
     func rule(of inst: Inst, in function: Function) -> String? {
-        var options = compileOptions
-        options.checkAllocation = false
+        var options = Compiler.Options()
+        options.callConvOverrides = harnessOptions.variants?.first?.overrides ?? [:]
+        options.hooks = harnessOptions.hooks
         options.keepVCode = true
         guard let compiled = try? Compiler.compile(function, options: options),
               let rules = compiled.lowered?.appliedRules else { return nil }

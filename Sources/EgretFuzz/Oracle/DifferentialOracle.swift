@@ -1,18 +1,17 @@
-@_spi(Testing) import EgretCodegen
+import EgretCodegen
+import EgretHarness
 import EgretIR
 import EgretInterpreter
 
-/// Judges one case: every input on the reference interpreter and on the compiled code
-/// under both calling-convention assignments, compared bitwise, traps included, and
-/// with the heap buffer's contents afterwards when the case has one (each input starts
-/// from the case's heap image; the compiled code's buffer has guard pages, JITHeap).
+/// Judges one case and names what went wrong: every input is judged by a ModuleHarness
+/// (the interpreter against the compiled code under both convention variants,
+/// NaN-canonical, traps included, with the heap buffer's contents afterwards when the
+/// case has one), and the first problem becomes a finding with a signature: its kind,
+/// the executor, and the culprit instruction and rule the CulpritLocator finds.
 ///
-/// The module is compiled twice: with the conventions it declares (so calls between
-/// its system_v and windows_fastcall functions cross conventions directly) and with
-/// system_v and windows_fastcall exchanged everywhere; every function is entered
-/// through its trampoline. The register-allocation checker runs on every function;
-/// an allocation it rejects is a compile error named by the IR instruction and rule
-/// whose code it failed at.
+/// Every function is entered through its trampoline. The register-allocation checker
+/// runs on every function; an allocation it rejects is a compile error named by the IR
+/// instruction and rule whose code it failed at.
 ///
 /// Requires: nothing of the text. Guarantees: returns at most one finding (the first);
 /// a case the harness itself got wrong is reported as `invalid-case`, never as a
@@ -26,12 +25,9 @@ public struct DifferentialOracle {
         public var checkAllocation: Bool = true
         /// Also compile with system_v and windows_fastcall exchanged.
         public var bothConventions: Bool = true
-        /// Test-only: compile with a planted bug (the fuzzer's self-test).
-        public var plantedBug: PlantedBug?
-        /// Test-only: lowering rules replaced by other emitters (`Compiler.Options`).
-        @_spi(Testing) public var replacedEmitters: [String: RuleEmitter] = [:]
-        /// Test-only: a wrong register in one rule's code (`Compiler.Options`).
-        @_spi(Testing) public var misallocation: Misallocation?
+        /// Test-only: the self-tests' ways into the compiler (a planted bug, a replaced
+        /// rule, a misallocation; CompilerHooks).
+        public var hooks: CompilerHooks?
 
         public init() {}
     }
@@ -50,6 +46,17 @@ public struct DifferentialOracle {
 
     public init(options: Options = Options()) {
         self.options = options
+    }
+
+    /// The harness options a case is judged with.
+    var harnessOptions: ModuleHarness.Options {
+        var harnessOptions = ModuleHarness.Options()
+        harnessOptions.fuel = options.fuel
+        harnessOptions.policy = .nanCanonical
+        harnessOptions.checkAllocation = options.checkAllocation
+        harnessOptions.hooks = options.hooks
+        harnessOptions.variants = options.bothConventions ? nil : [.declared]
+        return harnessOptions
     }
 
     public func check(text: String, fileName: String = "case.clif") -> Verdict {
@@ -71,43 +78,29 @@ public struct DifferentialOracle {
             verdict.finding = invalid("verifier: \(first)")
             return verdict
         }
-        var interpreter: Interpreter
+        let harness: ModuleHarness
         do {
-            interpreter = try Interpreter(module: module)
+            harness = try ModuleHarness(module: module, options: harnessOptions, heapPool: heaps)
         } catch {
             verdict.finding = invalid("interpreter: \(error)")
             return verdict
         }
-        interpreter.fuel = options.fuel
-        var references: [ExecutedCall] = []
-        references.reserveCapacity(module.runDirectives.count)
-        for directive in module.runDirectives {
-            do {
-                let executed = try interpreter.execute(directive, heap: module.heap?.bytes)
-                references.append(executed)
-                verdict.outcomes[Self.outcomeKey(executed.outcome), default: 0] += 1
-            } catch {
-                verdict.finding = invalid("interpreter on \(Self.inputText(directive)): \(error)")
+        // Every variant is compiled before anything runs, so a compile error is found
+        // even in a function no input reaches.
+        for index in harness.variants.indices {
+            if case .failure(let failure) = harness.compiledModule(index),
+               let finding = compileFinding(harness.variants[index], failure) {
+                verdict.finding = finding
                 return verdict
             }
         }
-        verdict.inputsRun = references.count
-        let heap: JITHeap?
-        do {
-            heap = try module.heap.map { try heaps.take(size: $0.size) }
-        } catch {
-            verdict.finding = Finding(signature: FailureSignature(kind: .executionError,
-                                                                  location: FailureSignature.normalised("\(error)")),
-                                      detail: "\(error)")
-            return verdict
-        }
-        defer { if let heap { heaps.give(heap) } }
-        var variants: [(name: String, overrides: [CallConv: CallConv])] = [("jit[declared]", [:])]
-        if options.bothConventions {
-            variants.append(("jit[exchanged]", [.systemV: .windowsFastcall, .windowsFastcall: .systemV]))
-        }
-        for variant in variants {
-            if let finding = run(module, variant.name, variant.overrides, references, heap) {
+        for directive in module.runDirectives {
+            let judgement = harness.judge(directive)
+            if let reference = judgement.reference {
+                verdict.inputsRun += 1
+                verdict.outcomes[Self.outcomeKey(reference.outcome), default: 0] += 1
+            }
+            if let finding = finding(judgement, directive, harness) {
                 verdict.finding = finding
                 return verdict
             }
@@ -115,110 +108,89 @@ public struct DifferentialOracle {
         return verdict
     }
 
-    /// Compiles under one convention assignment and compares every input.
-    private func run(_ module: Module, _ name: String, _ overrides: [CallConv: CallConv],
-                     _ references: [ExecutedCall], _ heap: JITHeap?) -> Finding? {
-        var compileOptions = Compiler.Options()
-        compileOptions.callConvOverrides = overrides
-        compileOptions.checkAllocation = options.checkAllocation
-        compileOptions.plantedBug = options.plantedBug
-        compileOptions.replacedEmitters = options.replacedEmitters
-        compileOptions.misallocation = options.misallocation
-        let compiled: CompiledModule
-        do {
-            compiled = try CompiledModule(module, options: compileOptions)
-        } catch CodegenError.unsupported(let feature) {
+    /// The finding a module that does not compile under `variant` makes.
+    private func compileFinding(_ variant: ConventionVariant, _ failure: ExecutorFailure) -> Finding? {
+        switch failure {
+        case .unsupported(let feature):
             return Finding(signature: FailureSignature(kind: .unsupported, location: FailureSignature.normalised(feature)),
-                           detail: "\(name): unsupported: \(feature)")
-        } catch CodegenError.rejectedAllocation(let rejection) {
+                           detail: "\(variant): unsupported: \(feature)")
+        case .compileFailed(CodegenError.rejectedAllocation(let rejection)):
             // Named like a mismatch: the rule whose code the checker failed at, and the
             // kind of failure rather than its registers and values, which shift with
             // any change to the case.
-            let location = "\(name): \(rejection.culprit): checker: \(rejection.failure.problem.rawValue)"
+            let location = "\(variant): \(rejection.culprit): checker: \(rejection.failure.problem.rawValue)"
             return Finding(signature: FailureSignature(kind: .compileError, location: location,
                                                        culprit: rejection.culprit),
-                           detail: "\(name): \(CodegenError.rejectedAllocation(rejection))")
-        } catch {
+                           detail: "\(variant): \(CodegenError.rejectedAllocation(rejection))")
+        case .compileFailed(let error):
             let message = FailureSignature.normalised("\(error)")
             let opcode = CulpritLocator.opcodeNamed(in: "\(error)")
             return Finding(signature: FailureSignature(kind: .compileError,
                                                        location: (opcode.map { "\($0): " } ?? "") + message,
                                                        culprit: opcode),
-                           detail: "\(name): \(error)")
+                           detail: "\(variant): \(error)")
+        case .callFailed:
+            return nil
         }
-        for (directive, reference) in zip(module.runDirectives, references) {
-            if let feature = compiled.unsupported[directive.functionIndex] {
-                return Finding(signature: FailureSignature(kind: .unsupported,
-                                                           location: FailureSignature.normalised(feature)),
-                               detail: "\(name): unsupported: \(feature)")
+    }
+
+    /// The finding one input's judgement makes, if any.
+    private func finding(_ judgement: LineJudgement, _ directive: RunDirective, _ harness: ModuleHarness) -> Finding? {
+        let module = harness.module
+        switch judgement {
+        case .agreed:
+            return nil
+        case .unsupported(let feature, let executor):
+            guard executor != "interpreter" else {
+                return invalid("interpreter on \(Self.inputText(directive)): unsupported: \(feature)")
             }
-            let executed: ExecutedCall
-            do {
-                executed = try compiled.execute(directive, heap: heap, image: module.heap?.bytes)
-            } catch {
-                // A fault in the program's own code is named by the instruction the
-                // probes find; one elsewhere (a trampoline using a register the program
-                // clobbered) has no instruction of the program to name.
-                var culprit: String?
-                if Self.faultsInProgram(error, module) {
-                    let locator = CulpritLocator(fuel: options.fuel, compileOptions: compileOptions)
-                    culprit = locator.locate(in: module, directive: directive, heap: module.heap?.bytes)?.description
-                }
-                let location = "\(name): " + (culprit.map { "\($0): " } ?? "") + FailureSignature.normalised("\(error)")
-                return Finding(signature: FailureSignature(kind: .executionError, location: location, culprit: culprit),
-                               input: Self.inputText(directive), interpreterResult: reference.outcome.description,
-                               detail: "\(name): \(error)")
+            return Finding(signature: FailureSignature(kind: .unsupported, location: FailureSignature.normalised(feature)),
+                           detail: "\(executor): unsupported: \(feature)")
+        case .interpreterFailed(let error):
+            return invalid("interpreter on \(Self.inputText(directive)): \(error)")
+        case .expectationMissed(let problem):
+            // A generated case states no expectations; a replayed corpus file may.
+            return Finding(signature: FailureSignature(kind: .valueMismatch,
+                                                       location: FailureSignature.normalised(problem)),
+                           input: Self.inputText(directive), detail: problem)
+        case .executorFailed(let variant, let failure, let reference):
+            guard case .callFailed(let error) = failure else { return compileFinding(variant, failure) }
+            // A fault in the program's own code is named by the instruction the probes
+            // find; one elsewhere (a trampoline using a register the program clobbered)
+            // has no instruction of the program to name.
+            var culprit: String?
+            if Self.faultsInProgram(error, module) {
+                culprit = locator(variant).locate(in: module, directive: directive, heap: module.heap?.bytes)?.description
             }
-            if Self.equivalent(executed, reference) { continue }
-            let outcome = executed.outcome
+            let location = "\(variant): " + (culprit.map { "\($0): " } ?? "") + FailureSignature.normalised("\(error)")
+            return Finding(signature: FailureSignature(kind: .executionError, location: location, culprit: culprit),
+                           input: Self.inputText(directive), interpreterResult: reference.outcome.description,
+                           detail: "\(variant): \(error)")
+        case .disagreed(let variant, let disagreement, let executed, let reference):
             let kind: FailureSignature.Kind
-            let shape: String
-            switch (reference.outcome, outcome) {
-            case (.values, .values) where Self.equivalent(outcome, reference.outcome):
-                kind = .heapMismatch
-                shape = "heap differs"
-            case (.trap(let code), .trap) where outcome == reference.outcome:
-                kind = .heapMismatch
-                shape = "heap differs after trap \(code)"
-            case (.values, .values):
-                kind = .valueMismatch
-                shape = "values differ"
-            case (.trap(let expected), .trap(let actual)):
-                kind = .trapMismatch
-                shape = "trap \(expected) became trap \(actual)"
-            case (.values, .trap(let actual)):
-                kind = .trapMismatch
-                shape = "values became trap \(actual)"
-            case (.trap(let expected), .values):
-                kind = .trapMismatch
-                shape = "trap \(expected) became values"
+            switch disagreement.kind {
+            case .values: kind = .valueMismatch
+            case .trap: kind = .trapMismatch
+            case .heap: kind = .heapMismatch
             }
-            let locator = CulpritLocator(fuel: options.fuel, compileOptions: compileOptions)
-            let culprit = locator.locate(in: module, directive: directive, heap: module.heap?.bytes)?.description
-            let location = "\(name): " + (culprit.map { "\($0): " } ?? "") + shape
+            let culprit = locator(variant).locate(in: module, directive: directive, heap: module.heap?.bytes)?.description
+            let location = "\(variant): " + (culprit.map { "\($0): " } ?? "") + disagreement.shape
             let heapDifference = executed.heapDifference(from: reference).map { "; after it \($0) as after the interpreter" }
             return Finding(signature: FailureSignature(kind: kind, location: location, culprit: culprit),
                            input: Self.inputText(directive), interpreterResult: reference.summary(comparedTo: executed),
                            compiledResult: executed.summary(comparedTo: reference),
-                           detail: "\(name) gave \(outcome), the interpreter gave \(reference.outcome) for "
+                           detail: "\(variant) gave \(executed.outcome), the interpreter gave \(reference.outcome) for "
                                + Self.inputText(directive) + (heapDifference ?? ""))
         }
-        return nil
     }
 
-    /// Bitwise equality, except that any two NaNs are equal: CLIF leaves the payload
-    /// of a NaN produced by arithmetic unspecified.
-    static func equivalent(_ outcome: CallOutcome, _ reference: CallOutcome) -> Bool {
-        if outcome == reference { return true }
-        guard case .values(let left) = outcome, case .values(let right) = reference, left.count == right.count
-        else { return false }
-        return zip(left, right).allSatisfy { $0 == $1 || ($0.type == $1.type && $0.isNaN && $1.isNaN) }
-    }
-
-    /// `equivalent` outcomes and the same heap, byte for byte (the heap holds only
-    /// stored bits: a NaN stored there is compared as stored).
-    static func equivalent(_ executed: ExecutedCall, _ reference: ExecutedCall) -> Bool {
-        executed.heap == reference.heap && equivalent(executed.outcome, reference.outcome)
+    /// The culprit locator for a finding under `variant`: the same compiler, hooks
+    /// included, and the same fuel.
+    private func locator(_ variant: ConventionVariant) -> CulpritLocator {
+        var harnessOptions = self.harnessOptions
+        harnessOptions.variants = [variant]
+        harnessOptions.checkAllocation = false
+        return CulpritLocator(harnessOptions: harnessOptions)
     }
 
     /// Whether `error` is a fault without a trap record inside one of `module`'s functions.

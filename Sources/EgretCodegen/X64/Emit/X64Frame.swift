@@ -37,8 +37,9 @@ public struct X64Frame: Sendable {
     /// epilogues.
     public let savedVectorRegisters: [PReg]
     public let stackSlotOffsets: [Int32]
-    /// Test-only: bytes added to incoming stack argument offsets (PlantedBug); 0.
-    var plantedIncomingArgumentBias: Int32 = 0
+    /// Bytes added to incoming stack argument offsets: 0, but for the `frame` hook's
+    /// off-by-one self-test (CompilerHooks).
+    var incomingArgumentBias: Int32 = 0
     public let spillSlotsOffset: Int32
     /// Bytes the prologue subtracts from rsp after its pushes.
     public let allocatedSize: Int32
@@ -118,7 +119,7 @@ public struct X64Frame: Sendable {
         case .outgoingArguments:
             return Amode(.base(rsp, displacement: displacement), trap: amode.trap)
         case .incomingArguments:
-            return Amode(.base(rbp, displacement: 16 &+ displacement &+ plantedIncomingArgumentBias), trap: amode.trap)
+            return Amode(.base(rbp, displacement: 16 &+ displacement &+ incomingArgumentBias), trap: amode.trap)
         }
     }
 

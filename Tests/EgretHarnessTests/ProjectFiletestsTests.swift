@@ -1,16 +1,13 @@
 import Foundation
 import Testing
 import EgretIR
-@testable import EgretFuzz
+@testable import EgretHarness
+import EgretTestSupport
 
 /// The project's own `.clif` run tests: they all pass on the interpreter, and together
 /// they exercise every tier-1 opcode.
 struct ProjectFiletestsTests {
-    static let filetestsDirectory: String = {
-        var components = #filePath.split(separator: "/", omittingEmptySubsequences: false)
-        components.removeLast(3)
-        return components.joined(separator: "/") + "/Tests/Filetests"
-    }()
+    static let filetestsDirectory = PackagePaths.filetests
 
     static func files() throws -> [String] {
         try FiletestSuite.collectFiles([filetestsDirectory])

@@ -4,30 +4,36 @@ import EgretInterpreter
 
 /// One run directive executed: how the call ended and, when the module has a heap,
 /// the heap's contents afterwards (also after a trap: the stores before it stay).
-struct ExecutedCall: Equatable {
-    var outcome: CallOutcome
-    var heap: [UInt8]?
+public struct ExecutedCall: Equatable, Sendable {
+    public var outcome: CallOutcome
+    public var heap: [UInt8]?
+
+    public init(outcome: CallOutcome, heap: [UInt8]?) {
+        self.outcome = outcome
+        self.heap = heap
+    }
 
     /// The first byte where `heap` differs from `other`, if it does.
-    static func firstDifference(_ heap: [UInt8], _ other: [UInt8]) -> Int? {
-        heap == other ? nil : heap.indices.first { heap[$0] != other[$0] }
+    public static func firstDifference(_ heap: [UInt8], _ other: [UInt8]) -> Int? {
+        heap == other ? nil : heap.indices.first { $0 >= other.count || heap[$0] != other[$0] }
     }
 
     /// The heap part of a message: `heap[4] is 0x12, not 0x44`.
-    static func difference(_ heap: [UInt8], from other: [UInt8]) -> String? {
+    public static func difference(_ heap: [UInt8], from other: [UInt8]) -> String? {
         guard let first = firstDifference(heap, other) else { return nil }
-        return "heap[\(first)] is 0x\(String(heap[first], radix: 16)), not 0x\(String(other[first], radix: 16))"
+        let theirs = first < other.count ? "0x\(String(other[first], radix: 16))" : "past its end"
+        return "heap[\(first)] is 0x\(String(heap[first], radix: 16)), not \(theirs)"
     }
 
     /// The heap part of a message, against `other`'s heap.
-    func heapDifference(from other: ExecutedCall) -> String? {
+    public func heapDifference(from other: ExecutedCall) -> String? {
         guard let heap, let otherHeap = other.heap else { return nil }
         return Self.difference(heap, from: otherHeap)
     }
 
     /// The outcome, with the first heap byte that differs from `other`'s
     /// (`7, heap[4] = 0x12`): what a corpus header shows of each side.
-    func summary(comparedTo other: ExecutedCall) -> String {
+    public func summary(comparedTo other: ExecutedCall) -> String {
         guard let heap, let otherHeap = other.heap, let first = Self.firstDifference(heap, otherHeap) else {
             return outcome.description
         }
@@ -38,7 +44,7 @@ struct ExecutedCall: Equatable {
 extension Interpreter {
     /// Runs `directive` with the heap starting as `image` (none when nil), passing the
     /// heap's address for its `heap` arguments.
-    mutating func execute(_ directive: RunDirective, heap image: [UInt8]?) throws -> ExecutedCall {
+    public mutating func execute(_ directive: RunDirective, heap image: [UInt8]?) throws -> ExecutedCall {
         if let image { heap = image }
         let outcome = try call(functionIndex: directive.functionIndex,
                                arguments: directive.arguments(heapAddress: heapBaseAddress))
@@ -48,7 +54,7 @@ extension Interpreter {
 
 extension CompiledModule {
     /// Runs `directive` with `heap` holding `image` first (no heap when either is nil).
-    func execute(_ directive: RunDirective, heap: JITHeap?, image: [UInt8]?) throws -> ExecutedCall {
+    public func execute(_ directive: RunDirective, heap: JITHeap?, image: [UInt8]?) throws -> ExecutedCall {
         guard let heap, let image else {
             return ExecutedCall(outcome: try execute(directive, arguments: directive.arguments), heap: nil)
         }

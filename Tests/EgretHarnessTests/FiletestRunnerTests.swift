@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 import EgretIR
-@testable import EgretFuzz
+@testable import EgretHarness
+import EgretTestSupport
 
 /// The run-test driver judges each run line and each file correctly.
 struct FiletestRunnerTests {
