@@ -16,6 +16,21 @@ struct OpcodeTableTests {
         }
     }
 
+    /// Every load and store says how wide its access is, and only they do: the
+    /// interpreter, the lowering rules, the SMT specs and the generator read it there.
+    @Test func everyLoadAndStoreDeclaresItsAccessWidth() {
+        let memoryFormats: Set<InstructionFormat> = [.load, .store, .loadNoOffset, .storeNoOffset, .atomicRmw, .atomicCas]
+        for opcode in Opcode.allCases {
+            let info = opcode.info
+            let accessesMemory = memoryFormats.contains(info.format) && (info.canLoad || info.canStore)
+            #expect((info.access != nil) == accessesMemory, "\(opcode.name): access \(String(describing: info.access))")
+        }
+        #expect(Opcode.uload16.info.access?.bytes(at: .i64) == 2)
+        #expect(Opcode.sload32.info.access?.signExtends == true)
+        #expect(Opcode.store.info.access?.bytes(at: .i128) == 16)
+        #expect(Opcode.istore8.info.access?.bytes(at: .i32) == 1)
+    }
+
     @Test func namesMatchCraneliftsOpcodeList() throws {
         // `Tests/Data/clif-opcodes.txt` lists current Cranelift's opcodes, one per line:
         // the table must name exactly those.

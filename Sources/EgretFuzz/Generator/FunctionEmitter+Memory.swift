@@ -32,7 +32,7 @@ extension FunctionEmitter {
 
     /// The access width in bytes of a memory opcode for a value type.
     static func accessBytes(_ opcode: Opcode, _ type: IRType) -> Int {
-        GeneratorVocabulary.narrowAccessBytes[opcode] ?? type.bytes
+        (opcode.info.access ?? .wholeValue).bytes(at: type)
     }
 
     /// The memory opcodes allowed for `type` (by the table's controlling types and

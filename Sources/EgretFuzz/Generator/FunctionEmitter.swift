@@ -377,9 +377,4 @@ enum GeneratorVocabulary {
     static let trapCodes: [String] = ["user1", "user2", "user42", "int_ovf", "int_divz", "heap_oob"]
     /// Trap codes a load or store may name instead of heap_oob.
     static let userTrapCodes: [String] = ["user1", "user7", "user42"]
-    /// Access widths of the narrow loads and stores; the others access their type.
-    static let narrowAccessBytes: [Opcode: Int] = [
-        .uload8: 1, .sload8: 1, .istore8: 1, .uload16: 2, .sload16: 2, .istore16: 2,
-        .uload32: 4, .sload32: 4, .istore32: 4,
-    ]
 }

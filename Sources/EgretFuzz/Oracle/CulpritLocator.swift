@@ -197,12 +197,12 @@ struct CulpritLocator {
         data.arguments = copy.appendValues(returned)
         copy.appendInstruction(data, results: [], to: block)
         copy.signature.returns = returned.map { AbiParam(function.type(of: $0)) }
-        copy.layout = Self.reachable(copy)
+        copy.layout = ControlFlowGraph(copy).reachableLayout(copy.layout)
         // A block from which the probed one cannot be reached any more traps on entry,
         // the same way on both executors: only paths that may still pass the probed
         // instruction run (a call that misbehaves on another path, or after it in a
         // loop, must not be blamed on an instruction that never ran).
-        let leading = Self.blocks(reaching: block, in: copy)
+        let leading = ControlFlowGraph(copy).blocks(reaching: block)
         for other in copy.layout where !leading.contains(other) {
             copy.blocks[other.position].insts = []
             var trap = InstructionData(opcode: .trap)
@@ -308,40 +308,5 @@ struct CulpritLocator {
             }
         }
         return observable
-    }
-
-    /// The blocks of the layout from which `target` can be reached (itself included).
-    static func blocks(reaching target: Block, in function: Function) -> Set<Block> {
-        var reaching: Set<Block> = [target]
-        var changed = true
-        while changed {
-            changed = false
-            for block in function.layout where !reaching.contains(block) {
-                let leads = function.instructions(in: block).contains { inst in
-                    function.blockCalls(of: inst).contains { reaching.contains($0.block) }
-                }
-                if leads {
-                    reaching.insert(block)
-                    changed = true
-                }
-            }
-        }
-        return reaching
-    }
-
-    /// The layout restricted to blocks reachable from the entry block, in layout order.
-    static func reachable(_ function: Function) -> [Block] {
-        guard let entry = function.entryBlock else { return [] }
-        var seen: Set<Block> = [entry]
-        var work: [Block] = [entry]
-        while let block = work.popLast() {
-            for inst in function.instructions(in: block) {
-                for call in function.blockCalls(of: inst) where !seen.contains(call.block) {
-                    seen.insert(call.block)
-                    work.append(call.block)
-                }
-            }
-        }
-        return function.layout.filter { seen.contains($0) }
     }
 }

@@ -21,6 +21,30 @@ public struct OpcodeProperties: OptionSet, Hashable, Sendable {
     public static let isCommutative = OpcodeProperties(rawValue: 1 << 8)
 }
 
+/// How a load or store reaches memory: how many bytes it accesses and how a narrow
+/// load extends them. The interpreter, the lowering rules, the SMT specs and the
+/// generator all read the width from here.
+public struct MemoryAccess: Hashable, Sendable {
+    /// Bytes accessed; nil when the access is as wide as the value type (`load`,
+    /// `store`, the atomics).
+    public let fixedBytes: Int?
+    /// Whether the loaded bytes are sign-extended (`sload8` …; per lane for the
+    /// lane-widening vector loads).
+    public let signExtends: Bool
+
+    /// An access as wide as the value type.
+    public static let wholeValue = MemoryAccess(fixedBytes: nil, signExtends: false)
+
+    /// A zero-extending load or truncating store of `bytes` bytes.
+    public static func narrow(_ bytes: Int) -> MemoryAccess { MemoryAccess(fixedBytes: bytes, signExtends: false) }
+
+    /// A sign-extending load of `bytes` bytes.
+    public static func signExtending(_ bytes: Int) -> MemoryAccess { MemoryAccess(fixedBytes: bytes, signExtends: true) }
+
+    /// The bytes accessed for a value of `type`.
+    @inlinable public func bytes(at type: IRType) -> Int { fixedBytes ?? type.bytes }
+}
+
 /// Everything Egret knows about one opcode, in one row of `OpcodeTable`. The parser,
 /// printer, verifier, generator and coverage report all read these rows.
 public struct OpcodeInfo: Sendable {
@@ -44,6 +68,8 @@ public struct OpcodeInfo: Sendable {
     public let tier: Int
     /// A one-line description.
     public let summary: String
+    /// How the opcode reaches memory, for loads and stores (nil for everything else).
+    public let access: MemoryAccess?
 
     public var isPolymorphic: Bool { controllingTypes != nil }
     public var isTerminator: Bool { properties.contains(.isTerminator) }

@@ -4,44 +4,44 @@ extension OpcodeTable {
         let load: OpcodeProperties = [.canLoad]
         let store: OpcodeProperties = [.canStore]
         let atomic: OpcodeProperties = [.canLoad, .canStore, .otherSideEffects]
-        b.add(.load, .load, .any, typevar: nil, [address], [T], load, tier: 1, "Load a value from p + offset.")
-        b.add(.store, .store, .any, typevar: 0, [T, address], [], store, tier: 1, "Store a value at p + offset.")
-        b.add(.uload8, .load, .extend8, typevar: nil, [address], [T], load, tier: 1, "Load 8 bits and zero-extend.")
-        b.add(.sload8, .load, .extend8, typevar: nil, [address], [T], load, tier: 1, "Load 8 bits and sign-extend.")
-        b.add(.istore8, .store, .extend8, typevar: 0, [T, address], [], store, tier: 1, "Store the low 8 bits.")
-        b.add(.uload16, .load, .extend16, typevar: nil, [address], [T], load, tier: 1,
+        b.add(.load, .load, .any, typevar: nil, [address], [T], load, tier: 1, access: .wholeValue, "Load a value from p + offset.")
+        b.add(.store, .store, .any, typevar: 0, [T, address], [], store, tier: 1, access: .wholeValue, "Store a value at p + offset.")
+        b.add(.uload8, .load, .extend8, typevar: nil, [address], [T], load, tier: 1, access: .narrow(1), "Load 8 bits and zero-extend.")
+        b.add(.sload8, .load, .extend8, typevar: nil, [address], [T], load, tier: 1, access: .signExtending(1), "Load 8 bits and sign-extend.")
+        b.add(.istore8, .store, .extend8, typevar: 0, [T, address], [], store, tier: 1, access: .narrow(1), "Store the low 8 bits.")
+        b.add(.uload16, .load, .extend16, typevar: nil, [address], [T], load, tier: 1, access: .narrow(2),
               "Load 16 bits and zero-extend.")
-        b.add(.sload16, .load, .extend16, typevar: nil, [address], [T], load, tier: 1,
+        b.add(.sload16, .load, .extend16, typevar: nil, [address], [T], load, tier: 1, access: .signExtending(2),
               "Load 16 bits and sign-extend.")
-        b.add(.istore16, .store, .extend16, typevar: 0, [T, address], [], store, tier: 1, "Store the low 16 bits.")
-        b.add(.uload32, .load, .extend32, typevar: nil, [address], [T], load, tier: 1,
+        b.add(.istore16, .store, .extend16, typevar: 0, [T, address], [], store, tier: 1, access: .narrow(2), "Store the low 16 bits.")
+        b.add(.uload32, .load, .extend32, typevar: nil, [address], [T], load, tier: 1, access: .narrow(4),
               "Load 32 bits and zero-extend.")
-        b.add(.sload32, .load, .extend32, typevar: nil, [address], [T], load, tier: 1,
+        b.add(.sload32, .load, .extend32, typevar: nil, [address], [T], load, tier: 1, access: .signExtending(4),
               "Load 32 bits and sign-extend.")
-        b.add(.istore32, .store, .extend32, typevar: 0, [T, address], [], store, tier: 1, "Store the low 32 bits.")
+        b.add(.istore32, .store, .extend32, typevar: 0, [T, address], [], store, tier: 1, access: .narrow(4), "Store the low 32 bits.")
         b.add(.uload8x8, .load, nil, typevar: nil, [address], [.fixed(IRType(lane: .i16, laneCountLog2: 3))], load,
-              tier: 3, "Load eight 8-bit lanes and zero-extend each to 16 bits.")
+              tier: 3, access: .narrow(8), "Load eight 8-bit lanes and zero-extend each to 16 bits.")
         b.add(.sload8x8, .load, nil, typevar: nil, [address], [.fixed(IRType(lane: .i16, laneCountLog2: 3))], load,
-              tier: 3, "Load eight 8-bit lanes and sign-extend each to 16 bits.")
+              tier: 3, access: .signExtending(8), "Load eight 8-bit lanes and sign-extend each to 16 bits.")
         b.add(.uload16x4, .load, nil, typevar: nil, [address], [.fixed(IRType(lane: .i32, laneCountLog2: 2))], load,
-              tier: 3, "Load four 16-bit lanes and zero-extend each to 32 bits.")
+              tier: 3, access: .narrow(8), "Load four 16-bit lanes and zero-extend each to 32 bits.")
         b.add(.sload16x4, .load, nil, typevar: nil, [address], [.fixed(IRType(lane: .i32, laneCountLog2: 2))], load,
-              tier: 3, "Load four 16-bit lanes and sign-extend each to 32 bits.")
+              tier: 3, access: .signExtending(8), "Load four 16-bit lanes and sign-extend each to 32 bits.")
         b.add(.uload32x2, .load, nil, typevar: nil, [address], [.fixed(IRType(lane: .i64, laneCountLog2: 1))], load,
-              tier: 3, "Load two 32-bit lanes and zero-extend each to 64 bits.")
+              tier: 3, access: .narrow(8), "Load two 32-bit lanes and zero-extend each to 64 bits.")
         b.add(.sload32x2, .load, nil, typevar: nil, [address], [.fixed(IRType(lane: .i64, laneCountLog2: 1))], load,
-              tier: 3, "Load two 32-bit lanes and sign-extend each to 64 bits.")
+              tier: 3, access: .signExtending(8), "Load two 32-bit lanes and sign-extend each to 64 bits.")
         b.add(.stack_addr, .stackAddr, .address, typevar: nil, [], [T], tier: 1,
               "The address of a stack slot plus an offset.")
         b.add(.dynamic_stack_addr, .dynamicStackAddr, .address, typevar: nil, [], [T], tier: 4,
               "The address of a dynamic stack slot.")
         b.add(.atomic_load, .loadNoOffset, .atomic, typevar: nil, [address], [T], [.canLoad, .otherSideEffects],
-              tier: 2, "Sequentially consistent atomic load.")
+              tier: 2, access: .wholeValue, "Sequentially consistent atomic load.")
         b.add(.atomic_store, .storeNoOffset, .atomic, typevar: 0, [T, address], [], [.canStore, .otherSideEffects],
-              tier: 2, "Sequentially consistent atomic store.")
-        b.add(.atomic_rmw, .atomicRmw, .atomic, typevar: nil, [address, T], [T], atomic, tier: 2,
+              tier: 2, access: .wholeValue, "Sequentially consistent atomic store.")
+        b.add(.atomic_rmw, .atomicRmw, .atomic, typevar: nil, [address, T], [T], atomic, tier: 2, access: .wholeValue,
               "Atomic read-modify-write; returns the old value.")
-        b.add(.atomic_cas, .atomicCas, .atomic, typevar: 2, [address, T, T], [T], atomic, tier: 2,
+        b.add(.atomic_cas, .atomicCas, .atomic, typevar: 2, [address, T, T], [T], atomic, tier: 2, access: .wholeValue,
               "Atomic compare-and-swap; returns the old value.")
     }
 

@@ -76,11 +76,12 @@ struct RowBuilder {
 
     mutating func add(_ opcode: Opcode, _ format: InstructionFormat, _ controlling: TypeSet?, typevar: Int?,
                       _ operands: [OperandType], _ results: [OperandType], varargs: Bool = false,
-                      _ properties: OpcodeProperties = [], tier: Int, _ summary: String) {
+                      _ properties: OpcodeProperties = [], tier: Int, access: MemoryAccess? = nil,
+                      _ summary: String) {
         table[Int(opcode.rawValue)] = OpcodeInfo(
             name: String(describing: opcode), format: format, controllingTypes: controlling,
             typevarOperand: typevar, operands: operands, results: results, hasVariableArguments: varargs,
-            properties: properties, tier: tier, summary: summary)
+            properties: properties, tier: tier, summary: summary, access: access)
     }
 
     func finish() -> [OpcodeInfo] {

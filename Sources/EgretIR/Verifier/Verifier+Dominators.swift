@@ -7,7 +7,8 @@
 ///               └──► b3 ─► b2    tree intervals: entry [0,4) b1 [1,4) b2 [2,3) b3 [3,4)
 ///
 /// Requires: the references pass (`instIsSound`: a sound terminator's targets are
-/// placed blocks).
+/// placed blocks). The graph is the function's ControlFlowGraph through sound
+/// branches.
 /// Guarantees: `reversePostorderNumber[l]` >= 0 exactly for the layout positions
 /// reachable from the entry block; for those, `dominatorTreeStart/End` hold the
 /// dominator-tree interval. Edges are the targets of each block's terminator (jump,
@@ -23,8 +24,13 @@ extension FunctionVerifier {
         dominatorTreeEnd = [Int32](repeating: -1, count: blockCount)
         guard blockCount > 0, layoutBlocks[0] >= 0 else { return }
 
-        let (successorStart, successors) = successorLists()
-        let postorder = depthFirstPostorder(successorStart: successorStart, successors: successors)
+        // The graph through sound branches only: their targets are placed blocks.
+        let sound = instIsSound, insts = function.insts, table = self.table
+        let graph = ControlFlowGraph(function) { inst in
+            inst.position < sound.count && sound[inst.position] && table.row(insts[inst.position].opcode).isBranch
+        }
+        let positionInLayout = blockLayoutIndex
+        let postorder: [Int32] = graph.postorder.map { positionInLayout[$0.position] }
         let reachableCount = postorder.count
         for (index, layoutIndex) in postorder.reversed().enumerated() {
             reversePostorderNumber[Int(layoutIndex)] = Int32(index)
@@ -32,18 +38,18 @@ extension FunctionVerifier {
 
         // Predecessors, by RPO number, in compressed rows.
         var predecessorStart = [Int32](repeating: 0, count: reachableCount + 1)
-        for layoutIndex in postorder {
-            for edge in Int(successorStart[Int(layoutIndex)]) ..< Int(successorStart[Int(layoutIndex) + 1]) {
-                predecessorStart[Int(reversePostorderNumber[Int(successors[edge])]) + 1] += 1
+        for block in graph.postorder {
+            for successor in graph.successors(of: block) {
+                predecessorStart[Int(reversePostorderNumber[Int(positionInLayout[successor.position])]) + 1] += 1
             }
         }
         for index in 0 ..< reachableCount { predecessorStart[index + 1] += predecessorStart[index] }
         var predecessors = [Int32](repeating: 0, count: Int(predecessorStart[reachableCount]))
         var fill = predecessorStart
-        for layoutIndex in postorder {
-            let from = reversePostorderNumber[Int(layoutIndex)]
-            for edge in Int(successorStart[Int(layoutIndex)]) ..< Int(successorStart[Int(layoutIndex) + 1]) {
-                let to = Int(reversePostorderNumber[Int(successors[edge])])
+        for block in graph.postorder {
+            let from = reversePostorderNumber[Int(positionInLayout[block.position])]
+            for successor in graph.successors(of: block) {
+                let to = Int(reversePostorderNumber[Int(positionInLayout[successor.position])])
                 predecessors[Int(fill[to])] = from
                 fill[to] += 1
             }
@@ -70,49 +76,6 @@ extension FunctionVerifier {
             dominatorTreeStart[Int(layoutIndex)] = start[node]
             dominatorTreeEnd[Int(layoutIndex)] = start[node] + subtreeSize[node]
         }
-    }
-
-    /// Successor layout positions of every layout position, in compressed rows.
-    private func successorLists() -> (start: [Int32], successors: [Int32]) {
-        var start = [Int32](repeating: 0, count: layoutBlocks.count + 1)
-        var successors: [Int32] = []
-        for layoutIndex in 0 ..< layoutBlocks.count {
-            start[layoutIndex] = Int32(successors.count)
-            let terminator = Int(layoutTerminator[layoutIndex])
-            guard terminator >= 0, instIsSound[terminator] else { continue }
-            let data = function.insts[terminator]
-            guard table.row(data.opcode).isBranch else { continue }
-            for call in function.blockCallPool[data.blockCalls.indices] {
-                successors.append(blockLayoutIndex[call.block.position])
-            }
-        }
-        start[layoutBlocks.count] = Int32(successors.count)
-        return (start, successors)
-    }
-
-    /// Layout positions reachable from the entry, in depth-first postorder.
-    private func depthFirstPostorder(successorStart: [Int32], successors: [Int32]) -> [Int32] {
-        var visited = [Bool](repeating: false, count: layoutBlocks.count)
-        var postorder: [Int32] = []
-        postorder.reserveCapacity(layoutBlocks.count)
-        // Explicit stack of (block, next edge to follow): deep CFGs must not overflow.
-        var stack: [(block: Int32, nextEdge: Int32)] = [(0, successorStart[0])]
-        visited[0] = true
-        while let top = stack.last {
-            let block = Int(top.block)
-            if top.nextEdge < successorStart[block + 1] {
-                stack[stack.count - 1].nextEdge += 1
-                let next = successors[Int(top.nextEdge)]
-                if !visited[Int(next)] {
-                    visited[Int(next)] = true
-                    stack.append((next, successorStart[Int(next)]))
-                }
-            } else {
-                postorder.append(top.block)
-                stack.removeLast()
-            }
-        }
-        return postorder
     }
 
     /// Cooper-Harvey-Kennedy over RPO numbers: `idom[0] == 0` (the entry), and for every

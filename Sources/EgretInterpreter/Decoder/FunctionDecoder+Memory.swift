@@ -38,26 +38,29 @@ extension FunctionDecoder {
         return (code, accessFlags)
     }
 
-    /// `load`, the extending loads and `atomic_load`: `accessBits` bits from memory
-    /// (the result's width when nil), extended to the result.
-    mutating func load(_ inst: Inst, accessBits: Int?, signed: Bool) throws(Failure) {
+    /// `load`, the extending loads and `atomic_load`: as many bytes from memory as the
+    /// opcode's access says (`OpcodeInfo.access`), extended to the result.
+    mutating func load(_ inst: Inst) throws(Failure) {
         let p = try prepare(inst)
-        let resultBits = type(p.results[0]).bits
-        var instruction = MicroInstruction(signed ? .sload : .load, bits: resultBits, destination: p.result(0),
-                                           a: p.argument(0), immediate: UInt64(bitPattern: Int64(p.data.offset)))
-        instruction.otherBits = UInt8(accessBits ?? resultBits)
+        let access = p.data.opcode.info.access ?? .wholeValue
+        let resultType = type(p.results[0])
+        var instruction = MicroInstruction(access.signExtends ? .sload : .load, bits: resultType.bits,
+                                           destination: p.result(0), a: p.argument(0),
+                                           immediate: UInt64(bitPattern: Int64(p.data.offset)))
+        instruction.otherBits = UInt8(8 * access.bytes(at: resultType))
         (instruction.code, instruction.flags) = accessAttributes(p.data.flags, address: p.arguments[0])
         emit(instruction)
     }
 
-    /// `store`, the truncating stores and `atomic_store`: the low `accessBits` bits of
-    /// the value (all of them when nil).
-    mutating func store(_ inst: Inst, accessBits: Int?) throws(Failure) {
+    /// `store`, the truncating stores and `atomic_store`: the low bytes of the value
+    /// the opcode's access says (all of them for `store`).
+    mutating func store(_ inst: Inst) throws(Failure) {
         let p = try prepare(inst)
-        let valueBits = type(p.arguments[0]).bits
-        var instruction = MicroInstruction(.store, bits: valueBits, a: p.argument(1), b: p.argument(0),
+        let access = p.data.opcode.info.access ?? .wholeValue
+        let valueType = type(p.arguments[0])
+        var instruction = MicroInstruction(.store, bits: valueType.bits, a: p.argument(1), b: p.argument(0),
                                            immediate: UInt64(bitPattern: Int64(p.data.offset)))
-        instruction.otherBits = UInt8(accessBits ?? valueBits)
+        instruction.otherBits = UInt8(8 * access.bytes(at: valueType))
         (instruction.code, instruction.flags) = accessAttributes(p.data.flags, address: p.arguments[1])
         emit(instruction)
     }

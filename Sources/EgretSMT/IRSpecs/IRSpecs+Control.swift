@@ -77,13 +77,8 @@ extension IRSpecs {
     /// How many bytes a load or store of `opcode` accesses at `type`, and how a load
     /// extends them.
     static func access(_ opcode: Opcode, type: IRType) -> (bytes: Int, signed: Bool) {
-        if opcode == .uload8 || opcode == .istore8 { return (1, false) }
-        if opcode == .sload8 { return (1, true) }
-        if opcode == .uload16 || opcode == .istore16 { return (2, false) }
-        if opcode == .sload16 { return (2, true) }
-        if opcode == .uload32 || opcode == .istore32 { return (4, false) }
-        if opcode == .sload32 { return (4, true) }
-        return (type.bits / 8, false)
+        let access = opcode.info.access ?? .wholeValue
+        return (access.bytes(at: type), access.signExtends)
     }
 
     /// The trap of an access: the flags' code when `faults(address, bytes)`; none for

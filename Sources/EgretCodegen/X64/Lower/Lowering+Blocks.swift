@@ -62,31 +62,16 @@ extension X64LoweringContext {
 
     /// Computes reachability, postorder, use counts, edge blocks and the VCode order.
     func buildPlan() throws {
-        guard let entry = function.entryBlock else {
+        guard function.entryBlock != nil else {
             throw CodegenError.internalError("function \(function.name) has no entry block")
         }
         let blockCount = function.blocks.count
         plan.blockStates = [BlockPlan.BlockState](repeating: BlockPlan.BlockState(), count: blockCount)
-        plan.postorder.reserveCapacity(function.layout.count)
 
-        // Depth-first search from the entry: postorder and reachability.
-        var stack: [(block: Block, nextEdge: Int)] = [(entry, 0)]
-        stack.reserveCapacity(function.layout.count)
-        plan.blockStates[entry.position].isReachable = true
-        while let top = stack.last {
-            let calls = successorCalls(of: top.block)
-            if top.nextEdge < calls.count {
-                stack[stack.count - 1].nextEdge += 1
-                let target = calls[calls.startIndex + top.nextEdge].block
-                if !plan.blockStates[target.position].isReachable {
-                    plan.blockStates[target.position].isReachable = true
-                    stack.append((target, 0))
-                }
-            } else {
-                plan.postorder.append(top.block)
-                stack.removeLast()
-            }
-        }
+        // Reachability and postorder from the function's control-flow graph.
+        let graph = ControlFlowGraph(function)
+        plan.postorder = graph.postorder
+        for block in graph.postorder { plan.blockStates[block.position].isReachable = true }
 
         // Use counts and incoming-edge counts over reachable code.
         for block in function.layout where plan.blockStates[block.position].isReachable {

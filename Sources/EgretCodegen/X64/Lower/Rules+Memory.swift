@@ -140,20 +140,13 @@ extension X64LoweringRules {
 
     /// How many bytes a store of `opcode` writes.
     static func storeSize(_ opcode: Opcode, type: IRType) -> OperandSize {
-        if opcode == .istore8 { return .size8 }
-        if opcode == .istore16 { return .size16 }
-        if opcode == .istore32 { return .size32 }
-        return OperandSize(exactly: type)
+        guard let bytes = opcode.info.access?.fixedBytes else { return OperandSize(exactly: type) }
+        return OperandSize(rawValue: UInt8(8 * bytes)) ?? .size64
     }
 
     /// Bytes a load of `opcode` reads at `type`.
     static func accessBytes(_ opcode: Opcode, type: IRType) -> Int? {
-        switch opcode {
-        case .uload8, .sload8: return 1
-        case .uload16, .sload16: return 2
-        case .uload32, .sload32: return 4
-        default: return type.bits / 8
-        }
+        (opcode.info.access ?? .wholeValue).bytes(at: type)
     }
 
     /// `into` = `source` with its low `bytes` bytes in reverse order (bits above them
