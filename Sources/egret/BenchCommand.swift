@@ -17,10 +17,21 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, help: "Iterations of the interpreter's counting loop.")
     var iterations: Int = 2_000_000
 
+    @Option(name: .long, help: "Cases per run of the fuzzing figure.")
+    var fuzzCases: Int = 2000
+
+    @Flag(name: .long, help: "Measure fuzzing throughput only.")
+    var fuzzOnly = false
+
     func run() throws {
         #if DEBUG
         print("note: this is a debug build; figures of a release build (swift build -c release) are the ones that count")
         #endif
+        if !fuzzOnly { try printCompileFigures() }
+        printFuzzFigure()
+    }
+
+    private func printCompileFigures() throws {
         var figures = try FoundationBenchmarks.parseAndVerify(instructions: max(1, instructions), runs: max(1, runs))
         figures.append(try FoundationBenchmarks.interpreterLoop(iterations: max(1, iterations), runs: max(1, runs)))
         for figure in figures {
@@ -33,12 +44,15 @@ struct BenchCommand: ParsableCommand {
             let phases = figure.phaseShares.map { "\($0.0) \(Int(($0.1 * 100).rounded()))%" }.joined(separator: ", ")
             print("compile \(figure.name.padding(toLength: 18, withPad: " ", startingAt: 0)) \(perUnit) µs per \(figure.unit) (median of \(figure.runs); \(phases))")
         }
+    }
+
+    private func printFuzzFigure() {
         // Fuzzing runs its cases on a thread other than the main one, as workers do.
         let box = FigureBox()
         let done = DispatchSemaphore(value: 0)
         let fuzzRuns = max(1, min(runs, 3))
         let worker = Thread {
-            box.figure = FuzzBenchmarks.casesPerSecond(runs: fuzzRuns)
+            box.figure = FuzzBenchmarks.casesPerSecond(cases: max(1, fuzzCases), runs: fuzzRuns)
             done.signal()
         }
         worker.stackSize = 64 << 20

@@ -68,12 +68,9 @@ public final class CompiledModule {
                 entries.append((handle, existing))
                 continue
             }
-            var trampolineFunction = Trampoline.function(for: result.signature)
-            trampolineFunction.name = .testCase("egret.trampoline.\(trampolines.count)")
-            let trampoline = try Compiler.compile(trampolineFunction, options: trampolineOptions)
-            timings.add(trampoline.timings)
-            let trampolineHandle = try jit.define(trampolineFunction.name, signature: JITModule.trampolineSignature,
-                                                  code: trampoline.code)
+            let code = try Trampoline.code(for: result.signature, options: trampolineOptions, timings: &timings)
+            let trampolineHandle = try jit.define(.testCase("egret.trampoline.\(trampolines.count)"),
+                                                  signature: JITModule.trampolineSignature, code: code)
             trampolines[result.signature] = trampolineHandle
             entries.append((handle, trampolineHandle))
         }

@@ -1,4 +1,5 @@
 import EgretIR
+import Foundation
 
 /// Trampolines: how Swift calls compiled code of any signature on either convention.
 ///
@@ -49,5 +50,45 @@ public enum Trampoline {
         }
         trampoline.appendInstruction(InstructionData(opcode: .return), results: [], to: entry)
         return trampoline
+    }
+
+    /// The machine code of the trampoline for `signature`, compiled with `options` on
+    /// first use and kept for the life of the process: a fuzzing worker meets the same
+    /// few hundred signatures again and again, and compiling their trampolines anew
+    /// would cost a third of its compile time. The code has no relocations and no trap
+    /// records (the target comes in a register, the slots are `notrap`), so it is the
+    /// same wherever it is placed. `timings` gains the compile time when it compiles.
+    static func code(for signature: Signature, options: Compiler.Options,
+                     timings: inout PhaseTimings) throws -> FinishedCode {
+        if let cached = cache.code(for: signature) { return cached }
+        let compiled = try Compiler.compile(function(for: signature), options: options)
+        timings.add(compiled.timings)
+        if compiled.code.relocations.isEmpty { cache.keep(compiled.code, for: signature) }
+        return compiled.code
+    }
+
+    private static let cache = TrampolineCache()
+}
+
+/// Compiled trampolines by signature, shared by every module of the process.
+/// Thread-safe; bounded (emptied when full: generated signatures repeat, and a
+/// recompile is cheap next to unbounded growth over a long campaign).
+final class TrampolineCache: @unchecked Sendable {
+    private var codes: [Signature: FinishedCode] = [:]
+    private let lock = NSLock()
+    /// Signatures kept at most.
+    private let limit = 4096
+
+    func code(for signature: Signature) -> FinishedCode? {
+        lock.lock()
+        defer { lock.unlock() }
+        return codes[signature]
+    }
+
+    func keep(_ code: FinishedCode, for signature: Signature) {
+        lock.lock()
+        defer { lock.unlock() }
+        if codes.count >= limit { codes.removeAll(keepingCapacity: true) }
+        codes[signature] = code
     }
 }
