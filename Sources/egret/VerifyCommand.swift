@@ -1,4 +1,5 @@
 import ArgumentParser
+import EgretCodegen
 import EgretIR
 import EgretSMT
 import Foundation
@@ -17,7 +18,9 @@ struct VerifyCommand: ParsableCommand {
     @Option(name: .long, help: "Verify only the rule with this name.")
     var rule: String?
 
-    @Option(name: .long, help: "Verify only at this type (i8, i16, i32, i64).")
+    @Option(name: .long, help: ArgumentHelp("Verify only at this type.",
+                                            discussion: "One of the types the backend lowers: "
+                                                + BackendSupport.types.map(\.description).joined(separator: ", ") + "."))
     var type: String?
 
     @Flag(name: .long, help: "List the rules, instruction forms and opcodes covered and not modelled.")
@@ -36,8 +39,9 @@ struct VerifyCommand: ParsableCommand {
         }
         var irType: IRType?
         if let type {
-            guard let parsed = IRType(name: Substring(type)), [IRType.i8, .i16, .i32, .i64].contains(parsed) else {
-                printError("egret: error: unknown integer type '\(type)'")
+            guard let parsed = IRType(name: Substring(type)), BackendSupport.types.contains(parsed) else {
+                let known = BackendSupport.types.map(\.description).joined(separator: ", ")
+                printError("egret: error: '\(type)' is not a type the backend lowers (\(known))")
                 throw ExitCode(2)
             }
             irType = parsed

@@ -1,3 +1,4 @@
+import EgretCodegen
 import EgretIR
 import Testing
 @testable import EgretFuzz
@@ -51,7 +52,7 @@ import Testing
         }
         // Every type a generated opcode accepts among the supported ones is drawn.
         let iaddTypes = Set(signatures.filter { $0.opcode == .iadd }.map(\.type))
-        #expect(iaddTypes == Set(configuration.supportedTypes))
+        #expect(iaddTypes == Set(configuration.supportedTypes.filter(\.isInt)))
     }
 
     @Test func rawBytesOfAnyLengthGiveValidModules() throws {
@@ -72,27 +73,16 @@ import Testing
         #expect(opcodes == [.iadd, .udiv])
     }
 
-    /// Floats and i128 can be switched on in one place (`supportedTypes`) once the
-    /// backend lowers them: the generator then draws their opcodes from the table, and
-    /// its modules verify and run on the interpreter.
-    @Test func moreTypesSwitchOnInOnePlace() throws {
-        var configuration = GeneratorConfiguration()
-        configuration.supportedTypes = [.i8, .i16, .i32, .i64, .i128, .f32, .f64]
-        configuration.maxTier = 2
-        let generator = ModuleGenerator(configuration: configuration)
-        let opcodes = Set(generator.signatures.signatures.map(\.opcode))
-        #expect(opcodes.contains(.fcmp))
-        let oracle = DifferentialOracle()
-        for index in 0 ..< 200 as Range<UInt64> {
-            let generated = generator.generate(seed: 3, index: index)
-            let module = try CLIFParser.parse(generated.text)
-            let problems = IRVerifier.verify(module)
-            #expect(problems.isEmpty, "case \(index): \(problems.first.map { "\($0)" } ?? "")\n\(generated.text)")
-            if !problems.isEmpty { return }
-            // The interpreter runs every input (the backend may still call them unsupported).
-            let verdict = oracle.check(module: module)
-            #expect(verdict.finding?.signature.kind != .invalidCase, "case \(index): \(verdict.finding?.detail ?? "")")
-            if verdict.finding?.signature.kind == .invalidCase { return }
+    /// The default types are the backend's (BackendSupport): floats and i128 are
+    /// generated without asking, and so is every convention the backend compiles.
+    @Test func theDefaultsAreWhatTheBackendSupports() {
+        let configuration = GeneratorConfiguration()
+        #expect(configuration.supportedTypes == BackendSupport.types)
+        #expect(Set(configuration.supportedTypes) == [.i8, .i16, .i32, .i64, .i128, .f32, .f64])
+        for convention in BackendSupport.conventions {
+            #expect((configuration.conventionWeights[convention] ?? 0) > 0, "\(convention.name) is never generated")
         }
+        let opcodes = Set(ModuleGenerator(configuration: configuration).signatures.signatures.map(\.opcode))
+        #expect(opcodes.contains(.fcmp) && opcodes.contains(.fma) && opcodes.contains(.iconcat))
     }
 }

@@ -7,14 +7,14 @@ import Testing
 /// its end trap alike on both executors, and a wrong store is a heap mismatch that
 /// names the store, also inside a callee.
 @Suite struct HeapTests {
-    /// Opcodes that may take the heap's address (or one computed from it) as an
-    /// operand: the address of a load or store, `iadd` (a computed address), and a call
-    /// passing it on.
+    /// Opcodes that may take the heap's address (or another address: a stack slot's,
+    /// a function's) as an operand: the address operand of a load, store or atomic,
+    /// `iadd` (a computed address), and a call passing it on or calling through it.
     static func usesAsAddress(_ opcode: Opcode, operand: Int) -> Bool {
-        if opcode == .iadd || opcode == .call { return true }
-        if opcode.info.canStore { return operand == 1 }
-        if opcode.info.canLoad { return operand == 0 }
-        return false
+        let calls: Set<Opcode> = [.call, .call_indirect, .return_call, .return_call_indirect]
+        if opcode == .iadd || calls.contains(opcode) { return true }
+        let operands = opcode.info.operands
+        return operand < operands.count && operands[operand] == .free(.address)
     }
 
     @Test func theHeapAddressNeverBecomesData() throws {
@@ -64,7 +64,7 @@ import Testing
         configuration.heapPercent = 100
         configuration.heapOutOfBoundsPercent = 100
         configuration.dynamicIndexPercent = 0
-        configuration.instructionWeights = (opcode: 1, call: 0, memory: 0, heap: 12, constant: 1)
+        configuration.instructionWeights = (opcode: 1, call: 0, memory: 0, heap: 12, constant: 1, atomic: 0)
         let runner = CaseRunner(seed: 5, configuration: configuration)
         var heapTraps = 0
         var userTraps = 0

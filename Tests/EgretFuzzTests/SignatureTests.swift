@@ -121,6 +121,35 @@ import Testing
         #expect(signature.location == "jit[declared]: bxor.i32 via bxor: values differ", "\(signature)")
     }
 
+    /// Through a function pointer of a known function (`func_addr` then
+    /// `call_indirect`) the bug is named where it is, in the callee.
+    @Test func aBugBehindAnIndirectCallIsNamedInTheCallee() throws {
+        let text = """
+            test run
+            target x86_64
+            function %f(i32, i32) -> i32 tail {
+            block0(v0: i32, v1: i32):
+                v2 = bxor v0, v1
+                return v2
+            }
+
+            function %g(i32) -> i32 windows_fastcall {
+                fn0 = %f(i32, i32) -> i32 tail
+                sig0 = (i32, i32) -> i32 tail
+            block0(v0: i32):
+                v1 = iconst.i32 6
+                v2 = func_addr.i64 fn0
+                v3 = call_indirect sig0, v2(v0, v1)
+                v4 = imul v3, v1
+                return v4
+            }
+            ; print: %g(3)
+            """
+        let options = try Self.replacingRules(["bxor": "bor"])
+        let signature = try #require(DifferentialOracle(options: options).check(text: text).finding?.signature)
+        #expect(signature.location == "jit[declared]: bxor.i32 via bxor: values differ", "\(signature)")
+    }
+
     @Test func aTrapMismatchNamesTheInstructionThatShouldHaveTrapped() throws {
         let text = """
             test run

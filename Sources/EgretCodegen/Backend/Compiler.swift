@@ -72,6 +72,7 @@ public enum Compiler {
         var signature = function.signature
         signature.callConv = lowering.effectiveCallConv(signature.callConv)
         return CompiledFunction(name: function.name, signature: signature, emitted: emitted, timings: timings,
+                                spillSlotCount: allocation.spillSlotCount,
                                 lowered: options.keepVCode ? lowered : nil,
                                 allocation: options.keepVCode ? allocation : nil)
     }
@@ -118,6 +119,9 @@ public struct CompiledFunction: Sendable {
     public var signature: Signature
     public var emitted: EmittedFunction
     public var timings: PhaseTimings
+    /// Spill slots the register allocator needed (0 when every value stayed in a
+    /// register).
+    public var spillSlotCount: Int
     /// Kept when `Compiler.Options.keepVCode` is set.
     public var lowered: LoweredFunction?
     public var allocation: RegAllocation?

@@ -17,9 +17,7 @@ public struct CampaignOptions: Sendable {
     public var reportDirectory: String? = "Reports"
     /// `--ops`: opcode names the generator is narrowed to.
     public var opcodes: [String] = []
-    /// `--types`: value types to generate instead of the configuration's supported list
-    /// (to try types the backend is gaining, such as f32 or i128, before they become the
-    /// default).
+    /// `--types`: the value types to generate (default: every type the backend lowers).
     public var types: [String] = []
     /// `--functions`: the most functions a module has (1 … 8; nil: the configuration's).
     public var maxFunctions: Int?
@@ -55,8 +53,6 @@ public struct CampaignOptions: Sendable {
             guard configuration.supportedTypes.contains(.i32), configuration.supportedTypes.contains(.i64) else {
                 throw CampaignError.badArgument("--types must include i32 and i64 (loop counters and addresses)")
             }
-            // Float and i128 opcodes are tier 2.
-            if configuration.supportedTypes.contains(where: { $0.isFloat || $0.bits == 128 }) { configuration.maxTier = 2 }
         }
         if let maxFunctions {
             guard (1 ... 8).contains(maxFunctions) else {

@@ -20,6 +20,9 @@ public struct CaseRunner {
         public var inputs: Int
         public var outcomes: [String: Int]
         public var coverage: [String]
+        /// Control-flow, call and compile shapes (`GeneratedCase.shapes` and the
+        /// oracle's `Verdict.shapes`).
+        public var shapes: [String]
         public var finding: Finding?
     }
 
@@ -30,6 +33,7 @@ public struct CaseRunner {
         beforeRunning(generated.text)
         let verdict = oracle.check(text: generated.text, fileName: "seed\(seed)-case\(index).clif")
         return CaseResult(index: index, instructions: generated.instructionCount, inputs: verdict.inputsRun,
-                          outcomes: verdict.outcomes, coverage: generated.coverage, finding: verdict.finding)
+                          outcomes: verdict.outcomes, coverage: generated.coverage,
+                          shapes: generated.shapes + verdict.shapes, finding: verdict.finding)
     }
 }

@@ -29,12 +29,15 @@ public struct WorkerStatistics: Codable, Sendable {
     public var coverage: [String: Int] = [:]
     /// How the interpreter's runs ended (`values`, `trap int_divz`, …).
     public var outcomes: [String: Int] = [:]
+    /// Control-flow, call and compile shapes → cases that had them.
+    public var shapes: [String: Int] = [:]
 
     public init() {}
 
     public mutating func merge(_ other: WorkerStatistics) {
         coverage.merge(other.coverage, uniquingKeysWith: +)
         outcomes.merge(other.outcomes, uniquingKeysWith: +)
+        shapes.merge(other.shapes, uniquingKeysWith: +)
     }
 }
 
@@ -121,6 +124,7 @@ public struct CampaignWorker {
                 for _ in 0 ..< numbers[1] {
                     let result = runner.run(index: index) { text in inflight.write(text) }
                     for key in result.coverage { statistics.coverage[key, default: 0] += 1 }
+                    for key in result.shapes { statistics.shapes[key, default: 0] += 1 }
                     statistics.outcomes.merge(result.outcomes, uniquingKeysWith: +)
                     if let finding = result.finding {
                         print("finding \(index) \(WorkerProtocol.encode(finding))")

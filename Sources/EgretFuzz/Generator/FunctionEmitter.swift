@@ -1,3 +1,4 @@
+import EgretCodegen
 import EgretIR
 
 /// The plan of one generated function, fixed before any body is written so that
@@ -6,7 +7,7 @@ struct FunctionPlan {
     var name: String
     var parameters: [IRType]
     var returns: [IRType]
-    var callConv: String
+    var callConv: CallConv
     /// The position among `parameters` of the heap's address (an i64), when the
     /// module has a heap.
     var heapParameter: Int?
@@ -15,7 +16,21 @@ struct FunctionPlan {
 
     var signatureText: String {
         let results = returns.isEmpty ? "" : " -> " + returns.map(\.description).joined(separator: ", ")
-        return "(" + parameters.map(\.description).joined(separator: ", ") + ")" + results + " " + callConv
+        return "(" + parameters.map(\.description).joined(separator: ", ") + ")" + results + " " + callConv.name
+    }
+
+    /// The shapes a call to this function has by its signature's layout: arguments on
+    /// the stack, results through a return area (labels for the coverage report; the
+    /// layout is the backend's own, which the harness judges by execution).
+    var callShapes: [String] {
+        guard let convention = try? CallingConvention.forCallConv(callConv),
+              let layout = try? ABISignature(Signature(params: parameters.map { AbiParam($0) },
+                                                       returns: returns.map { AbiParam($0) }, callConv: callConv),
+                                             convention: convention) else { return [] }
+        var shapes: [String] = []
+        if layout.stackArgumentsSize > convention.shadowSpaceSize { shapes.append("call: stack arguments") }
+        if layout.hasReturnArea { shapes.append("call: return area") }
+        return shapes
     }
 }
 
@@ -51,8 +66,12 @@ struct FunctionEmitter<Source: ByteSource> {
     /// Values some instruction or branch already reads.
     var used = ValueFlags()
     var declaredCallees: [String: Int] = [:]
+    /// Signature references declared for indirect calls, by callee name.
+    var declaredSignatures: [String: Int] = [:]
     var instructionCount: Int = 0
     var coverage: [String] = []
+    /// Control-flow and call shapes (ModuleGenerator's `GeneratedCase.shapes`).
+    var shapes: [String] = []
 
     init(configuration: GeneratorConfiguration, signatures: [OpcodeSignature], plan: FunctionPlan,
          callees: [FunctionPlan]) {
@@ -82,7 +101,9 @@ struct FunctionEmitter<Source: ByteSource> {
         }
         for _ in 0 ..< source.inRange(configuration.stackSlotCount) {
             let size = 8 * source.inRange(1 ... 4)
-            preamble += "    ss\(slotSizes.count) = explicit_slot \(size)\n"
+            // Aligned so that atomics at offsets that are multiples of their size are
+            // naturally aligned (FunctionEmitter+Atomics).
+            preamble += "    ss\(slotSizes.count) = explicit_slot \(size), align = \(size >= 16 ? 16 : 8)\n"
             slotSizes.append(size)
         }
         for block in 0 ... extraBlocks {
@@ -189,12 +210,13 @@ struct FunctionEmitter<Source: ByteSource> {
         let weights = configuration.instructionWeights
         switch source.weighted([signatures.isEmpty ? 0 : weights.opcode, callees.isEmpty ? 0 : weights.call,
                                 slotSizes.isEmpty ? 0 : weights.memory, heapPointer == nil ? 0 : weights.heap,
-                                weights.constant]) {
+                                weights.constant, slotSizes.isEmpty ? 0 : weights.atomic]) {
         case 0: emitOpcode(source.pick(signatures), &source)
         case 1: emitCall(source.pick(callees), &source)
         case 2: emitMemoryAccess(&source)
         case 3: emitHeapAccess(&source)
-        default: _ = constant(source.pick(configuration.supportedTypes), &source)
+        case 4: _ = constant(source.pick(configuration.supportedTypes), &source)
+        default: emitAtomic(&source)
         }
     }
 
@@ -202,13 +224,24 @@ struct FunctionEmitter<Source: ByteSource> {
         let opcode = signature.opcode
         let info = opcode.info
         if (opcode == .trapz || opcode == .trapnz) && !source.chance(configuration.conditionalTrapPercent) { return }
-        var operands: [Int] = signature.operandTypes.map { use(source.pick($0), &source) }
+        var operandTypes: [IRType] = signature.operandTypes.map { source.pick($0) }
+        var operands: [Int] = operandTypes.map { use($0, &source) }
         if operands.count >= 2, signature.operandTypes[0] == signature.operandTypes[1],
            source.chance(configuration.sameOperandPercent) {
             operands[1] = operands[0]
+            operandTypes[1] = operandTypes[0]
+        }
+        if OpcodeSignatures.canonicalisedFloatOperands[opcode] != nil {
+            for index in operands.indices where operandTypes[index].isFloat {
+                operands[index] = canonicalNaN(operands[index], operandTypes[index])
+            }
         }
         if Self.isDivision(opcode), operands.count == 2, source.chance(configuration.guardedDivisionPercent) {
             operands[1] = guardDivisor(operands[1], signature.type, signed: opcode == .sdiv || opcode == .srem)
+        }
+        if opcode == .fcvt_to_sint || opcode == .fcvt_to_uint, source.chance(configuration.guardedDivisionPercent) {
+            operands[0] = guardConversion(operands[0], from: operandTypes[0], to: signature.type,
+                                          signed: opcode == .fcvt_to_sint)
         }
         let operandText = operands.map { "v\($0)" }.joined(separator: ", ")
         let suffix = info.requiresTypeSuffix ? ".\(signature.type)" : ""
@@ -257,17 +290,58 @@ struct FunctionEmitter<Source: ByteSource> {
     }
 
 
+    /// A float that converts to `type` without trapping: `value` when it is in range
+    /// (not NaN, |value| < 2^(w-1) signed; -1 < value < 2^w unsigned), else 0.0.
+    mutating func guardConversion(_ value: Int, from floatType: IRType, to type: IRType, signed: Bool) -> Int {
+        let constantOpcode = floatType == .f32 ? "f32const" : "f64const"
+        let zero = fresh()
+        line("v\(zero) = \(constantOpcode) 0.0")
+        let limit = fresh()
+        line("v\(limit) = \(constantOpcode) 0x1.0p\(signed ? type.bits - 1 : type.bits)")
+        let inRange: Int
+        if signed {
+            let magnitude = fresh()
+            line("v\(magnitude) = fabs v\(value)")
+            inRange = fresh()
+            line("v\(inRange) = fcmp lt v\(magnitude), v\(limit)")
+        } else {
+            let minusOne = fresh()
+            line("v\(minusOne) = \(constantOpcode) -0x1.0p0")
+            let above = fresh()
+            line("v\(above) = fcmp gt v\(value), v\(minusOne)")
+            let below = fresh()
+            line("v\(below) = fcmp lt v\(value), v\(limit)")
+            inRange = fresh()
+            line("v\(inRange) = band v\(above), v\(below)")
+        }
+        let guarded = fresh()
+        line("v\(guarded) = select v\(inRange), v\(value), v\(zero)")
+        return guarded
+    }
+
     // MARK: Calls
 
-    mutating func emitCall(_ callee: FunctionPlan, _ source: inout Source) {
-        let reference: Int
-        if let existing = declaredCallees[callee.name] {
-            reference = existing
-        } else {
-            reference = declaredCallees.count
-            declaredCallees[callee.name] = reference
-            preamble += "    fn\(reference) = %\(callee.name)\(callee.signatureText)\n"
-        }
+    /// The function reference of `callee` (declared on first use).
+    mutating func functionReference(_ callee: FunctionPlan) -> Int {
+        if let existing = declaredCallees[callee.name] { return existing }
+        let reference = declaredCallees.count
+        declaredCallees[callee.name] = reference
+        preamble += "    fn\(reference) = %\(callee.name)\(callee.signatureText)\n"
+        return reference
+    }
+
+    /// The signature reference of `callee`'s signature, for indirect calls.
+    mutating func signatureReference(_ callee: FunctionPlan) -> Int {
+        if let existing = declaredSignatures[callee.name] { return existing }
+        let reference = declaredSignatures.count
+        declaredSignatures[callee.name] = reference
+        preamble += "    sig\(reference) = \(callee.signatureText)\n"
+        return reference
+    }
+
+    /// `callee`'s arguments: values of its parameter types, the heap's address at its
+    /// heap parameter.
+    mutating func callArguments(_ callee: FunctionPlan, _ source: inout Source) -> String {
         var arguments: [String] = []
         for (position, type) in callee.parameters.enumerated() {
             if position == callee.heapParameter, let heapPointer {
@@ -276,12 +350,34 @@ struct FunctionEmitter<Source: ByteSource> {
                 arguments.append("v\(use(type, &source))")
             }
         }
+        return arguments.joined(separator: ", ")
+    }
+
+    /// How a call to `callee` is written: `fnK` for a direct call, `sigK, vA` for an
+    /// indirect one through an address `func_addr` takes first.
+    mutating func callTarget(_ callee: FunctionPlan, indirect: Bool) -> String {
+        let reference = functionReference(callee)
+        guard indirect else { return "fn\(reference)" }
+        let signature = signatureReference(callee)
+        let address = fresh()
+        line("v\(address) = func_addr.i64 fn\(reference)")
+        coverage.append("func_addr.i64")
+        return "sig\(signature), v\(address)"
+    }
+
+    mutating func emitCall(_ callee: FunctionPlan, _ source: inout Source) {
+        let indirect = source.chance(configuration.indirectCallPercent)
+        let target = callTarget(callee, indirect: indirect)
+        let arguments = callArguments(callee, &source)
         var results: [(value: Int, type: IRType)] = []
         for type in callee.returns { results.append((fresh(), type)) }
         let prefix = results.isEmpty ? "" : results.map { "v\($0.value)" }.joined(separator: ", ") + " = "
-        line("\(prefix)call fn\(reference)(\(arguments.joined(separator: ", ")))")
+        let opcode = indirect ? "call_indirect" : "call"
+        line("\(prefix)\(opcode) \(target)(\(arguments))")
         available.append(contentsOf: results)
-        coverage.append("call.\(callee.callConv)")
+        coverage.append(opcode)
+        shapes.append("call: \(plan.callConv.name) → \(callee.callConv.name)")
+        shapes.append(contentsOf: callee.callShapes)
     }
 
     // MARK: Terminators
@@ -299,6 +395,8 @@ struct FunctionEmitter<Source: ByteSource> {
             var back = "v\(next)"
             for type in parameters[block].dropFirst() { back += ", v\(use(type, &source))" }
             line("brif v\(again), block\(block)(\(back)), \(target(block + 1, parameters, &source))")
+            coverage.append("brif.i8")
+            shapes.append("branch: loop")
             return
         }
         if block == lastBlock {
@@ -309,10 +407,15 @@ struct FunctionEmitter<Source: ByteSource> {
         switch source.weighted([weights.jump, weights.brif, weights.brTable, block == 0 ? 0 : weights.trap]) {
         case 0:
             line("jump \(target(block + 1, parameters, &source))")
+            coverage.append("jump")
+            shapes.append("branch: jump")
         case 1:
-            let condition = use(source.pick(configuration.supportedTypes.filter(\.isInt)), &source)
+            let type = source.pick(configuration.supportedTypes.filter(\.isInt))
+            let condition = use(type, &source)
             let taken = target(source.inRange(block + 1 ... lastBlock), parameters, &source)
             line("brif v\(condition), \(taken), \(target(block + 1, parameters, &source))")
+            coverage.append("brif.\(type)")
+            shapes.append("branch: brif")
         case 2:
             let index = use(.i32, &source)
             var table: [String] = []
@@ -320,8 +423,12 @@ struct FunctionEmitter<Source: ByteSource> {
                 table.append(target(source.inRange(block + 1 ... lastBlock), parameters, &source))
             }
             line("br_table v\(index), \(target(block + 1, parameters, &source)), [\(table.joined(separator: ", "))]")
+            coverage.append("br_table")
+            shapes.append(table.isEmpty ? "branch: br_table, empty table" : "branch: br_table")
         default:
             line("trap \(source.pick(GeneratorVocabulary.trapCodes))")
+            coverage.append("trap")
+            shapes.append("branch: trap")
         }
     }
 
@@ -349,8 +456,24 @@ struct FunctionEmitter<Source: ByteSource> {
                 accumulator = folded
             }
         }
+        // A tail function may hand its result over to a later tail function that
+        // returns the same types (`return_call` requires both; ModuleGenerator makes
+        // such pairs), most of the time when there is one.
+        let tailCallees = callees.filter { $0.callConv == .tail && $0.returns == plan.returns }
+        if plan.callConv == .tail, !tailCallees.isEmpty, source.chance(80) {
+            let callee = source.pick(tailCallees)
+            let indirect = source.chance(configuration.indirectCallPercent)
+            let target = callTarget(callee, indirect: indirect)
+            let opcode = indirect ? "return_call_indirect" : "return_call"
+            line("\(opcode) \(target)(\(callArguments(callee, &source)))")
+            coverage.append(opcode)
+            shapes.append("call: tail call" + (indirect ? ", indirect" : ""))
+            shapes.append(contentsOf: callee.callShapes.map { "tail " + $0 })
+            return
+        }
         let values = plan.returns.map { "v\(use($0, &source))" }
         line(values.isEmpty ? "return" : "return " + values.joined(separator: ", "))
+        coverage.append("return")
     }
 }
 

@@ -1,3 +1,4 @@
+import EgretCodegen
 import EgretIR
 
 /// Every weight and limit of the generator, in one place, each with its reason.
@@ -7,13 +8,12 @@ import EgretIR
 /// to compile, fast to reduce) that still mix every opcode, type, convention and
 /// control-flow shape the backend supports.
 public struct GeneratorConfiguration: Sendable {
-    // MARK: What the backend supports (the one list to extend as it grows)
+    // MARK: What is generated
 
-    /// Value types the backend compiles today. Floats and i128 are added here (and
-    /// nowhere else) once the backend lowers them; the opcode signatures follow.
-    public var supportedTypes: [IRType] = [.i8, .i16, .i32, .i64]
-    /// Tiers of opcodes to draw from: tier 1 is what the backend lowers completely.
-    public var maxTier: Int = 1
+    /// Value types of parameters, results, constants and operations: by default every
+    /// type the backend lowers (BackendSupport, read from its rule table), so a type
+    /// the backend gains is fuzzed from then on. `--types` narrows it.
+    public var supportedTypes: [IRType] = BackendSupport.types
     /// When non-empty, the only opcodes generated in function bodies (`--ops`).
     /// Control flow, constants, calls and stack slots are still generated around them.
     public var onlyOpcodes: Set<Opcode> = []
@@ -29,9 +29,10 @@ public struct GeneratorConfiguration: Sendable {
     public var parameterCount: ClosedRange<Int> = 0 ... 10
     /// Results per function: several results exercise the return-value registers.
     public var returnCount: ClosedRange<Int> = 1 ... 3
-    /// Percent of functions using windows_fastcall rather than system_v: half and half
-    /// makes most calls cross conventions.
-    public var windowsFastcallPercent: Int = 50
+    /// Conventions of functions (each of BackendSupport.conventions): system_v and
+    /// windows_fastcall alike, so most calls cross conventions; `tail` less often, as
+    /// it adds callee-popped stack arguments and `return_call`.
+    public var conventionWeights: [CallConv: Int] = [.systemV: 4, .windowsFastcall: 4, .tail: 2]
 
     // MARK: Function shape
 
@@ -64,14 +65,25 @@ public struct GeneratorConfiguration: Sendable {
 
     /// Terminators of a non-final block: jump, brif, br_table, trap. `trap` is rare
     /// because it ends every path through it.
-    public var terminatorWeights: (jump: Int, brif: Int, brTable: Int, trap: Int) = (3, 5, 2, 0)
+    public var terminatorWeights: (jump: Int, brif: Int, brTable: Int, trap: Int) = (3, 5, 2, 1)
     /// Instructions in a body: an opcode from the signature table, a call, a stack
-    /// access, a constant. Opcodes dominate; calls and memory are where ABI and frame
-    /// bugs are, constants feed edge values into the other instructions.
-    public var instructionWeights: (opcode: Int, call: Int, memory: Int, heap: Int, constant: Int) = (12, 2, 3, 3, 2)
+    /// access, a heap access, a constant, an atomic operation. Opcodes dominate; calls
+    /// and memory are where ABI and frame bugs are, constants feed edge values into
+    /// the other instructions; atomics are rarer (a handful of rules, each a few forms).
+    public var instructionWeights: (opcode: Int, call: Int, memory: Int, heap: Int, constant: Int, atomic: Int)
+        = (12, 2, 3, 3, 2, 1)
+    /// Percent of calls made through a function pointer (`func_addr` + `call_indirect`):
+    /// the same ABI through another lowering path.
+    public var indirectCallPercent: Int = 25
+    /// Percent of `tail` functions planned to return what a later `tail` function
+    /// returns, so that their last block can end in a tail call (`return_call`, or
+    /// `return_call_indirect` by `indirectCallPercent`): the callee pops its own stack
+    /// arguments.
+    public var returnCallPercent: Int = 50
     /// Percent of divisions and remainders whose divisor is guarded against 0 (and, when
-    /// signed, -1): most, so that execution continues past them; not all, so that the
-    /// int_divz and int_ovf trap paths are compared too.
+    /// signed, -1), and of trapping float-to-int conversions whose operand is guarded
+    /// against NaN and out-of-range values: most, so that execution continues past
+    /// them; not all, so that the int_divz, int_ovf and bad_toint paths are compared too.
     public var guardedDivisionPercent: Int = 90
     /// Percent of constants drawn from the edge values of their type rather than
     /// uniformly: edge values find carries, sign and width bugs.
@@ -108,9 +120,14 @@ public struct GeneratorConfiguration: Sendable {
     public init() {}
 
     /// Types the generator can produce constants and inputs for, by name.
-    public static let typeNames: [String: IRType] = [
-        "i8": .i8, "i16": .i16, "i32": .i32, "i64": .i64, "i128": .i128, "f32": .f32, "f64": .f64,
-    ]
+    public static let typeNames: [String: IRType] = Dictionary(
+        uniqueKeysWithValues: BackendSupport.types.map { ($0.description, $0) })
+
+    /// The convention of a new function, by `conventionWeights`.
+    func pickConvention<Source: ByteSource>(_ source: inout Source) -> CallConv {
+        let conventions = BackendSupport.conventions
+        return conventions[source.weighted(conventions.map { conventionWeights[$0] ?? 0 })]
+    }
 
     /// The default configuration narrowed to `opcodes` (the CLI's `--ops`).
     public static func narrowed(to opcodes: Set<Opcode>) -> GeneratorConfiguration {

@@ -9,13 +9,17 @@ public struct GeneratedCase: Sendable {
     public var inputCount: Int
     /// `opcode.type` keys of everything generated, with repetitions.
     public var coverage: [String]
+    /// Control-flow and call shapes generated (`branch: br_table`, `call: tail →
+    /// system_v`, `call: stack arguments`), with repetitions.
+    public var shapes: [String]
 }
 
 /// Generates random valid CLIF modules from a byte source.
 ///
 /// A module is 1–8 functions `%f0 … %fN`; function i may call only functions after it
-/// (a call DAG, so every case terminates), each function uses system_v or
-/// windows_fastcall independently, so calls cross conventions. Each function is
+/// (a call DAG, so every case terminates), each function picks its convention among
+/// those the backend compiles (system_v, windows_fastcall, tail) independently, so
+/// calls cross conventions and `tail` functions may end in tail calls. Each function is
 /// followed by its inputs, biased to edge values. About half the modules have a heap
 /// buffer (`; heap:`) that every function receives as a parameter and every input
 /// starts from.
@@ -50,7 +54,7 @@ public struct ModuleGenerator {
             for _ in 0 ..< source.inRange(configuration.returnCount) {
                 returns.append(source.pick(configuration.supportedTypes))
             }
-            let convention = source.chance(configuration.windowsFastcallPercent) ? "windows_fastcall" : "system_v"
+            let convention = configuration.pickConvention(&source)
             var plan = FunctionPlan(name: "f\(index)", parameters: parameters, returns: returns, callConv: convention)
             if heapSize > 0 {
                 // Anywhere among the parameters: in a register or on the stack.
@@ -60,6 +64,14 @@ public struct ModuleGenerator {
                 plan.heapSize = heapSize
             }
             plans.append(plan)
+        }
+        // Tail functions that return what a later tail function returns can end in a
+        // tail call to it (FunctionEmitter.emitReturn); from the last plan backwards, so
+        // chains of tail calls form.
+        for index in plans.indices.reversed() where plans[index].callConv == .tail {
+            let later = plans[(index + 1)...].filter { $0.callConv == .tail }
+            guard !later.isEmpty, source.chance(configuration.returnCallPercent) else { continue }
+            plans[index].returns = source.pick(later).returns
         }
         var text = header + "test run\ntarget x86_64\n"
         if heapSize > 0 {
@@ -73,12 +85,14 @@ public struct ModuleGenerator {
         var instructions = 0
         var inputs = 0
         var coverage: [String] = []
+        var shapes: [String] = []
         for (index, plan) in plans.enumerated() {
             var emitter = FunctionEmitter<Source>(configuration: configuration, signatures: signatures.signatures,
                                                   plan: plan, callees: Array(plans[(index + 1)...]))
             text += "\n" + emitter.emit(&source)
             instructions += emitter.instructionCount
             coverage.append(contentsOf: emitter.coverage)
+            shapes.append(contentsOf: emitter.shapes)
             for _ in 0 ..< configuration.inputsPerFunction {
                 let arguments = plan.parameters.indices.map { position in
                     position == plan.heapParameter ? "heap"
@@ -89,7 +103,8 @@ public struct ModuleGenerator {
                 inputs += 1
             }
         }
+        if heapSize > 0 { shapes.append("heap") }
         return GeneratedCase(text: text, functionCount: functionCount, instructionCount: instructions,
-                             inputCount: inputs, coverage: coverage)
+                             inputCount: inputs, coverage: coverage, shapes: shapes)
     }
 }

@@ -1,3 +1,4 @@
+import EgretCodegen
 import EgretIR
 
 /// One way the generator may use an opcode: the controlling type and, for each value
@@ -13,11 +14,12 @@ public struct OpcodeSignature: Hashable, Sendable {
     public var coverageKey: String
 }
 
-/// The generator's opcode table: opcodes × supported types, read from `OpcodeTable`,
-/// minus an exclusion list in which every entry carries its reason.
+/// The generator's opcode table: the pairs the backend lowers (BackendSupport) at the
+/// configured types, with operand types read from `OpcodeTable`, minus an exclusion
+/// list in which every entry carries its reason.
 ///
 /// Guarantees: every signature is one the IR verifier accepts when its operands have
-/// the listed types, and one the backend claims (tier ≤ `maxTier`, supported types).
+/// the listed types, and one the backend supports.
 public struct OpcodeSignatures: Sendable {
     public private(set) var signatures: [OpcodeSignature] = []
 
@@ -42,13 +44,33 @@ public struct OpcodeSignatures: Sendable {
         .istore32: "memory: generated against stack slots so that addresses stay in bounds",
         .stack_addr: "memory: generated with the stack slot accesses that use it",
         .iconst: "constants: generated with their own weight, biased to edge values",
+        .f32const: "constants: generated with their own weight, biased to edge values",
+        .f64const: "constants: generated with their own weight, biased to edge values",
+        .atomic_load: "atomics: generated against aligned stack slot addresses (FunctionEmitter+Atomics)",
+        .atomic_store: "atomics: generated against aligned stack slot addresses (FunctionEmitter+Atomics)",
+        .atomic_rmw: "atomics: generated against aligned stack slot addresses (FunctionEmitter+Atomics)",
+        .atomic_cas: "atomics: generated against aligned stack slot addresses (FunctionEmitter+Atomics)",
+        .fence: "atomics: generated among the atomic operations",
+        .call: "calls: generated along the call graph of the module",
+        .call_indirect: "calls: generated along the call graph of the module",
+        .func_addr: "calls: generated as the callee of call_indirect",
+        .return_call: "calls: generated as the terminator of a tail function",
+        .return_call_indirect: "calls: generated as the terminator of a tail function",
     ]
 
-    /// Opcodes the generator never applies to f32/f64 values, and why: each makes the
-    /// bits of a NaN visible, and CLIF leaves those bits (the sign and payload of a NaN
-    /// that arithmetic produced) unspecified — x86 makes a negative NaN where the
-    /// interpreter makes a positive one, and both are right.
-    public static let floatBitExclusions: [Opcode: String] = [
+    /// Supported pairs the generator never produces, each with its reason; every other
+    /// pair of BackendSupport is produced (GeneratorCoverageTests).
+    public static let notGenerated: [BackendSupport.Pair: String] = [
+        BackendSupport.Pair(.stack_addr, .i32):
+            "32-bit addresses exist only in modules for 32-bit pointer targets; generated modules target x86_64",
+    ]
+
+    /// Opcodes whose float operands the generator canonicalises first (a NaN becomes
+    /// the canonical `+NaN`), and why: each makes the bits of a NaN visible, and CLIF
+    /// leaves those bits (the sign and payload of a NaN that arithmetic produced)
+    /// unspecified — x86 makes a negative NaN where the interpreter makes a positive
+    /// one, and both are right. On canonical operands the result is exact.
+    public static let canonicalisedFloatOperands: [Opcode: String] = [
         .band: "bitwise logic on a float exposes a NaN's sign and payload bits",
         .bor: "bitwise logic on a float exposes a NaN's sign and payload bits",
         .bxor: "bitwise logic on a float exposes a NaN's sign and payload bits",
@@ -57,21 +79,6 @@ public struct OpcodeSignatures: Sendable {
         .fcopysign: "copies the sign of a NaN, which arithmetic leaves unspecified",
         .bitcast: "a float operand's bits, NaN sign and payload included, become an integer",
     ]
-
-    /// Opcodes the generator uses at some controlling types only, and why: the types
-    /// outside the list are valid CLIF that the backend reports as unsupported, as
-    /// Cranelift's x64 backend does.
-    public static let backendTypeLimits: [Opcode: (types: [IRType], reason: String)] = [
-        .iconcat: ([.i64], "the backend joins two i64 halves (the controlling type) into an i128 only"),
-        .isplit: ([.i128], "the backend splits an i128 into two i64 halves only"),
-        .fcvt_to_uint: ([.i8, .i16, .i32, .i64], Self.floatToI128),
-        .fcvt_to_sint: ([.i8, .i16, .i32, .i64], Self.floatToI128),
-        .fcvt_to_uint_sat: ([.i8, .i16, .i32, .i64], Self.floatToI128),
-        .fcvt_to_sint_sat: ([.i8, .i16, .i32, .i64], Self.floatToI128),
-    ]
-
-    private static let floatToI128 =
-        "float to i128 conversions are unsupported (exit status 3), as in every Cranelift backend"
 
     /// The memory opcodes the stack-slot emitter draws from (loads and stores of every
     /// width), filtered by `--ops` like the rest.
@@ -83,11 +90,11 @@ public struct OpcodeSignatures: Sendable {
         let types = configuration.supportedTypes
         for opcode in Opcode.allCases {
             let info = opcode.info
-            guard info.tier <= configuration.maxTier, Self.exclusions[opcode] == nil else { continue }
+            guard Self.exclusions[opcode] == nil else { continue }
             if !configuration.onlyOpcodes.isEmpty && !configuration.onlyOpcodes.contains(opcode) { continue }
             guard Self.isGeneratedFormat(info.format), Self.propertyExclusion(info) == nil else { continue }
             let controllingTypes: [IRType] = info.controllingTypes.map { set in types.filter(set.contains) } ?? [.invalid]
-            for type in controllingTypes {
+            for type in controllingTypes where BackendSupport.supports(opcode, type) {
                 if let signature = Self.signature(opcode, info, type, types) { signatures.append(signature) }
             }
         }
@@ -132,13 +139,8 @@ public struct OpcodeSignatures: Sendable {
             guard let resolved = result.resolve(controlling: type), supported.contains(resolved) else { return nil }
             results.append(resolved)
         }
-        if let limit = backendTypeLimits[opcode], !limit.types.contains(type) { return nil }
-        // bitcast between integers of different widths is invalid: only same-size casts.
+        // bitcast between types of different widths is invalid: only same-size casts.
         if opcode == .bitcast { operands = operands.map { $0.filter { $0.bits == type.bits } } }
-        if floatBitExclusions[opcode] != nil {
-            if type.isFloat { return nil }
-            operands = operands.map { $0.filter { !$0.isFloat } }
-        }
         if operands.contains(where: \.isEmpty) { return nil }
         return OpcodeSignature(opcode: opcode, type: type, operandTypes: operands, resultTypes: results,
                                coverageKey: type == .invalid ? opcode.name : "\(opcode.name).\(type)")
@@ -152,20 +154,23 @@ public struct OpcodeSignatures: Sendable {
         return supported.filter { operand.accepts($0, controlling: type) }
     }
 
-    /// Every (opcode, type) pair the generator can produce, memory and constants
-    /// included: the rows and columns of the coverage map.
+    /// Every (opcode, type) pair the generator produces at `configuration`: the pairs
+    /// the backend supports (BackendSupport) at the configured types and opcodes,
+    /// minus `notGenerated`. The rows and columns of the coverage map; keys as
+    /// `BackendSupport.Pair.description` (`iadd.i32`, `jump`).
     public static func coverageUniverse(configuration: GeneratorConfiguration) -> [String] {
-        var keys: [String] = OpcodeSignatures(configuration: configuration).signatures.map(\.coverageKey)
-        for type in configuration.supportedTypes {
-            keys.append("iconst.\(type)")
-            for opcode in memoryOpcodes where opcode.info.controllingTypes?.contains(type) ?? false
-                && (configuration.onlyOpcodes.isEmpty || configuration.onlyOpcodes.contains(opcode)) {
-                keys.append("\(opcode.name).\(type)")
-            }
-        }
-        keys.append("stack_addr.i64")
-        keys.append("call.system_v")
-        keys.append("call.windows_fastcall")
-        return keys
+        let types = Set(configuration.supportedTypes)
+        return BackendSupport.pairs.filter { pair in
+            notGenerated[pair] == nil && (!pair.type.isValid || types.contains(pair.type))
+                && (configuration.onlyOpcodes.isEmpty || configuration.onlyOpcodes.contains(pair.opcode)
+                    || dedicatedOpcodes.contains(pair.opcode))
+        }.map(\.description)
     }
+
+    /// Opcodes generated around the chosen ones even under `--ops`: control flow,
+    /// constants, calls and the stack slot addresses.
+    static let dedicatedOpcodes: Set<Opcode> = [
+        .jump, .brif, .br_table, .return, .trap, .iconst, .f32const, .f64const, .iconcat, .stack_addr, .call,
+        .call_indirect, .func_addr, .return_call, .return_call_indirect,
+    ]
 }

@@ -126,16 +126,13 @@ struct CulpritLocator {
     func locateInCallee(of inst: Inst, in module: Module, directive: RunDirective, heap: [UInt8]?,
                         depth: Int) -> Culprit? {
         let function = module.functions[directive.functionIndex]
-        let data = function[inst]
-        guard data.opcode == .call, function.functionRefs.indices.contains(data.funcRef.position),
-              let callee = function.functionRefs[data.funcRef.position],
+        guard let (callee, passed) = Self.knownCallee(of: inst, in: function),
               let calleeIndex = module.functionIndex(named: callee.name),
               let block = function.layout.first(where: { function.instructions(in: $0).contains(inst) }),
               let position = function.instructions(in: block).firstIndex(of: inst) else { return nil }
         var argumentModule = module
         argumentModule.runDirectives = []
-        argumentModule.functions.append(probe(function, block: block, keeping: position,
-                                              returning: Array(function.arguments(of: inst)), index: 0))
+        argumentModule.functions.append(probe(function, block: block, keeping: position, returning: passed, index: 0))
         guard IRVerifier.verify(argumentModule).isEmpty, var interpreter = try? Interpreter(module: argumentModule)
         else { return nil }
         interpreter.fuel = harnessOptions.fuel
@@ -147,7 +144,7 @@ struct CulpritLocator {
         // own address is passed on as `heap`.
         let addresses = Self.addressValues(function, heapArguments: directive.heapArguments)
         var heapArguments: [Int] = []
-        for (position, argument) in function.arguments(of: inst).enumerated() where addresses.contains(argument) {
+        for (position, argument) in passed.enumerated() where addresses.contains(argument) {
             guard heap != nil, arguments[position] == interpreter.heapPointer() else { return nil }
             heapArguments.append(position)
             arguments[position] = DataValue(type: .i64, low: 0)
@@ -156,6 +153,30 @@ struct CulpritLocator {
                                  expectation: .none, location: directive.location, text: directive.text)
         inner.heapArguments = heapArguments
         return locate(in: module, directive: inner, heap: executed.heap, depth: depth + 1)
+    }
+
+    /// The function `inst` calls and the arguments it passes, when the callee is known:
+    /// a direct `call`, or a `call_indirect` through a `func_addr` of the same function.
+    static func knownCallee(of inst: Inst, in function: Function) -> (ExternalFunction, [Value])? {
+        let data = function[inst]
+        let arguments = Array(function.arguments(of: inst))
+        if data.opcode == .call {
+            guard let callee = functionReference(data.funcRef, in: function) else { return nil }
+            return (callee, arguments)
+        }
+        guard data.opcode == .call_indirect, let address = arguments.first else { return nil }
+        let definition = function.values[address.position]
+        guard definition.definition == .result, Int(definition.owner) < function.insts.count else { return nil }
+        let addressData = function.insts[Int(definition.owner)]
+        guard addressData.opcode == .func_addr,
+              let callee = functionReference(addressData.funcRef, in: function) else { return nil }
+        return (callee, Array(arguments.dropFirst()))
+    }
+
+    /// The external function `reference` names, if it is declared.
+    static func functionReference(_ reference: FuncRef, in function: Function) -> ExternalFunction? {
+        guard function.functionRefs.indices.contains(reference.position) else { return nil }
+        return function.functionRefs[reference.position]
     }
 
     /// The lowering rule applied to `inst` when the function is compiled on its own.

@@ -38,6 +38,10 @@ public struct DifferentialOracle {
         public var inputsRun: Int = 0
         /// How the interpreter's runs ended: `values` or the trap code.
         public var outcomes: [String: Int] = [:]
+        /// What compiling the case's functions (as declared) involved: `regalloc:
+        /// spills`, `frame: callee-saved registers`, `frame: xmm registers saved`, one
+        /// per function.
+        public var shapes: [String] = []
     }
 
     public let options: Options
@@ -88,10 +92,16 @@ public struct DifferentialOracle {
         // Every variant is compiled before anything runs, so a compile error is found
         // even in a function no input reaches.
         for index in harness.variants.indices {
-            if case .failure(let failure) = harness.compiledModule(index),
-               let finding = compileFinding(harness.variants[index], failure) {
-                verdict.finding = finding
-                return verdict
+            switch harness.compiledModule(index) {
+            case .failure(let failure):
+                if let finding = compileFinding(harness.variants[index], failure) {
+                    verdict.finding = finding
+                    return verdict
+                }
+            case .success(let compiled) where index == 0:
+                verdict.shapes = Self.shapes(of: compiled)
+            case .success:
+                break
             }
         }
         for directive in module.runDirectives {
@@ -106,6 +116,17 @@ public struct DifferentialOracle {
             }
         }
         return verdict
+    }
+
+    /// The shapes compiling produced, one entry per function and shape.
+    static func shapes(of compiled: CompiledModule) -> [String] {
+        var shapes: [String] = []
+        for case let function? in compiled.compiled {
+            if function.spillSlotCount > 0 { shapes.append("regalloc: spills") }
+            if !function.emitted.frame.savedRegisters.isEmpty { shapes.append("frame: callee-saved registers") }
+            if !function.emitted.frame.savedVectorRegisters.isEmpty { shapes.append("frame: xmm registers saved") }
+        }
+        return shapes
     }
 
     /// The finding a module that does not compile under `variant` makes.

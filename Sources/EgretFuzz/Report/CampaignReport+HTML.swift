@@ -20,7 +20,12 @@ extension CampaignReport {
             """
         page += "<h2>Coverage: opcode × type</h2>\n" + heatMap()
         page += "<h2>Throughput</h2>\n" + throughputChart()
-        page += "<h2>How the interpreter's runs ended</h2>\n<table>"
+        page += "<h2>Control flow, calls and frames</h2>\n<p>Cases with each shape.</p>\n<table class=\"map\">"
+        for (key, count) in shapeCounts.sorted(by: { $0.key < $1.key }) {
+            page += "<tr><th style=\"text-align:left\">\(Self.escape(key))</th>"
+                + (count == 0 ? "<td class=\"zero\">0</td>" : "<td>\(count)</td>") + "</tr>"
+        }
+        page += "</table>\n<h2>How the interpreter's runs ended (values, traps by code)</h2>\n<table>"
         for (key, count) in result.statistics.outcomes.sorted(by: { $0.key < $1.key }) {
             page += "<tr><td>\(Self.escape(key))</td><td>\(count)</td></tr>"
         }

@@ -29,6 +29,14 @@ public struct CampaignReport {
 
     var coveredCount: Int { universe.filter { (result.statistics.coverage[$0] ?? 0) > 0 }.count }
 
+    /// Every shape the generator can produce (0 when no case had it) and every shape
+    /// seen, with the number of cases that had it.
+    var shapeCounts: [String: Int] {
+        var counts = result.statistics.shapes
+        for shape in ShapeCoverage.expected(configuration: configuration) where counts[shape] == nil { counts[shape] = 0 }
+        return counts
+    }
+
     var averageInstructions: Double {
         result.cases > 0 ? Double(result.instructions) / Double(result.cases) : 0
     }
@@ -65,6 +73,7 @@ public struct CampaignReport {
         var coverage: [String: Int]
         var coverageUniverse: Int
         var outcomes: [String: Int]
+        var shapes: [String: Int]
         var throughput: [[Double]]
         var findings: [JSONFinding]
     }
@@ -84,7 +93,7 @@ public struct CampaignReport {
                                 jobs: result.options.jobs, averageInstructionsPerCase: averageInstructions,
                                 averageInputsPerCase: averageInputs, workerRestarts: result.workerRestarts,
                                 coverage: result.statistics.coverage, coverageUniverse: universe.count,
-                                outcomes: result.statistics.outcomes,
+                                outcomes: result.statistics.outcomes, shapes: shapeCounts,
                                 throughput: result.throughput.map { [$0.0, Double($0.1)] }, findings: findings)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -104,8 +113,10 @@ public struct CampaignReport {
         text += "| coverage | \(coveredCount) of \(universe.count) opcode×type pairs |\n"
         text += "| worker restarts | \(result.workerRestarts) |\n"
         text += "| findings | \(result.findings.count) (\(result.newFindings.count) new) |\n\n"
-        text += "## Outcomes on the interpreter\n\n"
+        text += "## Outcomes on the interpreter (values, traps by code)\n\n"
         for (key, count) in result.statistics.outcomes.sorted(by: { $0.key < $1.key }) { text += "- \(key): \(count)\n" }
+        text += "\n## Control flow, calls and frames (cases with each shape)\n\n"
+        for (key, count) in shapeCounts.sorted(by: { $0.key < $1.key }) { text += "- \(key): \(count)\n" }
         if !result.findings.isEmpty {
             text += "\n## Findings\n\n| case | kind | opcode / rule | signature | reduced | stored as |\n"
             text += "|---|---|---|---|---|---|\n"
