@@ -1,5 +1,6 @@
 import ArgumentParser
 import EgretFuzz
+import EgretHarness
 import Foundation
 
 /// `egret bench`: throughput figures of a release build.
@@ -23,12 +24,60 @@ struct BenchCommand: ParsableCommand {
     @Flag(name: .long, help: "Measure fuzzing throughput only.")
     var fuzzOnly = false
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Measure the speed of generated code instead: each run line of these .clif files on the JIT only.",
+        discussion: "Every run is checked against the line's expectation; the median time per line is printed.",
+        valueName: "file"))
+    var code: [String] = []
+
+    @Option(name: .long, help: "Runs per run line with --code.")
+    var `repeat`: Int = 5
+
     func run() throws {
         #if DEBUG
         print("note: this is a debug build; figures of a release build (swift build -c release) are the ones that count")
         #endif
+        if !code.isEmpty {
+            throw ExitCode(measureCode())
+        }
         if !fuzzOnly { try printCompileFigures() }
         printFuzzFigure()
+    }
+
+    /// `--code`: the median time of each run line; the exit status of the first file
+    /// that could not be measured (2 bad input, 3 unsupported, 1 a wrong result).
+    private func measureCode() -> Int32 {
+        var status: Int32 = 0
+        for path in code {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                printError("egret: error: \(path): cannot read the file")
+                status = status == 0 ? 2 : status
+                continue
+            }
+            do {
+                let timings = try CodeBenchmark.measure(fileName: path, text: String(decoding: data, as: UTF8.self),
+                                                        repeats: max(1, self.repeat))
+                for timing in timings {
+                    let sorted = timing.seconds.sorted()
+                    print(String(format: "%@ %@: median %.1f ms (%d runs, %.1f … %.1f ms)", timing.place, timing.call,
+                                 timing.median * 1e3, timing.seconds.count, (sorted.first ?? 0) * 1e3,
+                                 (sorted.last ?? 0) * 1e3))
+                }
+            } catch let failure as CodeBenchmark.Failure {
+                printError("egret: error: \(failure)")
+                if status == 0 {
+                    switch failure {
+                    case .invalid: status = 2
+                    case .unsupported: status = 3
+                    case .wrong: status = 1
+                    }
+                }
+            } catch {
+                printError("egret: error: \(path): \(error)")
+                status = status == 0 ? 1 : status
+            }
+        }
+        return status
     }
 
     private func printCompileFigures() throws {
