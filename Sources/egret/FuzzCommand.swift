@@ -44,6 +44,17 @@ struct FuzzCommand: ParsableCommand {
     @Option(name: .long, help: "The most functions a generated module has, 1 to 8 (default: 4).")
     var functions: Int?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Take the functions of the .clif files under this directory instead of generating modules.",
+        discussion: """
+            Each function that can be judged gets random inputs (and, in later rounds, a small mutation); \
+            the others are counted by reason. Default --cases: every function once per round.
+            """, valueName: "dir"))
+    var from: String?
+
+    @Option(name: .long, help: "With --from: rounds of mutated functions after the round as written.")
+    var mutations: Int = 2
+
     @Flag(name: .long, help: "Do not reduce findings.")
     var noReduce = false
 
@@ -58,7 +69,7 @@ struct FuzzCommand: ParsableCommand {
     func run() throws {
         var options = CampaignOptions()
         options.seed = seed
-        options.cases = cases ?? (duration == nil ? 10_000 : nil)
+        options.cases = cases ?? (duration == nil && from == nil ? 10_000 : nil)
         if let duration {
             guard let seconds = parseDuration(duration) else {
                 printError("egret: error: bad --duration '\(duration)' (use e.g. 90s, 10m, 2h)")
@@ -83,10 +94,11 @@ struct FuzzCommand: ParsableCommand {
         options.plantedBug = plantBug
         options.types = types.map { $0.split(separator: ",").map(String.init) } ?? []
         options.maxFunctions = functions
+        options.fromDirectory = from
+        options.mutations = max(0, mutations)
         if let printCase {
             do {
-                let generator = ModuleGenerator(configuration: try options.generatorConfiguration())
-                print(generator.generate(seed: seed, index: printCase).text, terminator: "")
+                print(try options.caseSource().generate(seed: seed, index: printCase).text, terminator: "")
                 return
             } catch let error as CampaignError {
                 printError("egret: error: \(error)")
@@ -108,8 +120,20 @@ struct FuzzCommand: ParsableCommand {
             print("case \(item.caseIndex): \(item.finding.signature)\(item.isDuplicate ? " (duplicate)" : "")"
                   + (item.corpusPath.map { " -> \($0)" } ?? ""))
         }
+        if from != nil { printSeedCounts(result) }
         if let path = result.reportPath { print("report: \(path)/index.html") }
         if !result.newFindings.isEmpty { throw ExitCode(1) }
+    }
+}
+
+/// With `--from`: how many functions ran and why the others did not.
+func printSeedCounts(_ result: CampaignResult) {
+    let skipped = result.skipped
+    let skippedCount = skipped.values.reduce(0, +)
+    print("functions: \(result.entries) judged in \(result.cases) cases (\(result.judgedCases) ran), "
+          + "\(skippedCount) skipped")
+    for (reason, count) in skipped.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }) {
+        print("  \(count) \(reason)")
     }
 }
 
@@ -123,15 +147,18 @@ struct FuzzWorkerCommand: ParsableCommand {
     @Option(name: .long) var plantBug: String?
     @Option(name: .long) var types: String?
     @Option(name: .long) var functions: Int?
+    @Option(name: .long) var from: String?
+    @Option(name: .long) var mutations: Int = 2
 
     func run() throws {
         var options = CampaignOptions()
         options.types = types.map { $0.split(separator: ",").map(String.init) } ?? []
         options.maxFunctions = functions
+        options.fromDirectory = from
+        options.mutations = mutations
         options.opcodes = ops.map { $0.split(separator: ",").map(String.init) } ?? []
         options.plantedBug = plantBug
-        let runner = CaseRunner(seed: seed, configuration: try options.generatorConfiguration(),
-                                oracleOptions: try options.oracleOptions())
+        let runner = CaseRunner(seed: seed, source: try options.caseSource(), oracleOptions: try options.oracleOptions())
         CampaignWorker(runner: runner, inflightPath: inflight).serve()
     }
 }

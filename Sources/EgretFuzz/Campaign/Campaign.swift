@@ -21,6 +21,11 @@ public struct CampaignOptions: Sendable {
     public var types: [String] = []
     /// `--functions`: the most functions a module has (1 … 8; nil: the configuration's).
     public var maxFunctions: Int?
+    /// `--from`: take the functions of the `.clif` files under this directory instead of
+    /// generating modules (SeedCaseSource).
+    public var fromDirectory: String?
+    /// `--mutations`: rounds of mutated functions after the round as written (`--from`).
+    public var mutations: Int = 2
     /// How to start a worker: the executable and the arguments before the campaign's own.
     public var workerCommand: [String] = []
     /// Seconds a worker may take for one case before it counts as hung: generated cases
@@ -76,7 +81,19 @@ public struct CampaignOptions: Sendable {
         if !types.isEmpty { arguments += ["--types", types.joined(separator: ",")] }
         if let maxFunctions { arguments += ["--functions", String(maxFunctions)] }
         if let plantedBug { arguments += ["--plant-bug", plantedBug] }
+        if let fromDirectory { arguments += ["--from", fromDirectory, "--mutations", String(mutations)] }
         return arguments
+    }
+
+    /// Where this campaign's cases come from.
+    public func caseSource() throws -> any CaseSource {
+        let configuration = try generatorConfiguration()
+        guard let fromDirectory else { return ModuleGenerator(configuration: configuration) }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: fromDirectory, isDirectory: &isDirectory), isDirectory.boolValue
+        else { throw CampaignError.badArgument("--from: \(fromDirectory) is not a directory") }
+        return SeedCaseSource(corpus: SeedCorpus.load(directory: fromDirectory), mutations: mutations,
+                              configuration: configuration)
     }
 }
 
@@ -108,6 +125,13 @@ public struct CampaignResult: Sendable {
     public var reportPath: String?
 
     public var casesPerSecond: Double { elapsed > 0 ? Double(cases) / elapsed : 0 }
+    /// Functions that can be judged (`--from`), and those skipped before running, by reason.
+    public var entries: Int = 0
+    public var skippedBeforeRunning: [String: Int] = [:]
+    /// Every skip (`--from`): before running, and cases the harness could not judge.
+    public var skipped: [String: Int] { skippedBeforeRunning.merging(statistics.skipped, uniquingKeysWith: +) }
+    /// Cases judged: run and not skipped.
+    public var judgedCases: UInt64 { cases - UInt64(statistics.skipped.values.reduce(0, +)) }
     /// Findings that are new (not duplicates).
     public var newFindings: [CampaignFinding] { findings.filter { !$0.isDuplicate } }
 }
@@ -124,7 +148,8 @@ public struct CampaignResult: Sendable {
 /// exactly once; nothing a case does ends the campaign.
 public final class Campaign {
     public let options: CampaignOptions
-    private let generator: ModuleGenerator
+    /// Where cases come from: the generator, or real CLIF (`--from`).
+    public let source: any CaseSource
     private let lock = NSLock()
     private var nextBatch: UInt64 = 0
     private var result: CampaignResult
@@ -134,8 +159,12 @@ public final class Campaign {
 
     public init(options: CampaignOptions) throws {
         self.options = options
-        generator = ModuleGenerator(configuration: try options.generatorConfiguration())
+        source = try options.caseSource()
         result = CampaignResult(options: options)
+        if let seeds = source as? SeedCaseSource {
+            result.entries = seeds.corpus.entries.count
+            result.skippedBeforeRunning = seeds.corpus.skipped
+        }
         let stamp = ISO8601DateFormatter().string(from: Date()).replacingOccurrences(of: ":", with: "")
         runName = "\(stamp)-seed\(options.seed)-shard\(options.shardIndex)of\(options.shardCount)"
     }
@@ -161,7 +190,7 @@ public final class Campaign {
             let snapshot = (result.cases, result.findings.count, result.statistics.coverage.count)
             lock.unlock()
             progress.show(cases: snapshot.0, elapsed: elapsed, findings: snapshot.1, coverage: snapshot.2,
-                          universe: OpcodeSignatures.coverageUniverse(configuration: generator.configuration).count)
+                          universe: OpcodeSignatures.coverageUniverse(configuration: source.configuration).count)
         }
         progress.finish()
         result.elapsed = Date().timeIntervalSince(start)
@@ -169,7 +198,7 @@ public final class Campaign {
         result.findings.sort { $0.caseIndex < $1.caseIndex }
         try processFindings(scratch: scratch, log: log)
         if let runDirectory {
-            try CampaignReport(result: result, configuration: generator.configuration).write(to: runDirectory)
+            try CampaignReport(result: result, configuration: source.configuration).write(to: runDirectory)
             result.reportPath = runDirectory
         } else {
             try? FileManager.default.removeItem(atPath: scratch)
@@ -188,7 +217,7 @@ public final class Campaign {
         }
         let first = nextBatch
         var count = options.batchSize
-        if let limit = options.cases {
+        if let limit = options.cases ?? (options.duration == nil ? source.caseCount : nil) {
             if first >= limit { return nil }
             count = min(count, limit - first)
         }
@@ -237,7 +266,7 @@ public final class Campaign {
                         // The in-flight file may end in padding newlines (WorkerProtocol.InflightFile).
                         let text = (try? String(contentsOfFile: inflight, encoding: .utf8))
                             .map { String($0.reversed().drop { $0 == "\n" }.reversed()) + "\n" }
-                            ?? generator.generate(seed: options.seed, index: index).text
+                            ?? source.generate(seed: options.seed, index: index).text
                         let finding = Finding(signature: FailureSignature(kind: timedOut ? .timeout : .crash,
                                                                           location: FailureSignature.normalised(how)),
                                               detail: "the worker \(timedOut ? "hung" : "died (\(how))") running the case")
@@ -276,7 +305,7 @@ public final class Campaign {
             }
         } else if parts.first == "finding", parts.count == 3,
                   let finding = WorkerProtocol.decode(Finding.self, parts[2]) {
-            let text = generator.generate(seed: options.seed, index: index).text
+            let text = source.generate(seed: options.seed, index: index).text
             record {
                 $0.cases += 1
                 $0.findings.append(CampaignFinding(finding: finding, seed: options.seed, caseIndex: index,

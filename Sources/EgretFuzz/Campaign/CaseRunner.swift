@@ -1,16 +1,22 @@
 import EgretIR
+import Foundation
 
 /// Generates and judges cases of one campaign, in whatever process runs it (a worker,
 /// or the test suite directly).
 public struct CaseRunner {
     public let seed: UInt64
-    public let generator: ModuleGenerator
+    public let source: any CaseSource
     public let oracle: DifferentialOracle
 
     public init(seed: UInt64, configuration: GeneratorConfiguration = GeneratorConfiguration(),
                 oracleOptions: DifferentialOracle.Options = DifferentialOracle.Options()) {
+        self.init(seed: seed, source: ModuleGenerator(configuration: configuration), oracleOptions: oracleOptions)
+    }
+
+    public init(seed: UInt64, source: any CaseSource,
+                oracleOptions: DifferentialOracle.Options = DifferentialOracle.Options()) {
         self.seed = seed
-        generator = ModuleGenerator(configuration: configuration)
+        self.source = source
         oracle = DifferentialOracle(options: oracleOptions)
     }
 
@@ -24,16 +30,47 @@ public struct CaseRunner {
         /// oracle's `Verdict.shapes`).
         public var shapes: [String]
         public var finding: Finding?
+        /// Why the case was not judged, when the source skips what the harness cannot
+        /// judge (`CaseSource.skipsUnjudgeableCases`).
+        public var skipReason: String?
     }
 
     /// Generates case `index`, calls `beforeRunning` with its text (the worker writes it
     /// to disk there, before compiled code can take the process down), then judges it.
     public func run(index: UInt64, beforeRunning: (String) -> Void = { _ in }) -> CaseResult {
-        let generated = generator.generate(seed: seed, index: index)
+        let generated = source.generate(seed: seed, index: index)
         beforeRunning(generated.text)
         let verdict = oracle.check(text: generated.text, fileName: "seed\(seed)-case\(index).clif")
-        return CaseResult(index: index, instructions: generated.instructionCount, inputs: verdict.inputsRun,
-                          outcomes: verdict.outcomes, coverage: generated.coverage,
-                          shapes: generated.shapes + verdict.shapes, finding: verdict.finding)
+        var result = CaseResult(index: index, instructions: generated.instructionCount, inputs: verdict.inputsRun,
+                                outcomes: verdict.outcomes, coverage: generated.coverage,
+                                shapes: generated.shapes + verdict.shapes, finding: verdict.finding)
+        if source.skipsUnjudgeableCases, let finding = verdict.finding, let reason = Self.skipReason(finding) {
+            result.finding = nil
+            result.skipReason = reason
+        }
+        return result
+    }
+
+    /// Why a finding is a case the harness cannot judge rather than a bug: a feature
+    /// Egret does not support yet, or an interpreter limit; nil for a real finding.
+    static func skipReason(_ finding: Finding) -> String? {
+        switch finding.signature.kind {
+        case .unsupported:
+            return "backend: unsupported " + finding.signature.location
+        case .invalidCase:
+            let detail = finding.detail
+            if let range = detail.range(of: "unsupported: ") {
+                let feature = detail[range.upperBound...]
+                return "interpreter: unsupported " + (feature.range(of: " in %").map { feature[..<$0.lowerBound] } ?? feature)
+            }
+            if detail.contains("fuel") { return "runs past the interpreter's fuel" }
+            if detail.contains("invalid program") {
+                return "interpreter: invalid at run time (a call through a signature its callee does not have, …)"
+            }
+            if detail.contains("call depth") { return "recurses past the interpreter's call depth" }
+            return nil
+        case .valueMismatch, .trapMismatch, .heapMismatch, .compileError, .executionError, .crash, .timeout:
+            return nil
+        }
     }
 }

@@ -17,6 +17,10 @@ final class WorkerProcess {
     /// Whether the last failed `readLine` ran out of time (rather than reaching the end).
     private(set) var timedOut = false
 
+    /// Seconds a worker may take to set up (load a seed corpus) before its `ready`.
+    static let startupTimeout: Double = 120
+
+    /// Starts the worker and waits for its `ready` line.
     init(command: [String]) throws {
         guard let executable = command.first else { throw CampaignError.noWorkerCommand }
         process = Process()
@@ -30,6 +34,10 @@ final class WorkerProcess {
         input = stdinPipe.fileHandleForWriting
         outputDescriptor = stdoutPipe.fileHandleForReading.fileDescriptor
         buffer.reserveCapacity(1 << 16)
+        guard readLine(timeout: Self.startupTimeout) == WorkerProtocol.ready else {
+            kill()
+            throw CampaignError.workerFailed("the worker did not start (\(command.joined(separator: " ")))")
+        }
     }
 
     var pid: Int32 { process.processIdentifier }

@@ -3,6 +3,7 @@ import Foundation
 /// The line protocol between a campaign and its worker processes (`egret fuzz-worker`).
 ///
 ///     parent → worker                      worker → parent
+///                                          ready   (once, when set up)
 ///     cases START COUNT STRIDE             one line per case, in order:
 ///                                            ok INDEX INSTRUCTIONS INPUTS
 ///                                            finding INDEX {json Finding}
@@ -13,6 +14,10 @@ import Foundation
 /// that kills the worker is on disk; the parent also knows it (the first index without
 /// an answer) and can regenerate it from (seed, index).
 public enum WorkerProtocol {
+    /// The first line a worker writes, once it is set up: the parent times cases from
+    /// there, so loading a seed corpus is not taken for a hung case.
+    static let ready = "ready"
+
     static func encode<T: Encodable>(_ value: T) -> String {
         guard let data = try? JSONEncoder().encode(value) else { return "{}" }
         return String(decoding: data, as: UTF8.self)
@@ -31,6 +36,8 @@ public struct WorkerStatistics: Codable, Sendable {
     public var outcomes: [String: Int] = [:]
     /// Control-flow, call and compile shapes → cases that had them.
     public var shapes: [String: Int] = [:]
+    /// Why cases of real CLIF were not judged → how many (`egret fuzz --from`).
+    public var skipped: [String: Int] = [:]
 
     public init() {}
 
@@ -38,6 +45,7 @@ public struct WorkerStatistics: Codable, Sendable {
         coverage.merge(other.coverage, uniquingKeysWith: +)
         outcomes.merge(other.outcomes, uniquingKeysWith: +)
         shapes.merge(other.shapes, uniquingKeysWith: +)
+        skipped.merge(other.skipped, uniquingKeysWith: +)
     }
 }
 
@@ -113,6 +121,9 @@ public struct CampaignWorker {
         let inflight = InflightFile(path: inflightPath)
         Self.dieWithParent()
         setvbuf(stdout, nil, _IOFBF, 1 << 16)
+        // Set up (a seed corpus loaded, tables built): cases are timed from here.
+        print(WorkerProtocol.ready)
+        fflush(stdout)
         while let line = readLine() {
             let words = line.split(separator: " ", maxSplits: 1)
             guard let command = words.first else { continue }
@@ -125,6 +136,7 @@ public struct CampaignWorker {
                     let result = runner.run(index: index) { text in inflight.write(text) }
                     for key in result.coverage { statistics.coverage[key, default: 0] += 1 }
                     for key in result.shapes { statistics.shapes[key, default: 0] += 1 }
+                    if let reason = result.skipReason { statistics.skipped[reason, default: 0] += 1 }
                     statistics.outcomes.merge(result.outcomes, uniquingKeysWith: +)
                     if let finding = result.finding {
                         print("finding \(index) \(WorkerProtocol.encode(finding))")

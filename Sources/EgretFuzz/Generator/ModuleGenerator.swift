@@ -26,9 +26,13 @@ public struct GeneratedCase: Sendable {
 ///
 /// Requires: a configuration whose supported types include i32 and i64 (loop counters
 /// and addresses). Guarantees: the module passes the IR verifier.
-public struct ModuleGenerator {
+public struct ModuleGenerator: CaseSource {
     public let configuration: GeneratorConfiguration
     public let signatures: OpcodeSignatures
+    /// Generated cases never end.
+    public var caseCount: UInt64? { nil }
+    /// Generated cases use only what the backend supports: anything else is a finding.
+    public var skipsUnjudgeableCases: Bool { false }
 
     public init(configuration: GeneratorConfiguration = GeneratorConfiguration()) {
         self.configuration = configuration
