@@ -55,7 +55,11 @@ public struct SeedCaseSource: CaseSource {
         if round > 0, let mutated = SeedMutation.mutate(module.functions[0], &source) {
             var candidate = module
             candidate.functions[0] = mutated.function
-            if IRVerifier.verify(candidate).isEmpty {
+            // A mutated constant may move an address past the heap's guard pages or out
+            // of its stack slot: such a mutation is dropped, like an invalid one.
+            let staysInBounds = AddressFlow.unboundedAccess(mutated.function, pointers: entry.pointerParameters,
+                                                            heapSize: Self.heapSize) == nil
+            if staysInBounds && IRVerifier.verify(candidate).isEmpty {
                 module = candidate
                 shapes = ["seed: mutated (\(mutated.kind))"]
             }
