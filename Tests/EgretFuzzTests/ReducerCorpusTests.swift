@@ -16,7 +16,7 @@ import Testing
         let generator = ModuleGenerator(configuration: .narrowed(to: [.umulhi, .iadd, .bxor]))
         let original = try #require((0 ..< 50 as Range<UInt64>).lazy
             .map { generator.generate(seed: 5, index: $0).text }
-            .first { Self.stillHasUmulhi($0) && CaseText.instructionCount($0.split(separator: "\n").map(String.init)) > 30 })
+            .first { Self.stillHasUmulhi($0) && Self.instructions($0) > 30 })
         let (reduced, result) = CaseReducer(stillFails: Self.stillHasUmulhi).reduce(original)
         #expect(Self.stillHasUmulhi(reduced))
         #expect(result.instructionsBefore > 30)
@@ -49,11 +49,33 @@ import Testing
         #expect(!reduced.contains("block2"))
     }
 
-    @Test func blockParametersGoWithTheirArguments() {
-        let line = "    brif v0, block2(v1, v2), block3(v4)"
-        #expect(CaseText.removingArgument(1, ofCallsTo: "block2", in: line) == "    brif v0, block2(v1), block3(v4)")
-        #expect(CaseText.removingArgument(0, ofCallsTo: "block3", in: line) == "    brif v0, block2(v1, v2), block3")
-        #expect(CaseText.removingArgument(0, ofCallsTo: "block1", in: "    jump block12(v1)") == "    jump block12(v1)")
+    static func instructions(_ text: String) -> Int {
+        (try? CLIFParser.parse(text)).map(CaseReducer.instructionCount) ?? 0
+    }
+
+    /// Dropping a block parameter drops the argument of every branch to the block, and
+    /// only there; the parameter becomes a zero.
+    @Test func blockParametersGoWithTheirArguments() throws {
+        let module = try CLIFParser.parse("""
+            function %f(i32) -> i32 {
+            block0(v0: i32):
+                brif v0, block2(v0, v0), block3(v0)
+
+            block2(v1: i32, v2: i32):
+                v3 = iadd v1, v2
+                return v3
+
+            block3(v4: i32):
+                return v4
+            }
+            """)
+        let site = try #require(ReductionPasses.blockSites(module).firstIndex { $0.block == Block(2) })
+        let candidates = ReductionPasses.dropBlockParameter(module, site)
+        #expect(candidates.count == 2)
+        let text = try #require(CaseReducer.validText(of: candidates[1]))
+        #expect(text.contains("brif v0, block2(v0), block3(v0)"), "\(text)")
+        #expect(text.contains("block2(v1: i32):"), "\(text)")
+        #expect(text.contains("iconst.i32 0"), "\(text)")
     }
 
     /// `%g` calls `%f`, which computes a `umulhi`; neither needs its parameters or
@@ -88,39 +110,63 @@ import Testing
         let (reduced, _) = CaseReducer(stillFails: Self.callsUmulhi).reduce(Self.unusedSignature)
         #expect(Self.callsUmulhi(reduced))
         let lines = reduced.split(separator: "\n").map(String.init)
-        #expect(lines.contains("function %f() system_v {"), "\(reduced)")
-        #expect(lines.contains("function %g() system_v {"), "\(reduced)")
-        #expect(lines.contains("    fn0 = %f() system_v"), "\(reduced)")
+        #expect(lines.contains("function %f() {"), "\(reduced)")
+        #expect(lines.contains("function %g() {"), "\(reduced)")
+        #expect(lines.contains("    fn0 = %f()"), "\(reduced)")
         #expect(lines.contains("    call fn0()"), "\(reduced)")
         #expect(lines.contains("; print: %g()"), "\(reduced)")
     }
 
     @Test func signatureEditsKeepEveryUseConsistent() throws {
-        let signature = try #require(CaseText.SignatureText("(i64, i32) -> i8, f64 windows_fastcall"))
-        #expect(signature.parameters == ["i64", "i32"] && signature.returns == ["i8", "f64"])
-        #expect(signature.suffix == " windows_fastcall")
-        #expect(signature.text == "(i64, i32) -> i8, f64 windows_fastcall")
-        #expect(CaseText.SignatureText("() system_v")?.text == "() system_v")
-        #expect(CaseText.removingExpectedValue(1, count: 2, in: "; run: %f(1) == [2, 3]") == "; run: %f(1) == 2")
-        #expect(CaseText.removingExpectedValue(0, count: 1, in: "; run: %f(1) == 2") == "; print: %f(1)")
-        #expect(CaseText.removingArgument(0, ofCallsTo: "%f", in: "; print: %f(7)", keepingParentheses: true)
-            == "; print: %f()")
-        // Dropping the second parameter of %f: its run line and the call in %g follow.
-        let lines = Self.unusedSignature.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        let candidates = CaseText.dropFunctionParameter(lines, 0)
+        let module = try CLIFParser.parse(Self.unusedSignature)
+        // Dropping the second parameter of %f: its entry block, %g's declaration and
+        // call follow.
+        let candidates = ReductionPasses.dropFunctionParameter(module, 0)
         #expect(candidates.count == 3)
-        let second = candidates[1]
-        #expect(second[0] == "function %f(i64, i32) -> i64, i32 system_v {")
-        #expect(second[1] == "block0(v0: i64, v2: i32):")
-        #expect(second[2] == "    v1 = iconst.i64 0")
-        #expect(second.contains("    v2, v3 = call fn0(v0, v1)"))
-        #expect(second.contains("    fn0 = %f(i64, i32) -> i64, i32 system_v"))
-        // Dropping the first return of %f: the caller defines it as a constant.
-        let returns = CaseText.dropReturnValue(lines, 0)
+        let second = try #require(CaseReducer.validText(of: candidates[1]))
+        #expect(second.contains("function %f(i64, i32) -> i64, i32 {"), "\(second)")
+        #expect(second.contains("block0(v0: i64, v2: i32):"), "\(second)")
+        #expect(second.contains("fn0 = %f(i64, i32) -> i64, i32"), "\(second)")
+        #expect(second.contains("v2, v3 = call fn0(v0, v1)"), "\(second)")
+        // Dropping the first return of %f: every return loses it, the caller defines
+        // the result it received as a zero.
+        let returns = ReductionPasses.dropReturnValue(module, 0)
         #expect(returns.count == 2)
-        #expect(returns[0].contains("    return v2"))
-        #expect(returns[0].contains("    v3 = call fn0(v0, v0, v1)"))
-        #expect(returns[0].contains("    v2 = iconst.i64 0"))
+        let first = try #require(CaseReducer.validText(of: returns[0]))
+        #expect(first.contains("    return v2"), "\(first)")
+        #expect(first.contains("    v3 = call fn0(v0, v0, v1)"), "\(first)")
+        #expect(first.contains("iconst.i64 0"), "\(first)")
+        // Dropping %g's return: its run line no longer expects a value.
+        let gReturn = try #require(ReductionPasses.dropReturnValue(module, 1).first)
+        #expect(CaseReducer.validText(of: gReturn)?.contains("; print: %g(3, 4)") == true)
+    }
+
+    /// Declarations nothing uses go, and the ones left are renumbered everywhere.
+    @Test func unusedDeclarationsGoAndTheRestAreRenumbered() throws {
+        let module = try CLIFParser.parse("""
+            function %f(i64) -> i64 {
+                ss0 = explicit_slot 8
+                ss1 = explicit_slot 16
+                sig0 = (i64) -> i64
+                fn0 = %g(i64) -> i64
+                fn1 = %h(i64) -> i64
+            block0(v0: i64):
+                v1 = stack_addr.i64 ss1
+                v2 = func_addr.i64 fn1
+                v3 = call_indirect sig0, v2(v0)
+                return v3
+            }
+
+            function %h(i64) -> i64 {
+            block0(v0: i64):
+                return v0
+            }
+            """)
+        let candidate = try #require(ReductionPasses.dropUnusedDeclarations(module, 0).first)
+        let text = try #require(CaseReducer.validText(of: candidate))
+        #expect(!text.contains("ss1") && !text.contains("%g") && !text.contains("fn1"), "\(text)")
+        #expect(text.contains("v1 = stack_addr.i64 ss0") && text.contains("func_addr.i64 fn0"), "\(text)")
+        #expect(ReductionPasses.dropUnusedDeclarations(candidate, 0).isEmpty)
     }
 
     static func returnsNonZero(_ text: String) -> Bool {
