@@ -8,6 +8,17 @@ import EgretIR
 /// allocator's entry edits; each instruction is preceded and followed by its edits;
 /// every `ret` is preceded by the epilogue; register copies whose source and
 /// destination coincide are dropped; no `.frame` address reaches the encoder.
+///
+/// Two peephole steps on the way out, neither visible to the allocator or the SMT
+/// verifier (which see the VCode):
+/// - **Branches to the next block.** A block's final `jmp` to the block emitted right
+///   after it is dropped, and `jcc next; jmp other` becomes `j!cc other` falling
+///   through to next (when no allocator edit sits between them): loops and diamonds
+///   then cost one branch where they cost two.
+/// - **False dependencies.** `cvtsi2ss`, `sqrtss`, `roundss` and `cvtss2sd` write only
+///   the low lane of their destination and so wait for its previous value (in a loop,
+///   the last iteration's). When the destination is not also the source, `xorps dst,
+///   dst` first breaks that chain; the lanes it clears are lanes no float value uses.
 public enum X64Emitter {
     public static func emit(_ vcode: VCode<X64Inst>, allocation: RegAllocation, frame: X64Frame) throws -> EmittedFunction {
         var buffer = CodeBuffer()
@@ -19,6 +30,8 @@ public enum X64Emitter {
         let edits = allocation.edits
         for (block, data) in vcode.blocks.enumerated() {
             buffer.bind(MachLabel(UInt32(block)))
+            let next = MachLabel(UInt32(block + 1))
+            var skipped: Int?
             for index in data.instRange {
                 while editIndex < edits.count && edits[editIndex].position == Edit.before(index) {
                     emitEdit(edits[editIndex], frame: frame, into: &buffer)
@@ -27,9 +40,20 @@ public enum X64Emitter {
                 var inst = vcode.insts[index]
                 var applier = AllocationApplier(allocation.allocations(ofInstruction: index))
                 inst.visitOperands(&applier)
+                let editsAfter = editIndex < edits.count && edits[editIndex].position == Edit.after(index)
                 if let (source, destination) = inst.copiedRegisters, source == destination {
                     // A copy the allocator coalesced away.
+                } else if skipped == index {
+                    // The jmp a preceding jcc took over.
+                } else if case .jmp(let target) = inst, target == next, index == data.instRange.last, !editsAfter {
+                    // Falls through.
+                } else if case .jcc(let cc, let target) = inst, target == next, !editsAfter,
+                          index + 1 == data.instRange.last, !hasEdits(before: index + 1, edits, from: editIndex),
+                          case .jmp(let other) = vcode.insts[index + 1] {
+                    X64Inst.jcc(cc: cc.inverse, target: other).encode(into: &buffer)
+                    skipped = index + 1
                 } else {
+                    breakFalseDependency(of: inst, into: &buffer)
                     switch inst {
                     case .ret:
                         frame.emitEpilogue(into: &buffer)
@@ -56,6 +80,27 @@ public enum X64Emitter {
             throw CodegenError.internalError("\(error)")
         }
         return EmittedFunction(code: code, unwind: unwind, frame: frame)
+    }
+
+    /// Whether an allocator edit sits just before instruction `index`.
+    static func hasEdits(before index: Int, _ edits: [Edit], from start: Int) -> Bool {
+        var position = start
+        while position < edits.count && edits[position].position < Edit.before(index) { position += 1 }
+        return position < edits.count && edits[position].position == Edit.before(index)
+    }
+
+    /// `xorps dst, dst` before an instruction that writes only the low lane of `dst`
+    /// from another source (see the type's comment).
+    static func breakFalseDependency(of inst: X64Inst, into buffer: inout CodeBuffer) {
+        var written: (destination: Writable<Xmm>, source: XmmMem?)?
+        if case .intToFloat(_, _, _, let dst) = inst { written = (dst, nil) }
+        if case .xmmSqrt(_, let src, let dst) = inst { written = (dst, src) }
+        if case .floatConvert(_, let src, let dst) = inst { written = (dst, src) }
+        if case .xmmRound(_, _, let src, let dst) = inst { written = (dst, src) }
+        guard let (destination, source) = written else { return }
+        if case .reg(let register) = source, register == destination.reg { return }
+        X64Inst.xmmLogic(op: .xor, src1: destination.reg, src2: .reg(destination.reg), dst: destination)
+            .encode(into: &buffer)
     }
 
     static func emitEdit(_ edit: Edit, frame: X64Frame, into buffer: inout CodeBuffer) {
