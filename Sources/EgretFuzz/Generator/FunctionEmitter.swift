@@ -323,19 +323,23 @@ struct FunctionEmitter<Source: ByteSource> {
 
     /// The function reference of `callee` (declared on first use).
     mutating func functionReference(_ callee: FunctionPlan) -> Int {
-        if let existing = declaredCallees[callee.name] { return existing }
-        let reference = declaredCallees.count
-        declaredCallees[callee.name] = reference
-        preamble += "    fn\(reference) = %\(callee.name)\(callee.signatureText)\n"
-        return reference
+        Self.declare(callee.name, in: &declaredCallees, preamble: &preamble, as: "fn",
+                     "%\(callee.name)\(callee.signatureText)")
     }
 
     /// The signature reference of `callee`'s signature, for indirect calls.
     mutating func signatureReference(_ callee: FunctionPlan) -> Int {
-        if let existing = declaredSignatures[callee.name] { return existing }
-        let reference = declaredSignatures.count
-        declaredSignatures[callee.name] = reference
-        preamble += "    sig\(reference) = \(callee.signatureText)\n"
+        Self.declare(callee.name, in: &declaredSignatures, preamble: &preamble, as: "sig", callee.signatureText)
+    }
+
+    /// The number of the entity `key` names in `declared`, declared in the preamble as
+    /// `prefixN = definition` on first use.
+    static func declare(_ key: String, in declared: inout [String: Int], preamble: inout String, as prefix: String,
+                        _ definition: String) -> Int {
+        if let existing = declared[key] { return existing }
+        let reference = declared.count
+        declared[key] = reference
+        preamble += "    \(prefix)\(reference) = \(definition)\n"
         return reference
     }
 

@@ -99,6 +99,20 @@ extension Function {
         }
     }
 
+    /// The function with parameter `position` of `block` gone, its uses reading a zero
+    /// defined at the top of the block (nil for a type without a zero constant).
+    func droppingParameter(_ position: Int, of block: Block) -> Function? {
+        var edited = self
+        let parameters = Array(params(of: block))
+        guard position < parameters.count,
+              let zero = edited.insertZero(type(of: parameters[position]), in: block, at: 0) else { return nil }
+        edited.replaceUses(of: parameters[position], with: zero)
+        var remaining = parameters
+        remaining.remove(at: position)
+        edited.setParams(of: block, remaining)
+        return edited
+    }
+
     /// Every call to `block` (from any terminator) passes `transform` of its arguments.
     mutating func rewriteCalls(to block: Block, _ transform: ([BlockArg]) -> [BlockArg]) {
         for position in blockCallPool.indices where blockCallPool[position].block == block {

@@ -12,14 +12,7 @@ extension ReductionPasses {
         let function = module.functions[index]
         let parameters = Array(function.params(of: block))
         return parameters.indices.compactMap { position in
-            var edited = function
-            guard let zero = edited.insertZero(function.type(of: parameters[position]), in: block, at: 0) else {
-                return nil
-            }
-            edited.replaceUses(of: parameters[position], with: zero)
-            var remaining = parameters
-            remaining.remove(at: position)
-            edited.setParams(of: block, remaining)
+            guard var edited = function.droppingParameter(position, of: block) else { return nil }
             edited.rewriteCalls(to: block) { arguments in
                 var kept = arguments
                 if position < kept.count { kept.remove(at: position) }
@@ -40,14 +33,7 @@ extension ReductionPasses {
         let parameters = Array(function.params(of: entry))
         guard parameters.count == function.signature.params.count else { return [] }
         return parameters.indices.compactMap { position in
-            var edited = function
-            guard let zero = edited.insertZero(function.type(of: parameters[position]), in: entry, at: 0) else {
-                return nil
-            }
-            edited.replaceUses(of: parameters[position], with: zero)
-            var remaining = parameters
-            remaining.remove(at: position)
-            edited.setParams(of: entry, remaining)
+            guard var edited = function.droppingParameter(position, of: entry) else { return nil }
             edited.signature.params.remove(at: position)
             var candidate = module
             candidate.functions[site] = edited
