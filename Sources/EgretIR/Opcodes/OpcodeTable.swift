@@ -50,6 +50,16 @@ public enum OpcodeTable {
     /// Where each opcode's operands start in `flatOperands`, plus one final end index.
     public static let firstOperand: [UInt16] = firstIndices(rows.map(\.operands.count))
 
+    /// Each opcode's properties, by raw value: what hot loops ask of an opcode without
+    /// copying its whole row (a row holds arrays and strings; a copy retains each).
+    public static let flatProperties: [OpcodeProperties] = rows.map(\.properties)
+    /// Each opcode's typevar operand (-1: none), by raw value.
+    public static let flatTypevarOperands: [Int8] = rows.map { Int8($0.typevarOperand ?? -1) }
+    /// Whether each opcode is polymorphic (has a controlling type set), by raw value.
+    public static let flatPolymorphic: [Bool] = rows.map(\.isPolymorphic)
+    /// Whether each opcode takes variable arguments, by raw value.
+    public static let flatVariableArguments: [Bool] = rows.map(\.hasVariableArguments)
+
     private static func firstIndices(_ counts: [Int]) -> [UInt16] {
         var starts: [UInt16] = [0]
         starts.reserveCapacity(counts.count + 1)

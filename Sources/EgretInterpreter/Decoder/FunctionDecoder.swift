@@ -183,42 +183,51 @@ struct FunctionDecoder {
     /// constraints relative to the controlling type.
     func prepare(_ inst: Inst) throws(Failure) -> PreparedInstruction {
         let data = function.insts[inst.position]
-        let info = data.opcode.info
+        // The flat views of the opcode table: reading the row itself would copy it.
+        let raw = Int(data.opcode.rawValue)
+        let operands = OpcodeTable.flatOperands[Int(OpcodeTable.firstOperand[raw]) ..< Int(OpcodeTable.firstOperand[raw + 1])]
+        let resultTypes = OpcodeTable.flatResults[Int(OpcodeTable.firstResult[raw]) ..< Int(OpcodeTable.firstResult[raw + 1])]
         let arguments = try poolValues(data.arguments)
         guard inst.position < function.instResults.count else { throw .invalid("\(inst) has no result list") }
         let results = try poolValues(function.instResults[inst.position])
-        for value in arguments + results {
+        for value in arguments {
             guard function.isDefined(value) else { throw .invalid("\(data.opcode) uses \(value), which is not defined") }
             if let problem = unsupportedTypeName(type(value)) { throw .unsupported(problem) }
         }
-        if info.hasVariableArguments {
-            guard arguments.count >= info.operands.count else { throw .invalid("\(data.opcode) has too few operands") }
+        for value in results {
+            guard function.isDefined(value) else { throw .invalid("\(data.opcode) uses \(value), which is not defined") }
+            if let problem = unsupportedTypeName(type(value)) { throw .unsupported(problem) }
+        }
+        if OpcodeTable.flatVariableArguments[raw] {
+            guard arguments.count >= operands.count else { throw .invalid("\(data.opcode) has too few operands") }
         } else {
-            guard arguments.count == info.operands.count else {
-                throw .invalid("\(data.opcode) takes \(info.operands.count) operands, not \(arguments.count)")
+            guard arguments.count == operands.count else {
+                throw .invalid("\(data.opcode) takes \(operands.count) operands, not \(arguments.count)")
             }
         }
-        if !info.isCall {
-            guard results.count == info.results.count else {
-                throw .invalid("\(data.opcode) has \(info.results.count) results, not \(results.count)")
+        if !OpcodeTable.flatProperties[raw].contains(.isCall) {
+            guard results.count == resultTypes.count else {
+                throw .invalid("\(data.opcode) has \(resultTypes.count) results, not \(results.count)")
             }
         }
         let controlling: IRType
-        if let operand = info.typevarOperand {
-            controlling = type(arguments[operand])
-        } else if let result = info.results.firstIndex(of: .controlling) {
-            controlling = type(results[result])
+        let typevar = Int(OpcodeTable.flatTypevarOperands[raw])
+        if typevar >= 0 {
+            controlling = type(arguments[typevar])
+        } else if let result = resultTypes.firstIndex(of: .controlling) {
+            controlling = type(results[result - resultTypes.startIndex])
         } else {
             controlling = data.type
         }
-        if let allowed = info.controllingTypes, !allowed.contains(controlling) {
+        if OpcodeTable.flatPolymorphic[raw],
+           !OpcodeTable.accepts(OpcodeTable.controllingTypeBits, data.opcode, controlling: controlling) {
             throw .invalid("\(data.opcode) is not defined for type \(controlling)")
         }
-        for (index, constraint) in info.operands.enumerated()
+        for (index, constraint) in operands.enumerated()
         where !constraint.accepts(type(arguments[index]), controlling: controlling) {
             throw .invalid("operand \(index) of \(data.opcode).\(controlling) cannot have type \(type(arguments[index]))")
         }
-        for (index, constraint) in info.results.enumerated()
+        for (index, constraint) in resultTypes.enumerated()
         where !constraint.accepts(type(results[index]), controlling: controlling) {
             throw .invalid("result \(index) of \(data.opcode).\(controlling) cannot have type \(type(results[index]))")
         }

@@ -24,8 +24,11 @@ public enum X64Emitter {
         var buffer = CodeBuffer()
         buffer.reserveLabels(vcode.blocks.count)
         var unwind: [UnwindRecord] = []
+        // One closure for the whole function: `frame.resolve` written at each use would
+        // copy the frame (and retain its arrays) for every instruction.
+        let resolve: (Amode) -> Amode = { frame.resolve($0) }
         frame.emitPrologue(into: &buffer, unwind: &unwind)
-        for edit in allocation.entryEdits { emitEdit(edit, frame: frame, into: &buffer) }
+        for edit in allocation.entryEdits { emitEdit(edit, resolve: resolve, into: &buffer) }
         var editIndex = 0
         let edits = allocation.edits
         for (block, data) in vcode.blocks.enumerated() {
@@ -34,7 +37,7 @@ public enum X64Emitter {
             var skipped: Int?
             for index in data.instRange {
                 while editIndex < edits.count && edits[editIndex].position == Edit.before(index) {
-                    emitEdit(edits[editIndex], frame: frame, into: &buffer)
+                    emitEdit(edits[editIndex], resolve: resolve, into: &buffer)
                     editIndex += 1
                 }
                 var inst = vcode.insts[index]
@@ -62,10 +65,10 @@ public enum X64Emitter {
                     default:
                         break
                     }
-                    inst.mapMemoryOperand(frame.resolve).encode(into: &buffer)
+                    inst.mapMemoryOperand(resolve).encode(into: &buffer)
                 }
                 while editIndex < edits.count && edits[editIndex].position == Edit.after(index) {
-                    emitEdit(edits[editIndex], frame: frame, into: &buffer)
+                    emitEdit(edits[editIndex], resolve: resolve, into: &buffer)
                     editIndex += 1
                 }
             }
@@ -103,7 +106,7 @@ public enum X64Emitter {
             .encode(into: &buffer)
     }
 
-    static func emitEdit(_ edit: Edit, frame: X64Frame, into buffer: inout CodeBuffer) {
+    static func emitEdit(_ edit: Edit, resolve: (Amode) -> Amode, into buffer: inout CodeBuffer) {
         let inst: X64Inst
         switch (edit.source, edit.destination) {
         case (.register(let source), .register(let destination)):
@@ -116,7 +119,7 @@ public enum X64Emitter {
         case (.spillSlot, .spillSlot):
             preconditionFailure("the allocator never copies between spill slots")
         }
-        inst.mapMemoryOperand(frame.resolve).encode(into: &buffer)
+        inst.mapMemoryOperand(resolve).encode(into: &buffer)
     }
 }
 
