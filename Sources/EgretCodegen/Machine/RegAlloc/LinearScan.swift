@@ -102,8 +102,8 @@ struct LinearScan<Inst: MachineInstruction> {
             guard !data.instRange.isEmpty else { throw RegAllocError("block \(block) is empty") }
             let blockStart = ProgramPoints.early(data.instRange.lowerBound)
             let blockEnd = ProgramPoints.late(data.instRange.upperBound - 1)
-            liveness.liveIn[block].forEach { extend($0, to: blockStart) }
-            liveness.liveOut[block].forEach { extend($0, to: blockEnd) }
+            liveness.forEachLiveIn(block) { extend($0, to: blockStart) }
+            liveness.forEachLiveOut(block) { extend($0, to: blockEnd) }
             for inst in data.instRange {
                 for index in table.range(inst) {
                     let operand = table.operands[index]

@@ -61,82 +61,79 @@ struct OperandTable {
     }
 }
 
-/// A set of virtual registers as a bit vector.
-struct VRegBitSet: Equatable {
-    var words: [UInt64]
-
-    init(count: Int) { words = [UInt64](repeating: 0, count: (count + 63) / 64) }
-
-    @inline(__always) mutating func insert(_ index: Int) { words[index >> 6] |= 1 << UInt64(index & 63) }
-    @inline(__always) mutating func remove(_ index: Int) { words[index >> 6] &= ~(1 << UInt64(index & 63)) }
-    @inline(__always) func contains(_ index: Int) -> Bool { words[index >> 6] & (1 << UInt64(index & 63)) != 0 }
-
-    /// Adds `other`; returns whether anything changed.
-    @inline(__always) mutating func formUnion(_ other: VRegBitSet) -> Bool {
-        var changed = false
-        for index in words.indices {
-            let merged = words[index] | other.words[index]
-            if merged != words[index] {
-                words[index] = merged
-                changed = true
-            }
-        }
-        return changed
-    }
-
-    func forEach(_ body: (Int) -> Void) {
-        for (wordIndex, word) in words.enumerated() where word != 0 {
-            var remaining = word
-            while remaining != 0 {
-                body(wordIndex << 6 | remaining.trailingZeroBitCount)
-                remaining &= remaining - 1
-            }
-        }
-    }
-}
-
 /// Block-level liveness of virtual registers (backward dataflow to a fixpoint).
+///
+/// Each set is a row of `words` 64-bit words in one flat array per kind (upward uses,
+/// definitions, live-in, live-out): four allocations per function rather than four per
+/// block, and no copy of a set per iteration.
 struct Liveness {
-    var liveIn: [VRegBitSet]
-    var liveOut: [VRegBitSet]
+    /// Words per block's set.
+    let words: Int
+    private(set) var liveIn: [UInt64]
+    private(set) var liveOut: [UInt64]
 
     init<Inst: MachineInstruction>(vcode: VCode<Inst>, operands: OperandTable) {
         let blockCount = vcode.blocks.count
-        let vregCount = vcode.vregCount
-        var upwardUses = [VRegBitSet](repeating: VRegBitSet(count: vregCount), count: blockCount)
-        var defs = [VRegBitSet](repeating: VRegBitSet(count: vregCount), count: blockCount)
+        let words = (vcode.vregCount + 63) / 64
+        self.words = words
+        var upwardUses = [UInt64](repeating: 0, count: blockCount * words)
+        var defs = [UInt64](repeating: 0, count: blockCount * words)
         for (block, data) in vcode.blocks.enumerated() {
+            let row = block * words
             for inst in data.instRange {
                 // Uses before defs within one instruction: a use reads the value that
                 // reached the instruction.
                 for operand in operands.operands[operands.range(inst)] where operand.kind == .use {
-                    if let vreg = operand.reg.virtual, !defs[block].contains(Int(vreg.index)) {
-                        upwardUses[block].insert(Int(vreg.index))
-                    }
+                    guard let vreg = operand.reg.virtual else { continue }
+                    let index = Int(vreg.index), bit: UInt64 = 1 << UInt64(index & 63)
+                    if defs[row + index >> 6] & bit == 0 { upwardUses[row + index >> 6] |= bit }
                 }
                 for operand in operands.operands[operands.range(inst)] where operand.kind == .def {
-                    if let vreg = operand.reg.virtual { defs[block].insert(Int(vreg.index)) }
+                    guard let vreg = operand.reg.virtual else { continue }
+                    let index = Int(vreg.index)
+                    defs[row + index >> 6] |= 1 << UInt64(index & 63)
                 }
             }
         }
         liveIn = upwardUses
-        liveOut = [VRegBitSet](repeating: VRegBitSet(count: vregCount), count: blockCount)
+        liveOut = [UInt64](repeating: 0, count: blockCount * words)
         var changed = true
         while changed {
             changed = false
             for block in stride(from: blockCount - 1, through: 0, by: -1) {
+                let row = block * words
                 for successor in vcode.blocks[block].successors {
-                    _ = liveOut[block].formUnion(liveIn[successor])
+                    let successorRow = successor * words
+                    for word in 0 ..< words { liveOut[row + word] |= liveIn[successorRow + word] }
                 }
                 // liveIn = upwardUses ∪ (liveOut − defs)
-                var newIn = upwardUses[block]
-                for index in newIn.words.indices {
-                    newIn.words[index] |= liveOut[block].words[index] & ~defs[block].words[index]
+                for word in 0 ..< words {
+                    let newIn = upwardUses[row + word] | (liveOut[row + word] & ~defs[row + word])
+                    if newIn != liveIn[row + word] {
+                        liveIn[row + word] = newIn
+                        changed = true
+                    }
                 }
-                if newIn != liveIn[block] {
-                    liveIn[block] = newIn
-                    changed = true
-                }
+            }
+        }
+    }
+
+    /// Calls `body` with each virtual register live into `block`.
+    func forEachLiveIn(_ block: Int, _ body: (Int) -> Void) {
+        Self.forEach(liveIn, row: block * words, words: words, body)
+    }
+
+    /// Calls `body` with each virtual register live out of `block`.
+    func forEachLiveOut(_ block: Int, _ body: (Int) -> Void) {
+        Self.forEach(liveOut, row: block * words, words: words, body)
+    }
+
+    private static func forEach(_ sets: [UInt64], row: Int, words: Int, _ body: (Int) -> Void) {
+        for word in 0 ..< words where sets[row + word] != 0 {
+            var remaining = sets[row + word]
+            while remaining != 0 {
+                body(word << 6 | remaining.trailingZeroBitCount)
+                remaining &= remaining - 1
             }
         }
     }
