@@ -101,6 +101,16 @@ public enum Compiler {
     /// but rsp and rbp (the frame pointer) and all sixteen xmm registers, caller-saved
     /// first (they cost no save).
     public static func registerEnvironment(for convention: CallingConvention) -> RegisterEnvironment {
+        for (name, environment) in environments where name == convention.name { return environment }
+        return makeRegisterEnvironment(for: convention)
+    }
+
+    /// The environment of each convention of the table (by name), computed once.
+    private static let environments: [(String, RegisterEnvironment)] = CallingConvention.all.map {
+        ($0.name, makeRegisterEnvironment(for: $0))
+    }
+
+    private static func makeRegisterEnvironment(for convention: CallingConvention) -> RegisterEnvironment {
         let all: [PReg] = [.rax, .rcx, .rdx, .rsi, .rdi, .r8, .r9, .r10, .r11, .rbx, .r12, .r13, .r14, .r15]
         let callerSaved = all.filter { !convention.calleeSaved.contains($0) }
         let calleeSaved = all.filter { convention.calleeSaved.contains($0) }

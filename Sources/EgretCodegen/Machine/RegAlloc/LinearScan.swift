@@ -54,7 +54,12 @@ struct LinearScan<Inst: MachineInstruction> {
     /// The virtual register this one is copied from, when defined by a copy.
     var copySource: [Int32]
     var spillSlot: [Int32]
-    var reservations: [[Reservation]]
+    /// The reservations of register r (by `denseIndex`), sorted by point, are
+    /// `reservations[reservationStart[r] ..< reservationStart[r + 1]]`: one flat array
+    /// for all registers (a call clobbers most of them, so an array per register grew
+    /// a dozen times per call).
+    var reservations: [Reservation] = []
+    var reservationStart: [Int32] = []
 
     struct Reservation {
         var point: Int32
@@ -78,7 +83,6 @@ struct LinearScan<Inst: MachineInstruction> {
         fixedHint = [PReg?](repeating: nil, count: vregCount)
         copySource = [Int32](repeating: -1, count: vregCount)
         spillSlot = [Int32](repeating: -1, count: vregCount)
-        reservations = [[Reservation]](repeating: [], count: 32)
         try buildIntervals()
         buildReservations()
     }
@@ -125,40 +129,58 @@ struct LinearScan<Inst: MachineInstruction> {
         }
     }
 
-    private mutating func reserve(_ preg: PReg, at point: Int32, owner: Int32) {
-        reservations[preg.denseIndex].append(Reservation(point: point, owner: owner))
-    }
-
+    /// Collects every reservation, then groups them by register (a counting sort) and
+    /// sorts each register's by point.
     private mutating func buildReservations() {
+        var pending: [(register: Int, reservation: Reservation)] = []
+        pending.reserveCapacity(vcode.insts.count * 2 + vcode.entryArguments.count)
         for argument in vcode.entryArguments {
-            reserve(argument.preg, at: ProgramPoints.entry, owner: Int32(argument.reg.reg.virtual?.index ?? 0))
+            pending.append((argument.preg.denseIndex,
+                            Reservation(point: ProgramPoints.entry, owner: Int32(argument.reg.reg.virtual?.index ?? 0))))
         }
         for inst in vcode.insts.indices {
             for index in table.range(inst) {
                 let operand = table.operands[index]
                 let owner = Int32(operand.reg.virtual.map { Int($0.index) } ?? -1)
                 if case .fixed(let preg) = operand.constraint {
-                    reserve(preg, at: table.point(of: operand, at: inst), owner: owner)
+                    pending.append((preg.denseIndex, Reservation(point: table.point(of: operand, at: inst), owner: owner)))
                 } else if let preg = operand.reg.physical {
-                    reserve(preg, at: table.point(of: operand, at: inst), owner: -1)
+                    pending.append((preg.denseIndex, Reservation(point: table.point(of: operand, at: inst), owner: -1)))
                 }
             }
-            for preg in table.clobbers[inst] { reserve(preg, at: ProgramPoints.mid(inst), owner: -1) }
+            for preg in table.clobbers[inst] {
+                pending.append((preg.denseIndex, Reservation(point: ProgramPoints.mid(inst), owner: -1)))
+            }
         }
-        for index in reservations.indices { reservations[index].sort { $0.point < $1.point } }
+        var start = [Int32](repeating: 0, count: Self.registerSlots + 1)
+        for entry in pending { start[entry.register + 1] += 1 }
+        for register in 0 ..< Self.registerSlots { start[register + 1] += start[register] }
+        var fill = start
+        reservations = [Reservation](repeating: Reservation(point: 0, owner: -1), count: pending.count)
+        for entry in pending {
+            reservations[Int(fill[entry.register])] = entry.reservation
+            fill[entry.register] += 1
+        }
+        for register in 0 ..< Self.registerSlots {
+            reservations[Int(start[register]) ..< Int(start[register + 1])].sort { $0.point < $1.point }
+        }
+        reservationStart = start
     }
+
+    /// Register numbers (`PReg.denseIndex`) reservations are kept for.
+    static var registerSlots: Int { 32 }
 
     /// Whether a reservation of someone other than `owner` falls in [start, end] on `preg`.
     func isReserved(_ preg: PReg, from start: Int32, to end: Int32, except owner: Int32) -> Bool {
-        let list = reservations[preg.denseIndex]
-        var low = 0, high = list.count
+        let first = Int(reservationStart[preg.denseIndex]), last = Int(reservationStart[preg.denseIndex + 1])
+        var low = first, high = last
         while low < high {
             let middle = (low + high) / 2
-            if list[middle].point < start { low = middle + 1 } else { high = middle }
+            if reservations[middle].point < start { low = middle + 1 } else { high = middle }
         }
         var index = low
-        while index < list.count && list[index].point <= end {
-            if list[index].owner != owner || owner < 0 { return true }
+        while index < last && reservations[index].point <= end {
+            if reservations[index].owner != owner || owner < 0 { return true }
             index += 1
         }
         return false
