@@ -220,3 +220,74 @@ extension CodeBuffer {
         }
     }
 }
+
+// MARK: Emitting a row's opcode
+
+extension CodeBuffer {
+    /// The legacy prefixes of a row at operand size `size`: 66 at 16 bits or when
+    /// mandatory, lock, then a mandatory F3 or F2.
+    static func prefixes(_ encoding: FormEncoding, size: OperandSize?) -> LegacyPrefixes {
+        var prefixes: LegacyPrefixes = size == .size16 ? .operandSize16 : []
+        switch encoding.prefix {
+        case .none: break
+        case .x66: prefixes.insert(.operandSize16)
+        case .xF3: prefixes.insert(.repF3)
+        case .xF2: prefixes.insert(.repF2)
+        }
+        if encoding.lock { prefixes.insert(.lock) }
+        return prefixes
+    }
+
+    /// Whether a row sets REX.W at `size`.
+    static func rexW(_ encoding: FormEncoding, size: OperandSize?) -> Bool {
+        switch encoding.rexW {
+        case .bySize: return size == .size64
+        case .always: return true
+        case .never: return false
+        }
+    }
+
+    /// The opcode bytes at `size` (the byte form under the w-bit rule) plus `plus`
+    /// (a condition code).
+    static func opcodeBytes(_ encoding: FormEncoding, _ opcode: X64Opcode, size: OperandSize?, plus: UInt8) -> UInt32 {
+        let bytes = encoding.usesWBit && size == .size8 ? opcode.bytes & ~1 : opcode.bytes
+        return bytes + UInt32(plus)
+    }
+
+    /// A form with a ModRM byte: the row's prefixes, REX, opcode (+ `plus`), ModRM
+    /// with the opcode's /digit or `reg` in the reg field, SIB, displacement, then
+    /// the opcode's immediate (`immediate`, at the width the opcode gives at `size`).
+    mutating func emit(_ encoding: FormEncoding, _ opcode: X64Opcode, size: OperandSize?, reg: RegField, rm: RmField,
+                       immediate: Int64 = 0, plus: UInt8 = 0) {
+        let immediateBytes = opcode.immediate.byteCount(at: size)
+        let regField: RegField = opcode.digit.map(RegField.digit) ?? reg
+        emitModRM(prefixes: CodeBuffer.prefixes(encoding, size: size), rexW: CodeBuffer.rexW(encoding, size: size),
+                  opcode: CodeBuffer.opcodeBytes(encoding, opcode, size: size, plus: plus),
+                  opcodeLength: opcode.length, reg: regField, rm: rm, trailingBytes: immediateBytes)
+        if immediateBytes > 0 { emitImmediate(immediate, byteCount: immediateBytes) }
+    }
+
+    /// A form with the register in the opcode's low bits (`O`, `OI`), then the
+    /// opcode's immediate; `immediate` nil: the caller emits the field (a relocation).
+    mutating func emitPlusRegister(_ encoding: FormEncoding, _ opcode: X64Opcode, size: OperandSize?, reg: Gpr,
+                                   immediate: Int64? = 0) {
+        emitOpcodePlusReg(prefixes: CodeBuffer.prefixes(encoding, size: size),
+                          rexW: CodeBuffer.rexW(encoding, size: size),
+                          opcode: CodeBuffer.opcodeBytes(encoding, opcode, size: size, plus: 0),
+                          opcodeLength: opcode.length, reg: reg)
+        let immediateBytes = opcode.immediate.byteCount(at: size)
+        if let immediate, immediateBytes > 0 { emitImmediate(immediate, byteCount: immediateBytes) }
+    }
+
+    /// A form without ModRM (`ZO`, `I`, `I8`, `D`, `D8`): prefixes, REX.W, the opcode
+    /// (+ `plus`) and the opcode's immediate. A relative target (`D`, `D8`) is the
+    /// caller's to emit.
+    mutating func emitBare(_ encoding: FormEncoding, _ opcode: X64Opcode, size: OperandSize?, immediate: Int64 = 0,
+                           plus: UInt8 = 0) {
+        emitPrefixes(CodeBuffer.prefixes(encoding, size: size))
+        if CodeBuffer.rexW(encoding, size: size) { put1(0x48) }
+        emitOpcode(CodeBuffer.opcodeBytes(encoding, opcode, size: size, plus: plus), length: opcode.length)
+        let immediateBytes = opcode.immediate.byteCount(at: size)
+        if immediateBytes > 0 { emitImmediate(immediate, byteCount: immediateBytes) }
+    }
+}

@@ -1,44 +1,44 @@
 import EgretIR
 
-/// Machine code of the scalar floating-point forms (the `X64Inst+Encode.swift` switch
-/// calls these). Layout of a legacy SSE instruction:
+/// Machine code of the VEX-encoded forms and of the xmm pseudo-instruction (the
+/// `X64Inst+Encode.swift` switch calls these). Legacy SSE forms go through
+/// `CodeBuffer.emit` like the integer forms:
 ///
 ///     [66|F3|F2] [REX] 0F opcode(1-2) ModRM [SIB] [disp] [imm8]
 ///
-/// The mandatory prefix comes before REX (REX must be the byte right before the
-/// 0F escape). FMA3 forms use the three-byte VEX prefix instead:
+/// (the mandatory prefix comes before REX, which must be the byte right before the
+/// 0F escape). VEX forms (FMA3, AVX) use the three-byte VEX prefix instead:
 ///
-///     C4  R̄X̄B̄ m-mmmm(00010 = 0F38)  W v̄v̄v̄v̄ L(0) pp(01 = 66)  opcode  ModRM …
+///     C4  R̄X̄B̄ m-mmmm  W v̄v̄v̄v̄ L pp  opcode  ModRM …
 ///
-/// where R̄X̄B̄ and v̄v̄v̄v̄ are stored inverted and W selects the double-precision form.
+/// where R̄X̄B̄ and v̄v̄v̄v̄ are stored inverted, m-mmmm is the row's opcode map, pp its
+/// mandatory prefix and W, L the row's VEX fields.
 extension CodeBuffer {
-    /// An SSE form `prefix 0F opcode /r` with an xmm register in the reg field.
-    mutating func emitSse(prefixes: LegacyPrefixes, rexW: Bool = false, opcode: UInt32, opcodeLength: Int = 2,
-                          reg: RegField, rm: RmField, trailingBytes: Int = 0) {
-        emitModRM(prefixes: prefixes, rexW: rexW, opcode: opcode, opcodeLength: opcodeLength, reg: reg, rm: rm,
-                  trailingBytes: trailingBytes)
-    }
-
-    /// `vfmadd213ss/sd src3, src2, dst`: VEX.LIG.66.0F38.W(0|1) A9 /r.
-    mutating func emitFma(width: FloatWidth, dst: Xmm, src2: Xmm, src3: XmmMem) {
-        let rm = RmField(src3)
+    /// A VEX "RVM" form: ModRM.reg = `reg`, VEX.vvvv = `vvvv`, ModRM.rm = `rm`.
+    mutating func emitVex(_ encoding: FormEncoding, _ opcode: X64Opcode, reg: Xmm, vvvv: Xmm, rm: RmField) {
+        guard let vex = encoding.vex else { preconditionFailure("x64 encoder: a VEX form without VEX fields") }
         if case .mem(let amode) = rm, let trap = amode.trap { addTrap(trap) }
-        let regEncoding = hardwareEncoding(dst)
+        let regEncoding = hardwareEncoding(reg)
         var rxb: UInt8 = regEncoding >= 8 ? 0b100 : 0
-        switch src3 {
-        case .reg(let xmm):
+        switch rm {
+        case .xmm(let xmm):
             if hardwareEncoding(xmm) >= 8 { rxb |= 0b001 }
+        case .reg(let gpr, _):
+            if hardwareEncoding(gpr) >= 8 { rxb |= 0b001 }
         case .mem(let amode):
             rxb |= CodeBuffer.rexBits(of: amode.address) & 0b011
         }
         put1(0xC4)
-        put1((~rxb & 0b111) << 5 | 0b00010)
-        let w: UInt8 = width == .f64 ? 0x80 : 0
-        put1(w | (~hardwareEncoding(src2) & 0xF) << 3 | 0b01)
-        put1(0xA9)
-        switch src3 {
-        case .reg(let xmm):
+        put1((~rxb & 0b111) << 5 | opcode.map.vexBits)
+        let w: UInt8 = vex.w ? 0x80 : 0
+        let l: UInt8 = vex.l ? 0x04 : 0
+        put1(w | (~hardwareEncoding(vvvv) & 0xF) << 3 | l | encoding.prefix.vexBits)
+        put1(UInt8(truncatingIfNeeded: opcode.bytes))
+        switch rm {
+        case .xmm(let xmm):
             put1(0xC0 | (regEncoding & 7) << 3 | hardwareEncoding(xmm) & 7)
+        case .reg(let gpr, _):
+            put1(0xC0 | (regEncoding & 7) << 3 | hardwareEncoding(gpr) & 7)
         case .mem(let amode):
             emitAddress(amode.address, regBits: regEncoding & 7, trailingBytes: 0)
         }
@@ -46,10 +46,11 @@ extension CodeBuffer {
 
     /// `j<not cc> .+n; movaps consequent, dst`: the copy happens only when `cc` holds.
     mutating func emitXmmCmove(cc: CC, consequent: Xmm, dst: Xmm) {
+        let movaps = FormID.movaps.row.encoding
+        let copy = FormID.movaps.need(movaps.rm, "RM")
         let needsRex = hardwareEncoding(consequent) >= 8 || hardwareEncoding(dst) >= 8
-        put1(0x70 | cc.inverse.rawValue)
-        put1(needsRex ? 4 : 3)
-        emitSse(prefixes: [], opcode: 0x0F28, reg: .xmm(dst), rm: .xmm(consequent))
+        emitShortJump(cc.inverse, over: (needsRex ? 1 : 0) + copy.length + 1)
+        emit(movaps, copy, size: nil, reg: .xmm(dst), rm: .xmm(consequent))
     }
 }
 
@@ -63,20 +64,9 @@ extension RmField {
 }
 
 extension X64Inst {
-    /// A two-address float form: the destination must be the tied source.
+    /// A two-address xmm form: the destination must be the tied source.
     func requireTied(_ source: Xmm, _ destination: Writable<Xmm>) {
         precondition(source == destination.reg,
                      "x64 encoder: `\(self)` writes \(destination.reg) but x86 overwrites its source \(source)")
-    }
-
-    /// The 0F-prefixed opcode of a scalar load or store (`movss`/`movsd`: 10/11 with
-    /// F3/F2; `movups`: 10/11 without a prefix).
-    static func xmmMoveEncoding(_ width: XmmWidth, store: Bool) -> (LegacyPrefixes, UInt32) {
-        let opcode: UInt32 = store ? 0x0F11 : 0x0F10
-        switch width {
-        case .f32: return (.repF3, opcode)
-        case .f64: return (.repF2, opcode)
-        case .v128: return ([], opcode)
-        }
     }
 }
