@@ -30,13 +30,12 @@ public enum X64Emitter {
                 if let (source, destination) = inst.copiedRegisters, source == destination {
                     // A copy the allocator coalesced away.
                 } else {
-                    switch inst {
-                    case .ret:
+                    if case .ret = inst {
                         frame.emitEpilogue(into: &buffer)
-                    case .returnCallKnown(_, let info), .returnCallUnknown(_, let info):
+                    } else if case .returnCallKnown(_, let info) = inst {
                         frame.emitTailCallEpilogue(stackArgumentsSize: info.stackArgumentsSize, into: &buffer)
-                    default:
-                        break
+                    } else if case .returnCallUnknown(_, let info) = inst {
+                        frame.emitTailCallEpilogue(stackArgumentsSize: info.stackArgumentsSize, into: &buffer)
                     }
                     inst.mapMemoryOperand(frame.resolve).encode(into: &buffer)
                 }
