@@ -22,6 +22,9 @@ public enum Compiler {
         public var checkAllocation = false
         /// Keep the VCode and the allocation for `egret compile --vcode`.
         public var keepVCode = false
+        /// The CPU features the code may use; emitting a form that needs another is an
+        /// internal error (X64Features.swift).
+        public var features: X64Features = .default
         /// Test-only: see `LoweringOptions.replacedEmitters`.
         @_spi(Testing) public var replacedEmitters: [String: RuleEmitter] = [:]
         /// Test-only: one operand given a wrong register after allocation
@@ -69,7 +72,7 @@ public enum Compiler {
                                      incomingArgumentsSize: lowered.frame.incomingArgumentsSize,
                                      savedVectorRegisters: savedVectors)
             frame.plantedIncomingArgumentBias = options.plantedBug?.incomingArgumentBias ?? 0
-            return try X64Emitter.emit(lowered.vcode, allocation: allocation, frame: frame)
+            return try X64Emitter.emit(lowered.vcode, allocation: allocation, frame: frame, features: options.features)
         }
         var signature = function.signature
         signature.callConv = lowering.effectiveCallConv(signature.callConv)

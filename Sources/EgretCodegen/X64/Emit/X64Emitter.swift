@@ -7,9 +7,12 @@ import EgretIR
 /// Guarantees: block b starts at `MachLabel(b)`; the prologue runs first, then the
 /// allocator's entry edits; each instruction is preceded and followed by its edits;
 /// every `ret` is preceded by the epilogue; register copies whose source and
-/// destination coincide are dropped; no `.frame` address reaches the encoder.
+/// destination coincide are dropped; no `.frame` address reaches the encoder; no form
+/// needs a CPU feature beyond `features` (else `CodegenError.internalError` names the
+/// form and the feature).
 public enum X64Emitter {
-    public static func emit(_ vcode: VCode<X64Inst>, allocation: RegAllocation, frame: X64Frame) throws -> EmittedFunction {
+    public static func emit(_ vcode: VCode<X64Inst>, allocation: RegAllocation, frame: X64Frame,
+                            features: X64Features = .default) throws -> EmittedFunction {
         var buffer = CodeBuffer()
         buffer.reserveLabels(vcode.blocks.count)
         var unwind: [UnwindRecord] = []
@@ -25,6 +28,10 @@ public enum X64Emitter {
                     editIndex += 1
                 }
                 var inst = vcode.insts[index]
+                if let (form, missing) = inst.missingFeature(features) {
+                    throw CodegenError.internalError("form \(form) (`\(form.row.mnemonic)`) needs \(missing), "
+                                                     + "which is not enabled (enabled: \(features))")
+                }
                 var applier = AllocationApplier(allocation.allocations(ofInstruction: index))
                 inst.visitOperands(&applier)
                 if let (source, destination) = inst.copiedRegisters, source == destination {
