@@ -23,7 +23,7 @@ public enum Compiler {
         /// Keep the VCode and the allocation for `egret compile --vcode`.
         public var keepVCode = false
         /// The CPU features the code may use; emitting a form that needs another is an
-        /// internal error (X64Features.swift).
+        /// internal error (Forms/X64Form+Fields.swift).
         public var features: X64Features = .default
         /// Test-only: see `LoweringOptions.replacedEmitters`.
         @_spi(Testing) public var replacedEmitters: [String: RuleEmitter] = [:]

@@ -5,8 +5,8 @@
 /// - Legacy prefixes: 0x66 (16-bit operand size, or mandatory for some SSE forms),
 ///   then 0xF0 (`lock`),
 ///   then a mandatory 0xF3 (lzcnt, tzcnt, popcnt, `ss` forms) or 0xF2 (`sd` forms),
-///   in the order llvm-mc writes them. (FMA3 forms use a VEX prefix instead:
-///   X64Inst+FloatEncode.swift.)
+///   in the order llvm-mc writes them. (VEX forms use a VEX prefix instead: see
+///   `emitVex` below.)
 /// - REX = 0100WRXB: W for 64-bit operands, R/X/B for bit 3 of the ModRM reg field,
 ///   the SIB index and the ModRM r/m or SIB base. It is also emitted (as 0x40) when
 ///   an 8-bit operand is spl/bpl/sil/dil, which otherwise would mean ah/ch/dh/bh.
@@ -289,5 +289,46 @@ extension CodeBuffer {
         emitOpcode(CodeBuffer.opcodeBytes(encoding, opcode, size: size, plus: plus), length: opcode.length)
         let immediateBytes = opcode.immediate.byteCount(at: size)
         if immediateBytes > 0 { emitImmediate(immediate, byteCount: immediateBytes) }
+    }
+}
+
+// MARK: VEX
+
+/// VEX forms (AVX, FMA3) use the three-byte VEX prefix instead of the legacy prefixes
+/// and REX:
+///
+///     C4  R̄X̄B̄ m-mmmm  W v̄v̄v̄v̄ L pp  opcode  ModRM …
+///
+/// where R̄X̄B̄ and v̄v̄v̄v̄ are stored inverted, m-mmmm is the row's opcode map, pp its
+/// mandatory prefix and W, L the row's VEX fields.
+extension CodeBuffer {
+    /// A VEX "RVM" form: ModRM.reg = `reg`, VEX.vvvv = `vvvv`, ModRM.rm = `rm`.
+    mutating func emitVex(_ encoding: FormEncoding, _ opcode: X64Opcode, reg: Xmm, vvvv: Xmm, rm: RmField) {
+        guard let vex = encoding.vex else { preconditionFailure("x64 encoder: a VEX form without VEX fields") }
+        if case .mem(let amode) = rm, let trap = amode.trap { addTrap(trap) }
+        let regEncoding = hardwareEncoding(reg)
+        var rxb: UInt8 = regEncoding >= 8 ? 0b100 : 0
+        switch rm {
+        case .xmm(let xmm):
+            if hardwareEncoding(xmm) >= 8 { rxb |= 0b001 }
+        case .reg(let gpr, _):
+            if hardwareEncoding(gpr) >= 8 { rxb |= 0b001 }
+        case .mem(let amode):
+            rxb |= CodeBuffer.rexBits(of: amode.address) & 0b011
+        }
+        put1(0xC4)
+        put1((~rxb & 0b111) << 5 | opcode.map.vexBits)
+        let w: UInt8 = vex.w ? 0x80 : 0
+        let l: UInt8 = vex.l ? 0x04 : 0
+        put1(w | (~hardwareEncoding(vvvv) & 0xF) << 3 | l | encoding.prefix.vexBits)
+        put1(UInt8(truncatingIfNeeded: opcode.bytes))
+        switch rm {
+        case .xmm(let xmm):
+            put1(0xC0 | (regEncoding & 7) << 3 | hardwareEncoding(xmm) & 7)
+        case .reg(let gpr, _):
+            put1(0xC0 | (regEncoding & 7) << 3 | hardwareEncoding(gpr) & 7)
+        case .mem(let amode):
+            emitAddress(amode.address, regBits: regEncoding & 7, trailingBytes: 0)
+        }
     }
 }

@@ -16,7 +16,7 @@ extension X64Inst {
         for inst in body.load { inst.encode(into: &buffer) }
         let again = buffer.bytes.count
         for inst in body.retried { inst.encode(into: &buffer) }
-        let encoding = FormID.jcc.row.encoding
+        let encoding = FormID.jcc.encoding
         let jne = FormID.jcc.need(encoding.d8, "D8")
         let distance = buffer.bytes.count + jne.length + 1 - again
         precondition(distance <= 128, "x64 encoder: an atomic loop body of \(distance) bytes is beyond a rel8 jump")

@@ -27,35 +27,35 @@ extension X64Inst {
         case .cmpRmiR(let form, let size, let src1, let src2):
             buffer.emitBinary(form, size: size, lhs: src1, rhs: src2, writesLhs: false)
         case .aluRmImmR(let form, let size, let src, let imm, let dst):
-            let encoding = form.row.encoding
+            let encoding = form.encoding
             let value = X64Inst.immediate(imm, at: size)
             let opcode = fitsInInt8(value) ? encoding.rmi8 ?? form.need(encoding.rm, "RM") : form.need(encoding.rm,
                                                                                                        "RM")
             buffer.emit(encoding, opcode, size: size, reg: .reg(dst.reg, isByte: false), rm: RmField(src, size: size),
                         immediate: value)
         case .mul(let form, let size, _, let src2, _, _):
-            let encoding = form.row.encoding
+            let encoding = form.encoding
             buffer.emit(encoding, form.need(encoding.m, "M"), size: size, reg: .digit(0), rm: RmField(src2, size: size))
         case .mul8(let form, _, let src2, _):
-            let encoding = form.row.encoding
+            let encoding = form.encoding
             buffer.emit(encoding, form.need(encoding.m, "M"), size: .size8, reg: .digit(0),
                         rm: RmField(src2, size: .size8))
         case .div(let form, let size, _, _, let divisor, _, _, let trap):
-            let encoding = form.row.encoding
+            let encoding = form.encoding
             buffer.addTrap(trap)
             buffer.emit(encoding, form.need(encoding.m, "M"), size: size, reg: .digit(0),
                         rm: RmField(X64Inst.divisorWithoutTrap(divisor, trap), size: size))
         case .div8(let form, _, let divisor, _, let trap):
-            let encoding = form.row.encoding
+            let encoding = form.encoding
             buffer.addTrap(trap)
             buffer.emit(encoding, form.need(encoding.m, "M"), size: .size8, reg: .digit(0),
                         rm: RmField(X64Inst.divisorWithoutTrap(divisor, trap), size: .size8))
         case .signExtendData(let form, _, _):
-            let row = form.row
-            buffer.emitBare(row.encoding, form.need(row.encoding.zo, "ZO"), size: row.singleSize)
+            let encoding = form.encoding
+            buffer.emitBare(encoding, form.need(encoding.zo, "ZO"), size: form.sizes.single)
         case .shiftR(let form, let size, let src, let count, let dst):
             requireTied(src, dst)
-            let encoding = form.row.encoding
+            let encoding = form.encoding
             let rm = RmField.reg(src, isByte: size == .size8)
             switch count {
             case .imm(1) where encoding.m1 != nil:
@@ -68,153 +68,153 @@ extension X64Inst {
             }
         case .unary(let form, let size, let src, let dst):
             requireTied(src, dst)
-            let encoding = form.row.encoding
+            let encoding = form.encoding
             if let m = encoding.m {
                 buffer.emit(encoding, m, size: size, reg: .digit(0), rm: .reg(src, isByte: size == .size8))
             } else {
                 buffer.emitPlusRegister(encoding, form.need(encoding.o, "M or O"), size: size, reg: src)
             }
         case .unaryRmR(let form, let size, let src, let dst):
-            let row = form.row
-            buffer.emit(row.encoding, form.need(row.encoding.rm, "RM"), size: size, reg: .reg(dst.reg, isByte: false),
-                        rm: RmField(src, size: row.sourceSize ?? size))
+            let encoding = form.encoding
+            buffer.emit(encoding, form.need(encoding.rm, "RM"), size: size, reg: .reg(dst.reg, isByte: false),
+                        rm: RmField(src, size: form.sourceSize ?? size))
         case .setcc(let cc, let dst):
-            let encoding = FormID.set.row.encoding
+            let encoding = FormID.set.encoding
             buffer.emit(encoding, FormID.set.need(encoding.m, "M"), size: .size8, reg: .digit(0),
                         rm: .reg(dst.reg, isByte: true), plus: cc.rawValue)
         case .cmove(let size, let cc, let consequent, let alternative, let dst):
             requireTied(alternative, dst)
-            let encoding = FormID.cmov.row.encoding
+            let encoding = FormID.cmov.encoding
             buffer.emit(encoding, FormID.cmov.need(encoding.rm, "RM"), size: size, reg: .reg(dst.reg, isByte: false),
                         rm: RmField(consequent, size: size), plus: cc.rawValue)
         case .movRR(let size, let src, let dst):
-            let encoding = FormID.mov.row.encoding
+            let encoding = FormID.mov.encoding
             buffer.emit(encoding, FormID.mov.need(encoding.mr, "MR"), size: size, reg: .reg(src,
                                                                                             isByte: size == .size8),
                         rm: .reg(dst.reg, isByte: size == .size8))
         case .movImm(let size, let imm, let dst):
             buffer.emitMovImm(size: size, imm: imm, dst: dst.reg)
         case .lea(let size, let address, let dst):
-            let row = FormID.lea.row
+            let encoding = FormID.lea.encoding
             // A form that never traps (lea computes an address, it does not access it)
             // records no trap.
-            let amode = row.traps == .never ? Amode(address.address) : address
-            buffer.emit(row.encoding, FormID.lea.need(row.encoding.rm, "RM"), size: size,
-                        reg: .reg(dst.reg, isByte: false), rm: .mem(amode))
+            let amode = FormID.lea.traps == .never ? Amode(address.address) : address
+            buffer.emit(encoding, FormID.lea.need(encoding.rm, "RM"), size: size, reg: .reg(dst.reg, isByte: false),
+                        rm: .mem(amode))
         case .load(let size, let src, let dst):
-            let encoding = FormID.mov.row.encoding
+            let encoding = FormID.mov.encoding
             buffer.emit(encoding, FormID.mov.need(encoding.rm, "RM"), size: size, reg: .reg(dst.reg,
                                                                                             isByte: size == .size8),
                         rm: .mem(src))
         case .store(let size, let src, let dst):
-            let encoding = FormID.mov.row.encoding
+            let encoding = FormID.mov.encoding
             buffer.emit(encoding, FormID.mov.need(encoding.mr, "MR"), size: size, reg: .reg(src,
                                                                                             isByte: size == .size8),
                         rm: .mem(dst))
         case .storeImm(let size, let imm, let dst):
-            let encoding = FormID.mov.row.encoding
+            let encoding = FormID.mov.encoding
             buffer.emit(encoding, FormID.mov.need(encoding.mi, "MI"), size: size, reg: .digit(0), rm: .mem(dst),
                         immediate: X64Inst.immediate(imm, at: size))
         case .loadSymbol(let name, let dst):
-            let encoding = FormID.movabs.row.encoding
+            let encoding = FormID.movabs.encoding
             buffer.emitPlusRegister(encoding, FormID.movabs.need(encoding.oi, "OI"), size: .size64, reg: dst.reg,
                                     immediate: nil)
             buffer.putRelocation(.absolute64, to: name, addend: 0)
         case .push(let src):
             buffer.emitPush(src)
         case .pop(let dst):
-            let encoding = FormID.pop.row.encoding
+            let encoding = FormID.pop.encoding
             buffer.emitPlusRegister(encoding, FormID.pop.need(encoding.o, "O"), size: .size64, reg: dst.reg)
         case .callKnown(let name, let info):
-            let encoding = FormID.call.row.encoding
+            let encoding = FormID.call.encoding
             buffer.emitBare(encoding, FormID.call.need(encoding.d, "D"), size: .size64)
             buffer.putRelocation(.pcRel32, to: name, addend: -4)
             X64Inst.reclaimPoppedArguments(info, into: &buffer)
         case .callUnknown(let target, let info):
-            let encoding = FormID.call.row.encoding
+            let encoding = FormID.call.encoding
             buffer.emit(encoding, FormID.call.need(encoding.m, "M"), size: .size64, reg: .digit(0),
                         rm: RmField(target, size: .size64))
             X64Inst.reclaimPoppedArguments(info, into: &buffer)
         case .ret(_, let popBytes):
-            let encoding = FormID.ret.row.encoding
+            let encoding = FormID.ret.encoding
             if popBytes == 0 {
                 buffer.emitBare(encoding, FormID.ret.need(encoding.zo, "ZO"), size: .size64)
             } else {
                 buffer.emitBare(encoding, FormID.ret.need(encoding.i, "I"), size: .size64, immediate: Int64(popBytes))
             }
         case .returnCallKnown(let name, _):
-            let encoding = FormID.jmp.row.encoding
+            let encoding = FormID.jmp.encoding
             buffer.emitBare(encoding, FormID.jmp.need(encoding.d, "D"), size: .size64)
             buffer.putRelocation(.pcRel32, to: name, addend: -4)
         case .returnCallUnknown(let target, _):
-            let encoding = FormID.jmp.row.encoding
+            let encoding = FormID.jmp.encoding
             buffer.emit(encoding, FormID.jmp.need(encoding.m, "M"), size: .size64, reg: .digit(0),
                         rm: .reg(target, isByte: false))
         case .jmp(let target):
-            let encoding = FormID.jmp.row.encoding
+            let encoding = FormID.jmp.encoding
             buffer.emitBare(encoding, FormID.jmp.need(encoding.d, "D"), size: .size64)
             buffer.putLabelUse32(target, addend: -4)
         case .jcc(let cc, let target):
-            let encoding = FormID.jcc.row.encoding
+            let encoding = FormID.jcc.encoding
             buffer.emitBare(encoding, FormID.jcc.need(encoding.d, "D"), size: nil, plus: cc.rawValue)
             buffer.putLabelUse32(target, addend: -4)
         case .jmpIndirect(let target):
-            let encoding = FormID.jmp.row.encoding
+            let encoding = FormID.jmp.encoding
             buffer.emit(encoding, FormID.jmp.need(encoding.m, "M"), size: .size64, reg: .digit(0),
                         rm: RmField(target, size: .size64))
         case .xmmLoad(let form, let src, let dst):
-            let encoding = form.row.encoding
+            let encoding = form.encoding
             buffer.emit(encoding, form.need(encoding.rm, "RM"), size: nil, reg: .xmm(dst.reg), rm: .mem(src))
         case .xmmStore(let form, let src, let dst):
-            let encoding = form.row.encoding
+            let encoding = form.encoding
             buffer.emit(encoding, form.need(encoding.mr, "MR"), size: nil, reg: .xmm(src), rm: .mem(dst))
         case .xmmMove(let src, let dst):
-            let encoding = FormID.movaps.row.encoding
+            let encoding = FormID.movaps.encoding
             buffer.emit(encoding, FormID.movaps.need(encoding.rm, "RM"), size: nil, reg: .xmm(dst.reg), rm: .xmm(src))
         case .gprToXmm(let form, let size, let src, let dst):
-            let encoding = form.row.encoding
+            let encoding = form.encoding
             buffer.emit(encoding, form.need(encoding.rm, "RM"), size: size, reg: .xmm(dst.reg),
                         rm: RmField(src, size: size))
         case .xmmToGpr(let form, let size, let src, let dst):
             buffer.emitXmmToGpr(form, size: size, src: src, dst: dst.reg)
         case .xmmRmR(let form, let src1, let src2, let dst):
             requireTied(src1, dst)
-            let encoding = form.row.encoding
+            let encoding = form.encoding
             buffer.emit(encoding, form.need(encoding.rm, "RM"), size: nil, reg: .xmm(dst.reg), rm: RmField(src2))
         case .xmmUnaryRmR(let form, let src, let dst):
-            let encoding = form.row.encoding
+            let encoding = form.encoding
             buffer.emit(encoding, form.need(encoding.rm, "RM"), size: nil, reg: .xmm(dst.reg), rm: RmField(src))
         case .xmmUnaryRmRImm(let form, let imm, let src, let dst):
-            let encoding = form.row.encoding
+            let encoding = form.encoding
             buffer.emit(encoding, form.need(encoding.rm, "RM"), size: nil, reg: .xmm(dst.reg), rm: RmField(src),
                         immediate: Int64(imm))
         case .xmmCompare(let form, let src1, let src2):
-            let encoding = form.row.encoding
+            let encoding = form.encoding
             buffer.emit(encoding, form.need(encoding.rm, "RM"), size: nil, reg: .xmm(src1), rm: RmField(src2))
         case .xmmCompareMask(let form, let predicate, let src1, let src2, let dst):
             requireTied(src1, dst)
-            let encoding = form.row.encoding
+            let encoding = form.encoding
             buffer.emit(encoding, form.need(encoding.rm, "RM"), size: nil, reg: .xmm(dst.reg), rm: RmField(src2),
                         immediate: Int64(predicate.rawValue))
         case .xmmVexTernary(let form, let src1, let src2, let src3, let dst):
             requireTied(src1, dst)
-            let encoding = form.row.encoding
+            let encoding = form.encoding
             buffer.emitVex(encoding, form.need(encoding.rvm, "RVM"), reg: dst.reg, vvvv: src2, rm: RmField(src3))
         case .xmmCmove(let cc, let consequent, let alternative, let dst):
             requireTied(alternative, dst)
             buffer.emitXmmCmove(cc: cc, consequent: consequent, dst: dst.reg)
         case .lockCmpxchg(let size, let replacement, let expected, let mem, let dstOld):
             precondition(expected == Gpr.rax && dstOld.reg == Gpr.rax, "x64 encoder: cmpxchg compares and writes rax")
-            let encoding = FormID.cmpxchg.row.encoding
+            let encoding = FormID.cmpxchg.encoding
             buffer.emit(encoding, FormID.cmpxchg.need(encoding.mr, "MR"), size: size,
                         reg: .reg(replacement, isByte: size == .size8), rm: .mem(mem))
         case .exchange(let form, let size, let operand, let mem, let dst):
             requireTied(operand, dst)
-            let encoding = form.row.encoding
+            let encoding = form.encoding
             buffer.emit(encoding, form.need(encoding.mr, "MR"), size: size, reg: .reg(operand, isByte: size == .size8),
                         rm: .mem(mem))
         case .fence(let form):
-            let encoding = form.row.encoding
+            let encoding = form.encoding
             buffer.emitBare(encoding, form.need(encoding.zo, "ZO"), size: nil)
         case .atomicRmwLoop(let op, let size, let byteSwapped, let operand, let mem, let temp, let dstOld):
             precondition(dstOld.reg == Gpr.rax, "x64 encoder: an atomic loop keeps the old value in rax")
@@ -229,7 +229,7 @@ extension X64Inst {
             precondition(replacement == GprPair(low: .rbx, high: .rcx) && expected == GprPair(low: .rax, high: .rdx)
                              && dstOld.regs == GprPair(low: .rax, high: .rdx),
                          "x64 encoder: cmpxchg16b compares rdx:rax and stores rcx:rbx")
-            let encoding = FormID.cmpxchg16b.row.encoding
+            let encoding = FormID.cmpxchg16b.encoding
             buffer.emit(encoding, FormID.cmpxchg16b.need(encoding.m, "M"), size: nil, reg: .digit(0), rm: .mem(mem))
         case .atomicRmwLoop128(let op, let byteSwapped, let operand, let mem, let scratch, let temp, let dstOld):
             let written = [scratch.reg, temp.low.reg, temp.high.reg, dstOld.low.reg, dstOld.high.reg]
@@ -242,11 +242,11 @@ extension X64Inst {
                                         into: &buffer)
         case .ud2(let trap):
             buffer.addTrap(trap)
-            let encoding = FormID.ud2.row.encoding
+            let encoding = FormID.ud2.encoding
             buffer.emitBare(encoding, FormID.ud2.need(encoding.zo, "ZO"), size: nil)
         case .trapIf(let cc, let trap):
             // j<not cc> over the ud2.
-            let ud2 = FormID.ud2.row.encoding
+            let ud2 = FormID.ud2.encoding
             let ud2Opcode = FormID.ud2.need(ud2.zo, "ZO")
             buffer.emitShortJump(cc.inverse, over: ud2Opcode.length)
             buffer.addTrap(trap)
@@ -279,11 +279,11 @@ extension X64Inst {
         }
         guard let form else { return }
         if let format = carriedFormat {
-            precondition(form.row.format == format, "x64 encoder: \(form) is a form of format \(form.row.format), "
+            precondition(form.format == format, "x64 encoder: \(form) is a form of format \(form.format), "
                              + "not \(format)")
         }
         if let size = operandSize {
-            precondition(form.row.sizes.contains(size), "x64 encoder: \(form) has no \(size) form")
+            precondition(form.sizes.contains(size), "x64 encoder: \(form) has no \(size) form")
         }
     }
 
@@ -361,7 +361,7 @@ extension CodeBuffer {
     /// (`writesLhs` false) may put a memory operand in r/m through MR: the bytes are
     /// RM's, and `test` has only MR.
     mutating func emitBinary(_ form: FormID, size: OperandSize, lhs: Gpr, rhs: GprMemImm, writesLhs: Bool) {
-        let encoding = form.row.encoding
+        let encoding = form.encoding
         let isByte = size == .size8
         switch rhs {
         case .reg(let src):
@@ -391,9 +391,9 @@ extension CodeBuffer {
     /// MI, C7 /0 id) when the constant is a sign-extended imm32, else `movabsq`
     /// (movabs's OI, REX.W B8+r io).
     mutating func emitMovImm(size: OperandSize, imm: UInt64, dst: Gpr) {
-        let mov = FormID.mov.row.encoding
+        let mov = FormID.mov.encoding
         if X64Inst.movImmNeedsMovabs(size, imm) {
-            let movabs = FormID.movabs.row.encoding
+            let movabs = FormID.movabs.encoding
             emitPlusRegister(movabs, FormID.movabs.need(movabs.oi, "OI"), size: .size64, reg: dst,
                              immediate: Int64(bitPattern: imm))
         } else if size == .size64 {
@@ -409,7 +409,7 @@ extension CodeBuffer {
 
     /// `pushq %reg` (O), `pushq mem` (M), `pushq $imm` (I8 when it fits, else I).
     mutating func emitPush(_ src: GprMemImm) {
-        let encoding = FormID.push.row.encoding
+        let encoding = FormID.push.encoding
         switch src {
         case .reg(let gpr):
             emitPlusRegister(encoding, FormID.push.need(encoding.o, "O"), size: .size64, reg: gpr)
@@ -424,7 +424,7 @@ extension CodeBuffer {
     /// `movd %xmm0, %eax` (MR: the xmm register in ModRM.reg) or `cvttss2si %xmm0,
     /// %eax` (RM: the general register in ModRM.reg), whichever the row has.
     mutating func emitXmmToGpr(_ form: FormID, size: OperandSize, src: XmmMem, dst: Gpr) {
-        let encoding = form.row.encoding
+        let encoding = form.encoding
         if let rm = encoding.rm {
             emit(encoding, rm, size: size, reg: .reg(dst, isByte: false), rm: RmField(src))
         } else {
@@ -438,8 +438,34 @@ extension CodeBuffer {
 
     /// `j<cc> .+length`: jcc's D8 over the next `length` bytes.
     mutating func emitShortJump(_ cc: CC, over length: Int) {
-        let encoding = FormID.jcc.row.encoding
+        let encoding = FormID.jcc.encoding
         emitBare(encoding, FormID.jcc.need(encoding.d8, "D8"), size: nil, plus: cc.rawValue)
         put1(UInt8(length))
+    }
+
+    /// `j<not cc> .+n; movaps consequent, dst`: the copy happens only when `cc` holds.
+    mutating func emitXmmCmove(cc: CC, consequent: Xmm, dst: Xmm) {
+        let movaps = FormID.movaps.encoding
+        let copy = FormID.movaps.need(movaps.rm, "RM")
+        let needsRex = hardwareEncoding(consequent) >= 8 || hardwareEncoding(dst) >= 8
+        emitShortJump(cc.inverse, over: (needsRex ? 1 : 0) + copy.length + 1)
+        emit(movaps, copy, size: nil, reg: .xmm(dst), rm: .xmm(consequent))
+    }
+}
+
+extension RmField {
+    init(_ operand: XmmMem) {
+        switch operand {
+        case .reg(let xmm): self = .xmm(xmm)
+        case .mem(let amode): self = .mem(amode)
+        }
+    }
+}
+
+extension X64Inst {
+    /// A two-address xmm form: the destination must be the tied source.
+    func requireTied(_ source: Xmm, _ destination: Writable<Xmm>) {
+        precondition(source == destination.reg,
+                     "x64 encoder: `\(self)` writes \(destination.reg) but x86 overwrites its source \(source)")
     }
 }

@@ -269,7 +269,7 @@ extension X64Inst {
     /// Where cbtw/cwtd/cltd/cqto write: ax for cbtw (the row at size 8), rdx for the
     /// others.
     static func signExtendDataDestination(_ form: FormID) -> PReg {
-        form.row.singleSize == .size8 ? .rax : .rdx
+        form.sizes.single == .size8 ? .rax : .rdx
     }
 }
 

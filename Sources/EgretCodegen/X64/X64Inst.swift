@@ -21,8 +21,8 @@ import EgretIR
 ///                               rows used and the CPU features they need
 ///     X64Inst+Operands.swift    register operands for the allocator (use/def/reuse,
 ///                               fixed registers, clobbers) and register rewriting
-///     X64Inst+Encode.swift      bytes, through X64Encoding.swift (REX/ModRM/SIB) and,
-///                               for VEX and the xmm pseudo-forms, X64Inst+FloatEncode.swift
+///     X64Inst+Encode.swift      bytes, through X64Encoding.swift (prefixes, REX, VEX,
+///                               ModRM, SIB)
 ///     X64Inst+Print.swift       AT&T text as llvm-mc prints it
 ///     EgretSMT                  bit-vector semantics: `extension X64Inst` in that
 ///                               module, an exhaustive switch over shapes that applies

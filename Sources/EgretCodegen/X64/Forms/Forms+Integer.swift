@@ -1,5 +1,6 @@
-/// The form table, part: integer arithmetic, logic, shifts, bit counts, extensions,
-/// flag consumers, moves and the stack. Opcodes as in the Intel manual (vol. 2);
+/// The form table, part: the forms on general-purpose registers: integer arithmetic,
+/// logic, shifts, bit counts, extensions, flag consumers, moves and the stack; then
+/// control (calls, jumps, returns, the trap) and the atomics. Opcodes as in the Intel manual (vol. 2);
 /// where a form has several encodings for one operand kind, the shapes choose as
 /// llvm-mc does (X64Inst+Encode.swift), so the bytes match it exactly.
 extension X64Form {
@@ -199,5 +200,62 @@ extension X64Form {
                 .o(0x58).rexW(.never),
                 traps: .never, semantics: .pop,
                 "dst = [rsp], rsp += 8: the epilogue"),
+    ]
+}
+
+/// The form table, part: calls, jumps, returns and the trap instruction. Direct
+/// targets are rel32 (no branch shortening); rel8 jumps appear only inside the
+/// pseudo-instructions that jump over a fixed number of bytes (`trapIf`,
+/// `xmmCmove`, the atomic loops' backward `jne`).
+extension X64Form {
+    static let controlRows: [X64Form] = [
+        X64Form(.call, "call", .size, .dedicated, sizes: [.size64],
+                .d(0xE8).m(0xFF, 2).rexW(.never),
+                traps: .onMemoryFault, semantics: .call,
+                "call a symbol (E8, a pcRel32 relocation) or through a register or memory (FF /2)"),
+        X64Form(.jmp, "jmp", .size, .dedicated, sizes: [.size64],
+                .d(0xE9).d8(0xEB).m(0xFF, 4).rexW(.never),
+                traps: .onMemoryFault, semantics: .jump,
+                "jump to a label or symbol (E9: jumps, tail calls) or through a register or memory (jump tables)"),
+        X64Form(.jcc, "j", .none, .dedicated, sizes: .fixed,
+                .d(0x0F80).d8(0x70),
+                traps: .never, semantics: .jumpOnCondition,
+                "jump if cc holds (0F 80+cc rel32; 70+cc rel8 over an inline trap or copy): brif, loops"),
+        X64Form(.ret, "ret", .size, .dedicated, sizes: [.size64],
+                .zo(0xC3).i(0xC2, immediate: .word).rexW(.never),
+                traps: .never, semantics: .return,
+                "return; `ret $n` also pops the n bytes of stack arguments of a tail-convention function"),
+        X64Form(.ud2, "ud2", .none, .dedicated, sizes: .fixed,
+                .zo(0x0F0B),
+                traps: .always, semantics: .trap,
+                "an undefined instruction, recorded with a trap code: trap, trapz, trapnz, resumable traps"),
+    ]
+}
+
+/// The form table, part: the atomic forms. x86 is TSO: plain aligned loads are
+/// atomic loads and need no row here; the locked forms below are full barriers. Their
+/// memory operand carries a trap code like a load's.
+extension X64Form {
+    static let atomicRows: [X64Form] = [
+        X64Form(.cmpxchg, "cmpxchg", .size, .dedicated, sizes: .all,
+                .mr(0x0FB1).locked.wBit,
+                traps: .onMemoryFault, semantics: .compareExchange,
+                "lock cmpxchg: store src if [mem] == rax; rax = the old value, ZF = exchanged: atomic_cas, RMW loops"),
+        X64Form(.xchg, "xchg", .size, .exchange, sizes: .all,
+                .mr(0x87).wBit,
+                traps: .onMemoryFault, semantics: .exchange,
+                "swap a register with memory (locked without a prefix): atomic_store seq_cst, atomic_rmw xchg"),
+        X64Form(.xadd, "xadd", .size, .exchange, sizes: .all,
+                .mr(0x0FC1).locked.wBit,
+                traps: .onMemoryFault, semantics: .exchangeAdd,
+                "lock xadd: [mem] += src, src = the old value: atomic_rmw add and sub"),
+        X64Form(.cmpxchg16b, "cmpxchg16b", .none, .dedicated, sizes: .fixed,
+                .m(0x0FC7, 1).locked.rexW(.always), requires: .cmpxchg16b,
+                traps: .onMemoryFault, semantics: .compareExchange16,
+                "lock cmpxchg16b: cmpxchg on 16 aligned bytes with rdx:rax and rcx:rbx: i128 atomics"),
+        X64Form(.mfence, "mfence", .none, .fence, sizes: .fixed,
+                .zo(0x0FAEF0),
+                traps: .never, semantics: .fence,
+                "orders every load and store before it against those after it: fence"),
     ]
 }

@@ -17,14 +17,15 @@ import EgretIR
 ///                 MI, MI8, M, M1, MC, I, I8, O, OI, ZO, D, D8, RMI8, RVM — each with
 ///                 its opcode bytes (0F/0F38/0F3A escape included), /digit and
 ///                 immediate width (FormEncoding.swift)
-///     requires    the CPU features it needs (X64Features.swift)
+///     requires    the CPU features it needs (`X64Features`, X64Form+Fields.swift)
 ///     traps       whether and how it can trap: never, on a memory fault, on a divide
 ///                 error, always
-///     semantics   the key of its bit-vector semantics in EgretSMT (SemanticsKey.swift)
+///     semantics   the key of its bit-vector semantics in EgretSMT (`SemanticsKey`,
+///                 FormID.swift)
 ///     reason      one line: what it computes and why Egret has it
 ///
-/// The tables are Forms+Integer.swift, Forms+Control.swift, Forms+Float.swift and
-/// Forms+Atomics.swift. Every consumer reads the row and switches only over the
+/// The tables are Forms+Integer.swift (general-purpose registers: arithmetic, moves,
+/// control, atomics) and Forms+Float.swift (xmm registers). Every consumer reads the row and switches only over the
 /// small set of operand *shapes* (the cases of `X64Inst`), never over a mnemonic:
 ///
 ///     X64Inst+Encode.swift      the shape picks the Op/En its operands need (a
@@ -125,10 +126,7 @@ public struct X64Form: Sendable {
     }
 
     /// The only size of a form defined at one size (`cqto`: 64), else nil.
-    public var singleSize: OperandSize? {
-        let all = OperandSize.allCases.filter { sizes.contains(OperandSizes($0)) }
-        return all.count == 1 ? all[0] : nil
-    }
+    public var singleSize: OperandSize? { sizes.single }
 
     /// The mnemonic at `size`, with `infix` (a condition code) after the stem and the
     /// `lock` prefix the row asks for. `memory`: whether an operand is in memory
@@ -153,87 +151,15 @@ public struct X64Form: Sendable {
 extension FormID {
     /// The form's row.
     @inlinable public var row: X64Form { X64Form.table[Int(rawValue)] }
-}
 
-/// The operand format of a form: the shape of `X64Inst` that carries it, whose
-/// operand roles (which operand is read, written, tied or fixed) it has. Each case is
-/// documented at its shape in X64Inst.swift.
-public enum X64Format: CaseIterable, Hashable, Sendable {
-    // The integer shapes.
-    case aluRmiR, cmpRmiR, aluRmImmR
-    /// `mul` and, at 8 bits, `mul8`.
-    case multiply
-    /// `div` and, at 8 bits, `div8`.
-    case divide
-    case signExtendData, shiftR, unary, unaryRmR
-    // The xmm shapes.
-    /// `xmmLoad` (the form's RM) and `xmmStore` (its MR).
-    case xmmLoadStore
-    case gprToXmm, xmmToGpr, xmmRmR, xmmUnaryRmR, xmmUnaryRmRImm, xmmCompare, xmmCompareMask, xmmVexTernary
-    // The atomic shapes.
-    case exchange, fence
-    /// A form with shapes of its own that carry no FormID: `mov` (movRR, load, store,
-    /// storeImm, movImm), `movabs` (movImm, loadSymbol), `set`, `cmov`, `lea`, `push`,
-    /// `pop`, `call`, `jmp`, `jcc`, `ret`, `ud2`, `movaps` (xmmMove), `cmpxchg`,
-    /// `cmpxchg16b`; and the parts of the pseudo-instructions.
-    case dedicated
-}
+    // The fields the encoder and the allocator read for every instruction, projected
+    // from the table in place rather than through a copy of the row (whose strings
+    // would cost reference counting per instruction).
 
-/// How an operand size is spelled after a mnemonic stem.
-public enum MnemonicSuffix: Hashable, Sendable {
-    /// `addss`, `cqto`, `ud2`: the stem says everything.
-    case none
-    /// `b`/`w`/`l`/`q`: `addl`, `movzbq`, `pushq`.
-    case size
-    /// `l`/`q` only when the width is not visible from a register (`cvtsi2ssl (%rdi)`).
-    case sizeOnMemory
-    /// `d` at 32 bits, `q` at 64: `movd`, `movq`.
-    case doublewordOrQuadword
-}
-
-/// Whether and how a form can trap. The trap code itself is an operand: the memory
-/// operand's (`Amode.trap`) or the shape's own (`div`, `ud2`, `trapIf`).
-public enum TrapKind: Hashable, Sendable {
-    /// Never: no memory access, or (lea) an address computed but not accessed.
-    case never
-    /// When its memory operand faults.
-    case onMemoryFault
-    /// #DE on a zero divisor or an overflowing quotient, and on a memory fault, both
-    /// reported with the divide's code.
-    case onDivideError
-    /// Always (ud2).
-    case always
-}
-
-/// A set of operand sizes.
-public struct OperandSizes: OptionSet, Hashable, Sendable {
-    public let rawValue: UInt8
-    public init(rawValue: UInt8) { self.rawValue = rawValue }
-
-    public init(_ size: OperandSize) {
-        switch size {
-        case .size8: self = .size8
-        case .size16: self = .size16
-        case .size32: self = .size32
-        case .size64: self = .size64
-        }
-    }
-
-    public static let size8 = OperandSizes(rawValue: 1)
-    public static let size16 = OperandSizes(rawValue: 2)
-    public static let size32 = OperandSizes(rawValue: 4)
-    public static let size64 = OperandSizes(rawValue: 8)
-    /// 8, 16, 32 and 64 bits.
-    public static let all: OperandSizes = [.size8, .size16, .size32, .size64]
-    /// 16, 32 and 64 bits (forms without a byte encoding).
-    public static let from16: OperandSizes = [.size16, .size32, .size64]
-    /// 32 and 64 bits.
-    public static let wide: OperandSizes = [.size32, .size64]
-    /// Fixed by the form.
-    public static let fixed: OperandSizes = []
-
-    public func contains(_ size: OperandSize) -> Bool { contains(OperandSizes(size)) }
-
-    /// The sizes in increasing order.
-    public var list: [OperandSize] { OperandSize.allCases.filter { contains($0) } }
+    @inlinable public var encoding: FormEncoding { X64Form.table[Int(rawValue)].encoding }
+    @inlinable public var format: X64Format { X64Form.table[Int(rawValue)].format }
+    @inlinable public var sizes: OperandSizes { X64Form.table[Int(rawValue)].sizes }
+    @inlinable public var traps: TrapKind { X64Form.table[Int(rawValue)].traps }
+    @inlinable public var requires: X64Features { X64Form.table[Int(rawValue)].requires }
+    @inlinable public var sourceSize: OperandSize? { X64Form.table[Int(rawValue)].sourceSize }
 }
