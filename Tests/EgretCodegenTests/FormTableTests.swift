@@ -112,6 +112,7 @@ struct FormTableTests {
             #expect(X64Features.default.isSuperset(of: form.row.requires), "\(form) is not in the defaults")
         }
         #expect(X64Features.default.contains(.avx), "FMA implies AVX")
+        #expect(X64Features.x86_64_v3.isSuperset(of: X64Form.everyRequirement), "a row needs more than x86-64-v3")
         #expect(X64Features.baseline.description == "baseline")
         #expect(X64Features([.fma, .sse41]).description == "SSE4.1, FMA")
     }

@@ -20,6 +20,9 @@ public enum X64Emitter {
         for edit in allocation.entryEdits { emitEdit(edit, frame: frame, into: &buffer) }
         var editIndex = 0
         let edits = allocation.edits
+        // With every feature a row may need enabled (the default), no instruction can
+        // need a missing one: the check per instruction is skipped.
+        let checksFeatures = !features.isSuperset(of: X64Form.everyRequirement)
         for (block, data) in vcode.blocks.enumerated() {
             buffer.bind(MachLabel(UInt32(block)))
             for index in data.instRange {
@@ -28,7 +31,7 @@ public enum X64Emitter {
                     editIndex += 1
                 }
                 var inst = vcode.insts[index]
-                if let (form, missing) = inst.missingFeature(features) {
+                if checksFeatures, let (form, missing) = inst.missingFeature(features) {
                     throw CodegenError.internalError("form \(form) (`\(form.row.mnemonic)`) needs \(missing), "
                                                      + "which is not enabled (enabled: \(features))")
                 }

@@ -120,12 +120,21 @@ public struct X64Features: OptionSet, Hashable, Sendable, CustomStringConvertibl
     /// x86-64 as AMD defined it: SSE2 and nothing later.
     public static let baseline: X64Features = []
 
-    /// What the backend has always assumed, and the default of `Compiler.Options`:
-    /// SSE4.1 (roundss/roundsd for ceil, floor, trunc, nearest), FMA3 and the AVX it
-    /// implies (vfmadd213ss/sd for fma), LZCNT (the i128-to-float conversions) and
-    /// CMPXCHG16B (the i128 atomics). Every x86-64 processor since 2013 (Intel Haswell,
-    /// AMD Piledriver) has them; Cranelift enables them from the host's CPUID.
-    public static let `default`: X64Features = [.sse41, .avx, .fma, .lzcnt, .cmpxchg16b]
+    /// The x86-64-v2 microarchitecture level (Nehalem, 2008): CMPXCHG16B, POPCNT, SSE3
+    /// to SSE4.2 (and LAHF in 64-bit mode, which Egret does not use).
+    public static let x86_64_v2: X64Features = [.cmpxchg16b, .popcnt, .sse3, .ssse3, .sse41, .sse42]
+
+    /// The x86-64-v3 level (Haswell, 2013; Excavator, 2015): v2 and AVX, AVX2, BMI1,
+    /// BMI2, FMA, LZCNT (and F16C, MOVBE, which Egret does not use).
+    public static let x86_64_v3: X64Features = x86_64_v2.union([.avx, .avx2, .bmi1, .bmi2, .fma, .lzcnt])
+
+    /// The default of `Compiler.Options`: the level the backend has always assumed.
+    /// It emits roundss/roundsd (SSE4.1) for ceil, floor, trunc and nearest,
+    /// vfmadd213ss/sd (FMA3, with the AVX it implies) for fma, lzcnt in the
+    /// i128-to-float conversions and cmpxchg16b for the i128 atomics: FMA3 and LZCNT
+    /// make that x86-64-v3, which the machines Egret runs on have (Cranelift enables
+    /// the same from the host's CPUID).
+    public static let `default`: X64Features = x86_64_v3
 
     /// The names Cranelift's flags use, in a fixed order.
     public static let named: [(feature: X64Features, name: String)] = [

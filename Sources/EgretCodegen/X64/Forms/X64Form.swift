@@ -108,6 +108,10 @@ public struct X64Form: Sendable {
         self.reason = reason
     }
 
+    /// Every feature some row requires: a compilation that enables them all cannot
+    /// meet a form it must refuse.
+    public static let everyRequirement: X64Features = table.reduce(X64Features.baseline) { $0.union($1.requires) }
+
     /// Every row, indexed by `FormID.rawValue`.
     public static let table: [X64Form] = assemble(integerRows + controlRows + floatRows + atomicRows)
 
