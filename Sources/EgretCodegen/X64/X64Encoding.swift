@@ -24,7 +24,7 @@
 /// Requires: every register is physical (the instruction encoder checks first).
 
 /// Legacy prefixes, emitted in declaration order.
-struct LegacyPrefixes: OptionSet {
+struct LegacyPrefixes: OptionSet, Hashable, Sendable {
     let rawValue: UInt8
     /// 0x66: operand size 16.
     static let operandSize16 = LegacyPrefixes(rawValue: 1)
@@ -226,16 +226,9 @@ extension CodeBuffer {
 extension CodeBuffer {
     /// The legacy prefixes of a row at operand size `size`: 66 at 16 bits or when
     /// mandatory, lock, then a mandatory F3 or F2.
+    @inline(__always)
     static func prefixes(_ encoding: FormEncoding, size: OperandSize?) -> LegacyPrefixes {
-        var prefixes: LegacyPrefixes = size == .size16 ? .operandSize16 : []
-        switch encoding.prefix {
-        case .none: break
-        case .x66: prefixes.insert(.operandSize16)
-        case .xF3: prefixes.insert(.repF3)
-        case .xF2: prefixes.insert(.repF2)
-        }
-        if encoding.lock { prefixes.insert(.lock) }
-        return prefixes
+        size == .size16 ? encoding.legacyPrefixes.union(.operandSize16) : encoding.legacyPrefixes
     }
 
     /// Whether a row sets REX.W at `size`.

@@ -19,7 +19,17 @@ import EgretIR
 /// offsets the JIT and the trap handler need.
 extension X64Inst {
     public func encode(into buffer: inout CodeBuffer) {
-        checkEncodable()
+        checkPhysicalRegisters()
+        encodeAllocated(into: &buffer)
+    }
+
+    /// `encode(into:)` for an instruction whose every register operand the caller has
+    /// just replaced by its allocation (the emitter, through `AllocationApplier`, which
+    /// requires one physical register per operand): the same bytes and form checks,
+    /// without scanning the operands again for virtual registers, which costs about as
+    /// much as the encoding itself.
+    func encodeAllocated(into buffer: inout CodeBuffer) {
+        checkForm()
         switch self {
         case .aluRmiR(let form, let size, let src1, let src2, let dst):
             requireTied(src1, dst)
@@ -29,8 +39,8 @@ extension X64Inst {
         case .aluRmImmR(let form, let size, let src, let imm, let dst):
             let encoding = form.encoding
             let value = X64Inst.immediate(imm, at: size)
-            let opcode = fitsInInt8(value) ? encoding.rmi8 ?? form.need(encoding.rm, "RM") : form.need(encoding.rm,
-                                                                                                       "RM")
+            let full = form.need(encoding.rm, "RM")
+            let opcode = fitsInInt8(value) ? encoding.rmi8 ?? full : full
             buffer.emit(encoding, opcode, size: size, reg: .reg(dst.reg, isByte: false), rm: RmField(src, size: size),
                         immediate: value)
         case .mul(let form, let size, _, let src2, _, _):
@@ -265,25 +275,33 @@ extension X64Inst {
 
     // MARK: Checks
 
-    /// Physical registers only, a form of the shape's format, and a size the form is
-    /// defined at.
-    private func checkEncodable() {
+    /// Physical registers only.
+    private func checkPhysicalRegisters() {
         var check = PhysicalRegisterCheck()
         var copy = self
         copy.visitOperands(&check)
         if let virtual = check.firstVirtual {
             preconditionFailure("x64 encoder: virtual register \(virtual) in `\(self)`; allocate registers first")
         }
+    }
+
+    /// A form of the shape's format, at a size the form is defined at.
+    private func checkForm() {
         if case .movImm(let size, _, _) = self {
             precondition(size == .size32 || size == .size64, "x64 encoder: movImm is 32 or 64 bits, not \(size)")
         }
-        guard let form else { return }
-        if let format = carriedFormat {
+        let checked: FormID
+        if let (form, format) = carriedForm {
             precondition(form.format == format, "x64 encoder: \(form) is a form of format \(form.format), "
                              + "not \(format)")
+            checked = form
+        } else if let form {
+            checked = form
+        } else {
+            return
         }
         if let size = operandSize {
-            precondition(form.sizes.contains(size), "x64 encoder: \(form) has no \(size) form")
+            precondition(checked.sizes.contains(size), "x64 encoder: \(checked) has no \(size) form")
         }
     }
 

@@ -39,30 +39,30 @@ extension X64Inst {
         }
     }
 
-    /// The format a shape that carries a form requires of it; nil for the shapes with
-    /// forms of their own (the form is then `form`'s, of format `dedicated`).
-    public var carriedFormat: X64Format? {
+    /// The form a shape carries and the format the shape requires of it; nil for the
+    /// shapes with forms of their own (`form` names theirs, of format `dedicated`).
+    public var carriedForm: (form: FormID, format: X64Format)? {
         switch self {
-        case .aluRmiR: return .aluRmiR
-        case .cmpRmiR: return .cmpRmiR
-        case .aluRmImmR: return .aluRmImmR
-        case .mul, .mul8: return .multiply
-        case .div, .div8: return .divide
-        case .signExtendData: return .signExtendData
-        case .shiftR: return .shiftR
-        case .unary: return .unary
-        case .unaryRmR: return .unaryRmR
-        case .xmmLoad, .xmmStore: return .xmmLoadStore
-        case .gprToXmm: return .gprToXmm
-        case .xmmToGpr: return .xmmToGpr
-        case .xmmRmR: return .xmmRmR
-        case .xmmUnaryRmR: return .xmmUnaryRmR
-        case .xmmUnaryRmRImm: return .xmmUnaryRmRImm
-        case .xmmCompare: return .xmmCompare
-        case .xmmCompareMask: return .xmmCompareMask
-        case .xmmVexTernary: return .xmmVexTernary
-        case .exchange: return .exchange
-        case .fence: return .fence
+        case .aluRmiR(let form, _, _, _, _): return (form, .aluRmiR)
+        case .cmpRmiR(let form, _, _, _): return (form, .cmpRmiR)
+        case .aluRmImmR(let form, _, _, _, _): return (form, .aluRmImmR)
+        case .mul(let form, _, _, _, _, _), .mul8(let form, _, _, _): return (form, .multiply)
+        case .div(let form, _, _, _, _, _, _, _), .div8(let form, _, _, _, _): return (form, .divide)
+        case .signExtendData(let form, _, _): return (form, .signExtendData)
+        case .shiftR(let form, _, _, _, _): return (form, .shiftR)
+        case .unary(let form, _, _, _): return (form, .unary)
+        case .unaryRmR(let form, _, _, _): return (form, .unaryRmR)
+        case .xmmLoad(let form, _, _), .xmmStore(let form, _, _): return (form, .xmmLoadStore)
+        case .gprToXmm(let form, _, _, _): return (form, .gprToXmm)
+        case .xmmToGpr(let form, _, _, _): return (form, .xmmToGpr)
+        case .xmmRmR(let form, _, _, _): return (form, .xmmRmR)
+        case .xmmUnaryRmR(let form, _, _): return (form, .xmmUnaryRmR)
+        case .xmmUnaryRmRImm(let form, _, _, _): return (form, .xmmUnaryRmRImm)
+        case .xmmCompare(let form, _, _): return (form, .xmmCompare)
+        case .xmmCompareMask(let form, _, _, _, _): return (form, .xmmCompareMask)
+        case .xmmVexTernary(let form, _, _, _, _): return (form, .xmmVexTernary)
+        case .exchange(let form, _, _, _, _): return (form, .exchange)
+        case .fence(let form): return (form, .fence)
         case .setcc, .cmove, .movRR, .movImm, .lea, .load, .store, .storeImm, .loadSymbol, .push, .pop, .callKnown,
              .callUnknown, .ret, .jmp, .jcc, .jmpIndirect, .returnCallKnown, .returnCallUnknown, .xmmMove, .xmmCmove,
              .lockCmpxchg, .atomicRmwLoop, .lockCmpxchg16b, .atomicRmwLoop128, .ud2, .trapIf:

@@ -47,7 +47,9 @@ public enum X64Emitter {
                     } else if case .returnCallUnknown(_, let info) = inst {
                         frame.emitTailCallEpilogue(stackArgumentsSize: info.stackArgumentsSize, into: &buffer)
                     }
-                    inst.mapMemoryOperand(frame.resolve).encode(into: &buffer)
+                    // Every register is the allocator's (the applier above requires one
+                    // per operand): no scan for virtual registers.
+                    inst.mapMemoryOperand(frame.resolve).encodeAllocated(into: &buffer)
                 }
                 while editIndex < edits.count && edits[editIndex].position == Edit.after(index) {
                     emitEdit(edits[editIndex], frame: frame, into: &buffer)
@@ -80,7 +82,8 @@ public enum X64Emitter {
         case (.spillSlot, .spillSlot):
             preconditionFailure("the allocator never copies between spill slots")
         }
-        inst.mapMemoryOperand(frame.resolve).encode(into: &buffer)
+        // Built from the allocation's physical registers.
+        inst.mapMemoryOperand(frame.resolve).encodeAllocated(into: &buffer)
     }
 }
 

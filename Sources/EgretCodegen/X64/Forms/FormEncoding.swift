@@ -21,9 +21,12 @@
 ///   bytes (0F, 0F 38, 0F 3A) VEX.mmmmm; W and L come from `vex`. EVEX (AVX-512) will
 ///   join as a field here when the first such form is added.
 public struct FormEncoding: Hashable, Sendable {
-    public var prefix: MandatoryPrefix = .none
+    public private(set) var prefix: MandatoryPrefix = .none
     /// The `lock` prefix (F0): the locked read-modify-write forms.
-    public var lock = false
+    public private(set) var lock = false
+    /// `prefix` and `lock` as the legacy prefixes the encoder emits (66 at 16 bits is
+    /// added per instruction).
+    private(set) var legacyPrefixes: LegacyPrefixes = []
     public var rexW: RexW = .bySize
     /// At operand size 8 each opcode has bit 0 clear (see above).
     public var usesWBit = false
@@ -80,19 +83,26 @@ public struct X64Opcode: Hashable, Sendable {
     /// The opcode bytes, escape bytes included, most significant first: `0x0F58` is
     /// `0F 58`, `0x0F3A0A` is `0F 3A 0A`, `0x0FAEF0` (mfence) `0F AE F0`.
     public let bytes: UInt32
-    /// The ModRM.reg opcode extension (`/digit`); nil when ModRM.reg holds a register
-    /// (`/r`) or the form has no ModRM byte.
-    public let digit: UInt8?
     public let immediate: ImmediateWidth
+    /// `digit`, or `noDigit` (the opcode fits 8 bytes: rows are copied per instruction
+    /// encoded).
+    private let digitOrNone: UInt8
+    private let byteCount: UInt8
+    private static let noDigit: UInt8 = 0xFF
 
     public init(_ bytes: UInt32, digit: UInt8? = nil, immediate: ImmediateWidth = .none) {
         self.bytes = bytes
-        self.digit = digit
+        digitOrNone = digit ?? X64Opcode.noDigit
         self.immediate = immediate
+        byteCount = bytes > 0xFFFF ? 3 : bytes > 0xFF ? 2 : 1
     }
 
+    /// The ModRM.reg opcode extension (`/digit`); nil when ModRM.reg holds a register
+    /// (`/r`) or the form has no ModRM byte.
+    public var digit: UInt8? { digitOrNone == X64Opcode.noDigit ? nil : digitOrNone }
+
     /// The number of opcode bytes (1–3).
-    @inlinable public var length: Int { bytes > 0xFFFF ? 3 : bytes > 0xFF ? 2 : 1 }
+    public var length: Int { Int(byteCount) }
 
     /// The opcode map its escape bytes select.
     public var map: OpcodeMap {
@@ -135,6 +145,16 @@ public enum ImmediateWidth: Hashable, Sendable {
 /// A mandatory prefix (legacy encoding) or VEX.pp (VEX encoding).
 public enum MandatoryPrefix: Hashable, Sendable {
     case none, x66, xF3, xF2
+
+    /// As a legacy prefix.
+    var legacyPrefixes: LegacyPrefixes {
+        switch self {
+        case .none: return []
+        case .x66: return .operandSize16
+        case .xF3: return .repF3
+        case .xF2: return .repF2
+        }
+    }
 
     /// VEX.pp.
     var vexBits: UInt8 {
@@ -226,11 +246,21 @@ extension FormEncoding {
     public func rmi8(_ bytes: UInt32) -> FormEncoding { with { $0.rmi8 = X64Opcode(bytes, immediate: .byte) } }
     public func rvm(_ bytes: UInt32) -> FormEncoding { with { $0.rvm = X64Opcode(bytes) } }
 
-    public func prefix(_ prefix: MandatoryPrefix) -> FormEncoding { with { $0.prefix = prefix } }
+    public func prefix(_ prefix: MandatoryPrefix) -> FormEncoding {
+        with {
+            $0.prefix = prefix
+            $0.legacyPrefixes.formUnion(prefix.legacyPrefixes)
+        }
+    }
     public func rexW(_ rule: RexW) -> FormEncoding { with { $0.rexW = rule } }
     public func vex(w: Bool, l: Bool = false) -> FormEncoding { with { $0.vex = VexFields(w: w, l: l) } }
     /// The `lock` prefix.
-    public var locked: FormEncoding { with { $0.lock = true } }
+    public var locked: FormEncoding {
+        with {
+            $0.lock = true
+            $0.legacyPrefixes.insert(.lock)
+        }
+    }
     /// Byte forms with bit 0 clear.
     public var wBit: FormEncoding { with { $0.usesWBit = true } }
 
