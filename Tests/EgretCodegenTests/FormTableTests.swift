@@ -82,7 +82,8 @@ struct FormTableTests {
             let isVex = encoding.vex != nil || encoding.rvm != nil
             if isVex {
                 #expect(!row.requires.isDisjoint(with: vexFeatures), "\(row.id) is VEX-encoded: it needs AVX or FMA")
-                #expect(encoding.vex != nil && encoding.rvm != nil, "\(row.id): VEX fields and an RVM opcode go together")
+                #expect(encoding.vex != nil && encoding.rvm != nil,
+                        "\(row.id): VEX fields and an RVM opcode go together")
             } else {
                 #expect(row.requires.isDisjoint(with: vexFeatures), "\(row.id) needs \(row.requires) without VEX")
             }
@@ -166,7 +167,9 @@ struct FormTableTests {
     }
 
     static func message(_ error: CodegenError?) -> String {
-        guard case .internalError(let message)? = error else { return "not an internal error: \(String(describing: error))" }
+        guard case .internalError(let message)? = error else {
+            return "not an internal error: \(String(describing: error))"
+        }
         return message
     }
 }

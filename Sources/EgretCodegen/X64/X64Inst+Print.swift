@@ -62,7 +62,8 @@ extension X64Inst: CustomStringConvertible {
                 : "\(mnemonic) \(X64Inst.text(src, size)), \(X64Inst.text(dst.reg, size))"
         case .unaryRmR(let form, let size, let src, let dst):
             let row = form.row
-            return "\(row.spelled(at: size)) \(X64Inst.text(src, row.sourceSize ?? size)), \(X64Inst.text(dst.reg, size))"
+            return "\(row.spelled(at: size)) \(X64Inst.text(src, row.sourceSize ?? size)), "
+                + X64Inst.text(dst.reg, size)
         case .setcc(let cc, let dst):
             return "\(FormID.set.row.spelled(at: .size8, infix: "\(cc)")) \(X64Inst.text(dst.reg, .size8))"
         case .cmove(let size, let cc, let consequent, let alternative, let dst):
@@ -92,7 +93,8 @@ extension X64Inst: CustomStringConvertible {
         case .callKnown(let name, let info):
             return "\(FormID.call.row.spelled(at: .size64)) \(X64Inst.symbolText(name))" + X64Inst.reclaimText(info)
         case .callUnknown(let target, let info):
-            return "\(FormID.call.row.spelled(at: .size64)) *\(X64Inst.text(target, .size64))" + X64Inst.reclaimText(info)
+            return "\(FormID.call.row.spelled(at: .size64)) *\(X64Inst.text(target, .size64))"
+                + X64Inst.reclaimText(info)
         case .ret(_, 0):
             return FormID.ret.row.spelled(at: .size64)
         case .ret(_, let popBytes):

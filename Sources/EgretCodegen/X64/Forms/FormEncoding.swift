@@ -27,53 +27,53 @@ public struct FormEncoding: Hashable, Sendable {
     /// `prefix` and `lock` as the legacy prefixes the encoder emits (66 at 16 bits is
     /// added per instruction).
     private(set) var legacyPrefixes: LegacyPrefixes = []
-    public var rexW: RexW = .bySize
+    public private(set) var rexW: RexW = .bySize
     /// At operand size 8 each opcode has bit 0 clear (see above).
-    public var usesWBit = false
+    public private(set) var usesWBit = false
     /// VEX fields, for VEX-encoded forms.
-    public var vex: VexFields?
+    public private(set) var vex: VexFields?
 
     /// ModRM.reg = the destination (or the first operand), ModRM.rm = the source, a
     /// register or memory; with the opcode's immediate, if any (`imul $5, …` 69 /r iz).
-    public var rm: X64Opcode?
+    public private(set) var rm: X64Opcode?
     /// ModRM.rm = the destination (or the first operand), ModRM.reg = the source.
-    public var mr: X64Opcode?
+    public private(set) var mr: X64Opcode?
     /// ModRM.rm with /digit and an immediate of the operand size (imm8/16/32).
-    public var mi: X64Opcode?
+    public private(set) var mi: X64Opcode?
     /// ModRM.rm with /digit and a sign-extended imm8.
-    public var mi8: X64Opcode?
+    public private(set) var mi8: X64Opcode?
     /// ModRM.rm with /digit, no immediate (neg, mul, push m64, call *r/m).
-    public var m: X64Opcode?
+    public private(set) var m: X64Opcode?
     /// A shift or rotate by one: ModRM.rm with /digit.
-    public var m1: X64Opcode?
+    public private(set) var m1: X64Opcode?
     /// A shift or rotate by cl: ModRM.rm with /digit.
-    public var mc: X64Opcode?
+    public private(set) var mc: X64Opcode?
     /// An immediate with an implicit register operand (the accumulator: `05 id`
     /// adds to eax) or none (`68 id` pushes, `C2 iw` returns).
-    public var i: X64Opcode?
+    public private(set) var i: X64Opcode?
     /// An imm8 with an implicit operand (`6A ib` pushes it sign-extended).
-    public var i8: X64Opcode?
+    public private(set) var i8: X64Opcode?
     /// The register in the low three bits of the opcode (`50+r` push, `0F C8+r` bswap).
-    public var o: X64Opcode?
+    public private(set) var o: X64Opcode?
     /// `O` followed by an immediate (`B8+r id` mov, `REX.W B8+r io` movabs).
-    public var oi: X64Opcode?
+    public private(set) var oi: X64Opcode?
     /// No operand at all (`99` cltd, `C3` ret, `0F 0B` ud2, `0F AE F0` mfence).
-    public var zo: X64Opcode?
+    public private(set) var zo: X64Opcode?
     /// A 32-bit relative target follows (`E8 cd` call, `0F 80+cc cd` jcc).
-    public var d: X64Opcode?
+    public private(set) var d: X64Opcode?
     /// An 8-bit relative target follows (`EB cb` jmp, `70+cc cb` jcc).
-    public var d8: X64Opcode?
+    public private(set) var d8: X64Opcode?
     /// As `rm`, with a sign-extended imm8 (`6B /r ib`).
-    public var rmi8: X64Opcode?
+    public private(set) var rmi8: X64Opcode?
     /// VEX: ModRM.reg = the destination, VEX.vvvv = the second source, ModRM.rm = the
     /// third (a register or memory).
-    public var rvm: X64Opcode?
+    public private(set) var rvm: X64Opcode?
 
     /// The encodings the row has, for the tests (name and opcode).
     public var opcodes: [(name: String, opcode: X64Opcode)] {
         let all: [(String, X64Opcode?)] = [("RM", rm), ("MR", mr), ("MI", mi), ("MI8", mi8), ("M", m), ("M1", m1),
-                                        ("MC", mc), ("I", i), ("I8", i8), ("O", o), ("OI", oi), ("ZO", zo),
-                                        ("D", d), ("D8", d8), ("RMI8", rmi8), ("RVM", rvm)]
+                                           ("MC", mc), ("I", i), ("I8", i8), ("O", o), ("OI", oi), ("ZO", zo),
+                                           ("D", d), ("D8", d8), ("RMI8", rmi8), ("RVM", rvm)]
         return all.compactMap { entry in entry.1.map { (entry.0, $0) } }
     }
 }

@@ -2,8 +2,8 @@ import EgretIR
 
 /// The name of each row of the form table (X64Form.swift), which lowering writes to
 /// pick a form and `X64Inst` shapes carry; its raw value indexes the table. Cases
-/// are grouped by table file, in table order; each row's documentation is its
-/// `reason` there.
+/// are grouped by table file and section; each row's documentation is its `reason`
+/// there.
 public enum FormID: UInt8, CaseIterable, Hashable, Sendable {
     // MARK: Forms+Integer.swift: integer forms
 
@@ -20,6 +20,10 @@ public enum FormID: UInt8, CaseIterable, Hashable, Sendable {
 
     case call, jmp, jcc, ret, ud2
 
+    // MARK: Forms+Integer.swift: atomics
+
+    case cmpxchg, xchg, xadd, cmpxchg16b, mfence
+
     // MARK: Forms+Float.swift
 
     case movss, movsd, movups, movaps, movdToXmm, movdToGpr
@@ -29,10 +33,6 @@ public enum FormID: UInt8, CaseIterable, Hashable, Sendable {
     case ucomiss, ucomisd, cmpss, cmpsd
     case cvtsi2ss, cvtsi2sd, cvttss2si, cvttsd2si
     case vfmadd213ss, vfmadd213sd
-
-    // MARK: Forms+Integer.swift: atomics
-
-    case cmpxchg, xchg, xadd, cmpxchg16b, mfence
 }
 
 // MARK: Choosing a form

@@ -25,8 +25,9 @@ import EgretIR
 ///     reason      one line: what it computes and why Egret has it
 ///
 /// The tables are Forms+Integer.swift (general-purpose registers: arithmetic, moves,
-/// control, atomics) and Forms+Float.swift (xmm registers). Every consumer reads the row and switches only over the
-/// small set of operand *shapes* (the cases of `X64Inst`), never over a mnemonic:
+/// control, atomics) and Forms+Float.swift (xmm registers). Every consumer reads the
+/// row and switches only over the small set of operand *shapes* (the cases of
+/// `X64Inst`), never over a mnemonic:
 ///
 ///     X64Inst+Encode.swift      the shape picks the Op/En its operands need (a
 ///                               register source → MR, memory → RM, an imm8 → MI8,
@@ -35,6 +36,7 @@ import EgretIR
 ///                               shape's order (and in the chosen Op/En's order)
 ///     X64Inst+Operands.swift    the shape's operand roles: use, def, reuse, fixed
 ///     X64Inst+Properties.swift  sizes, trap code, memory operand, features
+///     X64Emitter.swift          refuses a form whose features are not enabled
 ///     EgretSMT                  one exhaustive switch over SemanticsKey
 ///                               (MachineSpecs+Semantics.swift); the shape applies
 ///                               the meaning to its operands
@@ -60,6 +62,13 @@ import EgretIR
 /// varies: the Op/En (which operand goes into ModRM.reg and which into r/m), the
 /// sizes and the implicit widths.
 ///
+/// **Why a row names its format.** A `FormID` fits any shape that carries one, so
+/// the row says which (Cranelift's `fmt`): the encoder refuses `aluRmiR(.cvtsi2ss, …)`
+/// instead of emitting bytes of the wrong instruction, and the tests walk the rows
+/// of each format (the sweep encodes a new row like its siblings, without a line of
+/// its own). The formats are the shapes' operand layouts — 21 for 92 rows — and grow
+/// only with a new shape, never with a new form.
+///
 /// **Why a row may serve several shapes.** `mov` is one instruction whether it moves
 /// a register (MR 89), loads (RM 8B), stores (MR 89) or stores an immediate (MI C7):
 /// each shape takes the Op/En it needs from the same row, as the Intel manual lists
@@ -70,6 +79,11 @@ import EgretIR
 /// reclaim popped arguments, `trapIf`, `xmmCmove`, the atomic read-modify-write
 /// loops, `movImm`'s choice between `mov` and `movabs`) carry no form of their own;
 /// their parts are rows (`X64Inst.formsUsed`).
+///
+/// **Cost.** The encoder reads a row for every instruction it encodes, so the
+/// fields it needs are read in place (`FormID.encoding`, `.sizes`, `.format`), never
+/// through a copy of the row and its strings, and an opcode fits 8 bytes. The table
+/// is built once, at its first use.
 public struct X64Form: Sendable {
     public let id: FormID
     /// The AT&T mnemonic stem: `add` (printed `addl` at 32 bits), `addss`, `j` (+ cc).

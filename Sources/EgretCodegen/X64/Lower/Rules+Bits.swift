@@ -132,9 +132,8 @@ extension X64LoweringRules {
         let total = b.newGpr()
         switch size {
         case .size64:
-            b.emit(.aluRmiR(.imul, size: .size64, src1: x, src2: .reg(b.materialize(0x0101_0101_0101_0101,
-                                                                                    size: .size64)),
-                         dst: total))
+            b.emit(.aluRmiR(.imul, size: .size64, src1: x,
+                            src2: .reg(b.materialize(0x0101_0101_0101_0101, size: .size64)), dst: total))
         case .size8, .size16, .size32:
             b.emit(.aluRmImmR(.imulImm, size: .size32, src: .reg(x), imm: 0x0101_0101, dst: total))
         }

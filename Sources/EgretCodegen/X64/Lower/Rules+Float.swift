@@ -41,9 +41,8 @@ extension X64LoweringRules {
             LoweringRule(name: "fma", opcode: .fma, types: .floats, priority: 0,
                          priorityReason: "the only rule: FMA3 vfmadd213 rounds once, as fma requires",
                          pattern: [.register, .register, .register]) { b in
-                b.emit(.xmmVexTernary(b.floatWidth.choose(.vfmadd213ss, .vfmadd213sd), src1: b.xmm(0), src2: b.xmm(1),
-                                      src3: .reg(b.xmm(2)),
-                            dst: b.xmmResult(0)))
+                b.emit(.xmmVexTernary(b.floatWidth.choose(.vfmadd213ss, .vfmadd213sd), src1: b.xmm(0),
+                                      src2: b.xmm(1), src3: .reg(b.xmm(2)), dst: b.xmmResult(0)))
             },
             LoweringRule(name: "fneg", opcode: .fneg, types: .floats, priority: 0,
                          priorityReason: "the only rule: flip the sign bit with xorps", pattern: [.register]) { b in
@@ -115,7 +114,7 @@ extension X64LoweringRules {
             },
         ]
         let arithmetic: [(Opcode, single: FormID, double: FormID)] = [(.fadd, .addss, .addsd), (.fsub, .subss, .subsd),
-                                                                       (.fmul, .mulss, .mulsd), (.fdiv, .divss, .divsd)]
+                                                                      (.fmul, .mulss, .mulsd), (.fdiv, .divss, .divsd)]
         for (opcode, single, double) in arithmetic {
             rules.append(LoweringRule(name: opcode.name, opcode: opcode, types: .floats, priority: 0,
                                       priorityReason: "the only rule: the scalar SSE instruction",
