@@ -40,8 +40,8 @@ struct AllocatedExecutionTests {
         var values: [Gpr] = []
         for k in 1 ... 120 {
             let scaled = b.gpr(), value = b.gpr()
-            b.emit(.imulImm(size: .size64, src: .reg(x), imm: Int32(k), dst: Writable(scaled)))
-            b.emit(.aluRmiR(op: .add, size: .size64, src1: scaled, src2: .reg(y), dst: Writable(value)))
+            b.emit(.aluRmImmR(.imulImm, size: .size64, src: .reg(x), imm: Int32(k), dst: Writable(scaled)))
+            b.emit(.aluRmiR(.add, size: .size64, src1: scaled, src2: .reg(y), dst: Writable(value)))
             values.append(value)
         }
         var sum = values[0]
@@ -63,7 +63,7 @@ struct AllocatedExecutionTests {
         var values: [Gpr] = []
         for k in 1 ... 30 {
             let value = b.gpr()
-            b.emit(.imulImm(size: .size64, src: .reg(x), imm: Int32(k), dst: Writable(value)))
+            b.emit(.aluRmImmR(.imulImm, size: .size64, src: .reg(x), imm: Int32(k), dst: Writable(value)))
             values.append(value)
         }
         var sum = y
@@ -88,10 +88,10 @@ struct AllocatedExecutionTests {
     @Test func divisionAndShiftsMeetTheirFixedRegisters() throws {
         var (b, x, y) = Self.twoArguments()
         let zero = b.constant(0), quotient = b.gpr(), remainder = b.gpr(), shifted = b.gpr()
-        b.emit(.div(size: .size64, signedness: .unsigned, dividendLo: x, dividendHi: zero, divisor: .reg(y),
+        b.emit(.div(.divUnsigned, size: .size64, dividendLo: x, dividendHi: zero, divisor: .reg(y),
                     quotient: Writable(quotient), remainder: Writable(remainder), trap: .integerDivisionByZero))
         // (quotient << remainder) + x + y: x and y stay live across the divide.
-        b.emit(.shiftR(kind: .shl, size: .size64, src: quotient, count: .cl(remainder), dst: Writable(shifted)))
+        b.emit(.shiftR(.shl, size: .size64, src: quotient, count: .cl(remainder), dst: Writable(shifted)))
         b.ret(b.add(b.add(shifted, x), y))
         b.endBlock(successors: [])
         let code = try Self.compile(b.vcode)
@@ -103,7 +103,7 @@ struct AllocatedExecutionTests {
         var (b, x, y) = Self.twoArguments()
         let live = (1 ... 10).map { k -> Gpr in
             let value = b.gpr()
-            b.emit(.imulImm(size: .size64, src: .reg(x), imm: Int32(k), dst: Writable(value)))
+            b.emit(.aluRmImmR(.imulImm, size: .size64, src: .reg(x), imm: Int32(k), dst: Writable(value)))
             return value
         }
         let result = b.gpr()
@@ -129,16 +129,16 @@ struct AllocatedExecutionTests {
         let total = b.gpr(), counter = b.gpr(), one = b.constant(1)
         b.emit(.movRR(size: .size64, src: start, dst: Writable(total)))
         b.emit(.movRR(size: .size64, src: n, dst: Writable(counter)))
-        b.emit(.cmpRmiR(op: .cmp, size: .size64, src1: counter, src2: .imm(0)))
+        b.emit(.cmpRmiR(.cmp, size: .size64, src1: counter, src2: .imm(0)))
         b.emit(.jcc(cc: .e, target: MachLabel(2)))
         b.emit(.jmp(target: MachLabel(1)))
         b.endBlock(successors: [2, 1])
         let newTotal = b.add(total, counter)
         b.emit(.movRR(size: .size64, src: newTotal, dst: Writable(total)))
         let newCounter = b.gpr()
-        b.emit(.aluRmiR(op: .sub, size: .size64, src1: counter, src2: .reg(one), dst: Writable(newCounter)))
+        b.emit(.aluRmiR(.sub, size: .size64, src1: counter, src2: .reg(one), dst: Writable(newCounter)))
         b.emit(.movRR(size: .size64, src: newCounter, dst: Writable(counter)))
-        b.emit(.cmpRmiR(op: .cmp, size: .size64, src1: counter, src2: .imm(0)))
+        b.emit(.cmpRmiR(.cmp, size: .size64, src1: counter, src2: .imm(0)))
         b.emit(.jcc(cc: .ne, target: MachLabel(1)))
         b.emit(.jmp(target: MachLabel(2)))
         b.endBlock(successors: [1, 2])

@@ -118,20 +118,20 @@ struct FloatFrameTests {
                                .movRR(size: .size64, src: .rdi, dst: Writable(rbx))]
         for index in 6 ..< 16 {
             code.append(.movImm(size: .size64, imm: marker(index), dst: Writable(rax)))
-            code.append(.gprToXmm(size: .size64, src: rax, dst: Writable(Xmm.all[index])))
+            code.append(.gprToXmm(.movdToXmm, size: .size64, src: .reg(rax), dst: Writable(Xmm.all[index])))
         }
         // Arguments (Windows: xmm0, xmm1), then 32 bytes of shadow space.
         for (register, value) in [(0, x), (1, y)] {
             code.append(.movImm(size: .size64, imm: value.bitPattern, dst: Writable(rax)))
-            code.append(.gprToXmm(size: .size64, src: rax, dst: Writable(Xmm.all[register])))
+            code.append(.gprToXmm(.movdToXmm, size: .size64, src: .reg(rax), dst: Writable(Xmm.all[register])))
         }
-        code.append(.aluRmiR(op: .sub, size: .size64, src1: rsp, src2: .imm(32), dst: Writable(rsp)))
+        code.append(.aluRmiR(.sub, size: .size64, src1: rsp, src2: .imm(32), dst: Writable(rsp)))
         code.append(.callKnown(name: .testCase(entry), info: CallInfo()))
-        code.append(.aluRmiR(op: .add, size: .size64, src1: rsp, src2: .imm(32), dst: Writable(rsp)))
+        code.append(.aluRmiR(.add, size: .size64, src1: rsp, src2: .imm(32), dst: Writable(rsp)))
         for index in 6 ..< 16 {
-            code.append(.xmmStore(width: .f64, src: Xmm.all[index], dst: .base(rbx, Int32(8 * (index - 6)))))
+            code.append(.xmmStore(.movsd, src: Xmm.all[index], dst: .base(rbx, Int32(8 * (index - 6)))))
         }
-        code.append(.xmmStore(width: .f64, src: Xmm.all[0], dst: .base(rbx, 80)))
+        code.append(.xmmStore(.movsd, src: Xmm.all[0], dst: .base(rbx, 80)))
         code += [.pop(dst: Writable(.r12)), .pop(dst: Writable(rbx)), .pop(dst: Writable(.rbp)), .ret(returns: [])]
         _ = try jit.define(.testCase("probe"), signature: JITPrograms.signature([.i64], []),
                            code: try JITPrograms.assemble(code))

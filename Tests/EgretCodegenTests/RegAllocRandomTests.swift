@@ -40,16 +40,16 @@ struct RegAllocRandomTests {
                     locals.append(b.constant(Int32(random.below(100))))
                 case 1, 2:
                     let dst = b.gpr()
-                    b.emit(.aluRmiR(op: [.add, .sub, .xor, .and][random.below(4)], size: .size64, src1: pick(),
+                    b.emit(.aluRmiR([.add, .sub, .xor, .and][random.below(4)], size: .size64, src1: pick(),
                                     src2: random.below(3) == 0 ? .imm(7) : .reg(pick()), dst: Writable(dst)))
                     locals.append(dst)
                 case 3:
                     let dst = b.gpr()
-                    b.emit(.shiftR(kind: .shl, size: .size64, src: pick(), count: .cl(pick()), dst: Writable(dst)))
+                    b.emit(.shiftR(.shl, size: .size64, src: pick(), count: .cl(pick()), dst: Writable(dst)))
                     locals.append(dst)
                 case 4:
                     let quotient = b.gpr(), remainder = b.gpr()
-                    b.emit(.div(size: .size64, signedness: .unsigned, dividendLo: pick(), dividendHi: pick(),
+                    b.emit(.div(.divUnsigned, size: .size64, dividendLo: pick(), dividendHi: pick(),
                                 divisor: .reg(pick()), quotient: Writable(quotient), remainder: Writable(remainder),
                                 trap: .integerDivisionByZero))
                     locals += [quotient, remainder]
@@ -66,7 +66,7 @@ struct RegAllocRandomTests {
                     b.emit(.movRR(size: .size64, src: pick(), dst: Writable(global)))
                 case 7:
                     let dst = b.gpr()
-                    b.emit(.imul(size: .size64, src1: pick(), src2: .reg(pick()), dst: Writable(dst)))
+                    b.emit(.aluRmiR(.imul, size: .size64, src1: pick(), src2: .reg(pick()), dst: Writable(dst)))
                     locals.append(dst)
                 default:
                     let dst = b.gpr()
@@ -80,7 +80,7 @@ struct RegAllocRandomTests {
             } else {
                 // Forward or backward branches, and always a way forward.
                 let back = random.below(block + 1)
-                b.emit(.cmpRmiR(op: .cmp, size: .size64, src1: pick(), src2: .imm(3)))
+                b.emit(.cmpRmiR(.cmp, size: .size64, src1: pick(), src2: .imm(3)))
                 b.emit(.jcc(cc: .e, target: MachLabel(UInt32(back))))
                 b.emit(.jmp(target: MachLabel(UInt32(block + 1))))
                 b.endBlock(successors: [back, block + 1])

@@ -27,7 +27,7 @@ struct VCodeBuilder {
 
     mutating func add(_ a: Gpr, _ b: Gpr) -> Gpr {
         let reg = gpr()
-        emit(.aluRmiR(op: .add, size: .size64, src1: a, src2: .reg(b), dst: Writable(reg)))
+        emit(.aluRmiR(.add, size: .size64, src1: a, src2: .reg(b), dst: Writable(reg)))
         return reg
     }
 
@@ -86,7 +86,7 @@ struct RegAllocTests {
         let dividend = b.constant(100), high = b.constant(0), divisor = b.constant(7)
         let keep = b.constant(5)
         let quotient = b.gpr(), remainder = b.gpr()
-        b.emit(.div(size: .size64, signedness: .unsigned, dividendLo: dividend, dividendHi: high,
+        b.emit(.div(.divUnsigned, size: .size64, dividendLo: dividend, dividendHi: high,
                     divisor: .reg(divisor), quotient: Writable(quotient), remainder: Writable(remainder),
                     trap: .integerDivisionByZero))
         let sum = b.add(b.add(quotient, remainder), keep)
@@ -123,9 +123,9 @@ struct RegAllocTests {
         let newTotal = b.add(total, counter)
         b.emit(.movRR(size: .size64, src: newTotal, dst: Writable(total)))
         let newCounter = b.gpr()
-        b.emit(.aluRmiR(op: .sub, size: .size64, src1: counter, src2: .reg(one), dst: Writable(newCounter)))
+        b.emit(.aluRmiR(.sub, size: .size64, src1: counter, src2: .reg(one), dst: Writable(newCounter)))
         b.emit(.movRR(size: .size64, src: newCounter, dst: Writable(counter)))
-        b.emit(.cmpRmiR(op: .cmp, size: .size64, src1: counter, src2: .imm(0)))
+        b.emit(.cmpRmiR(.cmp, size: .size64, src1: counter, src2: .imm(0)))
         b.emit(.jcc(cc: .ne, target: MachLabel(1)))
         b.emit(.jmp(target: MachLabel(2)))
         b.endBlock(successors: [1, 2])

@@ -2,8 +2,9 @@ import EgretIR
 @testable import EgretCodegen
 
 /// Short constructors for the encoder table, with arguments in AT&T order (sources
-/// first, destination last) so each row reads like its text. Two-address forms are
-/// built already allocated: the destination is the tied source.
+/// first, destination last) so each row reads like its text: the form (a `FormID`)
+/// first where the shape carries one. Two-address forms are built already
+/// allocated: the destination is the tied source.
 
 func m(_ base: Gpr, _ displacement: Int32 = 0, trap: TrapCode? = nil) -> Amode {
     .base(base, displacement, trap: trap)
@@ -13,59 +14,64 @@ func m(_ base: Gpr, _ index: Gpr, _ scale: Scale = .one, _ displacement: Int32 =
     .baseIndex(base, index, scale, displacement)
 }
 
-func alu(_ op: AluOp, _ size: OperandSize, _ src: GprMemImm, _ dst: Gpr) -> X64Inst {
-    .aluRmiR(op: op, size: size, src1: dst, src2: src, dst: Writable(dst))
+func alu(_ form: FormID, _ size: OperandSize, _ src: GprMemImm, _ dst: Gpr) -> X64Inst {
+    .aluRmiR(form, size: size, src1: dst, src2: src, dst: Writable(dst))
 }
 
 func cmp(_ size: OperandSize, _ src2: GprMemImm, _ src1: Gpr) -> X64Inst {
-    .cmpRmiR(op: .cmp, size: size, src1: src1, src2: src2)
+    .cmpRmiR(.cmp, size: size, src1: src1, src2: src2)
 }
 
 func test(_ size: OperandSize, _ src2: GprMemImm, _ src1: Gpr) -> X64Inst {
-    .cmpRmiR(op: .test, size: size, src1: src1, src2: src2)
+    .cmpRmiR(.test, size: size, src1: src1, src2: src2)
 }
 
 func imul(_ size: OperandSize, _ src: GprMem, _ dst: Gpr) -> X64Inst {
-    .imul(size: size, src1: dst, src2: src, dst: Writable(dst))
+    let source: GprMemImm
+    switch src {
+    case .reg(let gpr): source = .reg(gpr)
+    case .mem(let amode): source = .mem(amode)
+    }
+    return .aluRmiR(.imul, size: size, src1: dst, src2: source, dst: Writable(dst))
 }
 
 func imul(_ size: OperandSize, _ imm: Int32, _ src: GprMem, _ dst: Gpr) -> X64Inst {
-    .imulImm(size: size, src: src, imm: imm, dst: Writable(dst))
+    .aluRmImmR(.imulImm, size: size, src: src, imm: imm, dst: Writable(dst))
 }
 
 func mul(_ size: OperandSize, _ signedness: Signedness, _ src: GprMem) -> X64Inst {
     size == .size8
-        ? .mul8(signedness: signedness, src1: .rax, src2: src, dst: Writable(.rax))
-        : .mul(size: size, signedness: signedness, src1: .rax, src2: src, dstLo: Writable(.rax),
+        ? .mul8(.multiplyWide(signedness), src1: .rax, src2: src, dst: Writable(.rax))
+        : .mul(.multiplyWide(signedness), size: size, src1: .rax, src2: src, dstLo: Writable(.rax),
                dstHi: Writable(.rdx))
 }
 
 func div(_ size: OperandSize, _ signedness: Signedness, _ divisor: GprMem,
          trap: TrapCode = .integerDivisionByZero) -> X64Inst {
     size == .size8
-        ? .div8(signedness: signedness, dividend: .rax, divisor: divisor, dst: Writable(.rax), trap: trap)
-        : .div(size: size, signedness: signedness, dividendLo: .rax, dividendHi: .rdx, divisor: divisor,
+        ? .div8(.divide(signedness), dividend: .rax, divisor: divisor, dst: Writable(.rax), trap: trap)
+        : .div(.divide(signedness), size: size, dividendLo: .rax, dividendHi: .rdx, divisor: divisor,
                quotient: Writable(.rax), remainder: Writable(.rdx), trap: trap)
 }
 
 func signExtendData(_ size: OperandSize) -> X64Inst {
-    .signExtendData(size: size, src: .rax, dst: Writable(size == .size8 ? .rax : .rdx))
+    .signExtendData(.signExtendAccumulator(size), src: .rax, dst: Writable(size == .size8 ? .rax : .rdx))
 }
 
-func shift(_ kind: ShiftKind, _ size: OperandSize, _ count: ShiftCount, _ reg: Gpr) -> X64Inst {
-    .shiftR(kind: kind, size: size, src: reg, count: count, dst: Writable(reg))
+func shift(_ form: FormID, _ size: OperandSize, _ count: ShiftCount, _ reg: Gpr) -> X64Inst {
+    .shiftR(form, size: size, src: reg, count: count, dst: Writable(reg))
 }
 
-func unary(_ op: UnaryOp, _ size: OperandSize, _ reg: Gpr) -> X64Inst {
-    .unary(op: op, size: size, src: reg, dst: Writable(reg))
+func unary(_ form: FormID, _ size: OperandSize, _ reg: Gpr) -> X64Inst {
+    .unary(form, size: size, src: reg, dst: Writable(reg))
 }
 
-func bitCount(_ op: BitCountOp, _ size: OperandSize, _ src: GprMem, _ dst: Gpr) -> X64Inst {
-    .bitCount(op: op, size: size, src: src, dst: Writable(dst))
+func bitCount(_ form: FormID, _ size: OperandSize, _ src: GprMem, _ dst: Gpr) -> X64Inst {
+    .unaryRmR(form, size: size, src: src, dst: Writable(dst))
 }
 
 func bswap(_ size: OperandSize, _ reg: Gpr) -> X64Inst {
-    .bswap(size: size, src: reg, dst: Writable(reg))
+    .unary(.bswap, size: size, src: reg, dst: Writable(reg))
 }
 
 func setcc(_ cc: CC, _ dst: Gpr) -> X64Inst {
@@ -85,11 +91,11 @@ func movImm(_ size: OperandSize, _ imm: Int64, _ dst: Gpr) -> X64Inst {
 }
 
 func movzx(_ ext: ExtMode, _ src: GprMem, _ dst: Gpr) -> X64Inst {
-    .movzx(ext: ext, src: src, dst: Writable(dst))
+    .movzx(ext, src: src, dst: Writable(dst))
 }
 
 func movsx(_ ext: ExtMode, _ src: GprMem, _ dst: Gpr) -> X64Inst {
-    .movsx(ext: ext, src: src, dst: Writable(dst))
+    .movsx(ext, src: src, dst: Writable(dst))
 }
 
 func lea(_ size: OperandSize, _ address: Amode, _ dst: Gpr) -> X64Inst {

@@ -12,11 +12,11 @@ func cmpxchg(_ size: OperandSize, _ replacement: Gpr, _ mem: Amode) -> X64Inst {
 }
 
 func xchg(_ size: OperandSize, _ operand: Gpr, _ mem: Amode) -> X64Inst {
-    .xchg(size: size, operand: operand, mem: mem, dst: Writable(operand))
+    .exchange(.xchg, size: size, operand: operand, mem: mem, dst: Writable(operand))
 }
 
 func xadd(_ size: OperandSize, _ operand: Gpr, _ mem: Amode) -> X64Inst {
-    .lockXadd(size: size, operand: operand, mem: mem, dst: Writable(operand))
+    .exchange(.xadd, size: size, operand: operand, mem: mem, dst: Writable(operand))
 }
 
 func rmwLoop(_ op: AtomicLoopOp, _ size: OperandSize, _ operand: Gpr, _ mem: Amode, temp: Gpr,
@@ -84,7 +84,7 @@ extension X64EncoderTable {
         EncoderCase(xadd(.size64, .rsi, m(.rsp, .rax, .four, 0)), "lock xaddq %rsi, (%rsp,%rax,4)"),
         EncoderCase(xadd(.size64, .rdi, .rip(label(12))), "lock xaddq %rdi, .L12(%rip)"),
         // MARK: mfence
-        EncoderCase(.mfence, "mfence"),
+        EncoderCase(.fence(.mfence), "mfence"),
     ]
 
     static let loops: [EncoderCase] = [
@@ -186,63 +186,59 @@ extension X64EncoderTable {
 
 extension EncoderSweep {
     /// Every register as the operand of each locked form at each size, over sampled
-    /// addresses; the loop at every operation × size × swap with rotating registers.
-    static func atomicInstructions(_ form: X64Inst.Form) -> [X64Inst] {
-        var result: [X64Inst] = []
-        switch form {
-        case .lockCmpxchg:
-            result += lockedSweep { cmpxchg($0, $1, $2) }
-        case .xchg:
-            result += lockedSweep { xchg($0, $1, $2) }
-        case .lockXadd:
-            result += lockedSweep { xadd($0, $1, $2) }
-        case .mfence:
-            result.append(.mfence)
-        case .lockCmpxchg16b:
-            result += sampledAddresses(3).map(cmpxchg16b)
-        case .atomicRmwLoop128:
-            // Operand halves and scratch: three distinct registers the loop does not
-            // write; the address reads none of the registers written; no rip (the
-            // loop loads the second half 8 bytes further).
-            let written: [Gpr] = [.rax, .rbx, .rcx, .rdx]
-            let free = registers.filter { !written.contains($0) && $0 != .rsp }
-            var rotation = 0
+    /// addresses.
+    static func atomicInstructions(_ format: X64Format, _ form: FormID) -> [X64Inst] {
+        switch format {
+        case .exchange:
+            return lockedSweep { .exchange(form, size: $0, operand: $1, mem: $2, dst: Writable($1)) }
+        case .fence:
+            return [.fence(form)]
+        case .aluRmiR, .cmpRmiR, .aluRmImmR, .multiply, .divide, .signExtendData, .shiftR, .unary, .unaryRmR,
+             .xmmLoadStore, .gprToXmm, .xmmToGpr, .xmmRmR, .xmmUnaryRmR, .xmmUnaryRmRImm, .xmmCompare, .xmmCompareMask,
+             .xmmVexTernary, .dedicated:
+            return []
+        }
+    }
+
+    /// The atomic shapes without a FormID: cmpxchg and cmpxchg16b at every size over
+    /// sampled addresses; the loops at every operation × size × swap with rotating
+    /// registers.
+    static var atomicDedicatedInstructions: [X64Inst] {
+        var result: [X64Inst] = lockedSweep { cmpxchg($0, $1, $2) }
+        result += sampledAddresses(3).map(cmpxchg16b)
+        // Operand halves and scratch: three distinct registers the loop does not
+        // write; the address reads none of the registers written; no rip (the loop
+        // loads the second half 8 bytes further).
+        let written128: [Gpr] = [.rax, .rbx, .rcx, .rdx]
+        let free = registers.filter { !written128.contains($0) && $0 != .rsp }
+        var rotation = 0
+        for op in AtomicLoopOp.allCases {
+            for _ in 0 ..< 6 {
+                let low = free[rotation % free.count], high = free[(rotation + 3) % free.count]
+                let scratch = free[(rotation + 7) % free.count]
+                let amode = addresses[(rotation * 53) % (addresses.count - 1)]
+                rotation += 1
+                let read = X64Inst.registers(of: amode.address)
+                guard !read.contains(where: (written128 + [scratch]).contains) else { continue }
+                result.append(rmwLoop128(op, low, high, amode, scratch: scratch, swapped: rotation % 2 == 0))
+            }
+        }
+        // Operand and temporary: two distinct registers other than rax.
+        let others = registers.filter { $0 != .rax }
+        rotation = 0
+        for size in OperandSize.allCases {
             for op in AtomicLoopOp.allCases {
-                for _ in 0 ..< 6 {
-                    let low = free[rotation % free.count], high = free[(rotation + 3) % free.count]
-                    let scratch = free[(rotation + 7) % free.count]
-                    let amode = addresses[(rotation * 53) % (addresses.count - 1)]
+                for swapped in [false, true] {
+                    let operand = others[rotation % others.count]
+                    let temp = others[(rotation * 7 + 3) % others.count]
+                    let amode = addresses[(rotation * 37) % addresses.count]
                     rotation += 1
+                    // The loop writes temp and rax: the address must not read them.
                     let read = X64Inst.registers(of: amode.address)
-                    guard !read.contains(where: (written + [scratch]).contains) else { continue }
-                    result.append(rmwLoop128(op, low, high, amode, scratch: scratch, swapped: rotation % 2 == 0))
+                    guard operand != temp, !read.contains(temp), !read.contains(.rax) else { continue }
+                    result.append(rmwLoop(op, size, operand, amode, temp: temp, swapped: swapped))
                 }
             }
-        case .atomicRmwLoop:
-            // Operand and temporary: two distinct registers other than rax.
-            let others = registers.filter { $0 != .rax }
-            var rotation = 0
-            for size in form.supportedSizes {
-                for op in AtomicLoopOp.allCases {
-                    for swapped in [false, true] {
-                        let operand = others[rotation % others.count]
-                        let temp = others[(rotation * 7 + 3) % others.count]
-                        let amode = addresses[(rotation * 37) % addresses.count]
-                        rotation += 1
-                        // The loop writes temp and rax: the address must not read them.
-                        let read = X64Inst.registers(of: amode.address)
-                        guard operand != temp, !read.contains(temp), !read.contains(.rax) else { continue }
-                        result.append(rmwLoop(op, size, operand, amode, temp: temp, swapped: swapped))
-                    }
-                }
-            }
-        case .aluRmiR, .cmpRmiR, .imul, .imulImm, .mul, .mul8, .div, .div8, .signExtendData, .shiftR, .unary,
-             .bitCount, .bswap, .setcc, .cmove, .movRR, .movImm, .movzx, .movsx, .lea, .load, .store, .storeImm,
-             .loadSymbol, .push, .pop, .callKnown, .callUnknown, .ret, .jmp, .jcc, .jmpIndirect, .ud2, .trapIf,
-             .returnCallKnown, .returnCallUnknown, .xmmLoad, .xmmStore, .xmmMove, .gprToXmm, .xmmToGpr, .xmmArith,
-             .xmmSqrt, .xmmLogic, .xmmCompare, .xmmCompareMask, .intToFloat, .floatToInt, .floatConvert, .xmmRound,
-             .fma, .xmmCmove:
-            break
         }
         return result
     }

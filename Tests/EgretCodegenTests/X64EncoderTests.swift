@@ -29,12 +29,23 @@ struct X64EncoderTests {
         }
     }
 
-    @Test func tableCoversEveryFormSizeAndOperandKind() {
+    @Test func tableCoversEveryShapeOperandKindAndCondition() {
         let covered = Set(X64EncoderTable.all.flatMap { coverageKeys($0.inst) })
-        for form in X64Inst.Form.allCases {
-            for key in expectedCoverageKeys(form) {
-                let present = covered.contains(key)
-                #expect(present, "the encoder table has no `\(key)`")
+        let expected = X64Format.allCases.flatMap(expectedFormatKeys) + expectedDedicatedShapeKeys()
+        for key in expected {
+            let present = covered.contains(key)
+            #expect(present, "the encoder table has no `\(key)`")
+        }
+    }
+
+    /// Every row of the form table, at every size it declares, is in the encoder
+    /// table: a new row without an encoder-test row fails here.
+    @Test func tableCoversEveryRowAtEverySize() {
+        let used = Set(X64EncoderTable.all.flatMap { rowKeys($0.inst) })
+        for form in FormID.allCases {
+            for key in expectedRowKeys(form) {
+                let present = used.contains(key)
+                #expect(present, "the encoder table has no instruction of form `\(key)`")
             }
         }
     }
@@ -98,44 +109,55 @@ struct X64EncoderTests {
 
 // MARK: Coverage keys
 
-/// What one instruction exercises: `form op size`, `form operand-kind size`, ….
-/// A switch with no default: a new form does not compile until it says what it covers.
+/// The rows an instruction uses, each at its size: `add size32`, `movaps`.
+func rowKeys(_ inst: X64Inst) -> [String] {
+    inst.formsUsed.map { (form: FormID, size: OperandSize?) -> String in
+        size.map { "\(form) \($0)" } ?? "\(form)"
+    }
+}
+
+/// Every row at every size it declares (the row alone when its width is fixed).
+func expectedRowKeys(_ form: FormID) -> [String] {
+    let sizes = form.row.sizes.list
+    return sizes.isEmpty ? ["\(form)"] : sizes.map { "\(form) \($0)" }
+}
+
+/// What one instruction exercises beyond its rows: `format operand-kind size` for
+/// the shapes that carry a form, and each dedicated shape's own dimensions
+/// (conditions, address kinds). A switch over shapes with no default: a new shape
+/// does not compile until it says what it covers.
 func coverageKeys(_ inst: X64Inst) -> [String] {
     switch inst {
-    case .aluRmiR(let op, let size, _, let src2, _):
-        return ["aluRmiR \(op) \(size)", "aluRmiR \(kind(src2)) \(size)"]
-    case .cmpRmiR(let op, let size, _, let src2):
-        return ["cmpRmiR \(op) \(kind(src2)) \(size)"]
-    case .imul(let size, _, let src2, _):
-        return ["imul \(kind(src2)) \(size)"]
-    case .imulImm(let size, let src, let imm, _):
-        return ["imulImm \(kind(src)) \(size)", "imulImm \(fitsInInt8(imm) ? "imm8" : "imm32") \(size)"]
-    case .mul(let size, let signedness, _, let src2, _, _):
-        return ["mul \(signedness) \(kind(src2)) \(size)"]
-    case .mul8(let signedness, _, let src2, _):
-        return ["mul8 \(signedness) \(kind(src2)) size8"]
-    case .div(let size, let signedness, _, _, let divisor, _, _, _):
-        return ["div \(signedness) \(kind(divisor)) \(size)"]
-    case .div8(let signedness, _, let divisor, _, _):
-        return ["div8 \(signedness) \(kind(divisor)) size8"]
-    case .signExtendData(let size, _, _):
-        return ["signExtendData \(size)"]
-    case .shiftR(let shiftKind, let size, _, let count, _):
+    case .aluRmiR(_, let size, _, let src2, _):
+        return ["aluRmiR \(kind(src2)) \(size)"]
+    case .cmpRmiR(_, let size, _, let src2):
+        return ["cmpRmiR \(kind(src2)) \(size)"]
+    case .aluRmImmR(_, let size, let src, let imm, _):
+        return ["aluRmImmR \(kind(src)) \(size)", "aluRmImmR \(fitsInInt8(imm) ? "imm8" : "imm32") \(size)"]
+    case .mul(_, let size, _, let src2, _, _):
+        return ["multiply \(kind(src2)) \(size)"]
+    case .mul8(_, _, let src2, _):
+        return ["multiply \(kind(src2)) size8"]
+    case .div(_, let size, _, _, let divisor, _, _, _):
+        return ["divide \(kind(divisor)) \(size)"]
+    case .div8(_, _, let divisor, _, _):
+        return ["divide \(kind(divisor)) size8"]
+    case .signExtendData:
+        return []
+    case .shiftR(_, let size, _, let count, _):
         let countKind: String
         switch count {
         case .imm(1): countKind = "by1"
         case .imm: countKind = "imm"
         case .cl: countKind = "cl"
         }
-        return ["shiftR \(shiftKind) \(size)", "shiftR \(countKind) \(size)"]
-    case .unary(let op, let size, _, _):
-        return ["unary \(op) \(size)"]
-    case .bitCount(let op, let size, let src, _):
-        return ["bitCount \(op) \(size)", "bitCount \(kind(src)) \(size)"]
-    case .bswap(let size, _, _):
-        return ["bswap \(size)"]
+        return ["shiftR \(countKind) \(size)"]
+    case .unary:
+        return []
+    case .unaryRmR(_, let size, let src, _):
+        return ["unaryRmR \(kind(src)) \(size)"]
     case .setcc(let cc, _):
-        return ["setcc \(cc) size8"]
+        return ["setcc \(cc)"]
     case .cmove(let size, let cc, let consequent, _, _):
         return ["cmove \(cc)", "cmove \(kind(consequent)) \(size)"]
     case .movRR(let size, _, _):
@@ -143,10 +165,6 @@ func coverageKeys(_ inst: X64Inst) -> [String] {
     case .movImm(let size, let imm, _):
         let fitsImm32 = Int32(exactly: Int64(bitPattern: imm)) != nil
         return ["movImm \(size == .size64 && !fitsImm32 ? "movabs" : "imm32") \(size)"]
-    case .movzx(let ext, let src, _):
-        return ["movzx \(ext) \(kind(src))"]
-    case .movsx(let ext, let src, _):
-        return ["movsx \(ext) \(kind(src))"]
     case .lea(let size, let address, _):
         return ["lea \(kind(address)) \(size)"]
     case .load(let size, let address, _):
@@ -181,46 +199,36 @@ func coverageKeys(_ inst: X64Inst) -> [String] {
         return ["returnCallKnown"]
     case .returnCallUnknown:
         return ["returnCallUnknown"]
-    case .xmmLoad(let width, let address, _):
-        return ["xmmLoad \(width) \(kind(address))"]
-    case .xmmStore(let width, _, let address):
-        return ["xmmStore \(width) \(kind(address))"]
+    case .xmmLoad(_, let address, _):
+        return ["xmmLoad \(kind(address))"]
+    case .xmmStore(_, _, let address):
+        return ["xmmStore \(kind(address))"]
     case .xmmMove:
         return ["xmmMove"]
-    case .gprToXmm(let size, _, _):
-        return ["gprToXmm \(size)"]
-    case .xmmToGpr(let size, _, _):
-        return ["xmmToGpr \(size)"]
-    case .xmmArith(let op, let width, _, let src2, _):
-        return ["xmmArith \(op) \(width)", "xmmArith \(kind(src2)) \(width)"]
-    case .xmmSqrt(let width, let src, _):
-        return ["xmmSqrt \(kind(src)) \(width)"]
-    case .xmmLogic(let op, _, let src2, _):
-        return ["xmmLogic \(op)", "xmmLogic \(kind(src2))"]
-    case .xmmCompare(let width, _, let src2):
-        return ["xmmCompare \(kind(src2)) \(width)"]
-    case .xmmCompareMask(let predicate, let width, _, let src2, _):
-        return ["xmmCompareMask \(predicate) \(width)", "xmmCompareMask \(kind(src2)) \(width)"]
-    case .intToFloat(let size, let width, let src, _):
-        return ["intToFloat \(kind(src)) \(size) \(width)"]
-    case .floatToInt(let width, let size, let src, _):
-        return ["floatToInt \(kind(src)) \(size) \(width)"]
-    case .floatConvert(let from, let src, _):
-        return ["floatConvert \(kind(src)) \(from)"]
-    case .xmmRound(let width, let mode, let src, _):
-        return ["xmmRound \(mode) \(width)", "xmmRound \(kind(src)) \(width)"]
-    case .fma(let width, _, _, let src3, _):
-        return ["fma \(kind(src3)) \(width)"]
+    case .gprToXmm(_, let size, let src, _):
+        return ["gprToXmm \(kind(src)) \(size)"]
+    case .xmmToGpr(_, let size, let src, _):
+        return ["xmmToGpr \(kind(src)) \(size)"]
+    case .xmmRmR(_, _, let src2, _):
+        return ["xmmRmR \(kind(src2))"]
+    case .xmmUnaryRmR(_, let src, _):
+        return ["xmmUnaryRmR \(kind(src))"]
+    case .xmmUnaryRmRImm(_, let imm, let src, _):
+        return ["xmmUnaryRmRImm \(kind(src))", "xmmUnaryRmRImm $\(imm)"]
+    case .xmmCompare(_, _, let src2):
+        return ["xmmCompare \(kind(src2))"]
+    case .xmmCompareMask(_, let predicate, _, let src2, _):
+        return ["xmmCompareMask \(predicate)", "xmmCompareMask \(kind(src2))"]
+    case .xmmVexTernary(_, _, _, let src3, _):
+        return ["xmmVexTernary \(kind(src3))"]
     case .xmmCmove(let cc, _, _, _):
         return ["xmmCmove \(cc)"]
     case .lockCmpxchg(let size, _, _, let address, _):
         return ["lockCmpxchg \(kind(address)) \(size)"]
-    case .xchg(let size, _, let address, _):
-        return ["xchg \(kind(address)) \(size)"]
-    case .lockXadd(let size, _, let address, _):
-        return ["lockXadd \(kind(address)) \(size)"]
-    case .mfence:
-        return ["mfence"]
+    case .exchange(_, let size, _, let address, _):
+        return ["exchange \(kind(address)) \(size)"]
+    case .fence:
+        return []
     case .atomicRmwLoop(let op, let size, let byteSwapped, _, let address, _, _):
         return ["atomicRmwLoop \(op)", "atomicRmwLoop \(size)", "atomicRmwLoop \(kind(address))"]
             + (byteSwapped ? ["atomicRmwLoop swapped \(size)"] : [])
@@ -232,95 +240,70 @@ func coverageKeys(_ inst: X64Inst) -> [String] {
     }
 }
 
-/// Every key the table must contain for `form`: its sub-operations, operand kinds
-/// and `Form.supportedSizes`.
-func expectedCoverageKeys(_ form: X64Inst.Form) -> [String] {
-    let sizes = form.supportedSizes
-    func cross(_ parts: [String]...) -> [String] {
-        parts.reduce([""]) { prefixes, options in
-            prefixes.flatMap { prefix in options.map { prefix.isEmpty ? $0 : prefix + " " + $0 } }
-        }
+/// `cross(["a"], ["b", "c"])` = ["a b", "a c"].
+func cross(_ parts: [String]...) -> [String] {
+    parts.reduce([""]) { prefixes, options in
+        prefixes.flatMap { prefix in options.map { prefix.isEmpty ? $0 : prefix + " " + $0 } }
     }
-    let sizeNames = sizes.map(\.description)
-    let regMem = ["reg", "mem"]
-    let regMemImm = ["reg", "mem", "imm"]
-    let addressKinds = ["base", "baseIndex", "rip"]
-    let signedness = ["unsigned", "signed"]
-    let conditions = CC.allCases.map(\.description)
-    let widths = FloatWidth.allCases.map(\.description)
-    switch form {
-    case .aluRmiR:
-        return cross([form.rawValue], AluOp.allCases.map { "\($0)" }, sizeNames)
-            + cross([form.rawValue], regMemImm, sizeNames)
-    case .cmpRmiR:
-        return cross([form.rawValue], CmpOp.allCases.map { "\($0)" }, regMemImm, sizeNames)
-    case .imul:
-        return cross([form.rawValue], regMem, sizeNames)
-    case .imulImm:
-        return cross([form.rawValue], regMem + ["imm8", "imm32"], sizeNames)
-    case .mul, .div, .mul8, .div8:
-        return cross([form.rawValue], signedness, regMem, sizeNames)
-    case .signExtendData, .bswap, .movRR:
-        return cross([form.rawValue], sizeNames)
+}
+
+let regMem = ["reg", "mem"]
+let regMemImm = ["reg", "mem", "imm"]
+let addressKinds = ["base", "baseIndex", "rip"]
+let conditions = CC.allCases.map(\.description)
+
+/// The rows of a format.
+func forms(of format: X64Format) -> [FormID] { FormID.allCases.filter { $0.row.format == format } }
+
+/// The operand kinds each format's shape must be seen with, by some row of the
+/// format, at each size of the format. (Each row at each of its sizes is
+/// `expectedRowKeys`: a new row of a format needs no more than that.)
+func expectedFormatKeys(_ format: X64Format) -> [String] {
+    let sizes = Set(forms(of: format).flatMap(\.row.sizes.list)).sorted { $0.bits < $1.bits }.map(\.description)
+    let name = "\(format)"
+    switch format {
+    case .aluRmiR, .cmpRmiR:
+        return cross([name], regMemImm, sizes)
+    case .aluRmImmR:
+        return cross([name], regMem + ["imm8", "imm32"], sizes)
+    case .multiply, .divide, .unaryRmR, .gprToXmm, .xmmToGpr:
+        return cross([name], regMem, sizes)
+    case .signExtendData, .unary, .fence, .dedicated:
+        return []
     case .shiftR:
-        return cross([form.rawValue], ShiftKind.allCases.map { "\($0)" } + ["by1", "imm", "cl"], sizeNames)
-    case .unary:
-        return cross([form.rawValue], UnaryOp.allCases.map { "\($0)" }, sizeNames)
-    case .bitCount:
-        return cross([form.rawValue], BitCountOp.allCases.map { "\($0)" } + regMem, sizeNames)
-    case .setcc:
-        return cross([form.rawValue], conditions, sizeNames)
-    case .cmove:
-        return cross([form.rawValue], conditions) + cross([form.rawValue], regMem, sizeNames)
-    case .movImm:
-        return cross([form.rawValue], ["imm32"], sizeNames) + ["movImm movabs size64"]
-    case .movzx, .movsx:
-        return cross([form.rawValue], ExtMode.allCases.map { "\($0)" }, regMem)
-    case .lea, .load, .store, .storeImm:
-        return cross([form.rawValue], addressKinds, sizeNames)
-    case .push:
-        return cross([form.rawValue], regMemImm)
-    case .callUnknown, .jmpIndirect:
-        return cross([form.rawValue], regMem)
-    case .jcc, .trapIf:
-        return cross([form.rawValue], conditions)
-    case .loadSymbol, .pop, .callKnown, .ret, .jmp, .ud2, .returnCallKnown, .returnCallUnknown, .xmmMove:
-        return [form.rawValue]
-    case .xmmLoad, .xmmStore:
-        return cross([form.rawValue], XmmWidth.allCases.map { "\($0)" }, addressKinds)
-    case .gprToXmm, .xmmToGpr:
-        return cross([form.rawValue], sizeNames)
-    case .xmmArith:
-        return cross([form.rawValue], FloatArithOp.allCases.map { "\($0)" } + regMem, widths)
-    case .xmmSqrt, .xmmCompare, .fma:
-        return cross([form.rawValue], regMem, widths)
-    case .xmmLogic:
-        return cross([form.rawValue], FloatLogicOp.allCases.map { "\($0)" } + regMem)
+        return cross([name], ["by1", "imm", "cl"], sizes)
+    case .xmmLoadStore:
+        return cross(["xmmLoad", "xmmStore"], addressKinds)
+    case .xmmRmR, .xmmUnaryRmR, .xmmCompare, .xmmVexTernary:
+        return cross([name], regMem)
+    case .xmmUnaryRmRImm:
+        return cross([name], regMem + RoundingMode.allCases.map { "$\($0.immediate)" })
     case .xmmCompareMask:
-        return cross([form.rawValue], FloatComparePredicate.allCases.map { "\($0)" } + regMem, widths)
-    case .intToFloat, .floatToInt:
-        return cross([form.rawValue], regMem, sizeNames, widths)
-    case .floatConvert:
-        return cross([form.rawValue], regMem, widths)
-    case .xmmRound:
-        return cross([form.rawValue], RoundingMode.allCases.map { "\($0)" } + regMem, widths)
-    case .xmmCmove:
-        return cross([form.rawValue], conditions)
-    case .lockCmpxchg, .xchg, .lockXadd:
-        return cross([form.rawValue], addressKinds, sizeNames)
-    case .mfence:
-        return [form.rawValue]
-    case .atomicRmwLoop:
+        return cross([name], regMem + FloatComparePredicate.allCases.map { "\($0)" })
+    case .exchange:
+        return cross([name], addressKinds, sizes)
+    }
+}
+
+/// The dimensions of the shapes that carry no form.
+func expectedDedicatedShapeKeys() -> [String] {
+    let all = OperandSize.allCases.map(\.description)
+    let wide = ["size32", "size64"]
+    return cross(["setcc"], conditions)
+        + cross(["cmove"], conditions) + cross(["cmove"], regMem, ["size16", "size32", "size64"])
+        + cross(["movRR"], wide) + cross(["movImm imm32"], wide) + ["movImm movabs size64"]
+        + cross(["lea"], addressKinds, wide) + cross(["load", "store", "storeImm"], addressKinds, all)
+        + ["loadSymbol", "pop", "callKnown", "ret", "jmp", "ud2", "returnCallKnown", "returnCallUnknown", "xmmMove"]
+        + cross(["push"], regMemImm) + cross(["callUnknown", "jmpIndirect"], regMem)
+        + cross(["jcc", "trapIf", "xmmCmove"], conditions)
+        + cross(["lockCmpxchg"], addressKinds, all)
         // The loop is made of forms covered on their own; its rows show each
         // operation, size and address kind, and the byte swaps at every size.
-        return cross([form.rawValue], AtomicLoopOp.allCases.map { "\($0)" } + sizeNames + addressKinds)
-            + cross([form.rawValue], ["swapped"], sizeNames)
-    case .lockCmpxchg16b:
-        return cross([form.rawValue], addressKinds)
-    case .atomicRmwLoop128:
+        + cross(["atomicRmwLoop"], AtomicLoopOp.allCases.map { "\($0)" } + all + addressKinds)
+        + cross(["atomicRmwLoop swapped"], all)
+        + cross(["lockCmpxchg16b"], addressKinds)
         // No rip-relative form: the loop reads the second half 8 bytes further.
-        return cross([form.rawValue], AtomicLoopOp.allCases.map { "\($0)" } + ["base", "baseIndex", "swapped"])
-    }
+        + cross(["atomicRmwLoop128"], AtomicLoopOp.allCases.map { "\($0)" } + ["base", "baseIndex", "swapped"])
 }
 
 func kind(_ operand: GprMemImm) -> String {

@@ -23,12 +23,12 @@ struct X64OperandsTests {
     }
 
     @Test func divisionReadsAndWritesRaxAndRdx() {
-        let wide = X64Inst.div(size: .size64, signedness: .signed, dividendLo: v(1), dividendHi: v(2),
+        let wide = X64Inst.div(.divSigned, size: .size64, dividendLo: v(1), dividendHi: v(2),
                                divisor: .reg(v(3)), quotient: Writable(v(4)), remainder: Writable(v(5)),
                                trap: .integerDivisionByZero)
         #expect(operands(wide).operands == [use(v(1), .fixed(.rax)), use(v(2), .fixed(.rdx)), use(v(3)),
                                             def(v(4), .fixed(.rax)), def(v(5), .fixed(.rdx))])
-        let narrow = X64Inst.div8(signedness: .unsigned, dividend: v(1), divisor: .mem(m(v(2), v(3))),
+        let narrow = X64Inst.div8(.divUnsigned, dividend: v(1), divisor: .mem(m(v(2), v(3))),
                                   dst: Writable(v(4)), trap: .integerDivisionByZero)
         #expect(operands(narrow).operands == [use(v(1), .fixed(.rax)), use(v(2)), use(v(3)),
                                               def(v(4), .fixed(.rax))])
@@ -36,41 +36,41 @@ struct X64OperandsTests {
     }
 
     @Test func multiplyHighHalvesUseRaxAndRdx() {
-        let wide = X64Inst.mul(size: .size32, signedness: .unsigned, src1: v(1), src2: .reg(v(2)),
+        let wide = X64Inst.mul(.mulUnsigned, size: .size32, src1: v(1), src2: .reg(v(2)),
                                dstLo: Writable(v(3)), dstHi: Writable(v(4)))
         #expect(operands(wide).operands == [use(v(1), .fixed(.rax)), use(v(2)), def(v(3), .fixed(.rax)),
                                             def(v(4), .fixed(.rdx))])
-        let narrow = X64Inst.mul8(signedness: .signed, src1: v(1), src2: .reg(v(2)), dst: Writable(v(3)))
+        let narrow = X64Inst.mul8(.mulSigned, src1: v(1), src2: .reg(v(2)), dst: Writable(v(3)))
         #expect(operands(narrow).operands == [use(v(1), .fixed(.rax)), use(v(2)), def(v(3), .fixed(.rax))])
     }
 
     @Test func signExtendDataWritesRdxOrAx() {
         for size in OperandSize.allCases {
-            let inst = X64Inst.signExtendData(size: size, src: v(1), dst: Writable(v(2)))
+            let inst = X64Inst.signExtendData(.signExtendAccumulator(size), src: v(1), dst: Writable(v(2)))
             let destination: PReg = size == .size8 ? .rax : .rdx
             #expect(operands(inst).operands == [use(v(1), .fixed(.rax)), def(v(2), .fixed(destination))])
         }
     }
 
     @Test func shiftCountInClIsFixedToRcx() {
-        let byCl = X64Inst.shiftR(kind: .sar, size: .size32, src: v(1), count: .cl(v(2)), dst: Writable(v(3)))
+        let byCl = X64Inst.shiftR(.sar, size: .size32, src: v(1), count: .cl(v(2)), dst: Writable(v(3)))
         #expect(operands(byCl).operands == [use(v(1)), def(v(3), .reuse(0)), use(v(2), .fixed(.rcx))])
-        let byImm = X64Inst.shiftR(kind: .shl, size: .size64, src: v(1), count: .imm(3), dst: Writable(v(3)))
+        let byImm = X64Inst.shiftR(.shl, size: .size64, src: v(1), count: .imm(3), dst: Writable(v(3)))
         #expect(operands(byImm).operands == [use(v(1)), def(v(3), .reuse(0))])
         #expect(byCl.description == "sarl %v2, %v1, %v3")
-        let byOne = X64Inst.shiftR(kind: .shl, size: .size64, src: v(1), count: .imm(1), dst: Writable(v(3)))
+        let byOne = X64Inst.shiftR(.shl, size: .size64, src: v(1), count: .imm(1), dst: Writable(v(3)))
         #expect(byOne.description == "shlq $1, %v1, %v3")
         #expect(shift(.shl, .size64, .imm(1), .r9).description == "shlq %r9")
     }
 
     @Test func twoAddressFormsReuseTheirFirstSource() {
-        let add = X64Inst.aluRmiR(op: .add, size: .size64, src1: v(1), src2: .mem(m(v(2), v(3), .eight, 8)),
+        let add = X64Inst.aluRmiR(.add, size: .size64, src1: v(1), src2: .mem(m(v(2), v(3), .eight, 8)),
                                   dst: Writable(v(4)))
         #expect(operands(add).operands == [use(v(1)), def(v(4), .reuse(0)), use(v(2)), use(v(3))])
         let select = X64Inst.cmove(size: .size32, cc: .l, consequent: .reg(v(1)), alternative: v(2),
                                    dst: Writable(v(3)))
         #expect(operands(select).operands == [use(v(2)), def(v(3), .reuse(0)), use(v(1))])
-        let threeAddress = X64Inst.imulImm(size: .size32, src: .reg(v(1)), imm: 9, dst: Writable(v(2)))
+        let threeAddress = X64Inst.aluRmImmR(.imulImm, size: .size32, src: .reg(v(1)), imm: 9, dst: Writable(v(2)))
         #expect(operands(threeAddress).operands == [use(v(1)), def(v(2))])
     }
 
@@ -92,7 +92,7 @@ struct X64OperandsTests {
     }
 
     @Test func allocationRewritesEveryOperandInOrder() {
-        let inst = X64Inst.aluRmiR(op: .sub, size: .size32, src1: v(1), src2: .mem(m(v(2), v(3), .four, -8)),
+        let inst = X64Inst.aluRmiR(.sub, size: .size32, src1: v(1), src2: .mem(m(v(2), v(3), .four, -8)),
                                    dst: Writable(v(4)))
         #expect(inst.description == "subl -8(%v2,%v3,4), %v1, %v4")
         let allocated = inst.withAllocations([.r8, .r8, .rsp, .r13])
@@ -104,7 +104,7 @@ struct X64OperandsTests {
     }
 
     @Test func mapRegistersRenamesEverything() {
-        let inst = X64Inst.div(size: .size64, signedness: .unsigned, dividendLo: v(1), dividendHi: v(2),
+        let inst = X64Inst.div(.divUnsigned, size: .size64, dividendLo: v(1), dividendHi: v(2),
                                divisor: .reg(v(3)), quotient: Writable(v(4)), remainder: Writable(v(5)),
                                trap: .integerDivisionByZero)
         #expect(inst.description == "divq %v3 # %v1, %v2 -> %v4, %v5")
@@ -120,7 +120,7 @@ struct X64OperandsTests {
         }
         await #expect(processExitsWith: .failure) {
             var buffer = CodeBuffer()
-            X64Inst.aluRmiR(op: .add, size: .size32, src1: .rax, src2: .reg(.rcx), dst: Writable(.rdx))
+            X64Inst.aluRmiR(.add, size: .size32, src1: .rax, src2: .reg(.rcx), dst: Writable(.rdx))
                 .encode(into: &buffer)
         }
         await #expect(processExitsWith: .failure) {
@@ -136,13 +136,14 @@ struct X64OperandsTests {
     }
 
     @Test func propertiesNameFormsSizesAndTraps() {
-        #expect(alu(.add, .size16, .imm(1), .rax).form == .aluRmiR)
+        #expect(alu(.add, .size16, .imm(1), .rax).form == .add)
         #expect(alu(.add, .size16, .imm(1), .rax).operandSize == .size16)
         #expect(movzx(.bq, .reg(.rax), .rcx).operandSize == .size64)
         #expect(X64Inst.jmp(target: label(0)).operandSize == nil)
         #expect(load(.size64, m(.rax, trap: .heapOutOfBounds), .rax).trapCode == .heapOutOfBounds)
         #expect(lea(.size64, m(.rax, trap: .heapOutOfBounds), .rax).trapCode == nil)
         #expect(div(.size32, .signed, .reg(.rcx)).trapCode == .integerDivisionByZero)
-        #expect(X64Inst.Form.allCases.count == 59)
+        #expect(X64Form.table.count == FormID.allCases.count)
+        #expect(load(.size8, m(.rax), .rcx).form == .mov && movImm(.size64, 1 << 40, .rax).form == .movabs)
     }
 }

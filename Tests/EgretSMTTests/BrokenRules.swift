@@ -52,7 +52,7 @@ enum BrokenRules {
     static let sload16StackSlotZeroExtending = LoweringRule(
         name: "sload16_stack_slot", opcode: .sload16, types: .wideIntegers, priority: 30,
         priorityReason: "broken fixture", pattern: [.stackAddress]) { b in
-        b.emit(.movzx(ext: .wl, src: .mem(b.amode(0)), dst: b.result(0)))
+        b.emit(.movzx(.wl, src: .mem(b.amode(0)), dst: b.result(0)))
     }
 
     static let istore16BaseOffsetDroppingDisplacement = LoweringRule(
@@ -66,7 +66,7 @@ enum BrokenRules {
     static let uload16BaseIndexIgnoringByteOrder = LoweringRule(
         name: "uload16_base_index", opcode: .uload16, types: .wideIntegers, priority: 10,
         priorityReason: "broken fixture", pattern: [.basePlusIndex]) { b in
-        b.emit(.movzx(ext: .wl, src: .mem(b.amode(0)), dst: b.result(0)))
+        b.emit(.movzx(.wl, src: .mem(b.amode(0)), dst: b.result(0)))
     }
 
     static let storeImmWritingOneByte = LoweringRule(
@@ -110,7 +110,7 @@ enum BrokenRules {
     static let ishlNarrowUnmasked = LoweringRule(
         name: "ishl_narrow", opcode: .ishl, types: .narrowIntegers, priority: 0,
         priorityReason: "broken fixture", pattern: [.register, .register]) { b in
-        b.emit(.shiftR(kind: .shl, size: b.aluSize, src: b.gpr(0), count: .cl(b.gpr(1)), dst: b.result(0)))
+        b.emit(.shiftR(.shl, size: b.aluSize, src: b.gpr(0), count: .cl(b.gpr(1)), dst: b.result(0)))
     }
 
     static let brifIcmpImmediateAsByte = LoweringRule(
@@ -130,8 +130,8 @@ enum BrokenRules {
         let dividend = b.extended(0, signed: true, to: size)
         let divisor = b.extended(1, signed: true, to: size)
         let high = b.newGpr()
-        b.emit(.signExtendData(size: size, src: dividend, dst: high))
-        b.emit(.div(size: size, signedness: .signed, dividendLo: dividend, dividendHi: high.reg, divisor: .reg(divisor),
+        b.emit(.signExtendData(.signExtendAccumulator(size), src: dividend, dst: high))
+        b.emit(.div(.divSigned, size: size, dividendLo: dividend, dividendHi: high.reg, divisor: .reg(divisor),
                     quotient: b.newGpr(), remainder: b.result(0), trap: .integerDivisionByZero))
     }
 
@@ -140,25 +140,25 @@ enum BrokenRules {
         priorityReason: "broken fixture", pattern: [.register, .register]) { b in
         let size = b.aluSize
         let divisorIsMinusOne = b.newGpr()
-        b.emit(.cmpRmiR(op: .cmp, size: b.size, src1: b.gpr(1), src2: .imm(-1)))
+        b.emit(.cmpRmiR(.cmp, size: b.size, src1: b.gpr(1), src2: .imm(-1)))
         b.emit(.setcc(cc: .e, dst: divisorIsMinusOne))
         let dividendIsMinimum = b.newGpr()
-        b.emit(.cmpRmiR(op: .cmp, size: b.size, src1: b.gpr(0), src2: .imm(1)))
+        b.emit(.cmpRmiR(.cmp, size: b.size, src1: b.gpr(0), src2: .imm(1)))
         b.emit(.setcc(cc: .o, dst: dividendIsMinimum))
-        b.emit(.aluRmiR(op: .and, size: .size8, src1: divisorIsMinusOne.reg, src2: .reg(dividendIsMinimum.reg),
+        b.emit(.aluRmiR(.and, size: .size8, src1: divisorIsMinusOne.reg, src2: .reg(dividendIsMinimum.reg),
                         dst: b.newGpr()))
         b.emit(.trapIf(cc: .ne, trap: .integerOverflow))
         let dividend = b.extended(0, signed: true, to: size)
         let high = b.newGpr()
-        b.emit(.signExtendData(size: size, src: dividend, dst: high))
-        b.emit(.div(size: size, signedness: .signed, dividendLo: dividend, dividendHi: high.reg, divisor: .reg(b.gpr(1)),
+        b.emit(.signExtendData(.signExtendAccumulator(size), src: dividend, dst: high))
+        b.emit(.div(.divSigned, size: size, dividendLo: dividend, dividendHi: high.reg, divisor: .reg(b.gpr(1)),
                     quotient: b.result(0), remainder: b.newGpr(), trap: .integerDivisionByZero))
     }
 
     static let icmpSignedConditionForUnsigned = LoweringRule(
         name: "icmp", opcode: .icmp, types: .integers, priority: 0,
         priorityReason: "broken fixture", pattern: [.register, .register]) { b in
-        b.emit(.cmpRmiR(op: .cmp, size: b.size, src1: b.gpr(0), src2: .reg(b.gpr(1))))
+        b.emit(.cmpRmiR(.cmp, size: b.size, src1: b.gpr(0), src2: .reg(b.gpr(1))))
         b.emit(.setcc(cc: b.intCC == .ult ? .l : CC(b.intCC), dst: b.result(0)))
     }
 
@@ -166,7 +166,7 @@ enum BrokenRules {
         name: "clz_bsr", opcode: .clz, types: .integers, priority: 0,
         priorityReason: "broken fixture", pattern: [.register]) { b in
         let source = b.extended(0, signed: false, to: b.aluSize)
-        b.emit(.bitCount(op: .lzcnt, size: b.aluSize, src: .reg(source), dst: b.result(0)))
+        b.emit(.unaryRmR(.lzcnt, size: b.aluSize, src: .reg(source), dst: b.result(0)))
     }
 
     static let loadDroppingOffset = LoweringRule(
@@ -185,6 +185,6 @@ enum BrokenRules {
         priorityReason: "broken fixture", pattern: [.register, .constant], guards: [.fitsSignExtendedImm32(1)]) { b in
         let constant = b.newGpr()
         b.emit(.movImm(size: .size32, imm: UInt64(UInt32(truncatingIfNeeded: b.constant(1))), dst: constant))
-        b.emit(.aluRmiR(op: .add, size: b.aluSize, src1: b.gpr(0), src2: .reg(constant.reg), dst: b.result(0)))
+        b.emit(.aluRmiR(.add, size: b.aluSize, src1: b.gpr(0), src2: .reg(constant.reg), dst: b.result(0)))
     }
 }

@@ -96,7 +96,8 @@ struct RuleVerifierTests {
         #expect(report.json.contains("\"notModelled\" : 1"))
         let coverage = VerificationReport.coverage()
         #expect(coverage.contains("forms not modelled: "))
-        #expect(coverage.contains("callKnown"))
+        #expect(coverage.contains("forms not modelled: push pop call "))
+        #expect(coverage.contains("forms modelled: add or adc "))
         #expect(coverage.contains("tier-1 opcodes without IR specs: none"))
     }
 }

@@ -22,6 +22,9 @@ public enum Compiler {
         public var checkAllocation = false
         /// Keep the VCode and the allocation for `egret compile --vcode`.
         public var keepVCode = false
+        /// The CPU features the code may use; emitting a form that needs another is an
+        /// internal error (Forms/X64Form+Fields.swift).
+        public var features: X64Features = .default
         /// Test-only: the self-tests' ways into the pipeline (CompilerHooks.swift).
         /// Nil in every real use.
         public var hooks: CompilerHooks?
@@ -67,7 +70,7 @@ public enum Compiler {
                                      incomingArgumentsSize: lowered.frame.incomingArgumentsSize,
                                      savedVectorRegisters: savedVectors)
             frame.incomingArgumentBias = choices.incomingArgumentBias
-            return try X64Emitter.emit(lowered.vcode, allocation: allocation, frame: frame)
+            return try X64Emitter.emit(lowered.vcode, allocation: allocation, frame: frame, features: options.features)
         }
         var signature = function.signature
         signature.callConv = lowering.effectiveCallConv(signature.callConv)

@@ -1,9 +1,8 @@
 import EgretIR
 
-/// The operand types of x86-64 instruction forms (`X64Inst`): widths, condition codes,
-/// addressing modes, register/memory/immediate unions and the small operation enums
-/// that pick one row of an opcode family. Each enum's raw value or helper is the
-/// number the encoder puts in the instruction, so a family is one table here.
+/// The operand types of x86-64 instruction shapes (`X64Inst`): widths, condition
+/// codes, addressing modes and register/memory/immediate unions. Which operation an
+/// instruction performs is its form (`FormID`, a row of Forms/X64Form.swift).
 
 /// The width an instruction operates at: the `b`/`w`/`l`/`q` suffix of its mnemonic.
 public enum OperandSize: UInt8, CaseIterable, Hashable, Sendable, CustomStringConvertible {
@@ -181,133 +180,11 @@ public enum ShiftCount: Hashable, Sendable {
     case cl(Gpr)
 }
 
-/// Whether a multiply or divide treats its operands as signed.
+/// Whether a multiply or divide treats its operands as signed (lowering's choice
+/// between `mul` and `imul`, `div` and `idiv`: `FormID.multiplyWide`, `.divide`).
 public enum Signedness: Hashable, Sendable {
     case unsigned
     case signed
-}
-
-/// Two-operand integer ALU operations. `digit` is the ModRM reg field of the
-/// immediate forms (0x80/0x81/0x83 /digit); the register forms are `digit * 8 + k`.
-public enum AluOp: CaseIterable, Hashable, Sendable {
-    case add, adc, sub, sbb, and, or, xor
-
-    public var digit: UInt8 {
-        switch self {
-        case .add: return 0
-        case .or: return 1
-        case .adc: return 2
-        case .sbb: return 3
-        case .and: return 4
-        case .sub: return 5
-        case .xor: return 6
-        }
-    }
-
-    public var mnemonic: String {
-        switch self {
-        case .add: return "add"
-        case .adc: return "adc"
-        case .sub: return "sub"
-        case .sbb: return "sbb"
-        case .and: return "and"
-        case .or: return "or"
-        case .xor: return "xor"
-        }
-    }
-}
-
-/// Flag-setting comparisons that write no register.
-public enum CmpOp: CaseIterable, Hashable, Sendable {
-    /// Flags of `src1 - src2`.
-    case cmp
-    /// Flags of `src1 & src2`.
-    case test
-
-    public var mnemonic: String {
-        switch self {
-        case .cmp: return "cmp"
-        case .test: return "test"
-        }
-    }
-}
-
-/// Shifts and rotates (0xC0/0xC1/0xD0…0xD3 /digit).
-public enum ShiftKind: CaseIterable, Hashable, Sendable {
-    case rol, ror, shl, shr, sar
-
-    public var digit: UInt8 {
-        switch self {
-        case .rol: return 0
-        case .ror: return 1
-        case .shl: return 4
-        case .shr: return 5
-        case .sar: return 7
-        }
-    }
-
-    public var mnemonic: String {
-        switch self {
-        case .rol: return "rol"
-        case .ror: return "ror"
-        case .shl: return "shl"
-        case .shr: return "shr"
-        case .sar: return "sar"
-        }
-    }
-}
-
-/// Bit-scan and bit-count operations, `0F xx /r`, some with a mandatory F3 prefix.
-/// bsr/bsf leave the destination undefined for a zero source (and set ZF); lzcnt,
-/// tzcnt and popcnt need the LZCNT/BMI1/POPCNT CPU features.
-public enum BitCountOp: CaseIterable, Hashable, Sendable {
-    case bsr, bsf, lzcnt, tzcnt, popcnt
-
-    /// The opcode byte after 0x0F.
-    public var opcode: UInt8 {
-        switch self {
-        case .bsr, .lzcnt: return 0xBD
-        case .bsf, .tzcnt: return 0xBC
-        case .popcnt: return 0xB8
-        }
-    }
-
-    /// Whether the form needs the F3 prefix.
-    public var hasF3Prefix: Bool {
-        switch self {
-        case .bsr, .bsf: return false
-        case .lzcnt, .tzcnt, .popcnt: return true
-        }
-    }
-
-    public var mnemonic: String {
-        switch self {
-        case .bsr: return "bsr"
-        case .bsf: return "bsf"
-        case .lzcnt: return "lzcnt"
-        case .tzcnt: return "tzcnt"
-        case .popcnt: return "popcnt"
-        }
-    }
-}
-
-/// One-operand read-modify-write operations (0xF6/0xF7 /digit).
-public enum UnaryOp: CaseIterable, Hashable, Sendable {
-    case neg, not
-
-    public var digit: UInt8 {
-        switch self {
-        case .not: return 2
-        case .neg: return 3
-        }
-    }
-
-    public var mnemonic: String {
-        switch self {
-        case .neg: return "neg"
-        case .not: return "not"
-        }
-    }
 }
 
 /// The operation computed inside an atomic read-modify-write loop (`atomicRmwLoop`):
@@ -328,8 +205,8 @@ public enum AtomicLoopOp: CaseIterable, Hashable, Sendable {
         }
     }
 
-    /// The ALU operation of add/sub/and/nand/or/xor (nand: `and`, then `not`).
-    public var aluOp: AluOp? {
+    /// The ALU form of add/sub/and/nand/or/xor (nand: `and`, then `not`).
+    public var aluForm: FormID? {
         switch self {
         case .add: return .add
         case .sub: return .sub
@@ -343,7 +220,8 @@ public enum AtomicLoopOp: CaseIterable, Hashable, Sendable {
 
 /// The source and destination widths of a zero/sign extension: `bl` is byte to long
 /// (8 → 32), `lq` long to quad (32 → 64). As in Cranelift, the destination is 32 or
-/// 64 bits; a 32-bit result zero-extends to 64 in the register.
+/// 64 bits; a 32-bit result zero-extends to 64 in the register. Lowering's
+/// vocabulary: `X64Inst.movzx`/`.movsx` turn it into the form.
 public enum ExtMode: CaseIterable, Hashable, Sendable {
     case bl, bq, wl, wq, lq
 
@@ -364,6 +242,28 @@ public enum ExtMode: CaseIterable, Hashable, Sendable {
 
     /// `bl` → "bl": the letters in `movzbl`, `movswq`.
     public var letters: String { from.suffix + to.suffix }
+}
+
+extension X64Inst {
+    /// `src` zero-extended from `ext.from` to `ext.to`: movzb or movzw, and for a
+    /// 32-bit source a 32-bit `movl` (writing a 32-bit register clears the upper half).
+    public static func movzx(_ ext: ExtMode, src: GprMem, dst: Writable<Gpr>) -> X64Inst {
+        switch (ext.from, src) {
+        case (.size32, .reg(let source)): return .movRR(size: .size32, src: source, dst: dst)
+        case (.size32, .mem(let amode)): return .load(size: .size32, src: amode, dst: dst)
+        case (.size8, _), (.size64, _): return .unaryRmR(.movzb, size: ext.to, src: src, dst: dst)
+        case (.size16, _): return .unaryRmR(.movzw, size: ext.to, src: src, dst: dst)
+        }
+    }
+
+    /// `src` sign-extended from `ext.from` to `ext.to`: movsb, movsw or movsl.
+    public static func movsx(_ ext: ExtMode, src: GprMem, dst: Writable<Gpr>) -> X64Inst {
+        switch ext.from {
+        case .size8, .size64: return .unaryRmR(.movsb, size: ext.to, src: src, dst: dst)
+        case .size16: return .unaryRmR(.movsw, size: ext.to, src: src, dst: dst)
+        case .size32: return .unaryRmR(.movsl, size: ext.to, src: src, dst: dst)
+        }
+    }
 }
 
 /// The registers a call passes and returns in, and what it destroys. The ABI layer
@@ -403,4 +303,66 @@ public struct ReturnCallInfo: Hashable, Sendable {
         self.uses = uses
         self.stackArgumentsSize = stackArgumentsSize
     }
+}
+
+// MARK: The xmm shapes
+
+/// The operand types of the xmm shapes of `X64Inst`: the width of a scalar (which
+/// lowering turns into a form: `width.choose(.addss, .addsd)`), register-or-memory
+/// xmm operands, and the immediates of cmpss and roundss.
+
+/// The width of a scalar float operation: the `ss` or `sd` form.
+public enum FloatWidth: CaseIterable, Hashable, Sendable, CustomStringConvertible {
+    case f32
+    case f64
+
+    /// `ss` or `sd`: the mnemonic suffix of scalar forms.
+    public var scalarSuffix: String { self == .f32 ? "ss" : "sd" }
+
+    /// Bytes of one scalar.
+    public var bytes: Int { self == .f32 ? 4 : 8 }
+
+    /// The float width of an f32/f64 type (f64 for anything else).
+    public init(_ type: IRType) { self = type == .f32 ? .f32 : .f64 }
+
+    /// The other width (what `cvtss2sd` / `cvtsd2ss` convert to).
+    public var other: FloatWidth { self == .f32 ? .f64 : .f32 }
+
+    public var description: String { self == .f32 ? "f32" : "f64" }
+}
+
+/// An xmm register or a memory operand (the ModRM r/m field of an SSE form).
+public enum XmmMem: Hashable, Sendable {
+    case reg(Xmm)
+    case mem(Amode)
+}
+
+/// The predicate of `cmpss`/`cmpsd` (its imm8). Only the predicates lowering uses.
+public enum FloatComparePredicate: UInt8, CaseIterable, Hashable, Sendable {
+    /// True when either operand is NaN.
+    case unordered = 3
+
+    public var mnemonicInfix: String {
+        switch self {
+        case .unordered: return "unord"
+        }
+    }
+
+    /// The mnemonic llvm-mc prints for `form` (`cmpss`) with this predicate:
+    /// `cmpunordss`.
+    public func spelling(of form: X64Form) -> String {
+        "cmp" + mnemonicInfix + form.mnemonic.dropFirst("cmp".count)
+    }
+}
+
+/// The rounding of `roundss`/`roundsd` (SSE4.1); the imm8 also sets bit 3, which
+/// suppresses the precision exception, as CLIF's ceil/floor/trunc/nearest never raise.
+public enum RoundingMode: UInt8, CaseIterable, Hashable, Sendable {
+    case nearest = 0
+    case floor = 1
+    case ceil = 2
+    case trunc = 3
+
+    /// The instruction's immediate.
+    public var immediate: UInt8 { rawValue | 8 }
 }

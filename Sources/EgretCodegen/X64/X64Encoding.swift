@@ -5,8 +5,8 @@
 /// - Legacy prefixes: 0x66 (16-bit operand size, or mandatory for some SSE forms),
 ///   then 0xF0 (`lock`),
 ///   then a mandatory 0xF3 (lzcnt, tzcnt, popcnt, `ss` forms) or 0xF2 (`sd` forms),
-///   in the order llvm-mc writes them. (FMA3 forms use a VEX prefix instead:
-///   X64Inst+FloatEncode.swift.)
+///   in the order llvm-mc writes them. (VEX forms use a VEX prefix instead: see
+///   `emitVex` below.)
 /// - REX = 0100WRXB: W for 64-bit operands, R/X/B for bit 3 of the ModRM reg field,
 ///   the SIB index and the ModRM r/m or SIB base. It is also emitted (as 0x40) when
 ///   an 8-bit operand is spl/bpl/sil/dil, which otherwise would mean ah/ch/dh/bh.
@@ -24,7 +24,7 @@
 /// Requires: every register is physical (the instruction encoder checks first).
 
 /// Legacy prefixes, emitted in declaration order.
-struct LegacyPrefixes: OptionSet {
+struct LegacyPrefixes: OptionSet, Hashable, Sendable {
     let rawValue: UInt8
     /// 0x66: operand size 16.
     static let operandSize16 = LegacyPrefixes(rawValue: 1)
@@ -217,6 +217,111 @@ extension CodeBuffer {
         case 0b01: put1(UInt8(truncatingIfNeeded: displacement))
         case 0b10: put4(UInt32(bitPattern: displacement))
         default: break
+        }
+    }
+}
+
+// MARK: Emitting a row's opcode
+
+extension CodeBuffer {
+    /// The legacy prefixes of a row at operand size `size`: 66 at 16 bits or when
+    /// mandatory, lock, then a mandatory F3 or F2.
+    @inline(__always)
+    static func prefixes(_ encoding: FormEncoding, size: OperandSize?) -> LegacyPrefixes {
+        size == .size16 ? encoding.legacyPrefixes.union(.operandSize16) : encoding.legacyPrefixes
+    }
+
+    /// Whether a row sets REX.W at `size`.
+    static func rexW(_ encoding: FormEncoding, size: OperandSize?) -> Bool {
+        switch encoding.rexW {
+        case .bySize: return size == .size64
+        case .always: return true
+        case .never: return false
+        }
+    }
+
+    /// The opcode bytes at `size` (the byte form under the w-bit rule) plus `plus`
+    /// (a condition code).
+    static func opcodeBytes(_ encoding: FormEncoding, _ opcode: X64Opcode, size: OperandSize?, plus: UInt8) -> UInt32 {
+        let bytes = encoding.usesWBit && size == .size8 ? opcode.bytes & ~1 : opcode.bytes
+        return bytes + UInt32(plus)
+    }
+
+    /// A form with a ModRM byte: the row's prefixes, REX, opcode (+ `plus`), ModRM
+    /// with the opcode's /digit or `reg` in the reg field, SIB, displacement, then
+    /// the opcode's immediate (`immediate`, at the width the opcode gives at `size`).
+    mutating func emit(_ encoding: FormEncoding, _ opcode: X64Opcode, size: OperandSize?, reg: RegField, rm: RmField,
+                       immediate: Int64 = 0, plus: UInt8 = 0) {
+        let immediateBytes = opcode.immediate.byteCount(at: size)
+        let regField: RegField = opcode.digit.map(RegField.digit) ?? reg
+        emitModRM(prefixes: CodeBuffer.prefixes(encoding, size: size), rexW: CodeBuffer.rexW(encoding, size: size),
+                  opcode: CodeBuffer.opcodeBytes(encoding, opcode, size: size, plus: plus),
+                  opcodeLength: opcode.length, reg: regField, rm: rm, trailingBytes: immediateBytes)
+        if immediateBytes > 0 { emitImmediate(immediate, byteCount: immediateBytes) }
+    }
+
+    /// A form with the register in the opcode's low bits (`O`, `OI`), then the
+    /// opcode's immediate; `immediate` nil: the caller emits the field (a relocation).
+    mutating func emitPlusRegister(_ encoding: FormEncoding, _ opcode: X64Opcode, size: OperandSize?, reg: Gpr,
+                                   immediate: Int64? = 0) {
+        emitOpcodePlusReg(prefixes: CodeBuffer.prefixes(encoding, size: size),
+                          rexW: CodeBuffer.rexW(encoding, size: size),
+                          opcode: CodeBuffer.opcodeBytes(encoding, opcode, size: size, plus: 0),
+                          opcodeLength: opcode.length, reg: reg)
+        let immediateBytes = opcode.immediate.byteCount(at: size)
+        if let immediate, immediateBytes > 0 { emitImmediate(immediate, byteCount: immediateBytes) }
+    }
+
+    /// A form without ModRM (`ZO`, `I`, `I8`, `D`, `D8`): prefixes, REX.W, the opcode
+    /// (+ `plus`) and the opcode's immediate. A relative target (`D`, `D8`) is the
+    /// caller's to emit.
+    mutating func emitBare(_ encoding: FormEncoding, _ opcode: X64Opcode, size: OperandSize?, immediate: Int64 = 0,
+                           plus: UInt8 = 0) {
+        emitPrefixes(CodeBuffer.prefixes(encoding, size: size))
+        if CodeBuffer.rexW(encoding, size: size) { put1(0x48) }
+        emitOpcode(CodeBuffer.opcodeBytes(encoding, opcode, size: size, plus: plus), length: opcode.length)
+        let immediateBytes = opcode.immediate.byteCount(at: size)
+        if immediateBytes > 0 { emitImmediate(immediate, byteCount: immediateBytes) }
+    }
+}
+
+// MARK: VEX
+
+/// VEX forms (AVX, FMA3) use the three-byte VEX prefix instead of the legacy prefixes
+/// and REX:
+///
+///     C4  R̄X̄B̄ m-mmmm  W v̄v̄v̄v̄ L pp  opcode  ModRM …
+///
+/// where R̄X̄B̄ and v̄v̄v̄v̄ are stored inverted, m-mmmm is the row's opcode map, pp its
+/// mandatory prefix and W, L the row's VEX fields.
+extension CodeBuffer {
+    /// A VEX "RVM" form: ModRM.reg = `reg`, VEX.vvvv = `vvvv`, ModRM.rm = `rm`.
+    mutating func emitVex(_ encoding: FormEncoding, _ opcode: X64Opcode, reg: Xmm, vvvv: Xmm, rm: RmField) {
+        guard let vex = encoding.vex else { preconditionFailure("x64 encoder: a VEX form without VEX fields") }
+        if case .mem(let amode) = rm, let trap = amode.trap { addTrap(trap) }
+        let regEncoding = hardwareEncoding(reg)
+        var rxb: UInt8 = regEncoding >= 8 ? 0b100 : 0
+        switch rm {
+        case .xmm(let xmm):
+            if hardwareEncoding(xmm) >= 8 { rxb |= 0b001 }
+        case .reg(let gpr, _):
+            if hardwareEncoding(gpr) >= 8 { rxb |= 0b001 }
+        case .mem(let amode):
+            rxb |= CodeBuffer.rexBits(of: amode.address) & 0b011
+        }
+        put1(0xC4)
+        put1((~rxb & 0b111) << 5 | opcode.map.vexBits)
+        let w: UInt8 = vex.w ? 0x80 : 0
+        let l: UInt8 = vex.l ? 0x04 : 0
+        put1(w | (~hardwareEncoding(vvvv) & 0xF) << 3 | l | encoding.prefix.vexBits)
+        put1(UInt8(truncatingIfNeeded: opcode.bytes))
+        switch rm {
+        case .xmm(let xmm):
+            put1(0xC0 | (regEncoding & 7) << 3 | hardwareEncoding(xmm) & 7)
+        case .reg(let gpr, _):
+            put1(0xC0 | (regEncoding & 7) << 3 | hardwareEncoding(gpr) & 7)
+        case .mem(let amode):
+            emitAddress(amode.address, regBits: regEncoding & 7, trailingBytes: 0)
         }
     }
 }

@@ -1,8 +1,7 @@
 import EgretIR
 
-/// Encoding, text and operands of the atomic forms (`lockCmpxchg`, `xchg`,
-/// `lockXadd`, `mfence`, `atomicRmwLoop`, `lockCmpxchg16b`, `atomicRmwLoop128`), called from the exhaustive switches of
-/// X64Inst+Encode/Print/Operands.swift.
+/// The atomic read-modify-write loops (`atomicRmwLoop`, `atomicRmwLoop128`), called
+/// from the exhaustive switches of X64Inst+Encode/Print/Properties.swift.
 ///
 /// `atomicRmwLoop` (and its 16-byte twin) is a pseudo-instruction: `atomicLoopBody` spells it out as real
 /// forms (a load, a copy, the operation, `lock cmpxchg`) plus a short `jne` back to
@@ -12,46 +11,16 @@ import EgretIR
 extension X64Inst {
     // MARK: Encoding
 
-    /// `F0 [66] [REX] 0F B0/B1 /r`: lock cmpxchg.
-    static func encodeLockCmpxchg(size: OperandSize, replacement: Gpr, mem: Amode, into buffer: inout CodeBuffer) {
-        buffer.emitModRM(prefixes: LegacyPrefixes.forSize(size).union(.lock), rexW: size == .size64,
-                         opcode: size == .size8 ? 0x0FB0 : 0x0FB1, opcodeLength: 2,
-                         reg: .reg(replacement, isByte: size == .size8), rm: .mem(mem))
-    }
-
-    /// `[66] [REX] 86/87 /r`: xchg with memory (locked by the processor).
-    static func encodeXchg(size: OperandSize, operand: Gpr, mem: Amode, into buffer: inout CodeBuffer) {
-        buffer.emitModRM(prefixes: .forSize(size), rexW: size == .size64, opcode: size == .size8 ? 0x86 : 0x87,
-                         opcodeLength: 1, reg: .reg(operand, isByte: size == .size8), rm: .mem(mem))
-    }
-
-    /// `F0 [66] [REX] 0F C0/C1 /r`: lock xadd.
-    static func encodeLockXadd(size: OperandSize, operand: Gpr, mem: Amode, into buffer: inout CodeBuffer) {
-        buffer.emitModRM(prefixes: LegacyPrefixes.forSize(size).union(.lock), rexW: size == .size64,
-                         opcode: size == .size8 ? 0x0FC0 : 0x0FC1, opcodeLength: 2,
-                         reg: .reg(operand, isByte: size == .size8), rm: .mem(mem))
-    }
-
-    /// `F0 48 0F C7 /1`: lock cmpxchg16b.
-    static func encodeLockCmpxchg16b(mem: Amode, into buffer: inout CodeBuffer) {
-        buffer.emitModRM(prefixes: .lock, rexW: true, opcode: 0x0FC7, opcodeLength: 2, reg: .digit(1), rm: .mem(mem))
-    }
-
-    /// `0F AE F0`.
-    static func encodeMfence(into buffer: inout CodeBuffer) {
-        buffer.put1(0x0F)
-        buffer.put1(0xAE)
-        buffer.put1(0xF0)
-    }
-
-    /// The loop's body, then `jne` (75 rel8) back to its second instruction.
+    /// The loop's body, then `jne` (jcc's D8, 75 rel8) back to its second instruction.
     static func encodeAtomicRmwLoop(_ body: AtomicLoopBody, into buffer: inout CodeBuffer) {
         for inst in body.load { inst.encode(into: &buffer) }
         let again = buffer.bytes.count
         for inst in body.retried { inst.encode(into: &buffer) }
-        let distance = buffer.bytes.count + 2 - again
+        let encoding = FormID.jcc.encoding
+        let jne = FormID.jcc.need(encoding.d8, "D8")
+        let distance = buffer.bytes.count + jne.length + 1 - again
         precondition(distance <= 128, "x64 encoder: an atomic loop body of \(distance) bytes is beyond a rel8 jump")
-        buffer.put1(0x70 | CC.ne.rawValue)
+        buffer.emitBare(encoding, jne, size: nil, plus: CC.ne.rawValue)
         buffer.put1(UInt8(bitPattern: Int8(-distance)))
     }
 
@@ -78,8 +47,8 @@ extension X64Inst {
         let old = dstOld.reg
         let load: [X64Inst]
         switch size {
-        case .size8: load = [.movzx(ext: .bl, src: .mem(mem), dst: dstOld)]
-        case .size16: load = [.movzx(ext: .wl, src: .mem(mem), dst: dstOld)]
+        case .size8: load = [.movzx(.bl, src: .mem(mem), dst: dstOld)]
+        case .size16: load = [.movzx(.wl, src: .mem(mem), dst: dstOld)]
         case .size32, .size64: load = [.load(size: size, src: mem, dst: dstOld)]
         }
         if op == .xchg {
@@ -93,16 +62,16 @@ extension X64Inst {
         let swap: X64Inst?
         switch size {
         case .size8: swap = nil
-        case .size16: swap = .shiftR(kind: .rol, size: .size16, src: temp.reg, count: .imm(8), dst: temp)
-        case .size32, .size64: swap = .bswap(size: size, src: temp.reg, dst: temp)
+        case .size16: swap = .shiftR(.rol, size: .size16, src: temp.reg, count: .imm(8), dst: temp)
+        case .size32, .size64: swap = .unary(.bswap, size: size, src: temp.reg, dst: temp)
         }
         if byteSwapped, let swap { retried.append(swap) }
-        if let aluOp = op.aluOp {
-            retried.append(.aluRmiR(op: aluOp, size: size, src1: temp.reg, src2: .reg(operand), dst: temp))
-            if op == .nand { retried.append(.unary(op: .not, size: size, src: temp.reg, dst: temp)) }
+        if let aluForm = op.aluForm {
+            retried.append(.aluRmiR(aluForm, size: size, src1: temp.reg, src2: .reg(operand), dst: temp))
+            if op == .nand { retried.append(.unary(.not, size: size, src: temp.reg, dst: temp)) }
         } else if let cc = op.replaceCondition {
             // cmov has no 8-bit form; its 32-bit form writes the low bits cmpxchg reads.
-            retried.append(.cmpRmiR(op: .cmp, size: size, src1: temp.reg, src2: .reg(operand)))
+            retried.append(.cmpRmiR(.cmp, size: size, src1: temp.reg, src2: .reg(operand)))
             retried.append(.cmove(size: size == .size64 ? .size64 : .size32, cc: cc, consequent: .reg(operand),
                                   alternative: temp.reg, dst: temp))
         }
@@ -122,16 +91,16 @@ extension X64Inst {
             retried.append(.movRR(size: .size64, src: low, dst: temp.low))
             retried.append(.movRR(size: .size64, src: high, dst: temp.high))
         }
-        func pairwise(_ lowOp: AluOp, _ highOp: AluOp) {
-            retried.append(.aluRmiR(op: lowOp, size: .size64, src1: temp.low.reg, src2: .reg(operand.low), dst: temp.low))
-            retried.append(.aluRmiR(op: highOp, size: .size64, src1: temp.high.reg, src2: .reg(operand.high),
+        func pairwise(_ lowForm: FormID, _ highForm: FormID) {
+            retried.append(.aluRmiR(lowForm, size: .size64, src1: temp.low.reg, src2: .reg(operand.low), dst: temp.low))
+            retried.append(.aluRmiR(highForm, size: .size64, src1: temp.high.reg, src2: .reg(operand.high),
                                     dst: temp.high))
         }
         /// Flags of the 128-bit `lhs - rhs` (CF and SF/OF; ZF is not meaningful).
         func compare(_ lhs: GprPair, _ rhs: GprPair) {
             retried.append(.movRR(size: .size64, src: lhs.high, dst: scratch))
-            retried.append(.cmpRmiR(op: .cmp, size: .size64, src1: lhs.low, src2: .reg(rhs.low)))
-            retried.append(.aluRmiR(op: .sbb, size: .size64, src1: scratch.reg, src2: .reg(rhs.high), dst: scratch))
+            retried.append(.cmpRmiR(.cmp, size: .size64, src1: lhs.low, src2: .reg(rhs.low)))
+            retried.append(.aluRmiR(.sbb, size: .size64, src1: scratch.reg, src2: .reg(rhs.high), dst: scratch))
         }
         func replace(when cc: CC) {
             retried.append(.cmove(size: .size64, cc: cc, consequent: .reg(operand.low), alternative: temp.low.reg,
@@ -147,8 +116,8 @@ extension X64Inst {
         }
         /// rcx:rbx with its 16 bytes reversed.
         func swap() {
-            retried.append(.bswap(size: .size64, src: temp.low.reg, dst: temp.low))
-            retried.append(.bswap(size: .size64, src: temp.high.reg, dst: temp.high))
+            retried.append(.unary(.bswap, size: .size64, src: temp.low.reg, dst: temp.low))
+            retried.append(.unary(.bswap, size: .size64, src: temp.high.reg, dst: temp.high))
             retried.append(.movRR(size: .size64, src: temp.low.reg, dst: scratch))
             retried.append(.movRR(size: .size64, src: temp.high.reg, dst: temp.low))
             retried.append(.movRR(size: .size64, src: scratch.reg, dst: temp.high))
@@ -164,8 +133,8 @@ extension X64Inst {
         case .xor: pairwise(.xor, .xor)
         case .nand:
             pairwise(.and, .and)
-            retried.append(.unary(op: .not, size: .size64, src: temp.low.reg, dst: temp.low))
-            retried.append(.unary(op: .not, size: .size64, src: temp.high.reg, dst: temp.high))
+            retried.append(.unary(.not, size: .size64, src: temp.low.reg, dst: temp.low))
+            retried.append(.unary(.not, size: .size64, src: temp.high.reg, dst: temp.high))
         case .umin, .smin:
             // Replace when operand < temp.
             compare(operand, temp.regs)

@@ -1,229 +1,231 @@
 import EgretIR
 
-/// Machine code for each x86-64 instruction form.
+/// Machine code for each x86-64 instruction shape, from its form's row.
 ///
-/// Encodings are the shortest ones llvm-mc picks for the same AT&T text, so the
-/// encoder tests can compare bytes exactly: register-to-register ALU forms use the
-/// "MR" opcodes (01 /r for add, 89 /r for mov), immediates use the sign-extended
-/// imm8 opcodes (83, 6B, 6A) when they fit and the accumulator short forms (05 id,
-/// A9 id, 04 ib) when the register is rax/eax/ax/al, shifts by one use D1 /digit.
+/// Each shape picks the Op/En its operands need from the row (FormEncoding.swift)
+/// and never looks at the mnemonic. Where a form has several encodings for one
+/// operand kind, the shape chooses the shortest, as llvm-mc does, so the encoder
+/// tests can compare bytes exactly: a register source uses MR when the row has it
+/// (`addl %esi, %edi` is 01 /r), else RM (`imul`); a memory source uses RM (MR for
+/// a compare without RM: `test`, which writes nothing); an immediate uses MI8 when
+/// it fits a sign-extended byte, else I when the register is the accumulator, else
+/// MI; a shift by one uses M1.
 ///
-/// Requires: physical registers only (after register allocation) and, for
-/// two-address forms, `dst == src1` (the allocator's reuse constraint). Both are
-/// checked with preconditions: violating them is a bug in the caller.
+/// Requires: physical registers only (after register allocation), a size the form is
+/// defined at, an Op/En the form has and, for two-address forms, `dst == src1` (the
+/// allocator's reuse constraint). All are checked with preconditions: violating
+/// them is a bug in the caller.
 /// Guarantees: traps, label uses and relocations are recorded in the buffer at the
 /// offsets the JIT and the trap handler need.
 extension X64Inst {
     public func encode(into buffer: inout CodeBuffer) {
-        checkEncodable()
+        checkPhysicalRegisters()
+        encodeAllocated(into: &buffer)
+    }
+
+    /// `encode(into:)` for an instruction whose every register operand the caller has
+    /// just replaced by its allocation (the emitter, through `AllocationApplier`, which
+    /// requires one physical register per operand): the same bytes and form checks,
+    /// without scanning the operands again for virtual registers, which costs about as
+    /// much as the encoding itself.
+    func encodeAllocated(into buffer: inout CodeBuffer) {
+        checkForm()
         switch self {
-        case .aluRmiR(let op, let size, let src1, let src2, let dst):
+        case .aluRmiR(let form, let size, let src1, let src2, let dst):
             requireTied(src1, dst)
-            buffer.emitAluLike(digit: op.digit, size: size, lhs: src1, rhs: src2)
-        case .cmpRmiR(.cmp, let size, let src1, let src2):
-            buffer.emitAluLike(digit: 7, size: size, lhs: src1, rhs: src2)
-        case .cmpRmiR(.test, let size, let src1, let src2):
-            buffer.emitTest(size: size, lhs: src1, rhs: src2)
-        case .imul(let size, let src1, let src2, let dst):
-            requireTied(src1, dst)
-            buffer.emitModRM(prefixes: .forSize(size), rexW: size == .size64, opcode: 0x0FAF, opcodeLength: 2,
-                             reg: .reg(dst.reg, isByte: false), rm: RmField(src2, size: size))
-        case .imulImm(let size, let src, let imm, let dst):
+            buffer.emitBinary(form, size: size, lhs: src1, rhs: src2, writesLhs: true)
+        case .cmpRmiR(let form, let size, let src1, let src2):
+            buffer.emitBinary(form, size: size, lhs: src1, rhs: src2, writesLhs: false)
+        case .aluRmImmR(let form, let size, let src, let imm, let dst):
+            let encoding = form.encoding
             let value = X64Inst.immediate(imm, at: size)
-            let short = fitsInInt8(value)
-            let immBytes = short ? 1 : min(size.bytes, 4)
-            buffer.emitModRM(prefixes: .forSize(size), rexW: size == .size64, opcode: short ? 0x6B : 0x69,
-                             opcodeLength: 1, reg: .reg(dst.reg, isByte: false), rm: RmField(src, size: size),
-                             trailingBytes: immBytes)
-            buffer.emitImmediate(value, byteCount: immBytes)
-        case .mul(let size, let signedness, _, let src2, _, _):
-            buffer.emitModRM(prefixes: .forSize(size), rexW: size == .size64, opcode: 0xF7, opcodeLength: 1,
-                             reg: .digit(signedness == .signed ? 5 : 4), rm: RmField(src2, size: size))
-        case .mul8(let signedness, _, let src2, _):
-            buffer.emitModRM(prefixes: [], rexW: false, opcode: 0xF6, opcodeLength: 1,
-                             reg: .digit(signedness == .signed ? 5 : 4), rm: RmField(src2, size: .size8))
-        case .div(let size, let signedness, _, _, let divisor, _, _, let trap):
+            let full = form.need(encoding.rm, "RM")
+            let opcode = fitsInInt8(value) ? encoding.rmi8 ?? full : full
+            buffer.emit(encoding, opcode, size: size, reg: .reg(dst.reg, isByte: false), rm: RmField(src, size: size),
+                        immediate: value)
+        case .mul(let form, let size, _, let src2, _, _):
+            let encoding = form.encoding
+            buffer.emit(encoding, form.need(encoding.m, "M"), size: size, reg: .digit(0), rm: RmField(src2, size: size))
+        case .mul8(let form, _, let src2, _):
+            let encoding = form.encoding
+            buffer.emit(encoding, form.need(encoding.m, "M"), size: .size8, reg: .digit(0),
+                        rm: RmField(src2, size: .size8))
+        case .div(let form, let size, _, _, let divisor, _, _, let trap):
+            let encoding = form.encoding
             buffer.addTrap(trap)
-            buffer.emitModRM(prefixes: .forSize(size), rexW: size == .size64, opcode: 0xF7, opcodeLength: 1,
-                             reg: .digit(signedness == .signed ? 7 : 6),
-                             rm: RmField(X64Inst.divisorWithoutTrap(divisor, trap), size: size))
-        case .div8(let signedness, _, let divisor, _, let trap):
+            buffer.emit(encoding, form.need(encoding.m, "M"), size: size, reg: .digit(0),
+                        rm: RmField(X64Inst.divisorWithoutTrap(divisor, trap), size: size))
+        case .div8(let form, _, let divisor, _, let trap):
+            let encoding = form.encoding
             buffer.addTrap(trap)
-            buffer.emitModRM(prefixes: [], rexW: false, opcode: 0xF6, opcodeLength: 1,
-                             reg: .digit(signedness == .signed ? 7 : 6),
-                             rm: RmField(X64Inst.divisorWithoutTrap(divisor, trap), size: .size8))
-        case .signExtendData(let size, _, _):
-            switch size {
-            case .size8: buffer.emitPlain(prefixes: .operandSize16, rexW: false, opcode: 0x98)
-            case .size16: buffer.emitPlain(prefixes: .operandSize16, rexW: false, opcode: 0x99)
-            case .size32: buffer.emitPlain(prefixes: [], rexW: false, opcode: 0x99)
-            case .size64: buffer.emitPlain(prefixes: [], rexW: true, opcode: 0x99)
-            }
-        case .shiftR(let kind, let size, let src, let count, let dst):
+            buffer.emit(encoding, form.need(encoding.m, "M"), size: .size8, reg: .digit(0),
+                        rm: RmField(X64Inst.divisorWithoutTrap(divisor, trap), size: .size8))
+        case .signExtendData(let form, _, _):
+            let encoding = form.encoding
+            buffer.emitBare(encoding, form.need(encoding.zo, "ZO"), size: form.sizes.single)
+        case .shiftR(let form, let size, let src, let count, let dst):
             requireTied(src, dst)
-            let byteBit: UInt32 = size == .size8 ? 0 : 1
+            let encoding = form.encoding
             let rm = RmField.reg(src, isByte: size == .size8)
             switch count {
-            case .imm(1):
-                buffer.emitModRM(prefixes: .forSize(size), rexW: size == .size64, opcode: 0xD0 | byteBit,
-                                 opcodeLength: 1, reg: .digit(kind.digit), rm: rm)
+            case .imm(1) where encoding.m1 != nil:
+                buffer.emit(encoding, form.need(encoding.m1, "M1"), size: size, reg: .digit(0), rm: rm)
             case .imm(let amount):
-                buffer.emitModRM(prefixes: .forSize(size), rexW: size == .size64, opcode: 0xC0 | byteBit,
-                                 opcodeLength: 1, reg: .digit(kind.digit), rm: rm)
-                buffer.put1(amount)
+                buffer.emit(encoding, form.need(encoding.mi, "MI"), size: size, reg: .digit(0), rm: rm,
+                            immediate: Int64(amount))
             case .cl:
-                buffer.emitModRM(prefixes: .forSize(size), rexW: size == .size64, opcode: 0xD2 | byteBit,
-                                 opcodeLength: 1, reg: .digit(kind.digit), rm: rm)
+                buffer.emit(encoding, form.need(encoding.mc, "MC"), size: size, reg: .digit(0), rm: rm)
             }
-        case .unary(let op, let size, let src, let dst):
+        case .unary(let form, let size, let src, let dst):
             requireTied(src, dst)
-            buffer.emitModRM(prefixes: .forSize(size), rexW: size == .size64, opcode: size == .size8 ? 0xF6 : 0xF7,
-                             opcodeLength: 1, reg: .digit(op.digit), rm: .reg(src, isByte: size == .size8))
-        case .bitCount(let op, let size, let src, let dst):
-            var prefixes = LegacyPrefixes.forSize(size)
-            if op.hasF3Prefix { prefixes.insert(.repF3) }
-            buffer.emitModRM(prefixes: prefixes, rexW: size == .size64, opcode: 0x0F00 | UInt32(op.opcode),
-                             opcodeLength: 2, reg: .reg(dst.reg, isByte: false), rm: RmField(src, size: size))
-        case .bswap(let size, let src, let dst):
-            requireTied(src, dst)
-            buffer.emitOpcodePlusReg(prefixes: [], rexW: size == .size64, opcode: 0x0FC8, opcodeLength: 2, reg: src)
+            let encoding = form.encoding
+            if let m = encoding.m {
+                buffer.emit(encoding, m, size: size, reg: .digit(0), rm: .reg(src, isByte: size == .size8))
+            } else {
+                buffer.emitPlusRegister(encoding, form.need(encoding.o, "M or O"), size: size, reg: src)
+            }
+        case .unaryRmR(let form, let size, let src, let dst):
+            let encoding = form.encoding
+            buffer.emit(encoding, form.need(encoding.rm, "RM"), size: size, reg: .reg(dst.reg, isByte: false),
+                        rm: RmField(src, size: form.sourceSize ?? size))
         case .setcc(let cc, let dst):
-            buffer.emitModRM(prefixes: [], rexW: false, opcode: 0x0F90 | UInt32(cc.rawValue), opcodeLength: 2,
-                             reg: .digit(0), rm: .reg(dst.reg, isByte: true))
+            let encoding = FormID.set.encoding
+            buffer.emit(encoding, FormID.set.need(encoding.m, "M"), size: .size8, reg: .digit(0),
+                        rm: .reg(dst.reg, isByte: true), plus: cc.rawValue)
         case .cmove(let size, let cc, let consequent, let alternative, let dst):
             requireTied(alternative, dst)
-            buffer.emitModRM(prefixes: .forSize(size), rexW: size == .size64, opcode: 0x0F40 | UInt32(cc.rawValue),
-                             opcodeLength: 2, reg: .reg(dst.reg, isByte: false), rm: RmField(consequent, size: size))
+            let encoding = FormID.cmov.encoding
+            buffer.emit(encoding, FormID.cmov.need(encoding.rm, "RM"), size: size, reg: .reg(dst.reg, isByte: false),
+                        rm: RmField(consequent, size: size), plus: cc.rawValue)
         case .movRR(let size, let src, let dst):
-            buffer.emitModRM(prefixes: [], rexW: size == .size64, opcode: 0x89, opcodeLength: 1,
-                             reg: .reg(src, isByte: false), rm: .reg(dst.reg, isByte: false))
+            let encoding = FormID.mov.encoding
+            buffer.emit(encoding, FormID.mov.need(encoding.mr, "MR"), size: size, reg: .reg(src,
+                                                                                            isByte: size == .size8),
+                        rm: .reg(dst.reg, isByte: size == .size8))
         case .movImm(let size, let imm, let dst):
             buffer.emitMovImm(size: size, imm: imm, dst: dst.reg)
-        case .movzx(let ext, let src, let dst):
-            buffer.emitExtension(signed: false, ext: ext, src: src, dst: dst.reg)
-        case .movsx(let ext, let src, let dst):
-            buffer.emitExtension(signed: true, ext: ext, src: src, dst: dst.reg)
         case .lea(let size, let address, let dst):
-            // lea computes an address and never accesses memory: no trap record.
-            buffer.emitModRM(prefixes: [], rexW: size == .size64, opcode: 0x8D, opcodeLength: 1,
-                             reg: .reg(dst.reg, isByte: false), rm: .mem(Amode(address.address)))
+            let encoding = FormID.lea.encoding
+            // A form that never traps (lea computes an address, it does not access it)
+            // records no trap.
+            let amode = FormID.lea.traps == .never ? Amode(address.address) : address
+            buffer.emit(encoding, FormID.lea.need(encoding.rm, "RM"), size: size, reg: .reg(dst.reg, isByte: false),
+                        rm: .mem(amode))
         case .load(let size, let src, let dst):
-            buffer.emitModRM(prefixes: .forSize(size), rexW: size == .size64, opcode: size == .size8 ? 0x8A : 0x8B,
-                             opcodeLength: 1, reg: .reg(dst.reg, isByte: size == .size8), rm: .mem(src))
+            let encoding = FormID.mov.encoding
+            buffer.emit(encoding, FormID.mov.need(encoding.rm, "RM"), size: size, reg: .reg(dst.reg,
+                                                                                            isByte: size == .size8),
+                        rm: .mem(src))
         case .store(let size, let src, let dst):
-            buffer.emitModRM(prefixes: .forSize(size), rexW: size == .size64, opcode: size == .size8 ? 0x88 : 0x89,
-                             opcodeLength: 1, reg: .reg(src, isByte: size == .size8), rm: .mem(dst))
+            let encoding = FormID.mov.encoding
+            buffer.emit(encoding, FormID.mov.need(encoding.mr, "MR"), size: size, reg: .reg(src,
+                                                                                            isByte: size == .size8),
+                        rm: .mem(dst))
         case .storeImm(let size, let imm, let dst):
-            let immBytes = min(size.bytes, 4)
-            buffer.emitModRM(prefixes: .forSize(size), rexW: size == .size64, opcode: size == .size8 ? 0xC6 : 0xC7,
-                             opcodeLength: 1, reg: .digit(0), rm: .mem(dst), trailingBytes: immBytes)
-            buffer.emitImmediate(X64Inst.immediate(imm, at: size), byteCount: immBytes)
+            let encoding = FormID.mov.encoding
+            buffer.emit(encoding, FormID.mov.need(encoding.mi, "MI"), size: size, reg: .digit(0), rm: .mem(dst),
+                        immediate: X64Inst.immediate(imm, at: size))
         case .loadSymbol(let name, let dst):
-            buffer.emitOpcodePlusReg(prefixes: [], rexW: true, opcode: 0xB8, opcodeLength: 1, reg: dst.reg)
+            let encoding = FormID.movabs.encoding
+            buffer.emitPlusRegister(encoding, FormID.movabs.need(encoding.oi, "OI"), size: .size64, reg: dst.reg,
+                                    immediate: nil)
             buffer.putRelocation(.absolute64, to: name, addend: 0)
-        case .push(.reg(let src)):
-            buffer.emitOpcodePlusReg(prefixes: [], rexW: false, opcode: 0x50, opcodeLength: 1, reg: src)
-        case .push(.mem(let amode)):
-            buffer.emitModRM(prefixes: [], rexW: false, opcode: 0xFF, opcodeLength: 1, reg: .digit(6), rm: .mem(amode))
-        case .push(.imm(let imm)):
-            if fitsInInt8(imm) {
-                buffer.put1(0x6A)
-                buffer.emitImmediate(Int64(imm), byteCount: 1)
-            } else {
-                buffer.put1(0x68)
-                buffer.emitImmediate(Int64(imm), byteCount: 4)
-            }
+        case .push(let src):
+            buffer.emitPush(src)
         case .pop(let dst):
-            buffer.emitOpcodePlusReg(prefixes: [], rexW: false, opcode: 0x58, opcodeLength: 1, reg: dst.reg)
+            let encoding = FormID.pop.encoding
+            buffer.emitPlusRegister(encoding, FormID.pop.need(encoding.o, "O"), size: .size64, reg: dst.reg)
         case .callKnown(let name, let info):
-            buffer.put1(0xE8)
+            let encoding = FormID.call.encoding
+            buffer.emitBare(encoding, FormID.call.need(encoding.d, "D"), size: .size64)
             buffer.putRelocation(.pcRel32, to: name, addend: -4)
             X64Inst.reclaimPoppedArguments(info, into: &buffer)
         case .callUnknown(let target, let info):
-            buffer.emitModRM(prefixes: [], rexW: false, opcode: 0xFF, opcodeLength: 1, reg: .digit(2),
-                             rm: RmField(target, size: .size64))
+            let encoding = FormID.call.encoding
+            buffer.emit(encoding, FormID.call.need(encoding.m, "M"), size: .size64, reg: .digit(0),
+                        rm: RmField(target, size: .size64))
             X64Inst.reclaimPoppedArguments(info, into: &buffer)
-        case .ret(_, 0):
-            buffer.put1(0xC3)
         case .ret(_, let popBytes):
-            buffer.put1(0xC2)
-            buffer.put2(popBytes)
+            let encoding = FormID.ret.encoding
+            if popBytes == 0 {
+                buffer.emitBare(encoding, FormID.ret.need(encoding.zo, "ZO"), size: .size64)
+            } else {
+                buffer.emitBare(encoding, FormID.ret.need(encoding.i, "I"), size: .size64, immediate: Int64(popBytes))
+            }
         case .returnCallKnown(let name, _):
-            buffer.put1(0xE9)
+            let encoding = FormID.jmp.encoding
+            buffer.emitBare(encoding, FormID.jmp.need(encoding.d, "D"), size: .size64)
             buffer.putRelocation(.pcRel32, to: name, addend: -4)
         case .returnCallUnknown(let target, _):
-            buffer.emitModRM(prefixes: [], rexW: false, opcode: 0xFF, opcodeLength: 1, reg: .digit(4),
-                             rm: .reg(target, isByte: false))
+            let encoding = FormID.jmp.encoding
+            buffer.emit(encoding, FormID.jmp.need(encoding.m, "M"), size: .size64, reg: .digit(0),
+                        rm: .reg(target, isByte: false))
         case .jmp(let target):
-            buffer.put1(0xE9)
+            let encoding = FormID.jmp.encoding
+            buffer.emitBare(encoding, FormID.jmp.need(encoding.d, "D"), size: .size64)
             buffer.putLabelUse32(target, addend: -4)
         case .jcc(let cc, let target):
-            buffer.put1(0x0F)
-            buffer.put1(0x80 | cc.rawValue)
+            let encoding = FormID.jcc.encoding
+            buffer.emitBare(encoding, FormID.jcc.need(encoding.d, "D"), size: nil, plus: cc.rawValue)
             buffer.putLabelUse32(target, addend: -4)
         case .jmpIndirect(let target):
-            buffer.emitModRM(prefixes: [], rexW: false, opcode: 0xFF, opcodeLength: 1, reg: .digit(4),
-                             rm: RmField(target, size: .size64))
-        case .xmmLoad(let width, let src, let dst):
-            let (prefixes, opcode) = X64Inst.xmmMoveEncoding(width, store: false)
-            buffer.emitSse(prefixes: prefixes, opcode: opcode, reg: .xmm(dst.reg), rm: .mem(src))
-        case .xmmStore(let width, let src, let dst):
-            let (prefixes, opcode) = X64Inst.xmmMoveEncoding(width, store: true)
-            buffer.emitSse(prefixes: prefixes, opcode: opcode, reg: .xmm(src), rm: .mem(dst))
+            let encoding = FormID.jmp.encoding
+            buffer.emit(encoding, FormID.jmp.need(encoding.m, "M"), size: .size64, reg: .digit(0),
+                        rm: RmField(target, size: .size64))
+        case .xmmLoad(let form, let src, let dst):
+            let encoding = form.encoding
+            buffer.emit(encoding, form.need(encoding.rm, "RM"), size: nil, reg: .xmm(dst.reg), rm: .mem(src))
+        case .xmmStore(let form, let src, let dst):
+            let encoding = form.encoding
+            buffer.emit(encoding, form.need(encoding.mr, "MR"), size: nil, reg: .xmm(src), rm: .mem(dst))
         case .xmmMove(let src, let dst):
-            buffer.emitSse(prefixes: [], opcode: 0x0F28, reg: .xmm(dst.reg), rm: .xmm(src))
-        case .gprToXmm(let size, let src, let dst):
-            buffer.emitSse(prefixes: .operandSize16, rexW: size == .size64, opcode: 0x0F6E, reg: .xmm(dst.reg),
-                           rm: .reg(src, isByte: false))
-        case .xmmToGpr(let size, let src, let dst):
-            buffer.emitSse(prefixes: .operandSize16, rexW: size == .size64, opcode: 0x0F7E, reg: .xmm(src),
-                           rm: .reg(dst.reg, isByte: false))
-        case .xmmArith(let op, let width, let src1, let src2, let dst):
+            let encoding = FormID.movaps.encoding
+            buffer.emit(encoding, FormID.movaps.need(encoding.rm, "RM"), size: nil, reg: .xmm(dst.reg), rm: .xmm(src))
+        case .gprToXmm(let form, let size, let src, let dst):
+            let encoding = form.encoding
+            buffer.emit(encoding, form.need(encoding.rm, "RM"), size: size, reg: .xmm(dst.reg),
+                        rm: RmField(src, size: size))
+        case .xmmToGpr(let form, let size, let src, let dst):
+            buffer.emitXmmToGpr(form, size: size, src: src, dst: dst.reg)
+        case .xmmRmR(let form, let src1, let src2, let dst):
             requireTied(src1, dst)
-            buffer.emitSse(prefixes: width.scalarPrefix, opcode: 0x0F00 | UInt32(op.opcode), reg: .xmm(dst.reg),
-                           rm: RmField(src2))
-        case .xmmSqrt(let width, let src, let dst):
-            buffer.emitSse(prefixes: width.scalarPrefix, opcode: 0x0F51, reg: .xmm(dst.reg), rm: RmField(src))
-        case .xmmLogic(let op, let src1, let src2, let dst):
+            let encoding = form.encoding
+            buffer.emit(encoding, form.need(encoding.rm, "RM"), size: nil, reg: .xmm(dst.reg), rm: RmField(src2))
+        case .xmmUnaryRmR(let form, let src, let dst):
+            let encoding = form.encoding
+            buffer.emit(encoding, form.need(encoding.rm, "RM"), size: nil, reg: .xmm(dst.reg), rm: RmField(src))
+        case .xmmUnaryRmRImm(let form, let imm, let src, let dst):
+            let encoding = form.encoding
+            buffer.emit(encoding, form.need(encoding.rm, "RM"), size: nil, reg: .xmm(dst.reg), rm: RmField(src),
+                        immediate: Int64(imm))
+        case .xmmCompare(let form, let src1, let src2):
+            let encoding = form.encoding
+            buffer.emit(encoding, form.need(encoding.rm, "RM"), size: nil, reg: .xmm(src1), rm: RmField(src2))
+        case .xmmCompareMask(let form, let predicate, let src1, let src2, let dst):
             requireTied(src1, dst)
-            buffer.emitSse(prefixes: [], opcode: 0x0F00 | UInt32(op.opcode), reg: .xmm(dst.reg), rm: RmField(src2))
-        case .xmmCompare(let width, let src1, let src2):
-            buffer.emitSse(prefixes: width == .f64 ? .operandSize16 : [], opcode: 0x0F2E, reg: .xmm(src1),
-                           rm: RmField(src2))
-        case .xmmCompareMask(let predicate, let width, let src1, let src2, let dst):
+            let encoding = form.encoding
+            buffer.emit(encoding, form.need(encoding.rm, "RM"), size: nil, reg: .xmm(dst.reg), rm: RmField(src2),
+                        immediate: Int64(predicate.rawValue))
+        case .xmmVexTernary(let form, let src1, let src2, let src3, let dst):
             requireTied(src1, dst)
-            buffer.emitSse(prefixes: width.scalarPrefix, opcode: 0x0FC2, reg: .xmm(dst.reg), rm: RmField(src2),
-                           trailingBytes: 1)
-            buffer.put1(predicate.rawValue)
-        case .intToFloat(let intSize, let width, let src, let dst):
-            buffer.emitSse(prefixes: width.scalarPrefix, rexW: intSize == .size64, opcode: 0x0F2A, reg: .xmm(dst.reg),
-                           rm: RmField(src, size: intSize))
-        case .floatToInt(let width, let intSize, let src, let dst):
-            buffer.emitSse(prefixes: width.scalarPrefix, rexW: intSize == .size64, opcode: 0x0F2C,
-                           reg: .reg(dst.reg, isByte: false), rm: RmField(src))
-        case .floatConvert(let from, let src, let dst):
-            buffer.emitSse(prefixes: from.scalarPrefix, opcode: 0x0F5A, reg: .xmm(dst.reg), rm: RmField(src))
-        case .xmmRound(let width, let mode, let src, let dst):
-            buffer.emitSse(prefixes: .operandSize16, opcode: width == .f32 ? 0x0F3A0A : 0x0F3A0B, opcodeLength: 3,
-                           reg: .xmm(dst.reg), rm: RmField(src), trailingBytes: 1)
-            buffer.put1(mode.immediate)
-        case .fma(let width, let src1, let src2, let src3, let dst):
-            requireTied(src1, dst)
-            buffer.emitFma(width: width, dst: dst.reg, src2: src2, src3: src3)
+            let encoding = form.encoding
+            buffer.emitVex(encoding, form.need(encoding.rvm, "RVM"), reg: dst.reg, vvvv: src2, rm: RmField(src3))
         case .xmmCmove(let cc, let consequent, let alternative, let dst):
             requireTied(alternative, dst)
             buffer.emitXmmCmove(cc: cc, consequent: consequent, dst: dst.reg)
         case .lockCmpxchg(let size, let replacement, let expected, let mem, let dstOld):
             precondition(expected == Gpr.rax && dstOld.reg == Gpr.rax, "x64 encoder: cmpxchg compares and writes rax")
-            X64Inst.encodeLockCmpxchg(size: size, replacement: replacement, mem: mem, into: &buffer)
-        case .xchg(let size, let operand, let mem, let dst):
+            let encoding = FormID.cmpxchg.encoding
+            buffer.emit(encoding, FormID.cmpxchg.need(encoding.mr, "MR"), size: size,
+                        reg: .reg(replacement, isByte: size == .size8), rm: .mem(mem))
+        case .exchange(let form, let size, let operand, let mem, let dst):
             requireTied(operand, dst)
-            X64Inst.encodeXchg(size: size, operand: operand, mem: mem, into: &buffer)
-        case .lockXadd(let size, let operand, let mem, let dst):
-            requireTied(operand, dst)
-            X64Inst.encodeLockXadd(size: size, operand: operand, mem: mem, into: &buffer)
-        case .mfence:
-            X64Inst.encodeMfence(into: &buffer)
+            let encoding = form.encoding
+            buffer.emit(encoding, form.need(encoding.mr, "MR"), size: size, reg: .reg(operand, isByte: size == .size8),
+                        rm: .mem(mem))
+        case .fence(let form):
+            let encoding = form.encoding
+            buffer.emitBare(encoding, form.need(encoding.zo, "ZO"), size: nil)
         case .atomicRmwLoop(let op, let size, let byteSwapped, let operand, let mem, let temp, let dstOld):
             precondition(dstOld.reg == Gpr.rax, "x64 encoder: an atomic loop keeps the old value in rax")
             let written = [temp.reg, dstOld.reg]
@@ -237,7 +239,8 @@ extension X64Inst {
             precondition(replacement == GprPair(low: .rbx, high: .rcx) && expected == GprPair(low: .rax, high: .rdx)
                              && dstOld.regs == GprPair(low: .rax, high: .rdx),
                          "x64 encoder: cmpxchg16b compares rdx:rax and stores rcx:rbx")
-            X64Inst.encodeLockCmpxchg16b(mem: mem, into: &buffer)
+            let encoding = FormID.cmpxchg16b.encoding
+            buffer.emit(encoding, FormID.cmpxchg16b.need(encoding.m, "M"), size: nil, reg: .digit(0), rm: .mem(mem))
         case .atomicRmwLoop128(let op, let byteSwapped, let operand, let mem, let scratch, let temp, let dstOld):
             let written = [scratch.reg, temp.low.reg, temp.high.reg, dstOld.low.reg, dstOld.high.reg]
             precondition(Set(written).count == 5 && !written.contains(operand.low) && !written.contains(operand.high)
@@ -249,15 +252,15 @@ extension X64Inst {
                                         into: &buffer)
         case .ud2(let trap):
             buffer.addTrap(trap)
-            buffer.put1(0x0F)
-            buffer.put1(0x0B)
+            let encoding = FormID.ud2.encoding
+            buffer.emitBare(encoding, FormID.ud2.need(encoding.zo, "ZO"), size: nil)
         case .trapIf(let cc, let trap):
-            // j<not cc> over the 2-byte ud2.
-            buffer.put1(0x70 | cc.inverse.rawValue)
-            buffer.put1(2)
+            // j<not cc> over the ud2.
+            let ud2 = FormID.ud2.encoding
+            let ud2Opcode = FormID.ud2.need(ud2.zo, "ZO")
+            buffer.emitShortJump(cc.inverse, over: ud2Opcode.length)
             buffer.addTrap(trap)
-            buffer.put1(0x0F)
-            buffer.put1(0x0B)
+            buffer.emitBare(ud2, ud2Opcode, size: nil)
         }
     }
 
@@ -266,22 +269,39 @@ extension X64Inst {
     private static func reclaimPoppedArguments(_ info: CallInfo, into buffer: inout CodeBuffer) {
         guard info.calleePopSize > 0 else { return }
         let rsp = Gpr(PReg.rsp)
-        X64Inst.aluRmiR(op: .sub, size: .size64, src1: rsp, src2: .imm(info.calleePopSize), dst: Writable(rsp))
+        X64Inst.aluRmiR(.sub, size: .size64, src1: rsp, src2: .imm(info.calleePopSize), dst: Writable(rsp))
             .encode(into: &buffer)
     }
 
     // MARK: Checks
 
-    /// Physical registers only, and a size the form supports.
-    private func checkEncodable() {
+    /// Physical registers only.
+    private func checkPhysicalRegisters() {
         var check = PhysicalRegisterCheck()
         var copy = self
         copy.visitOperands(&check)
         if let virtual = check.firstVirtual {
             preconditionFailure("x64 encoder: virtual register \(virtual) in `\(self)`; allocate registers first")
         }
+    }
+
+    /// A form of the shape's format, at a size the form is defined at.
+    private func checkForm() {
+        if case .movImm(let size, _, _) = self {
+            precondition(size == .size32 || size == .size64, "x64 encoder: movImm is 32 or 64 bits, not \(size)")
+        }
+        let checked: FormID
+        if let (form, format) = carriedForm {
+            precondition(form.format == format, "x64 encoder: \(form) is a form of format \(form.format), "
+                             + "not \(format)")
+            checked = form
+        } else if let form {
+            checked = form
+        } else {
+            return
+        }
         if let size = operandSize {
-            precondition(form.supportedSizes.contains(size), "x64 encoder: \(form) has no \(size) form")
+            precondition(checked.sizes.contains(size), "x64 encoder: \(checked) has no \(size) form")
         }
     }
 
@@ -317,6 +337,15 @@ extension X64Inst {
     }
 }
 
+extension FormID {
+    /// The opcode a shape needs from this form's row; its absence is a bug in the
+    /// caller (a form used with a shape it has no encoding for).
+    func need(_ opcode: X64Opcode?, _ operandEncoding: StaticString) -> X64Opcode {
+        guard let opcode else { preconditionFailure("x64 encoder: form \(self) has no \(operandEncoding) encoding") }
+        return opcode
+    }
+}
+
 extension RmField {
     init(_ operand: GprMem, size: OperandSize) {
         switch operand {
@@ -346,108 +375,115 @@ extension CodeBuffer {
         put1(opcode)
     }
 
-    /// The ALU family (add … xor, cmp = digit 7): `lhs op= rhs`.
-    mutating func emitAluLike(digit: UInt8, size: OperandSize, lhs: Gpr, rhs: GprMemImm) {
-        let prefixes = LegacyPrefixes.forSize(size)
-        let rexW = size == .size64
+    /// The ALU and compare shapes: `lhs op= rhs`, or only the flags of it. A compare
+    /// (`writesLhs` false) may put a memory operand in r/m through MR: the bytes are
+    /// RM's, and `test` has only MR.
+    mutating func emitBinary(_ form: FormID, size: OperandSize, lhs: Gpr, rhs: GprMemImm, writesLhs: Bool) {
+        let encoding = form.encoding
         let isByte = size == .size8
-        let base = UInt32(digit) * 8
         switch rhs {
         case .reg(let src):
-            // The "MR" form (r/m = lhs), as llvm-mc picks for register operands.
-            emitModRM(prefixes: prefixes, rexW: rexW, opcode: base + (isByte ? 0 : 1), opcodeLength: 1,
-                      reg: .reg(src, isByte: isByte), rm: .reg(lhs, isByte: isByte))
+            if let mr = encoding.mr {
+                emit(encoding, mr, size: size, reg: .reg(src, isByte: isByte), rm: .reg(lhs, isByte: isByte))
+            } else {
+                emit(encoding, form.need(encoding.rm, "MR or RM"), size: size, reg: .reg(lhs, isByte: isByte),
+                     rm: .reg(src, isByte: isByte))
+            }
         case .mem(let amode):
-            emitModRM(prefixes: prefixes, rexW: rexW, opcode: base + (isByte ? 2 : 3), opcodeLength: 1,
-                      reg: .reg(lhs, isByte: isByte), rm: .mem(amode))
+            let opcode = writesLhs ? form.need(encoding.rm, "RM") : encoding.rm ?? form.need(encoding.mr, "RM or MR")
+            emit(encoding, opcode, size: size, reg: .reg(lhs, isByte: isByte), rm: .mem(amode))
         case .imm(let imm):
             let value = X64Inst.immediate(imm, at: size)
-            let fullBytes = min(size.bytes, 4)
-            if isByte {
-                if lhs == .rax {
-                    emitPlain(prefixes: [], rexW: false, opcode: UInt8(base + 4))
-                } else {
-                    emitModRM(prefixes: [], rexW: false, opcode: 0x80, opcodeLength: 1, reg: .digit(digit),
-                              rm: .reg(lhs, isByte: true), trailingBytes: 1)
-                }
-                emitImmediate(value, byteCount: 1)
-            } else if fitsInInt8(value) {
-                emitModRM(prefixes: prefixes, rexW: rexW, opcode: 0x83, opcodeLength: 1, reg: .digit(digit),
-                          rm: .reg(lhs, isByte: false), trailingBytes: 1)
-                emitImmediate(value, byteCount: 1)
-            } else if lhs == .rax {
-                emitPlain(prefixes: prefixes, rexW: rexW, opcode: UInt8(base + 5))
-                emitImmediate(value, byteCount: fullBytes)
+            if !isByte, fitsInInt8(value), let mi8 = encoding.mi8 {
+                emit(encoding, mi8, size: size, reg: .digit(0), rm: .reg(lhs, isByte: false), immediate: value)
+            } else if lhs == .rax, let accumulator = encoding.i {
+                emitBare(encoding, accumulator, size: size, immediate: value)
             } else {
-                emitModRM(prefixes: prefixes, rexW: rexW, opcode: 0x81, opcodeLength: 1, reg: .digit(digit),
-                          rm: .reg(lhs, isByte: false), trailingBytes: fullBytes)
-                emitImmediate(value, byteCount: fullBytes)
+                emit(encoding, form.need(encoding.mi, "MI"), size: size, reg: .digit(0), rm: .reg(lhs, isByte: isByte),
+                     immediate: value)
             }
         }
     }
 
-    /// `test`: flags of `lhs & rhs`. No sign-extended imm8 form exists.
-    mutating func emitTest(size: OperandSize, lhs: Gpr, rhs: GprMemImm) {
-        let prefixes = LegacyPrefixes.forSize(size)
-        let rexW = size == .size64
-        let isByte = size == .size8
-        let opcode: UInt32 = isByte ? 0x84 : 0x85
-        switch rhs {
-        case .reg(let src):
-            emitModRM(prefixes: prefixes, rexW: rexW, opcode: opcode, opcodeLength: 1,
-                      reg: .reg(src, isByte: isByte), rm: .reg(lhs, isByte: isByte))
-        case .mem(let amode):
-            emitModRM(prefixes: prefixes, rexW: rexW, opcode: opcode, opcodeLength: 1,
-                      reg: .reg(lhs, isByte: isByte), rm: .mem(amode))
-        case .imm(let imm):
-            let value = X64Inst.immediate(imm, at: size)
-            let immBytes = min(size.bytes, 4)
-            if lhs == .rax {
-                emitPlain(prefixes: prefixes, rexW: rexW, opcode: isByte ? 0xA8 : 0xA9)
-            } else {
-                emitModRM(prefixes: prefixes, rexW: rexW, opcode: isByte ? 0xF6 : 0xF7, opcodeLength: 1,
-                          reg: .digit(0), rm: .reg(lhs, isByte: isByte), trailingBytes: immBytes)
-            }
-            emitImmediate(value, byteCount: immBytes)
-        }
-    }
-
-    /// `movl $imm, %r32` (B8+r id); at size 64 `movq $imm32, %r64` (C7 /0 id) when
-    /// the constant is a sign-extended imm32, else `movabsq` (B8+r io).
+    /// `movl $imm, %r32` (mov's OI, B8+r id); at size 64 `movq $imm32, %r64` (mov's
+    /// MI, C7 /0 id) when the constant is a sign-extended imm32, else `movabsq`
+    /// (movabs's OI, REX.W B8+r io).
     mutating func emitMovImm(size: OperandSize, imm: UInt64, dst: Gpr) {
-        switch size {
-        case .size64 where Int32(exactly: Int64(bitPattern: imm)) != nil:
-            emitModRM(prefixes: [], rexW: true, opcode: 0xC7, opcodeLength: 1, reg: .digit(0),
-                      rm: .reg(dst, isByte: false), trailingBytes: 4)
-            put4(UInt32(truncatingIfNeeded: imm))
-        case .size64:
-            emitOpcodePlusReg(prefixes: [], rexW: true, opcode: 0xB8, opcodeLength: 1, reg: dst)
-            put8(imm)
-        case .size8, .size16, .size32:
+        let mov = FormID.mov.encoding
+        if X64Inst.movImmNeedsMovabs(size, imm) {
+            let movabs = FormID.movabs.encoding
+            emitPlusRegister(movabs, FormID.movabs.need(movabs.oi, "OI"), size: .size64, reg: dst,
+                             immediate: Int64(bitPattern: imm))
+        } else if size == .size64 {
+            emit(mov, FormID.mov.need(mov.mi, "MI"), size: .size64, reg: .digit(0), rm: .reg(dst, isByte: false),
+                 immediate: Int64(bitPattern: imm))
+        } else {
             precondition(imm <= UInt64(UInt32.max) || Int64(bitPattern: imm) >= Int64(Int32.min),
                          "x64 encoder: movl immediate \(imm) does not fit 32 bits")
-            emitOpcodePlusReg(prefixes: [], rexW: false, opcode: 0xB8, opcodeLength: 1, reg: dst)
-            put4(UInt32(truncatingIfNeeded: imm))
+            emitPlusRegister(mov, FormID.mov.need(mov.oi, "OI"), size: .size32, reg: dst,
+                             immediate: Int64(UInt32(truncatingIfNeeded: imm)))
         }
     }
 
-    /// movzx/movsx: 0F B6/B7 (zero), 0F BE/BF (sign), 63 (movslq), 8B/89 (movl).
-    mutating func emitExtension(signed: Bool, ext: ExtMode, src: GprMem, dst: Gpr) {
-        let rexW = ext.to == .size64
-        switch (ext.from, src) {
-        case (.size32, .reg(let source)) where !signed:
-            emitModRM(prefixes: [], rexW: false, opcode: 0x89, opcodeLength: 1,
-                      reg: .reg(source, isByte: false), rm: .reg(dst, isByte: false))
-        case (.size32, .mem(let amode)) where !signed:
-            emitModRM(prefixes: [], rexW: false, opcode: 0x8B, opcodeLength: 1,
-                      reg: .reg(dst, isByte: false), rm: .mem(amode))
-        case (.size32, _):
-            emitModRM(prefixes: [], rexW: true, opcode: 0x63, opcodeLength: 1,
-                      reg: .reg(dst, isByte: false), rm: RmField(src, size: .size32))
-        case (.size8, _), (.size16, _), (.size64, _):
-            let wordBit: UInt32 = ext.from == .size16 ? 1 : 0
-            emitModRM(prefixes: [], rexW: rexW, opcode: (signed ? 0x0FBE : 0x0FB6) | wordBit, opcodeLength: 2,
-                      reg: .reg(dst, isByte: false), rm: RmField(src, size: ext.from))
+    /// `pushq %reg` (O), `pushq mem` (M), `pushq $imm` (I8 when it fits, else I).
+    mutating func emitPush(_ src: GprMemImm) {
+        let encoding = FormID.push.encoding
+        switch src {
+        case .reg(let gpr):
+            emitPlusRegister(encoding, FormID.push.need(encoding.o, "O"), size: .size64, reg: gpr)
+        case .mem(let amode):
+            emit(encoding, FormID.push.need(encoding.m, "M"), size: .size64, reg: .digit(0), rm: .mem(amode))
+        case .imm(let imm):
+            let opcode = fitsInInt8(imm) ? FormID.push.need(encoding.i8, "I8") : FormID.push.need(encoding.i, "I")
+            emitBare(encoding, opcode, size: .size64, immediate: Int64(imm))
         }
+    }
+
+    /// `movd %xmm0, %eax` (MR: the xmm register in ModRM.reg) or `cvttss2si %xmm0,
+    /// %eax` (RM: the general register in ModRM.reg), whichever the row has.
+    mutating func emitXmmToGpr(_ form: FormID, size: OperandSize, src: XmmMem, dst: Gpr) {
+        let encoding = form.encoding
+        if let rm = encoding.rm {
+            emit(encoding, rm, size: size, reg: .reg(dst, isByte: false), rm: RmField(src))
+        } else {
+            guard case .reg(let source) = src else {
+                preconditionFailure("x64 encoder: \(form) reads an xmm register, not memory")
+            }
+            emit(encoding, form.need(encoding.mr, "RM or MR"), size: size, reg: .xmm(source),
+                 rm: .reg(dst, isByte: false))
+        }
+    }
+
+    /// `j<cc> .+length`: jcc's D8 over the next `length` bytes.
+    mutating func emitShortJump(_ cc: CC, over length: Int) {
+        let encoding = FormID.jcc.encoding
+        emitBare(encoding, FormID.jcc.need(encoding.d8, "D8"), size: nil, plus: cc.rawValue)
+        put1(UInt8(length))
+    }
+
+    /// `j<not cc> .+n; movaps consequent, dst`: the copy happens only when `cc` holds.
+    mutating func emitXmmCmove(cc: CC, consequent: Xmm, dst: Xmm) {
+        let movaps = FormID.movaps.encoding
+        let copy = FormID.movaps.need(movaps.rm, "RM")
+        let needsRex = hardwareEncoding(consequent) >= 8 || hardwareEncoding(dst) >= 8
+        emitShortJump(cc.inverse, over: (needsRex ? 1 : 0) + copy.length + 1)
+        emit(movaps, copy, size: nil, reg: .xmm(dst), rm: .xmm(consequent))
+    }
+}
+
+extension RmField {
+    init(_ operand: XmmMem) {
+        switch operand {
+        case .reg(let xmm): self = .xmm(xmm)
+        case .mem(let amode): self = .mem(amode)
+        }
+    }
+}
+
+extension X64Inst {
+    /// A two-address xmm form: the destination must be the tied source.
+    func requireTied(_ source: Xmm, _ destination: Writable<Xmm>) {
+        precondition(source == destination.reg,
+                     "x64 encoder: `\(self)` writes \(destination.reg) but x86 overwrites its source \(source)")
     }
 }

@@ -17,7 +17,7 @@ extension X64Inst: MachineInstruction {
         let place = Amode(.frame(.spillSlot(slot), displacement: 0))
         switch register.regClass {
         case .int: return .store(size: .size64, src: Gpr(register), dst: place)
-        case .float: return .xmmStore(width: .f64, src: Xmm(register), dst: place)
+        case .float: return .xmmStore(.movsd, src: Xmm(register), dst: place)
         }
     }
 
@@ -25,7 +25,7 @@ extension X64Inst: MachineInstruction {
         let place = Amode(.frame(.spillSlot(slot), displacement: 0))
         switch register.regClass {
         case .int: return .load(size: .size64, src: place, dst: Writable(Gpr(register)))
-        case .float: return .xmmLoad(width: .f64, src: place, dst: Writable(Xmm(register)))
+        case .float: return .xmmLoad(.movsd, src: place, dst: Writable(Xmm(register)))
         }
     }
 

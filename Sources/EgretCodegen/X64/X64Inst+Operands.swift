@@ -16,73 +16,64 @@ extension X64Inst {
     /// leaves in each.
     public mutating func visitOperands<V: OperandVisitor>(_ visitor: inout V) {
         switch self {
-        case .aluRmiR(let op, let size, var src1, var src2, var dst):
+        case .aluRmiR(let form, let size, var src1, var src2, var dst):
             visitor.use(&src1)
             visitor.reuseDef(&dst, reusing: 0)
             visitor.use(&src2)
-            self = .aluRmiR(op: op, size: size, src1: src1, src2: src2, dst: dst)
-        case .cmpRmiR(let op, let size, var src1, var src2):
+            self = .aluRmiR(form, size: size, src1: src1, src2: src2, dst: dst)
+        case .cmpRmiR(let form, let size, var src1, var src2):
             visitor.use(&src1)
             visitor.use(&src2)
-            self = .cmpRmiR(op: op, size: size, src1: src1, src2: src2)
-        case .imul(let size, var src1, var src2, var dst):
-            visitor.use(&src1)
-            visitor.reuseDef(&dst, reusing: 0)
-            visitor.use(&src2)
-            self = .imul(size: size, src1: src1, src2: src2, dst: dst)
-        case .imulImm(let size, var src, let imm, var dst):
+            self = .cmpRmiR(form, size: size, src1: src1, src2: src2)
+        case .aluRmImmR(let form, let size, var src, let imm, var dst):
             visitor.use(&src)
             visitor.def(&dst)
-            self = .imulImm(size: size, src: src, imm: imm, dst: dst)
-        case .mul(let size, let signedness, var src1, var src2, var dstLo, var dstHi):
+            self = .aluRmImmR(form, size: size, src: src, imm: imm, dst: dst)
+        case .mul(let form, let size, var src1, var src2, var dstLo, var dstHi):
             visitor.fixedUse(&src1, .rax)
             visitor.use(&src2)
             visitor.fixedDef(&dstLo, .rax)
             visitor.fixedDef(&dstHi, .rdx)
-            self = .mul(size: size, signedness: signedness, src1: src1, src2: src2, dstLo: dstLo, dstHi: dstHi)
-        case .mul8(let signedness, var src1, var src2, var dst):
+            self = .mul(form, size: size, src1: src1, src2: src2, dstLo: dstLo, dstHi: dstHi)
+        case .mul8(let form, var src1, var src2, var dst):
             visitor.fixedUse(&src1, .rax)
             visitor.use(&src2)
             visitor.fixedDef(&dst, .rax)
-            self = .mul8(signedness: signedness, src1: src1, src2: src2, dst: dst)
-        case .div(let size, let signedness, var dividendLo, var dividendHi, var divisor, var quotient,
-                  var remainder, let trap):
+            self = .mul8(form, src1: src1, src2: src2, dst: dst)
+        case .div(let form, let size, var dividendLo, var dividendHi, var divisor, var quotient, var remainder,
+                  let trap):
             visitor.fixedUse(&dividendLo, .rax)
             visitor.fixedUse(&dividendHi, .rdx)
             visitor.use(&divisor)
             visitor.fixedDef(&quotient, .rax)
             visitor.fixedDef(&remainder, .rdx)
-            self = .div(size: size, signedness: signedness, dividendLo: dividendLo, dividendHi: dividendHi,
-                        divisor: divisor, quotient: quotient, remainder: remainder, trap: trap)
-        case .div8(let signedness, var dividend, var divisor, var dst, let trap):
+            self = .div(form, size: size, dividendLo: dividendLo, dividendHi: dividendHi, divisor: divisor,
+                        quotient: quotient, remainder: remainder, trap: trap)
+        case .div8(let form, var dividend, var divisor, var dst, let trap):
             visitor.fixedUse(&dividend, .rax)
             visitor.use(&divisor)
             visitor.fixedDef(&dst, .rax)
-            self = .div8(signedness: signedness, dividend: dividend, divisor: divisor, dst: dst, trap: trap)
-        case .signExtendData(let size, var src, var dst):
+            self = .div8(form, dividend: dividend, divisor: divisor, dst: dst, trap: trap)
+        case .signExtendData(let form, var src, var dst):
             visitor.fixedUse(&src, .rax)
-            visitor.fixedDef(&dst, X64Inst.signExtendDataDestination(size))
-            self = .signExtendData(size: size, src: src, dst: dst)
-        case .shiftR(let kind, let size, var src, var count, var dst):
+            visitor.fixedDef(&dst, X64Inst.signExtendDataDestination(form))
+            self = .signExtendData(form, src: src, dst: dst)
+        case .shiftR(let form, let size, var src, var count, var dst):
             visitor.use(&src)
             visitor.reuseDef(&dst, reusing: 0)
             if case .cl(var countReg) = count {
                 visitor.fixedUse(&countReg, .rcx)
                 count = .cl(countReg)
             }
-            self = .shiftR(kind: kind, size: size, src: src, count: count, dst: dst)
-        case .unary(let op, let size, var src, var dst):
+            self = .shiftR(form, size: size, src: src, count: count, dst: dst)
+        case .unary(let form, let size, var src, var dst):
             visitor.use(&src)
             visitor.reuseDef(&dst, reusing: 0)
-            self = .unary(op: op, size: size, src: src, dst: dst)
-        case .bitCount(let op, let size, var src, var dst):
+            self = .unary(form, size: size, src: src, dst: dst)
+        case .unaryRmR(let form, let size, var src, var dst):
             visitor.use(&src)
             visitor.def(&dst)
-            self = .bitCount(op: op, size: size, src: src, dst: dst)
-        case .bswap(let size, var src, var dst):
-            visitor.use(&src)
-            visitor.reuseDef(&dst, reusing: 0)
-            self = .bswap(size: size, src: src, dst: dst)
+            self = .unaryRmR(form, size: size, src: src, dst: dst)
         case .setcc(let cc, var dst):
             visitor.def(&dst)
             self = .setcc(cc: cc, dst: dst)
@@ -98,14 +89,6 @@ extension X64Inst {
         case .movImm(let size, let imm, var dst):
             visitor.def(&dst)
             self = .movImm(size: size, imm: imm, dst: dst)
-        case .movzx(let ext, var src, var dst):
-            visitor.use(&src)
-            visitor.def(&dst)
-            self = .movzx(ext: ext, src: src, dst: dst)
-        case .movsx(let ext, var src, var dst):
-            visitor.use(&src)
-            visitor.def(&dst)
-            self = .movsx(ext: ext, src: src, dst: dst)
         case .lea(let size, var address, var dst):
             visitor.use(&address)
             visitor.def(&dst)
@@ -152,71 +135,54 @@ extension X64Inst {
             self = .jmpIndirect(target: target)
         case .jmp, .jcc, .ud2, .trapIf:
             break
-        case .xmmLoad(let width, var src, var dst):
+        case .xmmLoad(let form, var src, var dst):
             visitor.use(&src)
             visitor.def(&dst)
-            self = .xmmLoad(width: width, src: src, dst: dst)
-        case .xmmStore(let width, var src, var dst):
+            self = .xmmLoad(form, src: src, dst: dst)
+        case .xmmStore(let form, var src, var dst):
             visitor.use(&src)
             visitor.use(&dst)
-            self = .xmmStore(width: width, src: src, dst: dst)
+            self = .xmmStore(form, src: src, dst: dst)
         case .xmmMove(var src, var dst):
             visitor.use(&src)
             visitor.def(&dst)
             self = .xmmMove(src: src, dst: dst)
-        case .gprToXmm(let size, var src, var dst):
+        case .gprToXmm(let form, let size, var src, var dst):
             visitor.use(&src)
             visitor.def(&dst)
-            self = .gprToXmm(size: size, src: src, dst: dst)
-        case .xmmToGpr(let size, var src, var dst):
+            self = .gprToXmm(form, size: size, src: src, dst: dst)
+        case .xmmToGpr(let form, let size, var src, var dst):
             visitor.use(&src)
             visitor.def(&dst)
-            self = .xmmToGpr(size: size, src: src, dst: dst)
-        case .xmmArith(let op, let width, var src1, var src2, var dst):
+            self = .xmmToGpr(form, size: size, src: src, dst: dst)
+        case .xmmRmR(let form, var src1, var src2, var dst):
             visitor.use(&src1)
             visitor.reuseDef(&dst, reusing: 0)
             visitor.use(&src2)
-            self = .xmmArith(op: op, width: width, src1: src1, src2: src2, dst: dst)
-        case .xmmSqrt(let width, var src, var dst):
+            self = .xmmRmR(form, src1: src1, src2: src2, dst: dst)
+        case .xmmUnaryRmR(let form, var src, var dst):
             visitor.use(&src)
             visitor.def(&dst)
-            self = .xmmSqrt(width: width, src: src, dst: dst)
-        case .xmmLogic(let op, var src1, var src2, var dst):
+            self = .xmmUnaryRmR(form, src: src, dst: dst)
+        case .xmmUnaryRmRImm(let form, let imm, var src, var dst):
+            visitor.use(&src)
+            visitor.def(&dst)
+            self = .xmmUnaryRmRImm(form, imm: imm, src: src, dst: dst)
+        case .xmmCompare(let form, var src1, var src2):
+            visitor.use(&src1)
+            visitor.use(&src2)
+            self = .xmmCompare(form, src1: src1, src2: src2)
+        case .xmmCompareMask(let form, let predicate, var src1, var src2, var dst):
             visitor.use(&src1)
             visitor.reuseDef(&dst, reusing: 0)
             visitor.use(&src2)
-            self = .xmmLogic(op: op, src1: src1, src2: src2, dst: dst)
-        case .xmmCompare(let width, var src1, var src2):
-            visitor.use(&src1)
-            visitor.use(&src2)
-            self = .xmmCompare(width: width, src1: src1, src2: src2)
-        case .xmmCompareMask(let predicate, let width, var src1, var src2, var dst):
-            visitor.use(&src1)
-            visitor.reuseDef(&dst, reusing: 0)
-            visitor.use(&src2)
-            self = .xmmCompareMask(predicate: predicate, width: width, src1: src1, src2: src2, dst: dst)
-        case .intToFloat(let intSize, let width, var src, var dst):
-            visitor.use(&src)
-            visitor.def(&dst)
-            self = .intToFloat(intSize: intSize, width: width, src: src, dst: dst)
-        case .floatToInt(let width, let intSize, var src, var dst):
-            visitor.use(&src)
-            visitor.def(&dst)
-            self = .floatToInt(width: width, intSize: intSize, src: src, dst: dst)
-        case .floatConvert(let from, var src, var dst):
-            visitor.use(&src)
-            visitor.def(&dst)
-            self = .floatConvert(from: from, src: src, dst: dst)
-        case .xmmRound(let width, let mode, var src, var dst):
-            visitor.use(&src)
-            visitor.def(&dst)
-            self = .xmmRound(width: width, mode: mode, src: src, dst: dst)
-        case .fma(let width, var src1, var src2, var src3, var dst):
+            self = .xmmCompareMask(form, predicate: predicate, src1: src1, src2: src2, dst: dst)
+        case .xmmVexTernary(let form, var src1, var src2, var src3, var dst):
             visitor.use(&src1)
             visitor.reuseDef(&dst, reusing: 0)
             visitor.use(&src2)
             visitor.use(&src3)
-            self = .fma(width: width, src1: src1, src2: src2, src3: src3, dst: dst)
+            self = .xmmVexTernary(form, src1: src1, src2: src2, src3: src3, dst: dst)
         case .xmmCmove(let cc, var consequent, var alternative, var dst):
             visitor.use(&alternative)
             visitor.reuseDef(&dst, reusing: 0)
@@ -228,17 +194,12 @@ extension X64Inst {
             visitor.use(&mem)
             visitor.fixedDef(&dstOld, .rax)
             self = .lockCmpxchg(size: size, replacement: replacement, expected: expected, mem: mem, dstOld: dstOld)
-        case .xchg(let size, var operand, var mem, var dst):
+        case .exchange(let form, let size, var operand, var mem, var dst):
             visitor.use(&operand)
             visitor.reuseDef(&dst, reusing: 0)
             visitor.use(&mem)
-            self = .xchg(size: size, operand: operand, mem: mem, dst: dst)
-        case .lockXadd(let size, var operand, var mem, var dst):
-            visitor.use(&operand)
-            visitor.reuseDef(&dst, reusing: 0)
-            visitor.use(&mem)
-            self = .lockXadd(size: size, operand: operand, mem: mem, dst: dst)
-        case .mfence:
+            self = .exchange(form, size: size, operand: operand, mem: mem, dst: dst)
+        case .fence:
             break
         case .atomicRmwLoop(let op, let size, let byteSwapped, var operand, var mem, var temp, var dstOld):
             // The loop reads operand and the address on every iteration, after writing
@@ -305,12 +266,10 @@ extension X64Inst {
         return (src.reg, Writable(dst.reg.reg))
     }
 
-    /// Where cbtw/cwtd/cltd/cqto write: ax at size 8, rdx otherwise.
-    static func signExtendDataDestination(_ size: OperandSize) -> PReg {
-        switch size {
-        case .size8: return .rax
-        case .size16, .size32, .size64: return .rdx
-        }
+    /// Where cbtw/cwtd/cltd/cqto write: ax for cbtw (the row at size 8), rdx for the
+    /// others.
+    static func signExtendDataDestination(_ form: FormID) -> PReg {
+        form.sizes.single == .size8 ? .rax : .rdx
     }
 }
 

@@ -1,7 +1,8 @@
 import EgretIR
 
-/// AT&T text of each x86-64 instruction form, spelled exactly as llvm-mc 14 prints
-/// the same instruction (`addl %esi, %edi`, `movq 8(%rsp,%rax,4), %rcx`, `shlq %rax`
+/// AT&T text of each x86-64 instruction, spelled exactly as llvm-mc 14 prints the
+/// same instruction: the row's mnemonic (`X64Form.spelled`), the operands in the
+/// shape's order (`addl %esi, %edi`, `movq 8(%rsp,%rax,4), %rcx`, `shlq %rax`
 /// for a shift by one, decimal signed immediates), so that `egret compile --disasm`,
 /// `--vcode` and the encoder tests speak one language.
 ///
@@ -14,50 +15,38 @@ import EgretIR
 extension X64Inst: CustomStringConvertible {
     public var description: String {
         switch self {
-        case .aluRmiR(let op, let size, let src1, let src2, let dst):
-            return X64Inst.twoAddress(op.mnemonic + size.suffix, source: X64Inst.text(src2, size),
-                                      tied: src1, dst: dst, size: size)
-        case .cmpRmiR(.cmp, let size, let src1, let src2):
-            return "cmp\(size.suffix) \(X64Inst.text(src2, size)), \(X64Inst.text(src1, size))"
-        case .cmpRmiR(.test, let size, let src1, .mem(let amode)):
-            // llvm-mc prints test's register operand (the ModRM reg field) first.
-            return "test\(size.suffix) \(X64Inst.text(src1, size)), \(X64Inst.text(amode))"
-        case .cmpRmiR(.test, let size, let src1, let src2):
-            return "test\(size.suffix) \(X64Inst.text(src2, size)), \(X64Inst.text(src1, size))"
-        case .imul(let size, let src1, let src2, let dst):
-            return X64Inst.twoAddress("imul" + size.suffix, source: X64Inst.text(src2, size),
-                                      tied: src1, dst: dst, size: size)
-        case .imulImm(let size, let src, let imm, let dst):
-            return "imul\(size.suffix) $\(X64Inst.immediateText(imm, size)), \(X64Inst.text(src, size)), "
+        case .aluRmiR(let form, let size, let src1, let src2, let dst):
+            return X64Inst.twoAddress(form.row.spelled(at: size), source: X64Inst.text(src2, size), tied: src1,
+                                      dst: dst,
+                                      size: size)
+        case .cmpRmiR(let form, let size, let src1, .mem(let amode)) where form.row.encoding.rm == nil:
+            // Encoded MR (test): llvm-mc prints the ModRM.reg operand first.
+            return "\(form.row.spelled(at: size)) \(X64Inst.text(src1, size)), \(X64Inst.text(amode))"
+        case .cmpRmiR(let form, let size, let src1, let src2):
+            return "\(form.row.spelled(at: size)) \(X64Inst.text(src2, size)), \(X64Inst.text(src1, size))"
+        case .aluRmImmR(let form, let size, let src, let imm, let dst):
+            return "\(form.row.spelled(at: size)) $\(X64Inst.immediateText(imm, size)), \(X64Inst.text(src, size)), "
                 + X64Inst.text(dst.reg, size)
-        case .mul(let size, let signedness, let src1, let src2, let dstLo, let dstHi):
-            return "\(signedness == .signed ? "imul" : "mul")\(size.suffix) \(X64Inst.text(src2, size))"
+        case .mul(let form, let size, let src1, let src2, let dstLo, let dstHi):
+            return "\(form.row.spelled(at: size)) \(X64Inst.text(src2, size))"
                 + X64Inst.implicitNote(uses: [(src1, .rax)], defs: [(dstLo, .rax), (dstHi, .rdx)])
-        case .mul8(let signedness, let src1, let src2, let dst):
-            return "\(signedness == .signed ? "imul" : "mul")b \(X64Inst.text(src2, .size8))"
+        case .mul8(let form, let src1, let src2, let dst):
+            return "\(form.row.spelled(at: .size8)) \(X64Inst.text(src2, .size8))"
                 + X64Inst.implicitNote(uses: [(src1, .rax)], defs: [(dst, .rax)])
-        case .div(let size, let signedness, let dividendLo, let dividendHi, let divisor, let quotient,
-                  let remainder, _):
-            return "\(signedness == .signed ? "idiv" : "div")\(size.suffix) \(X64Inst.text(divisor, size))"
+        case .div(let form, let size, let dividendLo, let dividendHi, let divisor, let quotient, let remainder, _):
+            return "\(form.row.spelled(at: size)) \(X64Inst.text(divisor, size))"
                 + X64Inst.implicitNote(uses: [(dividendLo, .rax), (dividendHi, .rdx)],
                                        defs: [(quotient, .rax), (remainder, .rdx)])
-        case .div8(let signedness, let dividend, let divisor, let dst, _):
-            return "\(signedness == .signed ? "idiv" : "div")b \(X64Inst.text(divisor, .size8))"
+        case .div8(let form, let dividend, let divisor, let dst, _):
+            return "\(form.row.spelled(at: .size8)) \(X64Inst.text(divisor, .size8))"
                 + X64Inst.implicitNote(uses: [(dividend, .rax)], defs: [(dst, .rax)])
-        case .signExtendData(let size, let src, let dst):
-            let mnemonic: String
-            switch size {
-            case .size8: mnemonic = "cbtw"
-            case .size16: mnemonic = "cwtd"
-            case .size32: mnemonic = "cltd"
-            case .size64: mnemonic = "cqto"
-            }
-            return mnemonic + X64Inst.implicitNote(uses: [(src, .rax)],
-                                                   defs: [(dst, X64Inst.signExtendDataDestination(size))])
-        case .shiftR(let kind, let size, let src, let count, let dst):
-            let mnemonic = kind.mnemonic + size.suffix
+        case .signExtendData(let form, let src, let dst):
+            return form.row.spelled(at: form.row.singleSize)
+                + X64Inst.implicitNote(uses: [(src, .rax)], defs: [(dst, X64Inst.signExtendDataDestination(form))])
+        case .shiftR(let form, let size, let src, let count, let dst):
+            let mnemonic = form.row.spelled(at: size)
             switch count {
-            case .imm(1) where src == dst.reg:
+            case .imm(1) where src == dst.reg && form.row.encoding.m1 != nil:
                 // llvm-mc prints the by-one form (D1 /digit) without its count.
                 return "\(mnemonic) \(X64Inst.text(src, size))"
             case .imm(let amount):
@@ -66,125 +55,108 @@ extension X64Inst: CustomStringConvertible {
                 return X64Inst.twoAddress(mnemonic, source: X64Inst.text(countReg, .size8), tied: src, dst: dst,
                                           size: size)
             }
-        case .unary(let op, let size, let src, let dst):
+        case .unary(let form, let size, let src, let dst):
+            let mnemonic = form.row.spelled(at: size)
             return src == dst.reg
-                ? "\(op.mnemonic)\(size.suffix) \(X64Inst.text(src, size))"
-                : "\(op.mnemonic)\(size.suffix) \(X64Inst.text(src, size)), \(X64Inst.text(dst.reg, size))"
-        case .bitCount(let op, let size, let src, let dst):
-            return "\(op.mnemonic)\(size.suffix) \(X64Inst.text(src, size)), \(X64Inst.text(dst.reg, size))"
-        case .bswap(let size, let src, let dst):
-            return src == dst.reg
-                ? "bswap\(size.suffix) \(X64Inst.text(src, size))"
-                : "bswap\(size.suffix) \(X64Inst.text(src, size)), \(X64Inst.text(dst.reg, size))"
+                ? "\(mnemonic) \(X64Inst.text(src, size))"
+                : "\(mnemonic) \(X64Inst.text(src, size)), \(X64Inst.text(dst.reg, size))"
+        case .unaryRmR(let form, let size, let src, let dst):
+            let row = form.row
+            return "\(row.spelled(at: size)) \(X64Inst.text(src, row.sourceSize ?? size)), "
+                + X64Inst.text(dst.reg, size)
         case .setcc(let cc, let dst):
-            return "set\(cc) \(X64Inst.text(dst.reg, .size8))"
+            return "\(FormID.set.row.spelled(at: .size8, infix: "\(cc)")) \(X64Inst.text(dst.reg, .size8))"
         case .cmove(let size, let cc, let consequent, let alternative, let dst):
-            return X64Inst.twoAddress("cmov\(cc)\(size.suffix)", source: X64Inst.text(consequent, size),
-                                      tied: alternative, dst: dst, size: size)
+            return X64Inst.twoAddress(FormID.cmov.row.spelled(at: size, infix: "\(cc)"),
+                                      source: X64Inst.text(consequent, size), tied: alternative, dst: dst, size: size)
         case .movRR(let size, let src, let dst):
-            return "mov\(size.suffix) \(X64Inst.text(src, size)), \(X64Inst.text(dst.reg, size))"
-        case .movImm(.size64, let imm, let dst) where Int32(exactly: Int64(bitPattern: imm)) != nil:
-            return "movq $\(Int64(bitPattern: imm)), \(X64Inst.text(dst.reg, .size64))"
-        case .movImm(.size64, let imm, let dst):
-            return "movabsq $\(Int64(bitPattern: imm)), \(X64Inst.text(dst.reg, .size64))"
+            return "\(FormID.mov.row.spelled(at: size)) \(X64Inst.text(src, size)), \(X64Inst.text(dst.reg, size))"
         case .movImm(let size, let imm, let dst):
-            return "mov\(size.suffix) $\(Int32(truncatingIfNeeded: imm)), \(X64Inst.text(dst.reg, size))"
-        case .movzx(.lq, let src, let dst):
-            // Writing a 32-bit register zero-extends: movzx from 32 bits is movl.
-            return "movl \(X64Inst.text(src, .size32)), \(X64Inst.text(dst.reg, .size32))"
-        case .movzx(let ext, let src, let dst):
-            return "movz\(ext.letters) \(X64Inst.text(src, ext.from)), \(X64Inst.text(dst.reg, ext.to))"
-        case .movsx(let ext, let src, let dst):
-            return "movs\(ext.letters) \(X64Inst.text(src, ext.from)), \(X64Inst.text(dst.reg, ext.to))"
+            let form: FormID = X64Inst.movImmNeedsMovabs(size, imm) ? .movabs : .mov
+            let value = size == .size64 ? "\(Int64(bitPattern: imm))" : "\(Int32(truncatingIfNeeded: imm))"
+            return "\(form.row.spelled(at: size)) $\(value), \(X64Inst.text(dst.reg, size))"
         case .lea(let size, let address, let dst):
-            return "lea\(size.suffix) \(X64Inst.text(address)), \(X64Inst.text(dst.reg, size))"
+            return "\(FormID.lea.row.spelled(at: size)) \(X64Inst.text(address)), \(X64Inst.text(dst.reg, size))"
         case .load(let size, let src, let dst):
-            return "mov\(size.suffix) \(X64Inst.text(src)), \(X64Inst.text(dst.reg, size))"
+            return "\(FormID.mov.row.spelled(at: size)) \(X64Inst.text(src)), \(X64Inst.text(dst.reg, size))"
         case .store(let size, let src, let dst):
-            return "mov\(size.suffix) \(X64Inst.text(src, size)), \(X64Inst.text(dst))"
+            return "\(FormID.mov.row.spelled(at: size)) \(X64Inst.text(src, size)), \(X64Inst.text(dst))"
         case .storeImm(let size, let imm, let dst):
-            return "mov\(size.suffix) $\(X64Inst.immediateText(imm, size)), \(X64Inst.text(dst))"
+            return "\(FormID.mov.row.spelled(at: size)) $\(X64Inst.immediateText(imm, size)), \(X64Inst.text(dst))"
         case .loadSymbol(let name, let dst):
-            return "movabsq $\(X64Inst.symbolText(name)), \(X64Inst.text(dst.reg, .size64))"
+            return "\(FormID.movabs.row.spelled(at: .size64)) $\(X64Inst.symbolText(name)), "
+                + X64Inst.text(dst.reg, .size64)
         case .push(let src):
-            return "pushq \(X64Inst.text(src, .size64))"
+            return "\(FormID.push.row.spelled(at: .size64)) \(X64Inst.text(src, .size64))"
         case .pop(let dst):
-            return "popq \(X64Inst.text(dst.reg, .size64))"
+            return "\(FormID.pop.row.spelled(at: .size64)) \(X64Inst.text(dst.reg, .size64))"
         case .callKnown(let name, let info):
-            return "callq \(X64Inst.symbolText(name))" + X64Inst.reclaimText(info)
+            return "\(FormID.call.row.spelled(at: .size64)) \(X64Inst.symbolText(name))" + X64Inst.reclaimText(info)
         case .callUnknown(let target, let info):
-            return "callq *\(X64Inst.text(target, .size64))" + X64Inst.reclaimText(info)
+            return "\(FormID.call.row.spelled(at: .size64)) *\(X64Inst.text(target, .size64))"
+                + X64Inst.reclaimText(info)
         case .ret(_, 0):
-            return "retq"
+            return FormID.ret.row.spelled(at: .size64)
         case .ret(_, let popBytes):
-            return "retq $\(popBytes)"
+            return "\(FormID.ret.row.spelled(at: .size64)) $\(popBytes)"
         case .returnCallKnown(let name, _):
-            return "jmp \(X64Inst.symbolText(name))"
+            // A direct jump's width is the target's: llvm-mc prints no suffix.
+            return "\(FormID.jmp.row.spelled(at: nil)) \(X64Inst.symbolText(name))"
         case .returnCallUnknown(let target, _):
-            return "jmpq *\(X64Inst.text(target, .size64))"
+            return "\(FormID.jmp.row.spelled(at: .size64)) *\(X64Inst.text(target, .size64))"
         case .jmp(let target):
-            return "jmp \(target)"
+            return "\(FormID.jmp.row.spelled(at: nil)) \(target)"
         case .jcc(let cc, let target):
-            return "j\(cc) \(target)"
+            return "\(FormID.jcc.row.spelled(at: nil, infix: "\(cc)")) \(target)"
         case .jmpIndirect(let target):
-            return "jmpq *\(X64Inst.text(target, .size64))"
-        case .xmmLoad(let width, let src, let dst):
-            return "\(width.mnemonic) \(X64Inst.text(src)), \(X64Inst.text(dst.reg))"
-        case .xmmStore(let width, let src, let dst):
-            return "\(width.mnemonic) \(X64Inst.text(src)), \(X64Inst.text(dst))"
+            return "\(FormID.jmp.row.spelled(at: .size64)) *\(X64Inst.text(target, .size64))"
+        case .xmmLoad(let form, let src, let dst):
+            return "\(form.row.spelled(at: nil)) \(X64Inst.text(src)), \(X64Inst.text(dst.reg))"
+        case .xmmStore(let form, let src, let dst):
+            return "\(form.row.spelled(at: nil)) \(X64Inst.text(src)), \(X64Inst.text(dst))"
         case .xmmMove(let src, let dst):
-            return "movaps \(X64Inst.text(src)), \(X64Inst.text(dst.reg))"
-        case .gprToXmm(let size, let src, let dst):
-            return "\(size == .size64 ? "movq" : "movd") \(X64Inst.text(src, size)), \(X64Inst.text(dst.reg))"
-        case .xmmToGpr(let size, let src, let dst):
-            return "\(size == .size64 ? "movq" : "movd") \(X64Inst.text(src)), \(X64Inst.text(dst.reg, size))"
-        case .xmmArith(let op, let width, let src1, let src2, let dst):
-            return X64Inst.twoAddress(op.mnemonic + width.scalarSuffix, source: X64Inst.text(src2), tied: src1, dst: dst)
-        case .xmmSqrt(let width, let src, let dst):
-            return "sqrt\(width.scalarSuffix) \(X64Inst.text(src)), \(X64Inst.text(dst.reg))"
-        case .xmmLogic(let op, let src1, let src2, let dst):
-            return X64Inst.twoAddress(op.mnemonic, source: X64Inst.text(src2), tied: src1, dst: dst)
-        case .xmmCompare(let width, let src1, let src2):
-            return "ucomi\(width.scalarSuffix) \(X64Inst.text(src2)), \(X64Inst.text(src1))"
-        case .xmmCompareMask(let predicate, let width, let src1, let src2, let dst):
-            return X64Inst.twoAddress("cmp\(predicate.mnemonicInfix)\(width.scalarSuffix)", source: X64Inst.text(src2),
-                                      tied: src1, dst: dst)
-        case .intToFloat(let intSize, let width, .mem(let amode), let dst):
-            // llvm-mc names the integer width only when the operand does not.
-            return "cvtsi2\(width.scalarSuffix)\(intSize.suffix) \(X64Inst.text(amode)), \(X64Inst.text(dst.reg))"
-        case .intToFloat(let intSize, let width, let src, let dst):
-            return "cvtsi2\(width.scalarSuffix) \(X64Inst.text(src, intSize)), \(X64Inst.text(dst.reg))"
-        case .floatToInt(let width, let intSize, let src, let dst):
-            return "cvtt\(width.scalarSuffix)2si \(X64Inst.text(src)), \(X64Inst.text(dst.reg, intSize))"
-        case .floatConvert(let from, let src, let dst):
-            return "cvt\(from.scalarSuffix)2\(from.other.scalarSuffix) \(X64Inst.text(src)), "
-                + X64Inst.text(dst.reg)
-        case .xmmRound(let width, let mode, let src, let dst):
-            return "round\(width.scalarSuffix) $\(mode.immediate), \(X64Inst.text(src)), \(X64Inst.text(dst.reg))"
-        case .fma(let width, let src1, let src2, let src3, let dst):
-            let head = "vfmadd213\(width.scalarSuffix) \(X64Inst.text(src3)), \(X64Inst.text(src2)), "
+            return "\(FormID.movaps.row.spelled(at: nil)) \(X64Inst.text(src)), \(X64Inst.text(dst.reg))"
+        case .gprToXmm(let form, let size, let src, let dst):
+            let mnemonic = form.row.spelled(at: size, memory: X64Inst.isMemory(src))
+            return "\(mnemonic) \(X64Inst.text(src, size)), \(X64Inst.text(dst.reg))"
+        case .xmmToGpr(let form, let size, let src, let dst):
+            let mnemonic = form.row.spelled(at: size, memory: X64Inst.isMemory(src))
+            return "\(mnemonic) \(X64Inst.text(src)), \(X64Inst.text(dst.reg, size))"
+        case .xmmRmR(let form, let src1, let src2, let dst):
+            return X64Inst.twoAddress(form.row.spelled(at: nil), source: X64Inst.text(src2), tied: src1, dst: dst)
+        case .xmmUnaryRmR(let form, let src, let dst):
+            return "\(form.row.spelled(at: nil)) \(X64Inst.text(src)), \(X64Inst.text(dst.reg))"
+        case .xmmUnaryRmRImm(let form, let imm, let src, let dst):
+            return "\(form.row.spelled(at: nil)) $\(imm), \(X64Inst.text(src)), \(X64Inst.text(dst.reg))"
+        case .xmmCompare(let form, let src1, let src2):
+            return "\(form.row.spelled(at: nil)) \(X64Inst.text(src2)), \(X64Inst.text(src1))"
+        case .xmmCompareMask(let form, let predicate, let src1, let src2, let dst):
+            return X64Inst.twoAddress(predicate.spelling(of: form.row), source: X64Inst.text(src2), tied: src1,
+                                      dst: dst)
+        case .xmmVexTernary(let form, let src1, let src2, let src3, let dst):
+            let head = "\(form.row.spelled(at: nil)) \(X64Inst.text(src3)), \(X64Inst.text(src2)), "
             return src1 == dst.reg ? head + X64Inst.text(dst.reg)
                                    : head + "\(X64Inst.text(src1)) -> \(X64Inst.text(dst.reg))"
         case .xmmCmove(let cc, let consequent, let alternative, let dst):
             let skip = X64Inst.hardwareEncodingNeedsRex(consequent) || X64Inst.hardwareEncodingNeedsRex(dst.reg) ? 6 : 5
-            let copy = "movaps \(X64Inst.text(consequent)), \(X64Inst.text(dst.reg))"
-            return alternative == dst.reg ? "j\(cc.inverse) .+\(skip); \(copy)"
-                                          : "j\(cc.inverse) .+\(skip); \(copy) # else \(X64Inst.text(alternative))"
+            let jump = FormID.jcc.row.spelled(at: nil, infix: "\(cc.inverse)")
+            let copy = "\(FormID.movaps.row.spelled(at: nil)) \(X64Inst.text(consequent)), \(X64Inst.text(dst.reg))"
+            return alternative == dst.reg ? "\(jump) .+\(skip); \(copy)"
+                                          : "\(jump) .+\(skip); \(copy) # else \(X64Inst.text(alternative))"
         case .lockCmpxchg(let size, let replacement, let expected, let mem, let dstOld):
-            return "lock cmpxchg\(size.suffix) \(X64Inst.text(replacement, size)), \(X64Inst.text(mem))"
+            return "\(FormID.cmpxchg.row.spelled(at: size)) \(X64Inst.text(replacement, size)), \(X64Inst.text(mem))"
                 + X64Inst.implicitNote(uses: [(expected, .rax)], defs: [(dstOld, .rax)])
-        case .xchg(let size, let operand, let mem, let dst):
-            return X64Inst.memoryTwoAddress("xchg" + size.suffix, operand: operand, mem: mem, dst: dst, size: size)
-        case .lockXadd(let size, let operand, let mem, let dst):
-            return X64Inst.memoryTwoAddress("lock xadd" + size.suffix, operand: operand, mem: mem, dst: dst, size: size)
-        case .mfence:
-            return "mfence"
+        case .exchange(let form, let size, let operand, let mem, let dst):
+            return X64Inst.memoryTwoAddress(form.row.spelled(at: size), operand: operand, mem: mem, dst: dst,
+                                            size: size)
+        case .fence(let form):
+            return form.row.spelled(at: nil)
         case .atomicRmwLoop(let op, let size, let byteSwapped, let operand, let mem, let temp, let dstOld):
             return X64Inst.atomicRmwLoopText(X64Inst.atomicLoopBody(op: op, size: size, byteSwapped: byteSwapped,
                                                                     operand: operand, mem: mem, temp: temp,
                                                                     dstOld: dstOld))
         case .lockCmpxchg16b(let replacement, let expected, let mem, let dstOld):
-            return "lock cmpxchg16b \(X64Inst.text(mem))"
+            return "\(FormID.cmpxchg16b.row.spelled(at: nil)) \(X64Inst.text(mem))"
                 + X64Inst.implicitNote(uses: [(replacement.low, .rbx), (replacement.high, .rcx), (expected.low, .rax),
                                               (expected.high, .rdx)],
                                        defs: [(dstOld.low, .rax), (dstOld.high, .rdx)])
@@ -193,10 +165,21 @@ extension X64Inst: CustomStringConvertible {
                                                                        operand: operand, mem: mem, scratch: scratch,
                                                                        temp: temp, dstOld: dstOld))
         case .ud2:
-            return "ud2"
+            return FormID.ud2.row.spelled(at: nil)
         case .trapIf(let cc, _):
-            return "j\(cc.inverse) .+4; ud2"
+            return "\(FormID.jcc.row.spelled(at: nil, infix: "\(cc.inverse)")) .+4; \(FormID.ud2.row.spelled(at: nil))"
         }
+    }
+
+    /// Whether an operand is in memory.
+    static func isMemory(_ operand: GprMem) -> Bool {
+        if case .mem = operand { return true }
+        return false
+    }
+
+    static func isMemory(_ operand: XmmMem) -> Bool {
+        if case .mem = operand { return true }
+        return false
     }
 
     /// `; subq $n, %rsp` after a call whose callee pops its stack arguments.

@@ -1,143 +1,150 @@
 import EgretIR
 
-/// Facts about each instruction form that several readers share: its name (for
-/// coverage reports: which forms the encoder tests and the SMT verifier cover), the
-/// operand sizes it is defined at (checked by the encoder, enumerated by the tests),
-/// an instruction's own size, and the trap it may raise.
+/// Facts about an instruction that several readers share, from its shape and its
+/// form's row: the form, the width it operates at, its memory operand, the trap it
+/// may raise, the rows its bytes come from and the CPU features they need.
 extension X64Inst {
-    /// The form of an instruction, without operands: one per case of `X64Inst`.
-    public enum Form: String, CaseIterable, Hashable, Sendable {
-        case aluRmiR, cmpRmiR, imul, imulImm, mul, mul8, div, div8, signExtendData, shiftR, unary
-        case bitCount, bswap, setcc, cmove, movRR, movImm, movzx, movsx, lea, load, store, storeImm
-        case loadSymbol, push, pop, callKnown, callUnknown, ret, jmp, jcc, jmpIndirect, ud2, trapIf
-        case returnCallKnown, returnCallUnknown
-        case xmmLoad, xmmStore, xmmMove, gprToXmm, xmmToGpr, xmmArith, xmmSqrt, xmmLogic, xmmCompare
-        case xmmCompareMask, intToFloat, floatToInt, floatConvert, xmmRound, fma, xmmCmove
-        case lockCmpxchg, xchg, lockXadd, mfence, atomicRmwLoop, lockCmpxchg16b, atomicRmwLoop128
-
-        /// The operand sizes the form is defined at; empty for forms without a size
-        /// operand (their width is fixed by the form). For movzx/movsx: the
-        /// destination sizes of `ExtMode`.
-        public var supportedSizes: [OperandSize] {
-            switch self {
-            case .aluRmiR, .cmpRmiR, .signExtendData, .shiftR, .unary, .load, .store, .storeImm:
-                return [.size8, .size16, .size32, .size64]
-            case .lockCmpxchg, .xchg, .lockXadd, .atomicRmwLoop:
-                return [.size8, .size16, .size32, .size64]
-            case .imul, .imulImm, .mul, .div, .bitCount, .cmove:
-                // No 8-bit encodings (8-bit multiply and divide are mul8/div8).
-                return [.size16, .size32, .size64]
-            case .bswap, .movRR, .movImm, .lea, .movzx, .movsx:
-                // 16-bit bswap is undefined; 8/16-bit register moves and lea would
-                // leave upper bits behind that nothing needs.
-                return [.size32, .size64]
-            case .mul8, .div8, .setcc:
-                return [.size8]
-            case .gprToXmm, .xmmToGpr, .intToFloat, .floatToInt:
-                // The integer side of a float form: movd/movq, 32- or 64-bit conversions.
-                return [.size32, .size64]
-            case .xmmLoad, .xmmStore, .xmmMove, .xmmArith, .xmmSqrt, .xmmLogic, .xmmCompare, .xmmCompareMask,
-                 .floatConvert, .xmmRound, .fma, .xmmCmove:
-                return []
-            case .loadSymbol, .push, .pop, .callKnown, .callUnknown, .ret, .jmp, .jcc, .jmpIndirect,
-                 .ud2, .trapIf, .returnCallKnown, .returnCallUnknown, .mfence:
-                return []
-            case .lockCmpxchg16b, .atomicRmwLoop128:
-                // 16 bytes, fixed by the form.
-                return []
-            }
-        }
-    }
-
-    public var form: Form {
+    /// The row of the instruction; nil for the pseudo-instructions that stand for a
+    /// sequence of forms (`formsUsed` lists them).
+    public var form: FormID? {
         switch self {
-        case .aluRmiR: return .aluRmiR
-        case .cmpRmiR: return .cmpRmiR
-        case .imul: return .imul
-        case .imulImm: return .imulImm
-        case .mul: return .mul
-        case .mul8: return .mul8
-        case .div: return .div
-        case .div8: return .div8
-        case .signExtendData: return .signExtendData
-        case .shiftR: return .shiftR
-        case .unary: return .unary
-        case .bitCount: return .bitCount
-        case .bswap: return .bswap
-        case .setcc: return .setcc
-        case .cmove: return .cmove
-        case .movRR: return .movRR
-        case .movImm: return .movImm
-        case .movzx: return .movzx
-        case .movsx: return .movsx
+        case .aluRmiR(let form, _, _, _, _), .cmpRmiR(let form, _, _, _), .aluRmImmR(let form, _, _, _, _),
+             .mul(let form, _, _, _, _, _), .mul8(let form, _, _, _), .div(let form, _, _, _, _, _, _, _),
+             .div8(let form, _, _, _, _), .signExtendData(let form, _, _), .shiftR(let form, _, _, _, _),
+             .unary(let form, _, _, _), .unaryRmR(let form, _, _, _):
+            return form
+        case .xmmLoad(let form, _, _), .xmmStore(let form, _, _), .gprToXmm(let form, _, _, _),
+             .xmmToGpr(let form, _, _, _), .xmmRmR(let form, _, _, _), .xmmUnaryRmR(let form, _, _),
+             .xmmUnaryRmRImm(let form, _, _, _), .xmmCompare(let form, _, _), .xmmCompareMask(let form, _, _, _, _),
+             .xmmVexTernary(let form, _, _, _, _), .exchange(let form, _, _, _, _), .fence(let form):
+            return form
+        case .setcc: return .set
+        case .cmove: return .cmov
+        case .movRR, .load, .store, .storeImm: return .mov
+        case .movImm(let size, let imm, _): return X64Inst.movImmNeedsMovabs(size, imm) ? .movabs : .mov
         case .lea: return .lea
-        case .load: return .load
-        case .store: return .store
-        case .storeImm: return .storeImm
-        case .loadSymbol: return .loadSymbol
+        case .loadSymbol: return .movabs
         case .push: return .push
         case .pop: return .pop
-        case .callKnown: return .callKnown
-        case .callUnknown: return .callUnknown
+        case .callKnown(_, let info), .callUnknown(_, let info): return info.calleePopSize > 0 ? nil : .call
         case .ret: return .ret
-        case .jmp: return .jmp
+        case .jmp, .jmpIndirect, .returnCallKnown, .returnCallUnknown: return .jmp
         case .jcc: return .jcc
-        case .jmpIndirect: return .jmpIndirect
         case .ud2: return .ud2
-        case .trapIf: return .trapIf
-        case .returnCallKnown: return .returnCallKnown
-        case .returnCallUnknown: return .returnCallUnknown
-        case .xmmLoad: return .xmmLoad
-        case .xmmStore: return .xmmStore
-        case .xmmMove: return .xmmMove
-        case .gprToXmm: return .gprToXmm
-        case .xmmToGpr: return .xmmToGpr
-        case .xmmArith: return .xmmArith
-        case .xmmSqrt: return .xmmSqrt
-        case .xmmLogic: return .xmmLogic
-        case .xmmCompare: return .xmmCompare
-        case .xmmCompareMask: return .xmmCompareMask
-        case .intToFloat: return .intToFloat
-        case .floatToInt: return .floatToInt
-        case .floatConvert: return .floatConvert
-        case .xmmRound: return .xmmRound
-        case .fma: return .fma
-        case .xmmCmove: return .xmmCmove
-        case .lockCmpxchg: return .lockCmpxchg
-        case .xchg: return .xchg
-        case .lockXadd: return .lockXadd
-        case .mfence: return .mfence
-        case .atomicRmwLoop: return .atomicRmwLoop
-        case .lockCmpxchg16b: return .lockCmpxchg16b
-        case .atomicRmwLoop128: return .atomicRmwLoop128
+        case .xmmMove: return .movaps
+        case .lockCmpxchg: return .cmpxchg
+        case .lockCmpxchg16b: return .cmpxchg16b
+        case .trapIf, .xmmCmove, .atomicRmwLoop, .atomicRmwLoop128:
+            return nil
         }
     }
 
-    /// The width the instruction operates at, `nil` for forms without a size operand.
+    /// The form a shape carries and the format the shape requires of it; nil for the
+    /// shapes with forms of their own (`form` names theirs, of format `dedicated`).
+    public var carriedForm: (form: FormID, format: X64Format)? {
+        switch self {
+        case .aluRmiR(let form, _, _, _, _): return (form, .aluRmiR)
+        case .cmpRmiR(let form, _, _, _): return (form, .cmpRmiR)
+        case .aluRmImmR(let form, _, _, _, _): return (form, .aluRmImmR)
+        case .mul(let form, _, _, _, _, _), .mul8(let form, _, _, _): return (form, .multiply)
+        case .div(let form, _, _, _, _, _, _, _), .div8(let form, _, _, _, _): return (form, .divide)
+        case .signExtendData(let form, _, _): return (form, .signExtendData)
+        case .shiftR(let form, _, _, _, _): return (form, .shiftR)
+        case .unary(let form, _, _, _): return (form, .unary)
+        case .unaryRmR(let form, _, _, _): return (form, .unaryRmR)
+        case .xmmLoad(let form, _, _), .xmmStore(let form, _, _): return (form, .xmmLoadStore)
+        case .gprToXmm(let form, _, _, _): return (form, .gprToXmm)
+        case .xmmToGpr(let form, _, _, _): return (form, .xmmToGpr)
+        case .xmmRmR(let form, _, _, _): return (form, .xmmRmR)
+        case .xmmUnaryRmR(let form, _, _): return (form, .xmmUnaryRmR)
+        case .xmmUnaryRmRImm(let form, _, _, _): return (form, .xmmUnaryRmRImm)
+        case .xmmCompare(let form, _, _): return (form, .xmmCompare)
+        case .xmmCompareMask(let form, _, _, _, _): return (form, .xmmCompareMask)
+        case .xmmVexTernary(let form, _, _, _, _): return (form, .xmmVexTernary)
+        case .exchange(let form, _, _, _, _): return (form, .exchange)
+        case .fence(let form): return (form, .fence)
+        case .setcc, .cmove, .movRR, .movImm, .lea, .load, .store, .storeImm, .loadSymbol, .push, .pop, .callKnown,
+             .callUnknown, .ret, .jmp, .jcc, .jmpIndirect, .returnCallKnown, .returnCallUnknown, .xmmMove, .xmmCmove,
+             .lockCmpxchg, .atomicRmwLoop, .lockCmpxchg16b, .atomicRmwLoop128, .ud2, .trapIf:
+            return nil
+        }
+    }
+
+    /// Every row the instruction's bytes come from, each at the size it is used at
+    /// (a form of one size at that size; the parts of a pseudo-instruction too): for
+    /// the feature check and the encoder tests' coverage of the table.
+    public var formsUsed: [(form: FormID, size: OperandSize?)] {
+        if let form { return [(form, operandSize ?? form.sizes.single)] }
+        switch self {
+        case .callKnown, .callUnknown:
+            return [(.call, .size64), (.sub, .size64)]
+        case .trapIf:
+            return [(.jcc, nil), (.ud2, nil)]
+        case .xmmCmove:
+            return [(.jcc, nil), (.movaps, nil)]
+        case .atomicRmwLoop(let op, let size, let byteSwapped, let operand, let mem, let temp, let dstOld):
+            let body = X64Inst.atomicLoopBody(op: op, size: size, byteSwapped: byteSwapped, operand: operand, mem: mem,
+                                              temp: temp, dstOld: dstOld)
+            return (body.load + body.retried).flatMap(\.formsUsed) + [(.jcc, nil)]
+        case .atomicRmwLoop128(let op, let byteSwapped, let operand, let mem, let scratch, let temp, let dstOld):
+            let body = X64Inst.atomicLoopBody128(op: op, byteSwapped: byteSwapped, operand: operand, mem: mem,
+                                                 scratch: scratch, temp: temp, dstOld: dstOld)
+            return (body.load + body.retried).flatMap(\.formsUsed) + [(.jcc, nil)]
+        case .aluRmiR, .cmpRmiR, .aluRmImmR, .mul, .mul8, .div, .div8, .signExtendData, .shiftR, .unary, .unaryRmR,
+             .setcc, .cmove, .movRR, .movImm, .lea, .load, .store, .storeImm, .loadSymbol, .push, .pop, .ret, .jmp,
+             .jcc, .jmpIndirect, .returnCallKnown, .returnCallUnknown, .xmmLoad, .xmmStore, .xmmMove, .gprToXmm,
+             .xmmToGpr, .xmmRmR, .xmmUnaryRmR, .xmmUnaryRmRImm, .xmmCompare, .xmmCompareMask, .xmmVexTernary,
+             .lockCmpxchg, .exchange, .fence, .lockCmpxchg16b, .ud2:
+            return []
+        }
+    }
+
+    /// The CPU features the instruction's forms require.
+    public var requiredFeatures: X64Features {
+        if let form { return form.requires }
+        return formsUsed.reduce(X64Features.baseline) { $0.union($1.form.requires) }
+    }
+
+    /// The first form of the instruction that needs a feature `enabled` lacks, with
+    /// the features it lacks; nil when every form may be emitted.
+    public func missingFeature(_ enabled: X64Features) -> (form: FormID, missing: X64Features)? {
+        guard !enabled.isSuperset(of: requiredFeatures) else { return nil }
+        for (form, _) in formsUsed where !enabled.isSuperset(of: form.requires) {
+            return (form, form.requires.subtracting(enabled))
+        }
+        return nil
+    }
+
+    /// Whether `movImm` needs `movabs`: a 64-bit constant that is not a sign-extended
+    /// 32-bit immediate.
+    static func movImmNeedsMovabs(_ size: OperandSize, _ imm: UInt64) -> Bool {
+        size == .size64 && Int32(exactly: Int64(bitPattern: imm)) == nil
+    }
+
+    /// The width the instruction operates at, `nil` for shapes whose forms fix their
+    /// width (xmm arithmetic, jumps) or that have none (fences).
     public var operandSize: OperandSize? {
         switch self {
-        case .aluRmiR(_, let size, _, _, _), .cmpRmiR(_, let size, _, _), .imul(let size, _, _, _),
-             .imulImm(let size, _, _, _), .mul(let size, _, _, _, _, _), .div(let size, _, _, _, _, _, _, _),
-             .signExtendData(let size, _, _), .shiftR(_, let size, _, _, _), .unary(_, let size, _, _),
-             .bitCount(_, let size, _, _), .bswap(let size, _, _), .cmove(let size, _, _, _, _),
+        case .aluRmiR(_, let size, _, _, _), .cmpRmiR(_, let size, _, _), .aluRmImmR(_, let size, _, _, _),
+             .mul(_, let size, _, _, _, _), .div(_, let size, _, _, _, _, _, _), .shiftR(_, let size, _, _, _),
+             .unary(_, let size, _, _), .unaryRmR(_, let size, _, _), .cmove(let size, _, _, _, _),
              .movRR(let size, _, _), .movImm(let size, _, _), .lea(let size, _, _), .load(let size, _, _),
              .store(let size, _, _), .storeImm(let size, _, _):
             return size
-        case .movzx(let ext, _, _), .movsx(let ext, _, _):
-            return ext.to
+        case .signExtendData(let form, _, _):
+            return form.sizes.single
         case .mul8, .div8, .setcc:
             return .size8
-        case .gprToXmm(let size, _, _), .xmmToGpr(let size, _, _), .intToFloat(let size, _, _, _),
-             .floatToInt(_, let size, _, _):
+        case .gprToXmm(_, let size, _, _), .xmmToGpr(_, let size, _, _):
             return size
-        case .lockCmpxchg(let size, _, _, _, _), .xchg(let size, _, _, _), .lockXadd(let size, _, _, _),
+        case .lockCmpxchg(let size, _, _, _, _), .exchange(_, let size, _, _, _),
              .atomicRmwLoop(_, let size, _, _, _, _, _):
             return size
-        case .mfence, .lockCmpxchg16b, .atomicRmwLoop128:
+        case .fence, .lockCmpxchg16b, .atomicRmwLoop128:
             return nil
         case .loadSymbol, .push, .pop, .callKnown, .callUnknown, .ret, .jmp, .jcc, .jmpIndirect, .ud2, .trapIf,
-             .returnCallKnown, .returnCallUnknown, .xmmLoad, .xmmStore, .xmmMove, .xmmArith, .xmmSqrt, .xmmLogic,
-             .xmmCompare, .xmmCompareMask, .floatConvert, .xmmRound, .fma, .xmmCmove:
+             .returnCallKnown, .returnCallUnknown, .xmmLoad, .xmmStore, .xmmMove, .xmmRmR, .xmmUnaryRmR,
+             .xmmUnaryRmRImm, .xmmCompare, .xmmCompareMask, .xmmVexTernary, .xmmCmove:
             return nil
         }
     }
@@ -148,50 +155,134 @@ extension X64Inst {
         case .aluRmiR(_, _, _, let src2, _), .cmpRmiR(_, _, _, let src2), .push(let src2):
             if case .mem(let amode) = src2 { return amode }
             return nil
-        case .imul(_, _, let src, _), .imulImm(_, let src, _, _), .mul(_, _, _, let src, _, _),
-             .mul8(_, _, let src, _), .div(_, _, _, _, let src, _, _, _), .div8(_, _, let src, _, _),
-             .bitCount(_, _, let src, _), .cmove(_, _, let src, _, _), .movzx(_, let src, _),
-             .movsx(_, let src, _), .callUnknown(let src, _), .jmpIndirect(let src):
+        case .aluRmImmR(_, _, let src, _, _), .mul(_, _, _, let src, _, _), .mul8(_, _, let src, _),
+             .div(_, _, _, _, let src, _, _, _), .div8(_, _, let src, _, _), .unaryRmR(_, _, let src, _),
+             .cmove(_, _, let src, _, _), .callUnknown(let src, _), .jmpIndirect(let src), .gprToXmm(_, _, let src, _):
             if case .mem(let amode) = src { return amode }
             return nil
         case .lea(_, let amode, _), .load(_, let amode, _), .store(_, _, let amode), .storeImm(_, _, let amode):
             return amode
-        case .intToFloat(_, _, let src, _):
-            if case .mem(let amode) = src { return amode }
-            return nil
         case .xmmLoad(_, let amode, _), .xmmStore(_, _, let amode):
             return amode
-        case .lockCmpxchg(_, _, _, let amode, _), .xchg(_, _, let amode, _), .lockXadd(_, _, let amode, _),
+        case .lockCmpxchg(_, _, _, let amode, _), .exchange(_, _, _, let amode, _),
              .atomicRmwLoop(_, _, _, _, let amode, _, _), .lockCmpxchg16b(_, _, let amode, _),
              .atomicRmwLoop128(_, _, _, let amode, _, _, _):
             return amode
-        case .xmmArith(_, _, _, let src, _), .xmmSqrt(_, let src, _), .xmmLogic(_, _, let src, _),
-             .xmmCompare(_, _, let src), .xmmCompareMask(_, _, _, let src, _), .floatToInt(_, _, let src, _),
-             .floatConvert(_, let src, _), .xmmRound(_, _, let src, _), .fma(_, _, _, let src, _):
+        case .xmmToGpr(_, _, let src, _), .xmmRmR(_, _, let src, _), .xmmUnaryRmR(_, let src, _),
+             .xmmUnaryRmRImm(_, _, let src, _), .xmmCompare(_, _, let src), .xmmCompareMask(_, _, _, let src, _),
+             .xmmVexTernary(_, _, _, let src, _):
             if case .mem(let amode) = src { return amode }
             return nil
-        case .signExtendData, .shiftR, .unary, .bswap, .setcc, .movRR, .movImm, .loadSymbol, .pop,
-             .callKnown, .ret, .jmp, .jcc, .ud2, .trapIf, .returnCallKnown, .returnCallUnknown, .xmmMove, .gprToXmm,
-             .xmmToGpr, .xmmCmove, .mfence:
+        case .signExtendData, .shiftR, .unary, .setcc, .movRR, .movImm, .loadSymbol, .pop, .callKnown, .ret, .jmp,
+             .jcc, .ud2, .trapIf, .returnCallKnown, .returnCallUnknown, .xmmMove, .xmmCmove, .fence:
             return nil
         }
     }
 
-    /// The trap code recorded for this instruction, if it may trap: the form's own
-    /// code (ud2, trapIf, div) or the trap code of its memory operand.
+    /// The trap code recorded for this instruction, if it may trap: the shape's own
+    /// code (ud2, trapIf, div) or, unless its row never traps (lea), the trap code of
+    /// its memory operand.
     public var trapCode: TrapCode? {
+        if let trap = ownTrapCode { return trap }
+        if let form, form.traps == .never { return nil }
+        return memoryOperand?.trap
+    }
+
+    /// The trap code a shape carries itself.
+    private var ownTrapCode: TrapCode? {
         switch self {
         case .ud2(let trap), .trapIf(_, let trap), .div(_, _, _, _, _, _, _, let trap), .div8(_, _, _, _, let trap):
             return trap
-        case .lea:
+        case .aluRmiR, .cmpRmiR, .aluRmImmR, .mul, .mul8, .signExtendData, .shiftR, .unary, .unaryRmR, .setcc, .cmove,
+             .movRR, .movImm, .lea, .load, .store, .storeImm, .loadSymbol, .push, .pop, .callKnown, .callUnknown, .ret,
+             .jmp, .jcc, .jmpIndirect, .returnCallKnown, .returnCallUnknown, .xmmLoad, .xmmStore, .xmmMove, .gprToXmm,
+             .xmmToGpr, .xmmRmR, .xmmUnaryRmR, .xmmUnaryRmRImm, .xmmCompare, .xmmCompareMask, .xmmVexTernary,
+             .xmmCmove, .lockCmpxchg, .exchange, .fence, .atomicRmwLoop, .lockCmpxchg16b, .atomicRmwLoop128:
             return nil
-        case .aluRmiR, .cmpRmiR, .imul, .imulImm, .mul, .mul8, .signExtendData, .shiftR, .unary, .bitCount,
-             .bswap, .setcc, .cmove, .movRR, .movImm, .movzx, .movsx, .load, .store, .storeImm, .loadSymbol,
-             .push, .pop, .callKnown, .callUnknown, .ret, .jmp, .jcc, .jmpIndirect, .returnCallKnown,
-             .returnCallUnknown, .xmmLoad, .xmmStore, .xmmMove, .gprToXmm, .xmmToGpr, .xmmArith, .xmmSqrt, .xmmLogic,
-             .xmmCompare, .xmmCompareMask, .intToFloat, .floatToInt, .floatConvert, .xmmRound, .fma, .xmmCmove,
-             .lockCmpxchg, .xchg, .lockXadd, .mfence, .atomicRmwLoop, .lockCmpxchg16b, .atomicRmwLoop128:
-            return memoryOperand?.trap
+        }
+    }
+}
+
+extension X64Inst {
+    /// The instruction with its memory operand (shapes have at most one) replaced by
+    /// `transform` of it; used to resolve frame addresses once the frame is laid out.
+    public func mapMemoryOperand(_ transform: (Amode) -> Amode) -> X64Inst {
+        switch self {
+        case .aluRmiR(let form, let size, let src1, .mem(let amode), let dst):
+            return .aluRmiR(form, size: size, src1: src1, src2: .mem(transform(amode)), dst: dst)
+        case .cmpRmiR(let form, let size, let src1, .mem(let amode)):
+            return .cmpRmiR(form, size: size, src1: src1, src2: .mem(transform(amode)))
+        case .push(.mem(let amode)):
+            return .push(src: .mem(transform(amode)))
+        case .aluRmImmR(let form, let size, .mem(let amode), let imm, let dst):
+            return .aluRmImmR(form, size: size, src: .mem(transform(amode)), imm: imm, dst: dst)
+        case .mul(let form, let size, let src1, .mem(let amode), let dstLo, let dstHi):
+            return .mul(form, size: size, src1: src1, src2: .mem(transform(amode)), dstLo: dstLo, dstHi: dstHi)
+        case .mul8(let form, let src1, .mem(let amode), let dst):
+            return .mul8(form, src1: src1, src2: .mem(transform(amode)), dst: dst)
+        case .div(let form, let size, let lo, let hi, .mem(let amode), let quotient, let remainder, let trap):
+            return .div(form, size: size, dividendLo: lo, dividendHi: hi, divisor: .mem(transform(amode)),
+                        quotient: quotient, remainder: remainder, trap: trap)
+        case .div8(let form, let dividend, .mem(let amode), let dst, let trap):
+            return .div8(form, dividend: dividend, divisor: .mem(transform(amode)), dst: dst, trap: trap)
+        case .unaryRmR(let form, let size, .mem(let amode), let dst):
+            return .unaryRmR(form, size: size, src: .mem(transform(amode)), dst: dst)
+        case .cmove(let size, let cc, .mem(let amode), let alternative, let dst):
+            return .cmove(size: size, cc: cc, consequent: .mem(transform(amode)), alternative: alternative, dst: dst)
+        case .callUnknown(.mem(let amode), let info):
+            return .callUnknown(target: .mem(transform(amode)), info: info)
+        case .jmpIndirect(.mem(let amode)):
+            return .jmpIndirect(target: .mem(transform(amode)))
+        case .lea(let size, let amode, let dst):
+            return .lea(size: size, address: transform(amode), dst: dst)
+        case .load(let size, let amode, let dst):
+            return .load(size: size, src: transform(amode), dst: dst)
+        case .store(let size, let src, let amode):
+            return .store(size: size, src: src, dst: transform(amode))
+        case .storeImm(let size, let imm, let amode):
+            return .storeImm(size: size, imm: imm, dst: transform(amode))
+        case .xmmLoad(let form, let amode, let dst):
+            return .xmmLoad(form, src: transform(amode), dst: dst)
+        case .xmmStore(let form, let src, let amode):
+            return .xmmStore(form, src: src, dst: transform(amode))
+        case .gprToXmm(let form, let size, .mem(let amode), let dst):
+            return .gprToXmm(form, size: size, src: .mem(transform(amode)), dst: dst)
+        case .xmmToGpr(let form, let size, .mem(let amode), let dst):
+            return .xmmToGpr(form, size: size, src: .mem(transform(amode)), dst: dst)
+        case .xmmRmR(let form, let src1, .mem(let amode), let dst):
+            return .xmmRmR(form, src1: src1, src2: .mem(transform(amode)), dst: dst)
+        case .xmmUnaryRmR(let form, .mem(let amode), let dst):
+            return .xmmUnaryRmR(form, src: .mem(transform(amode)), dst: dst)
+        case .xmmUnaryRmRImm(let form, let imm, .mem(let amode), let dst):
+            return .xmmUnaryRmRImm(form, imm: imm, src: .mem(transform(amode)), dst: dst)
+        case .xmmCompare(let form, let src1, .mem(let amode)):
+            return .xmmCompare(form, src1: src1, src2: .mem(transform(amode)))
+        case .xmmCompareMask(let form, let predicate, let src1, .mem(let amode), let dst):
+            return .xmmCompareMask(form, predicate: predicate, src1: src1, src2: .mem(transform(amode)), dst: dst)
+        case .xmmVexTernary(let form, let src1, let src2, .mem(let amode), let dst):
+            return .xmmVexTernary(form, src1: src1, src2: src2, src3: .mem(transform(amode)), dst: dst)
+        case .lockCmpxchg(let size, let replacement, let expected, let amode, let dstOld):
+            return .lockCmpxchg(size: size, replacement: replacement, expected: expected, mem: transform(amode),
+                                dstOld: dstOld)
+        case .exchange(let form, let size, let operand, let amode, let dst):
+            return .exchange(form, size: size, operand: operand, mem: transform(amode), dst: dst)
+        case .atomicRmwLoop(let op, let size, let byteSwapped, let operand, let amode, let temp, let dstOld):
+            return .atomicRmwLoop(op: op, size: size, byteSwapped: byteSwapped, operand: operand, mem: transform(amode),
+                                  temp: temp, dstOld: dstOld)
+        case .lockCmpxchg16b(let replacement, let expected, let amode, let dstOld):
+            return .lockCmpxchg16b(replacement: replacement, expected: expected, mem: transform(amode), dstOld: dstOld)
+        case .atomicRmwLoop128(let op, let byteSwapped, let operand, let amode, let scratch, let temp, let dstOld):
+            return .atomicRmwLoop128(op: op, byteSwapped: byteSwapped, operand: operand, mem: transform(amode),
+                                     scratch: scratch, temp: temp, dstOld: dstOld)
+        case .fence, .xmmMove, .xmmCmove:
+            return self
+        case .gprToXmm, .xmmToGpr, .xmmRmR, .xmmUnaryRmR, .xmmUnaryRmRImm, .xmmCompare, .xmmCompareMask,
+             .xmmVexTernary:
+            return self
+        case .aluRmiR, .cmpRmiR, .push, .aluRmImmR, .mul, .mul8, .div, .div8, .unaryRmR, .cmove, .callUnknown,
+             .jmpIndirect, .signExtendData, .shiftR, .unary, .setcc, .movRR, .movImm, .loadSymbol, .pop, .callKnown,
+             .ret, .jmp, .jcc, .ud2, .trapIf, .returnCallKnown, .returnCallUnknown:
+            return self
         }
     }
 }

@@ -1,25 +1,32 @@
 import EgretIR
 
-/// x86-64 machine instructions: one enum of instruction forms.
+/// x86-64 machine instructions: one enum of operand *shapes*.
 ///
-/// Each case is one form (an opcode family with fixed operand roles), its operands
-/// typed: `Gpr` for a register read, `Writable<Gpr>` for a register written,
+/// Each case is a shape: the operands of a family of forms with the same roles,
+/// typed (`Gpr` for a register read, `Writable<Gpr>` for a register written,
 /// `OperandSize` for the width, `Amode`/`GprMem`/`GprMemImm` for operands that may be
-/// memory or an immediate, `Xmm`/`Writable<Xmm>`/`XmmMem` and `FloatWidth` for the
-/// scalar float forms (X64FloatArgs.swift), `CC` for a condition, `MachLabel` for a branch target and
-/// `TrapCode` for forms that trap. The readers of the enum, each a file of its own and
-/// each a `switch` with no `default:` so that a new form is a compile error everywhere
-/// it must be handled:
+/// memory or an immediate, `Xmm`/`Writable<Xmm>`/`XmmMem` for the xmm forms, `CC`
+/// for a condition, `MachLabel` for a branch target and `TrapCode` for forms that
+/// trap). A shape with several forms carries the form's `FormID` first
+/// (`.aluRmiR(.add, size: …)`); everything about the form itself (mnemonic,
+/// opcodes, sizes, features, traps, semantics) is its row in the form table
+/// (Forms/X64Form.swift, which explains the design). Shapes with one form (setcc,
+/// cmove, the moves, push, pop, calls, jumps) name it implicitly (`form`).
 ///
-///     X64Inst+Properties.swift  form name, supported sizes, operand size, trap code
+/// The readers of the enum, each a file of its own and each a `switch` over the
+/// shapes with no `default:`, so that a new shape is a compile error everywhere it
+/// must be handled, and none switching over forms:
+///
+///     X64Inst+Properties.swift  form, operand size, memory operand, trap code, the
+///                               rows used and the CPU features they need
 ///     X64Inst+Operands.swift    register operands for the allocator (use/def/reuse,
 ///                               fixed registers, clobbers) and register rewriting
-///     X64Inst+Encode.swift      bytes, through X64Encoding.swift (REX/ModRM/SIB) and,
-///                               for the float forms, X64Inst+FloatEncode.swift (VEX)
+///     X64Inst+Encode.swift      bytes, through X64Encoding.swift (prefixes, REX, VEX,
+///                               ModRM, SIB)
 ///     X64Inst+Print.swift       AT&T text as llvm-mc prints it
-///     EgretSMT (later)          bit-vector semantics: `extension X64Inst` in that
-///                               module with its own exhaustive switch; every case and
-///                               operand is public so it can pattern-match them
+///     EgretSMT                  bit-vector semantics: `extension X64Inst` in that
+///                               module, an exhaustive switch over shapes that applies
+///                               the meaning of the row's SemanticsKey
 ///
 /// **Two-address forms.** x86 ALU instructions overwrite their first source
 /// (`addl %esi, %edi` computes edi = edi + esi). Forms model this as Cranelift does:
@@ -32,14 +39,15 @@ import EgretIR
 /// **Fixed registers.** Forms whose operands are implicit in the encoding name them
 /// as operands anyway, constrained to their physical register: div/idiv read rdx:rax
 /// and write rax (quotient) and rdx (remainder); one-operand mul writes rdx:rax;
-/// cqo reads rax and writes rdx; a shift by `%cl` reads rcx. The allocator sees each
+/// cqto reads rax and writes rdx; a shift by `%cl` reads rcx. The allocator sees each
 /// as a fixed-register constraint, never as a hidden effect.
 ///
-/// **Traps.** `ud2`, `trapIf`, division (#DE, on a zero divisor and on INT_MIN / -1:
-/// lowering checks the latter first, so the recorded code is the divide-by-zero code)
-/// and every memory operand whose `Amode` carries a trap code record
-/// (offset → TrapCode) in the code buffer. One instruction has one trap code: a
-/// divide whose divisor is in memory must not carry a different code on the memory
+/// **Traps.** Whether a form traps is its row's `traps`: `ud2` always, division on
+/// #DE (a zero divisor and INT_MIN / -1: lowering checks the latter first, so the
+/// recorded code is the divide-by-zero code), and every form with a memory operand
+/// whose `Amode` carries a trap code records (offset → TrapCode) in the code buffer
+/// (`lea` never: it does not access its address). One instruction has one trap code:
+/// a divide whose divisor is in memory must not carry a different code on the memory
 /// operand.
 ///
 /// **Flags** are not operands: a flags producer (cmp, test, ALU ops) and its consumer
@@ -48,43 +56,47 @@ import EgretIR
 public enum X64Inst: Hashable, Sendable {
     // MARK: Integer arithmetic
 
-    /// `addl %esi, %edi`: dst = src1 op src2 (add adc sub sbb and or xor), sizes 8–64.
-    /// The immediate is sign-extended; dst reuses src1.
-    case aluRmiR(op: AluOp, size: OperandSize, src1: Gpr, src2: GprMemImm, dst: Writable<Gpr>)
-    /// `cmpq %rsi, %rdi` / `testl $1, %eax`: flags of src1 - src2 or src1 & src2,
-    /// sizes 8–64.
-    case cmpRmiR(op: CmpOp, size: OperandSize, src1: Gpr, src2: GprMemImm)
-    /// `imulq %rsi, %rdi`: dst = low half of src1 * src2, sizes 16–64; dst reuses src1.
-    case imul(size: OperandSize, src1: Gpr, src2: GprMem, dst: Writable<Gpr>)
-    /// `imulq $5, %rsi, %rdi`: dst = low half of src * imm, sizes 16–64.
-    case imulImm(size: OperandSize, src: GprMem, imm: Int32, dst: Writable<Gpr>)
-    /// `mulq %rcx` / `imulq %rcx`: rdx:rax = rax * src2 (full product), sizes 16–64.
-    /// src1 is fixed to rax, dstLo to rax, dstHi to rdx.
-    case mul(size: OperandSize, signedness: Signedness, src1: Gpr, src2: GprMem,
-             dstLo: Writable<Gpr>, dstHi: Writable<Gpr>)
-    /// `mulb %cl`: ax = al * src2. src1 and dst are fixed to rax.
-    case mul8(signedness: Signedness, src1: Gpr, src2: GprMem, dst: Writable<Gpr>)
-    /// `divq %rcx` / `idivq %rcx`: rax = rdx:rax / divisor, rdx = remainder, sizes 16–64.
-    /// Traps (#DE) on a zero divisor or an overflowing quotient.
-    case div(size: OperandSize, signedness: Signedness, dividendLo: Gpr, dividendHi: Gpr,
-             divisor: GprMem, quotient: Writable<Gpr>, remainder: Writable<Gpr>, trap: TrapCode)
+    /// `addl %esi, %edi`: dst = src1 op src2 (add adc sub sbb and or xor at 8–64 bits;
+    /// imul at 16–64, without an immediate). The immediate is sign-extended; dst
+    /// reuses src1.
+    case aluRmiR(FormID, size: OperandSize, src1: Gpr, src2: GprMemImm, dst: Writable<Gpr>)
+    /// `cmpq %rsi, %rdi` / `testl $1, %eax`: the flags of src1 op src2 (cmp test),
+    /// nothing written.
+    case cmpRmiR(FormID, size: OperandSize, src1: Gpr, src2: GprMemImm)
+    /// `imulq $5, %rsi, %rdi`: dst = src op imm (imulImm, sizes 16–64).
+    case aluRmImmR(FormID, size: OperandSize, src: GprMem, imm: Int32, dst: Writable<Gpr>)
+    /// `mulq %rcx` / `imulq %rcx`: rdx:rax = rax op src2, the full product
+    /// (mulUnsigned mulSigned, sizes 16–64). src1 is fixed to rax, dstLo to rax,
+    /// dstHi to rdx.
+    case mul(FormID, size: OperandSize, src1: Gpr, src2: GprMem, dstLo: Writable<Gpr>, dstHi: Writable<Gpr>)
+    /// `mulb %cl`: ax = al op src2 (mulUnsigned mulSigned at 8 bits). src1 and dst
+    /// are fixed to rax.
+    case mul8(FormID, src1: Gpr, src2: GprMem, dst: Writable<Gpr>)
+    /// `divq %rcx` / `idivq %rcx`: rax = rdx:rax / divisor, rdx = remainder
+    /// (divUnsigned divSigned, sizes 16–64). Traps (#DE) on a zero divisor or an
+    /// overflowing quotient.
+    case div(FormID, size: OperandSize, dividendLo: Gpr, dividendHi: Gpr, divisor: GprMem,
+             quotient: Writable<Gpr>, remainder: Writable<Gpr>, trap: TrapCode)
     /// `divb %cl`: al = ax / divisor, ah = remainder. dividend and dst fixed to rax.
-    case div8(signedness: Signedness, dividend: Gpr, divisor: GprMem, dst: Writable<Gpr>, trap: TrapCode)
-    /// `cbtw` / `cwtd` / `cltd` / `cqto`: sign-extends rax into rdx (into ax at size 8),
-    /// preparing a signed division. src fixed to rax, dst to rdx (rax at size 8).
-    case signExtendData(size: OperandSize, src: Gpr, dst: Writable<Gpr>)
-    /// `shlq $3, %rax` / `sarl %cl, %edx`: shifts and rotates, sizes 8–64. A count in a
-    /// register is fixed to rcx; the hardware masks the count to 5 (6 at size 64)
-    /// bits. dst reuses src.
-    case shiftR(kind: ShiftKind, size: OperandSize, src: Gpr, count: ShiftCount, dst: Writable<Gpr>)
-    /// `negq %rax` / `notb %sil`, sizes 8–64; dst reuses src.
-    case unary(op: UnaryOp, size: OperandSize, src: Gpr, dst: Writable<Gpr>)
-    /// `lzcntq %rsi, %rdi` (bsr bsf lzcnt tzcnt popcnt), sizes 16–64.
-    case bitCount(op: BitCountOp, size: OperandSize, src: GprMem, dst: Writable<Gpr>)
-    /// `bswapq %rax`, sizes 32 and 64; dst reuses src.
-    case bswap(size: OperandSize, src: Gpr, dst: Writable<Gpr>)
+    case div8(FormID, dividend: Gpr, divisor: GprMem, dst: Writable<Gpr>, trap: TrapCode)
+    /// `cbtw` / `cwtd` / `cltd` / `cqto`: sign-extends rax into rdx (al into ax for
+    /// cbtw), preparing a signed division; the size is the row's. src fixed to rax,
+    /// dst to rdx (rax for cbtw).
+    case signExtendData(FormID, src: Gpr, dst: Writable<Gpr>)
+    /// `shlq $3, %rax` / `sarl %cl, %edx`: shifts and rotates (rol ror shl shr sar),
+    /// sizes 8–64. A count in a register is fixed to rcx; the hardware masks the
+    /// count to 5 (6 at size 64) bits. dst reuses src.
+    case shiftR(FormID, size: OperandSize, src: Gpr, count: ShiftCount, dst: Writable<Gpr>)
+    /// `negq %rax` / `notb %sil` / `bswapq %rax`: dst = op src in place (neg not at
+    /// 8–64 bits, bswap at 32 and 64); dst reuses src.
+    case unary(FormID, size: OperandSize, src: Gpr, dst: Writable<Gpr>)
+    /// `lzcntq %rsi, %rdi` / `movzbl (%rdi), %eax`: dst = op src, a register or memory
+    /// (bsr bsf lzcnt tzcnt popcnt at 16–64 bits; the extending moves movzb movzw
+    /// movsb movsw movsl, whose source width is the row's and whose size is the
+    /// destination's, 32 or 64).
+    case unaryRmR(FormID, size: OperandSize, src: GprMem, dst: Writable<Gpr>)
 
-    // MARK: Flag consumers
+    // MARK: Flag consumers (one form each: set, cmov)
 
     /// `setne %al`: the low byte of dst = cc ? 1 : 0 (the upper bits are kept).
     case setcc(cc: CC, dst: Writable<Gpr>)
@@ -92,17 +104,15 @@ public enum X64Inst: Hashable, Sendable {
     /// reuses alternative.
     case cmove(size: OperandSize, cc: CC, consequent: GprMem, alternative: Gpr, dst: Writable<Gpr>)
 
-    // MARK: Moves, loads and stores
+    // MARK: Moves, loads and stores (the forms mov, movabs, lea)
 
-    /// `movq %rsi, %rdi`, sizes 32 and 64 (a 32-bit move zero-extends).
+    /// `movq %rsi, %rdi`, sizes 8–64 (a 32-bit move zero-extends; the allocator
+    /// coalesces 64-bit ones).
     case movRR(size: OperandSize, src: Gpr, dst: Writable<Gpr>)
     /// `movl $imm, %eax` (size 32); `movq $imm, %rax` if the constant is a
-    /// sign-extended 32-bit immediate, else `movabsq` (size 64).
+    /// sign-extended 32-bit immediate, else `movabsq` (size 64): the form `mov` or
+    /// `movabs`, chosen by the value.
     case movImm(size: OperandSize, imm: UInt64, dst: Writable<Gpr>)
-    /// `movzbl (%rdi), %eax` / `movzwq %si, %rax`; `lq` is a 32-bit `movl`.
-    case movzx(ext: ExtMode, src: GprMem, dst: Writable<Gpr>)
-    /// `movsbl (%rdi), %eax` / `movslq %esi, %rax`.
-    case movsx(ext: ExtMode, src: GprMem, dst: Writable<Gpr>)
     /// `leaq 8(%rsi,%rcx,4), %rdi`, sizes 32 and 64.
     case lea(size: OperandSize, address: Amode, dst: Writable<Gpr>)
     /// `movl 8(%rsp), %eax`, sizes 8–64 (8 and 16 keep the upper bits of dst).
@@ -115,14 +125,14 @@ public enum X64Inst: Hashable, Sendable {
     /// (an `absolute64` relocation).
     case loadSymbol(name: ExternalName, dst: Writable<Gpr>)
 
-    // MARK: Stack
+    // MARK: Stack (push, pop)
 
     /// `pushq %rbx` / `pushq $1` / `pushq 8(%rsp)`.
     case push(src: GprMemImm)
     /// `popq %rbx`.
     case pop(dst: Writable<Gpr>)
 
-    // MARK: Control flow
+    // MARK: Control flow (call, jmp, jcc, ret)
 
     /// `callq symbol`: a `pcRel32` relocation to an external function.
     case callKnown(name: ExternalName, info: CallInfo)
@@ -166,45 +176,39 @@ public enum X64Inst: Hashable, Sendable {
     // low lane (cvtsi2ss, sqrtss, roundss, cvtss2sd) model the destination as a plain
     // def: the lanes they keep are lanes nobody reads.
 
-    /// `movss 8(%rsp), %xmm0` / `movsd` / `movups`: an f32, f64 or 128-bit load.
-    case xmmLoad(width: XmmWidth, src: Amode, dst: Writable<Xmm>)
-    /// `movss %xmm0, (%rdi)` / `movsd` / `movups`: an f32, f64 or 128-bit store.
-    case xmmStore(width: XmmWidth, src: Xmm, dst: Amode)
-    /// `movaps %xmm1, %xmm0`: a whole-register copy.
+    /// `movss 8(%rsp), %xmm0`: an f32, f64 or 128-bit load (movss movsd movups).
+    case xmmLoad(FormID, src: Amode, dst: Writable<Xmm>)
+    /// `movss %xmm0, (%rdi)`: an f32, f64 or 128-bit store (movss movsd movups).
+    case xmmStore(FormID, src: Xmm, dst: Amode)
+    /// `movaps %xmm1, %xmm0`: a whole-register copy (the form movaps).
     case xmmMove(src: Xmm, dst: Writable<Xmm>)
-    /// `movd %eax, %xmm0` / `movq %rax, %xmm0`, sizes 32 and 64 (the rest of dst is
-    /// zeroed).
-    case gprToXmm(size: OperandSize, src: Gpr, dst: Writable<Xmm>)
-    /// `movd %xmm0, %eax` / `movq %xmm0, %rax`, sizes 32 and 64.
-    case xmmToGpr(size: OperandSize, src: Xmm, dst: Writable<Gpr>)
-    /// `addss %xmm1, %xmm0`: dst = src1 op src2 (add sub mul div min max); dst reuses
-    /// src1.
-    case xmmArith(op: FloatArithOp, width: FloatWidth, src1: Xmm, src2: XmmMem, dst: Writable<Xmm>)
-    /// `sqrtsd %xmm1, %xmm0`.
-    case xmmSqrt(width: FloatWidth, src: XmmMem, dst: Writable<Xmm>)
-    /// `andps %xmm1, %xmm0` (and andn or xor) on all 128 bits; dst reuses src1.
-    case xmmLogic(op: FloatLogicOp, src1: Xmm, src2: XmmMem, dst: Writable<Xmm>)
-    /// `ucomiss %xmm1, %xmm0`: flags of src1 compared with src2 (ZF PF CF all set when
-    /// unordered; CF when src1 < src2; ZF when equal).
-    case xmmCompare(width: FloatWidth, src1: Xmm, src2: XmmMem)
-    /// `cmpunordss %xmm1, %xmm0`: the low lane of dst = all ones if the predicate holds
-    /// for (src1, src2), else zeros; dst reuses src1.
-    case xmmCompareMask(predicate: FloatComparePredicate, width: FloatWidth, src1: Xmm, src2: XmmMem,
-                        dst: Writable<Xmm>)
-    /// `cvtsi2ss %eax, %xmm0` / `cvtsi2sdq (%rdi), %xmm0`: a signed integer of
-    /// `intSize` (32 or 64) bits to a float, rounded to nearest even.
-    case intToFloat(intSize: OperandSize, width: FloatWidth, src: GprMem, dst: Writable<Xmm>)
-    /// `cvttss2si %xmm0, %eax`: a float truncated to a signed integer of `intSize` (32
-    /// or 64) bits; NaN and out-of-range values give the "integer indefinite" value
-    /// (the minimum signed integer).
-    case floatToInt(width: FloatWidth, intSize: OperandSize, src: XmmMem, dst: Writable<Gpr>)
-    /// `cvtss2sd %xmm1, %xmm0` (from f32) / `cvtsd2ss` (from f64).
-    case floatConvert(from: FloatWidth, src: XmmMem, dst: Writable<Xmm>)
-    /// `roundss $9, %xmm1, %xmm0` (SSE4.1): src rounded to an integral value.
-    case xmmRound(width: FloatWidth, mode: RoundingMode, src: XmmMem, dst: Writable<Xmm>)
-    /// `vfmadd213ss %xmm2, %xmm1, %xmm0` (FMA3): dst = src1 · src2 + src3 with one
-    /// rounding; dst reuses src1 (src2 is VEX.vvvv, src3 the r/m operand).
-    case fma(width: FloatWidth, src1: Xmm, src2: Xmm, src3: XmmMem, dst: Writable<Xmm>)
+    /// `movd %eax, %xmm0` / `cvtsi2sdq (%rdi), %xmm0`: an integer of `size` (32 or 64)
+    /// bits into an xmm register (movdToXmm: the bits, the rest zeroed; cvtsi2ss
+    /// cvtsi2sd: converted, rounded to nearest even).
+    case gprToXmm(FormID, size: OperandSize, src: GprMem, dst: Writable<Xmm>)
+    /// `movd %xmm0, %eax` / `cvttss2si %xmm0, %eax`: an xmm register into an integer
+    /// of `size` (32 or 64) bits (movdToGpr: the low bits, a register source only;
+    /// cvttss2si cvttsd2si: truncated, NaN and out-of-range values giving the
+    /// "integer indefinite" value, the minimum signed integer).
+    case xmmToGpr(FormID, size: OperandSize, src: XmmMem, dst: Writable<Gpr>)
+    /// `addss %xmm1, %xmm0`: dst = src1 op src2 (the scalar arithmetic, and andps
+    /// andnps orps xorps on all 128 bits); dst reuses src1.
+    case xmmRmR(FormID, src1: Xmm, src2: XmmMem, dst: Writable<Xmm>)
+    /// `sqrtsd %xmm1, %xmm0`: dst = op src (sqrtss sqrtsd cvtss2sd cvtsd2ss).
+    case xmmUnaryRmR(FormID, src: XmmMem, dst: Writable<Xmm>)
+    /// `roundss $9, %xmm1, %xmm0`: dst = op src with an immediate (roundss roundsd:
+    /// the rounding mode, `RoundingMode.immediate`).
+    case xmmUnaryRmRImm(FormID, imm: UInt8, src: XmmMem, dst: Writable<Xmm>)
+    /// `ucomiss %xmm1, %xmm0`: the flags of src1 compared with src2 (ucomiss ucomisd:
+    /// ZF PF CF all set when unordered; CF when src1 < src2; ZF when equal).
+    case xmmCompare(FormID, src1: Xmm, src2: XmmMem)
+    /// `cmpunordss %xmm1, %xmm0`: the low lane of dst = all ones if the predicate
+    /// holds for (src1, src2), else zeros (cmpss cmpsd); dst reuses src1.
+    case xmmCompareMask(FormID, predicate: FloatComparePredicate, src1: Xmm, src2: XmmMem, dst: Writable<Xmm>)
+    /// `vfmadd213ss %xmm2, %xmm1, %xmm0`: dst = src1 · src2 + src3 with one rounding
+    /// (vfmadd213ss vfmadd213sd); dst reuses src1 (src2 is VEX.vvvv, src3 the r/m
+    /// operand).
+    case xmmVexTernary(FormID, src1: Xmm, src2: Xmm, src3: XmmMem, dst: Writable<Xmm>)
     /// `jne .+5; movaps %xmm1, %xmm0` (a short jump on the inverse condition over the
     /// copy): dst = cc ? consequent : alternative; dst reuses alternative. A flags
     /// consumer like cmove.
@@ -216,18 +220,17 @@ public enum X64Inst: Hashable, Sendable {
     // sequentially consistent store is an `xchg`. The locked forms below are full
     // barriers. Their memory operand carries a trap code like a load's.
 
-    /// `lock cmpxchgl %ecx, (%rdi)`, sizes 8–64: if the memory equals `expected` (fixed
-    /// to rax), store `replacement`; either way `dstOld` (fixed to rax) receives the
-    /// memory's old value and ZF tells whether the exchange happened.
+    /// `lock cmpxchgl %ecx, (%rdi)` (the form cmpxchg), sizes 8–64: if the memory
+    /// equals `expected` (fixed to rax), store `replacement`; either way `dstOld`
+    /// (fixed to rax) receives the memory's old value and ZF tells whether the
+    /// exchange happened.
     case lockCmpxchg(size: OperandSize, replacement: Gpr, expected: Gpr, mem: Amode, dstOld: Writable<Gpr>)
-    /// `xchgl %ecx, (%rdi)` (implicitly locked), sizes 8–64: stores `operand` and
-    /// writes the memory's old value to `dst`, which reuses `operand`.
-    case xchg(size: OperandSize, operand: Gpr, mem: Amode, dst: Writable<Gpr>)
-    /// `lock xaddl %ecx, (%rdi)`, sizes 8–64: memory += `operand`; `dst` (reusing
-    /// `operand`) receives the memory's old value.
-    case lockXadd(size: OperandSize, operand: Gpr, mem: Amode, dst: Writable<Gpr>)
-    /// `mfence`: orders every load and store before it against those after it.
-    case mfence
+    /// `xchgl %ecx, (%rdi)` / `lock xaddl %ecx, (%rdi)`, sizes 8–64: the memory
+    /// becomes `operand` (xchg, implicitly locked) or the memory plus `operand`
+    /// (xadd); `dst`, which reuses `operand`, receives the memory's old value.
+    case exchange(FormID, size: OperandSize, operand: Gpr, mem: Amode, dst: Writable<Gpr>)
+    /// `mfence`: a barrier without operands (the form mfence).
+    case fence(FormID)
     /// An atomic read-modify-write loop, sizes 8–64, for operations x86 has no single
     /// locked instruction for. Expanded at encoding into
     ///
@@ -248,9 +251,9 @@ public enum X64Inst: Hashable, Sendable {
     case atomicRmwLoop(op: AtomicLoopOp, size: OperandSize, byteSwapped: Bool, operand: Gpr, mem: Amode,
                        temp: Writable<Gpr>, dstOld: Writable<Gpr>)
 
-    /// `lock cmpxchg16b (%rdi)`: if the 16 bytes at `mem` equal `expected` (rdx:rax),
-    /// store `replacement` (rcx:rbx); `dstOld` (rdx:rax) receives the old 16 bytes
-    /// either way. The address must be 16-byte aligned (else #GP, reported as the
+    /// `lock cmpxchg16b (%rdi)` (the form cmpxchg16b): if the 16 bytes at `mem` equal
+    /// `expected` (rdx:rax), store `replacement` (rcx:rbx); `dstOld` (rdx:rax)
+    /// receives the old 16 bytes either way. The address must be 16-byte aligned (else #GP, reported as the
     /// memory operand's trap).
     /// (`indirect`, like `atomicRmwLoop128`: the two rare 16-byte forms would otherwise
     /// make every `X64Inst` value, and each copy of one, a third larger.)

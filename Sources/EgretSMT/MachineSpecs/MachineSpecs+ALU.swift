@@ -9,16 +9,16 @@ public enum MachineSpecs {
     /// The label index `ret` branches to: beyond any edge of a rule.
     public static let returnLabel = MachLabel(0xFFFF)
 
-    static func alu(_ state: inout MachineState, _ op: AluOp, _ size: OperandSize, _ src1: Gpr, _ src2: GprMemImm,
-                    _ dst: Writable<Gpr>) throws {
-        let a = state.read(src1, size)
-        let b = try state.operand(src2, size)
+    /// `a op b` at `size`, with the flags the manual gives: the ALU shape writes the
+    /// result, the three-operand imul too.
+    static func arithmetic(_ state: inout MachineState, _ op: ArithmeticOperation, _ size: OperandSize,
+                           _ a: BitVector, _ b: BitVector) -> BitVector {
         let result: BitVector
         switch op {
-        case .add, .adc, .sub, .sbb:
-            let carryIn: BitVector = (op == .adc || op == .sbb) ? state.carry.asBit(width: size.bits + 2)
-                                                                 : a.context.bitVector(0, width: size.bits + 2)
-            let isAdd = op == .add || op == .adc
+        case .add, .addWithCarry, .subtract, .subtractWithBorrow:
+            let carryIn: BitVector = (op == .addWithCarry || op == .subtractWithBorrow)
+                ? state.carry.asBit(width: size.bits + 2) : a.context.bitVector(0, width: size.bits + 2)
+            let isAdd = op == .add || op == .addWithCarry
             // One extra bit for the unsigned carry/borrow, one more for the signed view.
             let wide = size.bits + 2
             let unsigned = isAdd ? a.zeroExtended(to: wide) + b.zeroExtended(to: wide) + carryIn
@@ -40,32 +40,38 @@ public enum MachineSpecs {
             let flags = state.resultFlags(result)
             let clear = state.context.boolean(false)
             state.setFlags(carry: clear, zero: flags.zero, sign: flags.sign, overflow: clear, parity: flags.parity)
+        case .multiplyLow:
+            result = truncatedMultiply(&state, size, a, b)
         }
-        state.write(dst, result, size, keeping: src1)
+        return result
     }
 
-    static func compare(_ state: inout MachineState, _ op: CmpOp, _ size: OperandSize, _ src1: Gpr,
+    /// The flags of `src1 op src2`, nothing written: cmp (the flags of a subtraction)
+    /// and test (of an and).
+    static func compare(_ state: inout MachineState, _ op: ArithmeticOperation, _ size: OperandSize, _ src1: Gpr,
                         _ src2: GprMemImm) throws {
         let a = state.read(src1, size)
         let b = try state.operand(src2, size)
         switch op {
-        case .cmp:
+        case .subtract:
             let result = a - b
             let flags = state.resultFlags(result)
             let overflow = a.signBit != b.signBit && result.signBit != a.signBit
             state.setFlags(carry: a.ult(b), zero: flags.zero, sign: flags.sign, overflow: overflow,
                            parity: flags.parity)
-        case .test:
+        case .and:
             let flags = state.resultFlags(a & b)
             let clear = state.context.boolean(false)
             state.setFlags(carry: clear, zero: flags.zero, sign: flags.sign, overflow: clear, parity: flags.parity)
+        case .add, .addWithCarry, .subtractWithBorrow, .or, .xor, .multiplyLow:
+            throw MachineSpecError.notModelled("a compare computing \(op)")
         }
     }
 
     /// Two- and three-operand imul: the low half; CF = OF = the signed product does
     /// not fit; SF, ZF, PF undefined.
-    static func truncatedMultiply(_ state: inout MachineState, _ size: OperandSize, _ a: BitVector, _ b: BitVector,
-                                  _ dst: Writable<Gpr>, keeping: Gpr?) {
+    static func truncatedMultiply(_ state: inout MachineState, _ size: OperandSize, _ a: BitVector,
+                                  _ b: BitVector) -> BitVector {
         let wide = 2 * size.bits
         let exact = a.signExtended(to: wide) * b.signExtended(to: wide)
         // The low half computed at w bits: the same value, and a term the solver only
@@ -74,7 +80,7 @@ public enum MachineSpecs {
         let doesNotFit = result.signExtended(to: wide) != exact
         state.setFlags(carry: doesNotFit, zero: state.fresh("zf"), sign: state.fresh("sf"), overflow: doesNotFit,
                        parity: state.fresh("pf"))
-        state.write(dst, result, size, keeping: keeping)
+        return result
     }
 
     /// One-operand mul/imul: rdx:rax = rax × src2; CF = OF = the high half is
@@ -188,7 +194,7 @@ public enum MachineSpecs {
     /// turns by the masked count modulo the width. A zero count changes no flag;
     /// otherwise shifts set ZF, SF and PF from the result, rotates keep them, and CF and
     /// OF are treated as unspecified (no rule reads them after a shift).
-    static func shift(_ state: inout MachineState, _ kind: ShiftKind, _ size: OperandSize, _ src: Gpr,
+    static func shift(_ state: inout MachineState, _ kind: ShiftOperation, _ size: OperandSize, _ src: Gpr,
                       _ count: ShiftCount, _ dst: Writable<Gpr>) {
         let value = state.read(src, size)
         let mask: UInt64 = size == .size64 ? 63 : 31
@@ -200,15 +206,15 @@ public enum MachineSpecs {
         let masked = (raw & raw.constant(mask)).zeroExtended(to: max(size.bits, 8)).low(size.bits)
         let result: BitVector
         switch kind {
-        case .shl: result = value.shl(masked)
-        case .shr: result = value.lshr(masked)
-        case .sar: result = value.ashr(masked)
-        case .rol: result = value.rotateLeft(masked.urem(masked.constant(UInt64(size.bits))))
-        case .ror: result = value.rotateRight(masked.urem(masked.constant(UInt64(size.bits))))
+        case .shiftLeft: result = value.shl(masked)
+        case .shiftRightLogical: result = value.lshr(masked)
+        case .shiftRightArithmetic: result = value.ashr(masked)
+        case .rotateLeft: result = value.rotateLeft(masked.urem(masked.constant(UInt64(size.bits))))
+        case .rotateRight: result = value.rotateRight(masked.urem(masked.constant(UInt64(size.bits))))
         }
         let unchanged = masked.isZero
         let flags = state.resultFlags(result)
-        let isRotate = kind == .rol || kind == .ror
+        let isRotate = kind == .rotateLeft || kind == .rotateRight
         state.setFlags(carry: unchanged.select(state.carry, state.fresh("cf")),
                        zero: isRotate ? state.zero : unchanged.select(state.zero, flags.zero),
                        sign: isRotate ? state.sign : unchanged.select(state.sign, flags.sign),
@@ -217,33 +223,33 @@ public enum MachineSpecs {
         state.write(dst, result, size, keeping: src)
     }
 
-    static func unary(_ state: inout MachineState, _ op: UnaryOp, _ size: OperandSize, _ src: Gpr,
-                      _ dst: Writable<Gpr>) {
-        let value = state.read(src, size)
+    /// One-operand operations on a source of `sourceSize` bits (the operand size but
+    /// for the extensions), the result at `size`; `keeping`: the register a narrow
+    /// result is written into (the tied source of neg, not, bswap).
+    ///
+    /// neg: CF = source != 0, OF = source is the minimum. not, bswap: flags kept.
+    /// bsr/bsf: the index of the highest/lowest set bit, ZF = (source == 0) and then an
+    /// unconstrained destination. lzcnt/tzcnt: the count (the width for zero), CF =
+    /// (source == 0), ZF = (count == 0). popcnt: the count, ZF = (source == 0), the
+    /// other flags clear. Extensions: flags kept.
+    static func unary(_ state: inout MachineState, _ op: UnaryOperation, _ size: OperandSize,
+                      sourceSize: OperandSize, _ src: GprMem, _ dst: Writable<Gpr>, keeping: Gpr?) throws {
+        let value = try state.operand(src, sourceSize)
+        let isZero = value.isZero
         switch op {
-        case .neg:
+        case .negate:
             let result = -value
             let flags = state.resultFlags(result)
             state.setFlags(carry: !value.isZero, zero: flags.zero, sign: flags.sign,
                            overflow: value == value.constant(1 << UInt64(size.bits - 1)), parity: flags.parity)
-            state.write(dst, result, size, keeping: src)
-        case .not:
-            state.write(dst, ~value, size, keeping: src)
-        }
-    }
-
-    /// bsr/bsf: the index of the highest/lowest set bit, ZF = (source == 0) and then an
-    /// unconstrained destination. lzcnt/tzcnt: the count (the width for zero), CF =
-    /// (source == 0), ZF = (count == 0). popcnt: the count, ZF = (source == 0), the
-    /// other flags clear.
-    static func bitCount(_ state: inout MachineState, _ op: BitCountOp, _ size: OperandSize, _ src: GprMem,
-                         _ dst: Writable<Gpr>) throws {
-        let value = try state.operand(src, size)
-        let isZero = value.isZero
-        switch op {
-        case .bsr, .bsf:
+            state.write(dst, result, size, keeping: keeping)
+        case .complement:
+            state.write(dst, ~value, size, keeping: keeping)
+        case .byteSwap:
+            state.write(dst, IRSpecs.swapBytes(value), size, keeping: keeping)
+        case .bitScanReverse, .bitScanForward:
             let index: BitVector
-            if op == .bsr {
+            if op == .bitScanReverse {
                 index = value.constant(UInt64(size.bits - 1)) - IRSpecs.countLeadingZeros(value)
             } else {
                 index = IRSpecs.countTrailingZeros(value)
@@ -254,15 +260,20 @@ public enum MachineSpecs {
             let written = state.read(dst.reg)
             let undefined = state.context.freshBitVector("bs_undefined", width: 64)
             state.registers[dst.reg.reg.raw] = isZero.select(undefined, written)
-        case .lzcnt, .tzcnt:
-            let count = op == .lzcnt ? IRSpecs.countLeadingZeros(value) : IRSpecs.countTrailingZeros(value)
+        case .countLeadingZeros, .countTrailingZeros:
+            let count = op == .countLeadingZeros ? IRSpecs.countLeadingZeros(value)
+                                                 : IRSpecs.countTrailingZeros(value)
             state.setFlags(carry: isZero, zero: count.isZero, sign: state.fresh("sf"), overflow: state.fresh("of"),
                            parity: state.fresh("pf"))
             state.write(dst, count, size)
-        case .popcnt:
+        case .countOnes:
             let clear = state.context.boolean(false)
             state.setFlags(carry: clear, zero: isZero, sign: clear, overflow: clear, parity: clear)
             state.write(dst, IRSpecs.popcount(value), size)
+        case .zeroExtend:
+            state.write(dst, value.zeroExtended(to: size.bits), size)
+        case .signExtend:
+            state.write(dst, value.signExtended(to: size.bits), size)
         }
     }
 }

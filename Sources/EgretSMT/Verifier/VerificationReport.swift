@@ -120,10 +120,9 @@ public struct VerificationReport {
                      + "types are tier 2, not modelled)")
         lines.append("  " + tierOne.map(\.name).joined(separator: " "))
         lines.append("rules not modelled (beyond tier 1): " + (others.isEmpty ? "none" : others.map(\.name).joined(separator: " ")))
-        let modelledForms = X64Inst.modelledForms
-        let forms = X64Inst.Form.allCases
-        lines.append("forms modelled: " + forms.filter { modelledForms.contains($0) }.map(\.rawValue).joined(separator: " "))
-        lines.append("forms not modelled: " + forms.filter { !modelledForms.contains($0) }.map(\.rawValue)
+        let forms = FormID.allCases
+        lines.append("forms modelled: " + forms.filter(MachineSpecs.isModelled).map { "\($0)" }.joined(separator: " "))
+        lines.append("forms not modelled: " + forms.filter { !MachineSpecs.isModelled($0) }.map { "\($0)" }
             .joined(separator: " "))
         let tierOneOpcodes = OpcodeTable.tier1
         lines.append("opcodes with IR specs: " + tierOneOpcodes.filter { IRSpecs.isModelled($0) }.map(\.name)

@@ -7,7 +7,9 @@ import EgretIR
 /// Guarantees: block b starts at `MachLabel(b)`; the prologue runs first, then the
 /// allocator's entry edits; each instruction is preceded and followed by its edits;
 /// every `ret` is preceded by the epilogue; register copies whose source and
-/// destination coincide are dropped; no `.frame` address reaches the encoder.
+/// destination coincide are dropped; no `.frame` address reaches the encoder; no form
+/// needs a CPU feature beyond `features` (else `CodegenError.internalError` names the
+/// form and the feature).
 ///
 /// Two peephole steps on the way out, neither visible to the allocator or the SMT
 /// verifier (which see the VCode):
@@ -20,7 +22,8 @@ import EgretIR
 ///   the last iteration's). When the destination is not also the source, `xorps dst,
 ///   dst` first breaks that chain; the lanes it clears are lanes no float value uses.
 public enum X64Emitter {
-    public static func emit(_ vcode: VCode<X64Inst>, allocation: RegAllocation, frame: X64Frame) throws -> EmittedFunction {
+    public static func emit(_ vcode: VCode<X64Inst>, allocation: RegAllocation, frame: X64Frame,
+                            features: X64Features = .default) throws -> EmittedFunction {
         var buffer = CodeBuffer()
         buffer.reserveLabels(vcode.blocks.count)
         var unwind: [UnwindRecord] = []
@@ -31,6 +34,9 @@ public enum X64Emitter {
         for edit in allocation.entryEdits { emitEdit(edit, resolve: resolve, into: &buffer) }
         var editIndex = 0
         let edits = allocation.edits
+        // With every feature a row may need enabled (the default), no instruction can
+        // need a missing one: the check per instruction is skipped.
+        let checksFeatures = !features.isSuperset(of: X64Form.everyRequirement)
         for (block, data) in vcode.blocks.enumerated() {
             buffer.bind(MachLabel(UInt32(block)))
             let next = MachLabel(UInt32(block + 1))
@@ -41,6 +47,10 @@ public enum X64Emitter {
                     editIndex += 1
                 }
                 var inst = vcode.insts[index]
+                if checksFeatures, let (form, missing) = inst.missingFeature(features) {
+                    throw CodegenError.internalError("form \(form) (`\(form.row.mnemonic)`) needs \(missing), "
+                                                     + "which is not enabled (enabled: \(features))")
+                }
                 var applier = AllocationApplier(allocation.allocations(ofInstruction: index))
                 inst.visitOperands(&applier)
                 let editsAfter = editIndex < edits.count && edits[editIndex].position == Edit.after(index)
@@ -53,19 +63,20 @@ public enum X64Emitter {
                 } else if case .jcc(let cc, let target) = inst, target == next, !editsAfter,
                           index + 1 == data.instRange.last, !hasEdits(before: index + 1, edits, from: editIndex),
                           case .jmp(let other) = vcode.insts[index + 1] {
-                    X64Inst.jcc(cc: cc.inverse, target: other).encode(into: &buffer)
+                    X64Inst.jcc(cc: cc.inverse, target: other).encodeAllocated(into: &buffer)
                     skipped = index + 1
                 } else {
                     breakFalseDependency(of: inst, into: &buffer)
-                    switch inst {
-                    case .ret:
+                    if case .ret = inst {
                         frame.emitEpilogue(into: &buffer)
-                    case .returnCallKnown(_, let info), .returnCallUnknown(_, let info):
+                    } else if case .returnCallKnown(_, let info) = inst {
                         frame.emitTailCallEpilogue(stackArgumentsSize: info.stackArgumentsSize, into: &buffer)
-                    default:
-                        break
+                    } else if case .returnCallUnknown(_, let info) = inst {
+                        frame.emitTailCallEpilogue(stackArgumentsSize: info.stackArgumentsSize, into: &buffer)
                     }
-                    inst.mapMemoryOperand(resolve).encode(into: &buffer)
+                    // Every register is the allocator's (the applier above requires one
+                    // per operand): no scan for virtual registers.
+                    inst.mapMemoryOperand(resolve).encodeAllocated(into: &buffer)
                 }
                 while editIndex < edits.count && edits[editIndex].position == Edit.after(index) {
                     emitEdit(edits[editIndex], resolve: resolve, into: &buffer)
@@ -96,14 +107,15 @@ public enum X64Emitter {
     /// from another source (see the type's comment).
     static func breakFalseDependency(of inst: X64Inst, into buffer: inout CodeBuffer) {
         var written: (destination: Writable<Xmm>, source: XmmMem?)?
-        if case .intToFloat(_, _, _, let dst) = inst { written = (dst, nil) }
-        if case .xmmSqrt(_, let src, let dst) = inst { written = (dst, src) }
-        if case .floatConvert(_, let src, let dst) = inst { written = (dst, src) }
-        if case .xmmRound(_, _, let src, let dst) = inst { written = (dst, src) }
+        if case .gprToXmm(let form, _, _, let dst) = inst, form == .cvtsi2ss || form == .cvtsi2sd {
+            written = (dst, nil)
+        }
+        if case .xmmUnaryRmR(_, let src, let dst) = inst { written = (dst, src) }
+        if case .xmmUnaryRmRImm(_, _, let src, let dst) = inst { written = (dst, src) }
         guard let (destination, source) = written else { return }
         if case .reg(let register) = source, register == destination.reg { return }
-        X64Inst.xmmLogic(op: .xor, src1: destination.reg, src2: .reg(destination.reg), dst: destination)
-            .encode(into: &buffer)
+        X64Inst.xmmRmR(.xorps, src1: destination.reg, src2: .reg(destination.reg), dst: destination)
+            .encodeAllocated(into: &buffer)
     }
 
     static func emitEdit(_ edit: Edit, resolve: (Amode) -> Amode, into buffer: inout CodeBuffer) {
@@ -119,7 +131,8 @@ public enum X64Emitter {
         case (.spillSlot, .spillSlot):
             preconditionFailure("the allocator never copies between spill slots")
         }
-        inst.mapMemoryOperand(resolve).encode(into: &buffer)
+        // Built from the allocation's physical registers.
+        inst.mapMemoryOperand(resolve).encodeAllocated(into: &buffer)
     }
 }
 

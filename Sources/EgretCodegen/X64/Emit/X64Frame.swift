@@ -101,7 +101,7 @@ public struct X64Frame: Sendable {
     private func emitVectorRestores(into buffer: inout CodeBuffer) {
         let rbp = Gpr(PReg.rbp)
         for (index, preg) in savedVectorRegisters.enumerated() {
-            X64Inst.xmmLoad(width: .v128, src: .base(rbp, -vectorSaveOffset(index)), dst: Writable(Xmm(preg)))
+            X64Inst.xmmLoad(.movups, src: .base(rbp, -vectorSaveOffset(index)), dst: Writable(Xmm(preg)))
                 .encode(into: &buffer)
         }
     }
@@ -138,14 +138,14 @@ public struct X64Frame: Sendable {
                                         offsetFromFramePointer: -8 * Int32(index + 1)))
         }
         if allocatedSize > 0 {
-            X64Inst.aluRmiR(op: .sub, size: .size64, src1: rsp, src2: .imm(allocatedSize), dst: Writable(rsp))
+            X64Inst.aluRmiR(.sub, size: .size64, src1: rsp, src2: .imm(allocatedSize), dst: Writable(rsp))
                 .encode(into: &buffer)
             unwind.append(.stackAllocation(codeOffset: buffer.bytes.count, size: allocatedSize))
         }
         for (index, preg) in savedVectorRegisters.enumerated() {
             // Below the pushes and inside the allocation: stored only now that rsp is
             // below the slot (no red zone is assumed).
-            X64Inst.xmmStore(width: .v128, src: Xmm(preg), dst: .base(rbp, -vectorSaveOffset(index)))
+            X64Inst.xmmStore(.movups, src: Xmm(preg), dst: .base(rbp, -vectorSaveOffset(index)))
                 .encode(into: &buffer)
             unwind.append(.saveVectorRegister(codeOffset: buffer.bytes.count, register: preg,
                                               offsetFromFramePointer: -vectorSaveOffset(index)))

@@ -244,7 +244,7 @@ extension X64LoweringContext {
         case .stack(let offset):
             let place = Amode(.frame(.incomingArguments, displacement: offset))
             if let xmm = Xmm(register) {
-                emit(.xmmLoad(width: XmmWidth(FloatWidth(type)), src: place, dst: Writable(xmm)))
+                emit(.xmmLoad(FloatWidth(type).choose(.movss, .movsd), src: place, dst: Writable(xmm)))
             } else if let gpr = Gpr(register) {
                 // A full 8-byte slot: the bits above the value's width are unspecified.
                 emit(.load(size: .size64, src: place, dst: Writable(gpr)))

@@ -34,8 +34,8 @@ extension LoweringBuilder {
         default: return source
         }
         let destination = newGpr()
-        emit(signed ? .movsx(ext: mode, src: .reg(source), dst: destination)
-                    : .movzx(ext: mode, src: .reg(source), dst: destination))
+        emit(signed ? .movsx(mode, src: .reg(source), dst: destination)
+                    : .movzx(mode, src: .reg(source), dst: destination))
         return destination.reg
     }
 
@@ -65,7 +65,7 @@ extension LoweringBuilder {
     /// Sets flags for "operand is non-zero": `test x, x` at the operand's width.
     public func emitTestNonZero(_ operand: Int) {
         let source = gpr(operand)
-        emit(.cmpRmiR(op: .test, size: OperandSize(exactly: operandType(operand)), src1: source, src2: .reg(source)))
+        emit(.cmpRmiR(.test, size: OperandSize(exactly: operandType(operand)), src1: source, src2: .reg(source)))
     }
 }
 

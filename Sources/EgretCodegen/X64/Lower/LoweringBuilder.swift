@@ -134,7 +134,7 @@ public struct FusedComparison: Hashable, Sendable {
     }
 
     /// The `cmp` instruction that sets the flags.
-    public var compare: X64Inst { .cmpRmiR(op: .cmp, size: size, src1: lhs, src2: rhs) }
+    public var compare: X64Inst { .cmpRmiR(.cmp, size: size, src1: lhs, src2: rhs) }
     /// The x86 condition that holds when the comparison does.
     public var cc: CC { CC(condition) }
 }

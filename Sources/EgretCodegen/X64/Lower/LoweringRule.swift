@@ -9,7 +9,7 @@ import EgretIR
 ///     LoweringRule(name: "iadd_imm", opcode: .iadd, types: .integers, priority: 10,
 ///                  priorityReason: "an add with an immediate needs no register for the constant",
 ///                  pattern: [.register, .constant], guards: [.fitsSignExtendedImm32(1)]) { b in
-///         b.emit(.aluRmiR(op: .add, size: b.aluSize, src1: b.gpr(0), src2: .imm(b.imm32(1)),
+///         b.emit(.aluRmiR(.add, size: b.aluSize, src1: b.gpr(0), src2: .imm(b.imm32(1)),
 ///                         dst: b.result(0)))
 ///     }
 ///

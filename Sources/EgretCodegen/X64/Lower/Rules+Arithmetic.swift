@@ -26,7 +26,7 @@ extension X64LoweringRules {
             },
             LoweringRule(name: "ineg", opcode: .ineg, types: .integers, priority: 0,
                          priorityReason: "the only rule", pattern: [.register]) { b in
-                b.emit(.unary(op: .neg, size: b.aluSize, src: b.gpr(0), dst: b.result(0)))
+                b.emit(.unary(.neg, size: b.aluSize, src: b.gpr(0), dst: b.result(0)))
             },
             LoweringRule(name: "iabs", opcode: .iabs, types: .integers, priority: 0,
                          priorityReason: "the only rule: neg sets SF at the exact width, cmovs keeps x when -x < 0 "
@@ -34,23 +34,23 @@ extension X64LoweringRules {
                          pattern: [.register]) { b in
                 let source = b.gpr(0)
                 let negated = b.newGpr()
-                b.emit(.unary(op: .neg, size: b.size, src: source, dst: negated))
+                b.emit(.unary(.neg, size: b.size, src: source, dst: negated))
                 b.emit(.cmove(size: b.aluSize, cc: .s, consequent: .reg(source), alternative: negated.reg,
                               dst: b.result(0)))
             },
             LoweringRule(name: "imul", opcode: .imul, types: .integers, priority: 0,
                          priorityReason: "the general case", pattern: [.register, .register]) { b in
-                b.emit(.imul(size: b.aluSize, src1: b.gpr(0), src2: .reg(b.gpr(1)), dst: b.result(0)))
+                b.emit(.aluRmiR(.imul, size: b.aluSize, src1: b.gpr(0), src2: .reg(b.gpr(1)), dst: b.result(0)))
             },
             LoweringRule(name: "imul_imm", opcode: .imul, types: .integers, priority: 10,
                          priorityReason: "three-operand imul with an immediate needs no register for the constant",
                          pattern: [.register, .constant], guards: [.fitsSignExtendedImm32(1)]) { b in
-                b.emit(.imulImm(size: b.aluSize, src: .reg(b.gpr(0)), imm: b.imm32(1), dst: b.result(0)))
+                b.emit(.aluRmImmR(.imulImm, size: b.aluSize, src: .reg(b.gpr(0)), imm: b.imm32(1), dst: b.result(0)))
             },
             LoweringRule(name: "imul_imm_lhs", opcode: .imul, types: .integers, priority: 10,
                          priorityReason: "imul commutes: as imul_imm with the constant on the left",
                          pattern: [.constant, .register], guards: [.fitsSignExtendedImm32(0)]) { b in
-                b.emit(.imulImm(size: b.aluSize, src: .reg(b.gpr(1)), imm: b.imm32(0), dst: b.result(0)))
+                b.emit(.aluRmImmR(.imulImm, size: b.aluSize, src: .reg(b.gpr(1)), imm: b.imm32(0), dst: b.result(0)))
             },
         ]
         rules += aluBinary(name: "iadd", opcode: .iadd, op: .add, commutative: true)
@@ -66,24 +66,24 @@ extension X64LoweringRules {
 
     /// `op` with a register, an immediate, and (if commutative) an immediate on the
     /// left: `addl %v1, %v0, %v2`, `addl $5, %v0, %v2`.
-    static func aluBinary(name: String, opcode: Opcode, op: AluOp, commutative: Bool) -> [LoweringRule] {
+    static func aluBinary(name: String, opcode: Opcode, op: FormID, commutative: Bool) -> [LoweringRule] {
         var rules = [
             LoweringRule(name: name, opcode: opcode, types: .integers, priority: 0,
                          priorityReason: "the general case: both operands in registers",
                          pattern: [.register, .register]) { b in
-                b.emit(.aluRmiR(op: op, size: b.aluSize, src1: b.gpr(0), src2: .reg(b.gpr(1)), dst: b.result(0)))
+                b.emit(.aluRmiR(op, size: b.aluSize, src1: b.gpr(0), src2: .reg(b.gpr(1)), dst: b.result(0)))
             },
             LoweringRule(name: name + "_imm", opcode: opcode, types: .integers, priority: 10,
                          priorityReason: "an immediate operand saves the register and the mov of the constant",
                          pattern: [.register, .constant], guards: [.fitsSignExtendedImm32(1)]) { b in
-                b.emit(.aluRmiR(op: op, size: b.aluSize, src1: b.gpr(0), src2: .imm(b.imm32(1)), dst: b.result(0)))
+                b.emit(.aluRmiR(op, size: b.aluSize, src1: b.gpr(0), src2: .imm(b.imm32(1)), dst: b.result(0)))
             },
         ]
         if commutative {
             rules.append(LoweringRule(name: name + "_imm_lhs", opcode: opcode, types: .integers, priority: 10,
                                       priorityReason: "\(name) commutes: as \(name)_imm with the constant on the left",
                                       pattern: [.constant, .register], guards: [.fitsSignExtendedImm32(0)]) { b in
-                b.emit(.aluRmiR(op: op, size: b.aluSize, src1: b.gpr(1), src2: .imm(b.imm32(0)), dst: b.result(0)))
+                b.emit(.aluRmiR(op, size: b.aluSize, src1: b.gpr(1), src2: .imm(b.imm32(0)), dst: b.result(0)))
             })
         }
         return rules
@@ -97,7 +97,7 @@ extension X64LoweringRules {
             LoweringRule(name: name, opcode: opcode, types: [.i16, .i32, .i64], priority: 0,
                          priorityReason: "the only rule at 16-64 bits: the high half lands in rdx",
                          pattern: [.register, .register]) { b in
-                b.emit(.mul(size: b.size, signedness: signedness, src1: b.gpr(0), src2: .reg(b.gpr(1)),
+                b.emit(.mul(.multiplyWide(signedness), size: b.size, src1: b.gpr(0), src2: .reg(b.gpr(1)),
                             dstLo: b.newGpr(), dstHi: b.result(0)))
             },
             LoweringRule(name: name + "_i8", opcode: opcode, types: [.i8], priority: 0,
@@ -106,8 +106,8 @@ extension X64LoweringRules {
                 let lhs = b.extended(0, signed: signed, to: .size32)
                 let rhs = b.extended(1, signed: signed, to: .size32)
                 let product = b.newGpr()
-                b.emit(.imul(size: .size32, src1: lhs, src2: .reg(rhs), dst: product))
-                b.emit(.shiftR(kind: signed ? .sar : .shr, size: .size32, src: product.reg, count: .imm(8),
+                b.emit(.aluRmiR(.imul, size: .size32, src1: lhs, src2: .reg(rhs), dst: product))
+                b.emit(.shiftR(signed ? .sar : .shr, size: .size32, src: product.reg, count: .imm(8),
                                dst: b.result(0)))
             },
         ]
@@ -120,7 +120,7 @@ extension X64LoweringRules {
                          priorityReason: "the only rule: compare at the exact width, select with cmov",
                          pattern: [.register, .register]) { b in
                 let lhs = b.gpr(0), rhs = b.gpr(1)
-                b.emit(.cmpRmiR(op: .cmp, size: b.size, src1: lhs, src2: .reg(rhs)))
+                b.emit(.cmpRmiR(.cmp, size: b.size, src1: lhs, src2: .reg(rhs)))
                 b.emit(.cmove(size: b.aluSize, cc: cc, consequent: .reg(lhs), alternative: rhs, dst: b.result(0)))
             },
         ]
@@ -136,7 +136,7 @@ extension X64LoweringRules {
         rules += [
             LoweringRule(name: "bnot", opcode: .bnot, types: .integers, priority: 0,
                          priorityReason: "the only rule", pattern: [.register]) { b in
-                b.emit(.unary(op: .not, size: b.aluSize, src: b.gpr(0), dst: b.result(0)))
+                b.emit(.unary(.not, size: b.aluSize, src: b.gpr(0), dst: b.result(0)))
             },
             LoweringRule(name: "bitselect", opcode: .bitselect, types: .integers, priority: 0,
                          priorityReason: "the only rule (no BMI1 andn in the baseline): (x & c) | (y & ~c)",
@@ -144,20 +144,20 @@ extension X64LoweringRules {
                 let condition = b.gpr(0), whenSet = b.gpr(1), whenClear = b.gpr(2)
                 let size = b.aluSize
                 let selected = b.newGpr()
-                b.emit(.aluRmiR(op: .and, size: size, src1: whenSet, src2: .reg(condition), dst: selected))
+                b.emit(.aluRmiR(.and, size: size, src1: whenSet, src2: .reg(condition), dst: selected))
                 let inverted = b.newGpr()
-                b.emit(.unary(op: .not, size: size, src: condition, dst: inverted))
+                b.emit(.unary(.not, size: size, src: condition, dst: inverted))
                 let others = b.newGpr()
-                b.emit(.aluRmiR(op: .and, size: size, src1: inverted.reg, src2: .reg(whenClear), dst: others))
-                b.emit(.aluRmiR(op: .or, size: size, src1: selected.reg, src2: .reg(others.reg), dst: b.result(0)))
+                b.emit(.aluRmiR(.and, size: size, src1: inverted.reg, src2: .reg(whenClear), dst: others))
+                b.emit(.aluRmiR(.or, size: size, src1: selected.reg, src2: .reg(others.reg), dst: b.result(0)))
             },
             LoweringRule(name: "bmask", opcode: .bmask, types: .integers, priority: 0,
                          priorityReason: "the only rule: neg sets CF iff the operand (at its width) is non-zero, "
                             + "sbb r, r spreads CF to all bits",
                          pattern: [.register]) { b in
                 let negated = b.newGpr()
-                b.emit(.unary(op: .neg, size: OperandSize(exactly: b.operandType(0)), src: b.gpr(0), dst: negated))
-                b.emit(.aluRmiR(op: .sbb, size: b.aluSize, src1: negated.reg, src2: .reg(negated.reg), dst: b.result(0)))
+                b.emit(.unary(.neg, size: OperandSize(exactly: b.operandType(0)), src: b.gpr(0), dst: negated))
+                b.emit(.aluRmiR(.sbb, size: b.aluSize, src1: negated.reg, src2: .reg(negated.reg), dst: b.result(0)))
             },
         ]
         return rules
@@ -176,7 +176,7 @@ extension X64LoweringRules {
                 case 16: mode = .wl
                 default: mode = .lq
                 }
-                b.emit(.movzx(ext: mode, src: .reg(b.gpr(0)), dst: b.result(0)))
+                b.emit(.movzx(mode, src: .reg(b.gpr(0)), dst: b.result(0)))
             },
             LoweringRule(name: "sextend", opcode: .sextend, types: .i16AndWider, priority: 0,
                          priorityReason: "the only rule: movsx from the operand's width",
@@ -188,7 +188,7 @@ extension X64LoweringRules {
                 case 16: mode = wide ? .wq : .wl
                 default: mode = .lq
                 }
-                b.emit(.movsx(ext: mode, src: .reg(b.gpr(0)), dst: b.result(0)))
+                b.emit(.movsx(mode, src: .reg(b.gpr(0)), dst: b.result(0)))
             },
             LoweringRule(name: "ireduce", opcode: .ireduce, types: [.i8, .i16, .i32], priority: 0,
                          priorityReason: "the only rule: the low bits are already the value",

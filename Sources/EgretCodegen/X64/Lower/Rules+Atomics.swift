@@ -41,7 +41,7 @@ extension X64LoweringRules {
         rules.append(LoweringRule(name: "fence", opcode: .fence, types: [], priority: 0,
                                   priorityReason: "the only rule: mfence orders loads and stores both ways",
                                   pattern: []) { b in
-            b.emit(.mfence)
+            b.emit(.fence(.mfence))
         })
         return rules
     }
@@ -80,7 +80,7 @@ extension X64LoweringRules {
                          pattern: [.register, address.shape]) { b in
                 let size = OperandSize(exactly: b.type)
                 let value = swappedIfBig(b, b.gpr(0), b.type)
-                b.emit(.xchg(size: size, operand: value, mem: b.amode(1), dst: b.newGpr()))
+                b.emit(.exchange(.xchg, size: size, operand: value, mem: b.amode(1), dst: b.newGpr()))
             }
         }
     }
@@ -104,16 +104,16 @@ extension X64LoweringRules {
         switch operation {
         case .xchg:
             let old = oldValueRegister(b, type)
-            b.emit(.xchg(size: size, operand: swappedIfBig(b, b.gpr(1), type), mem: b.amode(0), dst: old))
+            b.emit(.exchange(.xchg, size: size, operand: swappedIfBig(b, b.gpr(1), type), mem: b.amode(0), dst: old))
             finishOldValue(b, type, old)
             return
         case .add where !big:
-            b.emit(.lockXadd(size: size, operand: b.gpr(1), mem: b.amode(0), dst: b.result(0)))
+            b.emit(.exchange(.xadd, size: size, operand: b.gpr(1), mem: b.amode(0), dst: b.result(0)))
             return
         case .sub where !big:
             let negated = b.newGpr()
-            b.emit(.unary(op: .neg, size: size, src: b.gpr(1), dst: negated))
-            b.emit(.lockXadd(size: size, operand: negated.reg, mem: b.amode(0), dst: b.result(0)))
+            b.emit(.unary(.neg, size: size, src: b.gpr(1), dst: negated))
+            b.emit(.exchange(.xadd, size: size, operand: negated.reg, mem: b.amode(0), dst: b.result(0)))
             return
         case .add: loopOp = .add
         case .sub: loopOp = .sub
@@ -254,8 +254,8 @@ extension X64LoweringRules {
     /// The 16 bytes of `value` reversed, into `into`: each half byte-swapped, the
     /// halves exchanged.
     static func emitPairByteSwap(_ b: any LoweringBuilder, _ value: GprPair, into: WritableGprPair) {
-        b.emit(.bswap(size: .size64, src: value.high, dst: into.low))
-        b.emit(.bswap(size: .size64, src: value.low, dst: into.high))
+        b.emit(.unary(.bswap, size: .size64, src: value.high, dst: into.low))
+        b.emit(.unary(.bswap, size: .size64, src: value.low, dst: into.high))
     }
 
     static func swappedPairIfBig(_ b: any LoweringBuilder, _ value: GprPair) -> GprPair {

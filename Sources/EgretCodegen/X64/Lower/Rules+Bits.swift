@@ -25,23 +25,23 @@ extension X64LoweringRules {
                 let source = b.extended(0, signed: false, to: size)
                 let highest = highestSetBit(b, source, size: size)
                 let top = b.materialize(Int64(b.type.bits - 1), size: size)
-                b.emit(.aluRmiR(op: .sub, size: size, src1: top, src2: .reg(highest), dst: b.result(0)))
+                b.emit(.aluRmiR(.sub, size: size, src1: top, src2: .reg(highest), dst: b.result(0)))
             },
             LoweringRule(name: "ctz_bsf", opcode: .ctz, types: .wideIntegers, priority: 0,
                          priorityReason: "the baseline sequence at 32/64 bits (no TZCNT): bsf, zero fixed up by cmov",
                          pattern: [.register]) { b in
                 let width = b.materialize(Int64(b.type.bits), size: b.size)
                 let lowest = b.newGpr()
-                b.emit(.bitCount(op: .bsf, size: b.size, src: .reg(b.gpr(0)), dst: lowest))
+                b.emit(.unaryRmR(.bsf, size: b.size, src: .reg(b.gpr(0)), dst: lowest))
                 b.emit(.cmove(size: b.size, cc: .e, consequent: .reg(width), alternative: lowest.reg, dst: b.result(0)))
             },
             LoweringRule(name: "ctz_bsf_narrow", opcode: .ctz, types: .narrowIntegers, priority: 0,
                          priorityReason: "the baseline sequence at 8/16 bits: a stop bit at the width makes zero count w",
                          pattern: [.register]) { b in
                 let stopped = b.newGpr()
-                b.emit(.aluRmiR(op: .or, size: .size32, src1: b.gpr(0), src2: .imm(Int32(1) << Int32(b.type.bits)),
+                b.emit(.aluRmiR(.or, size: .size32, src1: b.gpr(0), src2: .imm(Int32(1) << Int32(b.type.bits)),
                                 dst: stopped))
-                b.emit(.bitCount(op: .bsf, size: .size32, src: .reg(stopped.reg), dst: b.result(0)))
+                b.emit(.unaryRmR(.bsf, size: .size32, src: .reg(stopped.reg), dst: b.result(0)))
             },
             LoweringRule(name: "cls_bsr", opcode: .cls, types: .integers, priority: 0,
                          priorityReason: "the baseline sequence: clz of x ^ (x >> w-1), less one",
@@ -52,7 +52,7 @@ extension X64LoweringRules {
                 let differing = alu(b, .xor, size, source, .reg(signs))
                 let highest = highestSetBit(b, differing, size: size)
                 let top = b.materialize(Int64(b.type.bits - 2), size: size)
-                b.emit(.aluRmiR(op: .sub, size: size, src1: top, src2: .reg(highest), dst: b.result(0)))
+                b.emit(.aluRmiR(.sub, size: size, src1: top, src2: .reg(highest), dst: b.result(0)))
             },
             LoweringRule(name: "popcnt_swar", opcode: .popcnt, types: .integers, priority: 0,
                          priorityReason: "the baseline sequence (no POPCNT): SWAR bit sums",
@@ -67,11 +67,11 @@ extension X64LoweringRules {
             LoweringRule(name: "bswap_i16", opcode: .bswap, types: [.i16], priority: 0,
                          priorityReason: "the only rule at 16 bits (16-bit bswap is undefined): rotate by 8",
                          pattern: [.register]) { b in
-                b.emit(.shiftR(kind: .rol, size: .size16, src: b.gpr(0), count: .imm(8), dst: b.result(0)))
+                b.emit(.shiftR(.rol, size: .size16, src: b.gpr(0), count: .imm(8), dst: b.result(0)))
             },
             LoweringRule(name: "bswap", opcode: .bswap, types: .wideIntegers, priority: 0,
                          priorityReason: "the only rule at 32/64 bits", pattern: [.register]) { b in
-                b.emit(.bswap(size: b.size, src: b.gpr(0), dst: b.result(0)))
+                b.emit(.unary(.bswap, size: b.size, src: b.gpr(0), dst: b.result(0)))
             },
         ]
     }
@@ -81,24 +81,24 @@ extension X64LoweringRules {
         // Materialised before bsr so that bsr's flags reach the cmov directly.
         let minusOne = b.materialize(-1, size: size)
         let index = b.newGpr()
-        b.emit(.bitCount(op: .bsr, size: size, src: .reg(source), dst: index))
+        b.emit(.unaryRmR(.bsr, size: size, src: .reg(source), dst: index))
         let result = b.newGpr()
         b.emit(.cmove(size: size, cc: .e, consequent: .reg(minusOne), alternative: index.reg, dst: result))
         return result.reg
     }
 
     /// `lhs op rhs` into a fresh register.
-    static func alu(_ b: any LoweringBuilder, _ op: AluOp, _ size: OperandSize, _ lhs: Gpr, _ rhs: GprMemImm) -> Gpr {
+    static func alu(_ b: any LoweringBuilder, _ op: FormID, _ size: OperandSize, _ lhs: Gpr, _ rhs: GprMemImm) -> Gpr {
         let destination = b.newGpr()
-        b.emit(.aluRmiR(op: op, size: size, src1: lhs, src2: rhs, dst: destination))
+        b.emit(.aluRmiR(op, size: size, src1: lhs, src2: rhs, dst: destination))
         return destination.reg
     }
 
     /// `source` shifted by a constant into a fresh register.
-    static func shifted(_ b: any LoweringBuilder, _ kind: ShiftKind, _ size: OperandSize, _ source: Gpr,
+    static func shifted(_ b: any LoweringBuilder, _ kind: FormID, _ size: OperandSize, _ source: Gpr,
                         _ amount: UInt8) -> Gpr {
         let destination = b.newGpr()
-        b.emit(.shiftR(kind: kind, size: size, src: source, count: .imm(amount), dst: destination))
+        b.emit(.shiftR(kind, size: size, src: source, count: .imm(amount), dst: destination))
         return destination.reg
     }
 
@@ -132,12 +132,12 @@ extension X64LoweringRules {
         let total = b.newGpr()
         switch size {
         case .size64:
-            b.emit(.imul(size: .size64, src1: x, src2: .reg(b.materialize(0x0101_0101_0101_0101, size: .size64)),
-                         dst: total))
+            b.emit(.aluRmiR(.imul, size: .size64, src1: x,
+                            src2: .reg(b.materialize(0x0101_0101_0101_0101, size: .size64)), dst: total))
         case .size8, .size16, .size32:
-            b.emit(.imulImm(size: .size32, src: .reg(x), imm: 0x0101_0101, dst: total))
+            b.emit(.aluRmImmR(.imulImm, size: .size32, src: .reg(x), imm: 0x0101_0101, dst: total))
         }
-        b.emit(.shiftR(kind: .shr, size: size, src: total.reg, count: .imm(UInt8(size.bits - 8)), dst: into))
+        b.emit(.shiftR(.shr, size: size, src: total.reg, count: .imm(UInt8(size.bits - 8)), dst: into))
     }
 
     static func emitBitReverse(_ b: any LoweringBuilder) {
@@ -160,9 +160,9 @@ extension X64LoweringRules {
         case 8:
             b.emitCopy(x, into: into)
         case 16:
-            b.emit(.shiftR(kind: .rol, size: .size16, src: x, count: .imm(8), dst: into))
+            b.emit(.shiftR(.rol, size: .size16, src: x, count: .imm(8), dst: into))
         default:
-            b.emit(.bswap(size: size, src: x, dst: into))
+            b.emit(.unary(.bswap, size: size, src: x, dst: into))
         }
     }
 }

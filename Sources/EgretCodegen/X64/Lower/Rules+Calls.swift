@@ -110,7 +110,7 @@ extension X64LoweringRules {
                 let place = Amode(.frame(.outgoingArguments,
                                          displacement: Int32(signature.stackArgumentsSize) + offset))
                 if let xmm = Xmm(register) {
-                    b.emit(.xmmLoad(width: XmmWidth(FloatWidth(value.type)), src: place, dst: Writable(xmm)))
+                    b.emit(.xmmLoad(FloatWidth(value.type).choose(.movss, .movsd), src: place, dst: Writable(xmm)))
                 } else if let gpr = Gpr(register) {
                     b.emit(.load(size: .size64, src: place, dst: Writable(gpr)))
                 }
@@ -195,7 +195,7 @@ extension X64LoweringRules {
     /// The store of a part from `producedParts` into its slot.
     static func storeToSlot(_ value: ABISignature.Value, _ register: Reg, _ place: Amode) -> X64Inst {
         if let xmm = Xmm(register) {
-            return .xmmStore(width: XmmWidth(FloatWidth(value.type)), src: xmm, dst: place)
+            return .xmmStore(FloatWidth(value.type).choose(.movss, .movsd), src: xmm, dst: place)
         }
         guard let gpr = Gpr(register) else { preconditionFailure("a slot value \(register) of no class") }
         return .store(size: slotSize(value), src: gpr, dst: place)

@@ -30,19 +30,19 @@ extension X64LoweringRules {
             LoweringRule(name: "icmp", opcode: .icmp, types: .integers, priority: 0,
                          priorityReason: "the general case: cmp, then setcc materialises 0/1",
                          pattern: [.register, .register]) { b in
-                b.emit(.cmpRmiR(op: .cmp, size: b.size, src1: b.gpr(0), src2: .reg(b.gpr(1))))
+                b.emit(.cmpRmiR(.cmp, size: b.size, src1: b.gpr(0), src2: .reg(b.gpr(1))))
                 b.emit(.setcc(cc: CC(b.intCC), dst: b.result(0)))
             },
             LoweringRule(name: "icmp_imm", opcode: .icmp, types: .integers, priority: 10,
                          priorityReason: "a constant right operand is an immediate of cmp",
                          pattern: [.register, .constant], guards: [.fitsSignExtendedImm32(1)]) { b in
-                b.emit(.cmpRmiR(op: .cmp, size: b.size, src1: b.gpr(0), src2: .imm(b.imm32(1))))
+                b.emit(.cmpRmiR(.cmp, size: b.size, src1: b.gpr(0), src2: .imm(b.imm32(1))))
                 b.emit(.setcc(cc: CC(b.intCC), dst: b.result(0)))
             },
             LoweringRule(name: "icmp_imm_lhs", opcode: .icmp, types: .integers, priority: 10,
                          priorityReason: "a constant left operand: compare the other way round with the swapped condition",
                          pattern: [.constant, .register], guards: [.fitsSignExtendedImm32(0)]) { b in
-                b.emit(.cmpRmiR(op: .cmp, size: b.size, src1: b.gpr(1), src2: .imm(b.imm32(0))))
+                b.emit(.cmpRmiR(.cmp, size: b.size, src1: b.gpr(1), src2: .imm(b.imm32(0))))
                 b.emit(.setcc(cc: CC(b.intCC.swapped), dst: b.result(0)))
             },
         ]
@@ -102,7 +102,7 @@ extension X64LoweringRules {
                          pattern: [.register]) { b in
                 let index = b.gpr(0)
                 for entry in 1 ..< max(b.edgeCount, 1) {
-                    b.emit(.cmpRmiR(op: .cmp, size: .size32, src1: index, src2: .imm(Int32(entry - 1))))
+                    b.emit(.cmpRmiR(.cmp, size: .size32, src1: index, src2: .imm(Int32(entry - 1))))
                     b.emit(.jcc(cc: .e, target: b.edgeLabel(entry)))
                 }
                 // An empty table leaves one edge, which is never split (like a jump's):

@@ -35,17 +35,17 @@ extension X64LoweringRules {
                          priorityReason: "division by 2^k is a right shift: no divide, no trap possible",
                          pattern: [.register, .constant], guards: [.isPowerOfTwo(1)]) { b in
                 let shift = UInt8(b.match.unsignedConstant(1).trailingZeroBitCount)
-                b.emit(.shiftR(kind: .shr, size: b.size, src: b.gpr(0), count: .imm(shift), dst: b.result(0)))
+                b.emit(.shiftR(.shr, size: b.size, src: b.gpr(0), count: .imm(shift), dst: b.result(0)))
             },
             LoweringRule(name: "urem_pow2", opcode: .urem, types: .integers, priority: 20,
                          priorityReason: "remainder by 2^k is a mask: no divide, no trap possible",
                          pattern: [.register, .constant], guards: [.isPowerOfTwo(1)]) { b in
                 let mask = Int64(bitPattern: b.match.unsignedConstant(1) - 1)
                 if let imm = Int32(exactly: mask) {
-                    b.emit(.aluRmiR(op: .and, size: b.aluSize, src1: b.gpr(0), src2: .imm(imm), dst: b.result(0)))
+                    b.emit(.aluRmiR(.and, size: b.aluSize, src1: b.gpr(0), src2: .imm(imm), dst: b.result(0)))
                 } else {
                     let maskRegister = b.materialize(mask, size: .size64)
-                    b.emit(.aluRmiR(op: .and, size: .size64, src1: b.gpr(0), src2: .reg(maskRegister), dst: b.result(0)))
+                    b.emit(.aluRmiR(.and, size: .size64, src1: b.gpr(0), src2: .reg(maskRegister), dst: b.result(0)))
                 }
             },
             LoweringRule(name: "udiv_const", opcode: .udiv, types: .integers, priority: 10,
@@ -78,7 +78,7 @@ extension X64LoweringRules {
                 let one = b.materialize(1, size: size)
                 let divisor = b.extended(1, signed: true, to: size)
                 let safeDivisor = b.newGpr()
-                b.emit(.cmpRmiR(op: .cmp, size: b.size, src1: b.gpr(1), src2: .imm(-1)))
+                b.emit(.cmpRmiR(.cmp, size: b.size, src1: b.gpr(1), src2: .imm(-1)))
                 b.emit(.cmove(size: size, cc: .e, consequent: .reg(one), alternative: divisor, dst: safeDivisor))
                 emitSignedDivide(b, divisor: safeDivisor.reg, wantRemainder: true)
             },
@@ -115,7 +115,7 @@ extension X64LoweringRules {
         let size = b.aluSize
         let dividend = b.extended(0, signed: true, to: size)
         let high = b.newGpr()
-        b.emit(.signExtendData(size: size, src: dividend, dst: high))
+        b.emit(.signExtendData(.signExtendAccumulator(size), src: dividend, dst: high))
         emitDivide(b, signedness: .signed, dividend: dividend, high: high.reg, divisor: divisor,
                    wantRemainder: wantRemainder)
     }
@@ -124,7 +124,7 @@ extension X64LoweringRules {
                            wantRemainder: Bool) {
         let quotient = wantRemainder ? b.newGpr() : b.result(0)
         let remainder = wantRemainder ? b.result(0) : b.newGpr()
-        b.emit(.div(size: b.aluSize, signedness: signedness, dividendLo: dividend, dividendHi: high,
+        b.emit(.div(.divide(signedness), size: b.aluSize, dividendLo: dividend, dividendHi: high,
                     divisor: .reg(divisor), quotient: quotient, remainder: remainder, trap: .integerDivisionByZero))
     }
 
@@ -133,13 +133,13 @@ extension X64LoweringRules {
     static func emitOverflowCheck(_ b: any LoweringBuilder) {
         let size = b.size
         let divisorIsMinusOne = b.newGpr()
-        b.emit(.cmpRmiR(op: .cmp, size: size, src1: b.gpr(1), src2: .imm(-1)))
+        b.emit(.cmpRmiR(.cmp, size: size, src1: b.gpr(1), src2: .imm(-1)))
         b.emit(.setcc(cc: .e, dst: divisorIsMinusOne))
         let dividendIsMinimum = b.newGpr()
-        b.emit(.cmpRmiR(op: .cmp, size: size, src1: b.gpr(0), src2: .imm(1)))
+        b.emit(.cmpRmiR(.cmp, size: size, src1: b.gpr(0), src2: .imm(1)))
         b.emit(.setcc(cc: .o, dst: dividendIsMinimum))
         let both = b.newGpr()
-        b.emit(.aluRmiR(op: .and, size: .size8, src1: divisorIsMinusOne.reg, src2: .reg(dividendIsMinimum.reg), dst: both))
+        b.emit(.aluRmiR(.and, size: .size8, src1: divisorIsMinusOne.reg, src2: .reg(dividendIsMinimum.reg), dst: both))
         b.emit(.trapIf(cc: .ne, trap: .integerOverflow))
     }
 }

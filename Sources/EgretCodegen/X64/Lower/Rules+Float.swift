@@ -36,55 +36,56 @@ extension X64LoweringRules {
             },
             LoweringRule(name: "sqrt", opcode: .sqrt, types: .floats, priority: 0,
                          priorityReason: "the only rule: sqrtss/sqrtsd", pattern: [.register]) { b in
-                b.emit(.xmmSqrt(width: b.floatWidth, src: .reg(b.xmm(0)), dst: b.xmmResult(0)))
+                b.emit(.xmmUnaryRmR(b.floatWidth.choose(.sqrtss, .sqrtsd), src: .reg(b.xmm(0)), dst: b.xmmResult(0)))
             },
             LoweringRule(name: "fma", opcode: .fma, types: .floats, priority: 0,
                          priorityReason: "the only rule: FMA3 vfmadd213 rounds once, as fma requires",
                          pattern: [.register, .register, .register]) { b in
-                b.emit(.fma(width: b.floatWidth, src1: b.xmm(0), src2: b.xmm(1), src3: .reg(b.xmm(2)),
-                            dst: b.xmmResult(0)))
+                b.emit(.xmmVexTernary(b.floatWidth.choose(.vfmadd213ss, .vfmadd213sd), src1: b.xmm(0),
+                                      src2: b.xmm(1), src3: .reg(b.xmm(2)), dst: b.xmmResult(0)))
             },
             LoweringRule(name: "fneg", opcode: .fneg, types: .floats, priority: 0,
                          priorityReason: "the only rule: flip the sign bit with xorps", pattern: [.register]) { b in
                 let mask = b.materializeFloat(b.floatWidth.signBit, width: b.floatWidth)
-                b.emit(.xmmLogic(op: .xor, src1: b.xmm(0), src2: .reg(mask), dst: b.xmmResult(0)))
+                b.emit(.xmmRmR(.xorps, src1: b.xmm(0), src2: .reg(mask), dst: b.xmmResult(0)))
             },
             LoweringRule(name: "fabs", opcode: .fabs, types: .floats, priority: 0,
                          priorityReason: "the only rule: clear the sign bit with andps", pattern: [.register]) { b in
                 let mask = b.materializeFloat(b.floatWidth.signBit - 1, width: b.floatWidth)
-                b.emit(.xmmLogic(op: .and, src1: b.xmm(0), src2: .reg(mask), dst: b.xmmResult(0)))
+                b.emit(.xmmRmR(.andps, src1: b.xmm(0), src2: .reg(mask), dst: b.xmmResult(0)))
             },
             LoweringRule(name: "fcopysign", opcode: .fcopysign, types: .floats, priority: 0,
                          priorityReason: "the only rule: magnitude of x, sign of y, by masks",
                          pattern: [.register, .register]) { b in
                 let sign = b.materializeFloat(b.floatWidth.signBit, width: b.floatWidth)
                 let magnitude = b.newXmm(), signOfY = b.newXmm()
-                b.emit(.xmmLogic(op: .andn, src1: sign, src2: .reg(b.xmm(0)), dst: magnitude))
-                b.emit(.xmmLogic(op: .and, src1: b.xmm(1), src2: .reg(sign), dst: signOfY))
-                b.emit(.xmmLogic(op: .or, src1: magnitude.reg, src2: .reg(signOfY.reg), dst: b.xmmResult(0)))
+                b.emit(.xmmRmR(.andnps, src1: sign, src2: .reg(b.xmm(0)), dst: magnitude))
+                b.emit(.xmmRmR(.andps, src1: b.xmm(1), src2: .reg(sign), dst: signOfY))
+                b.emit(.xmmRmR(.orps, src1: magnitude.reg, src2: .reg(signOfY.reg), dst: b.xmmResult(0)))
             },
             LoweringRule(name: "fmin", opcode: .fmin, types: .floats, priority: 0,
                          priorityReason: "the only rule: minss both ways, OR for -0 < +0, NaN from x + y",
                          pattern: [.register, .register]) { b in
-                emitMinMax(b, op: .min, combine: .or)
+                emitMinMax(b, op: (.minss, .minsd), combine: .orps)
             },
             LoweringRule(name: "fmax", opcode: .fmax, types: .floats, priority: 0,
                          priorityReason: "the only rule: maxss both ways, AND for +0 > -0, NaN from x + y",
                          pattern: [.register, .register]) { b in
-                emitMinMax(b, op: .max, combine: .and)
+                emitMinMax(b, op: (.maxss, .maxsd), combine: .andps)
             },
             LoweringRule(name: "fpromote", opcode: .fpromote, types: [.f64], priority: 0,
                          priorityReason: "the only rule: cvtss2sd", pattern: [.register]) { b in
-                b.emit(.floatConvert(from: .f32, src: .reg(b.xmm(0)), dst: b.xmmResult(0)))
+                b.emit(.xmmUnaryRmR(.cvtss2sd, src: .reg(b.xmm(0)), dst: b.xmmResult(0)))
             },
             LoweringRule(name: "fdemote", opcode: .fdemote, types: [.f32], priority: 0,
                          priorityReason: "the only rule: cvtsd2ss (rounds to nearest even)", pattern: [.register]) { b in
-                b.emit(.floatConvert(from: .f64, src: .reg(b.xmm(0)), dst: b.xmmResult(0)))
+                b.emit(.xmmUnaryRmR(.cvtsd2ss, src: .reg(b.xmm(0)), dst: b.xmmResult(0)))
             },
             LoweringRule(name: "bitcast_to_float", opcode: .bitcast, types: .floats, priority: 0,
                          priorityReason: "an integer's bits into an xmm register: movd/movq",
                          pattern: [.register]) { b in
-                b.emit(.gprToXmm(size: b.floatWidth == .f32 ? .size32 : .size64, src: b.gpr(0), dst: b.xmmResult(0)))
+                b.emit(.gprToXmm(.movdToXmm, size: b.floatWidth == .f32 ? .size32 : .size64, src: .reg(b.gpr(0)),
+                                 dst: b.xmmResult(0)))
             },
             LoweringRule(name: "bitcast_float_to_float", opcode: .bitcast, types: .floats, priority: 10,
                          priorityReason: "a float operand must not be read by the integer-operand rule",
@@ -94,7 +95,7 @@ extension X64LoweringRules {
             LoweringRule(name: "bitcast_from_float", opcode: .bitcast, types: .wideIntegers, priority: 10,
                          priorityReason: "a float operand must not be read by the integer bitcast rule",
                          pattern: [.float]) { b in
-                b.emit(.xmmToGpr(size: b.size, src: b.xmm(0), dst: b.result(0)))
+                b.emit(.xmmToGpr(.movdToGpr, size: b.size, src: .reg(b.xmm(0)), dst: b.result(0)))
             },
             LoweringRule(name: "fcmp", opcode: .fcmp, types: .floats, priority: 0,
                          priorityReason: "the only rule: ucomis, then one or two setcc",
@@ -107,42 +108,43 @@ extension X64LoweringRules {
                     let lhs = b.newGpr(), rhs = b.newGpr()
                     b.emit(.setcc(cc: first, dst: lhs))
                     b.emit(.setcc(cc: second, dst: rhs))
-                    let op: AluOp = { if case .both = test { return .and } else { return .or } }()
-                    b.emit(.aluRmiR(op: op, size: .size32, src1: lhs.reg, src2: .reg(rhs.reg), dst: b.result(0)))
+                    let op: FormID = { if case .both = test { return .and } else { return .or } }()
+                    b.emit(.aluRmiR(op, size: .size32, src1: lhs.reg, src2: .reg(rhs.reg), dst: b.result(0)))
                 }
             },
         ]
-        let arithmetic: [(Opcode, FloatArithOp)] = [(.fadd, .add), (.fsub, .sub), (.fmul, .mul), (.fdiv, .div)]
-        for (opcode, op) in arithmetic {
+        let arithmetic: [(Opcode, single: FormID, double: FormID)] = [(.fadd, .addss, .addsd), (.fsub, .subss, .subsd),
+                                                                      (.fmul, .mulss, .mulsd), (.fdiv, .divss, .divsd)]
+        for (opcode, single, double) in arithmetic {
             rules.append(LoweringRule(name: opcode.name, opcode: opcode, types: .floats, priority: 0,
                                       priorityReason: "the only rule: the scalar SSE instruction",
                                       pattern: [.register, .register]) { b in
-                b.emit(.xmmArith(op: op, width: b.floatWidth, src1: b.xmm(0), src2: .reg(b.xmm(1)),
-                                 dst: b.xmmResult(0)))
+                b.emit(.xmmRmR(b.floatWidth.choose(single, double), src1: b.xmm(0), src2: .reg(b.xmm(1)),
+                               dst: b.xmmResult(0)))
             })
         }
-        let bitwise: [(Opcode, FloatLogicOp)] = [(.band, .and), (.bor, .or), (.bxor, .xor)]
+        let bitwise: [(Opcode, FormID)] = [(.band, .andps), (.bor, .orps), (.bxor, .xorps)]
         for (opcode, op) in bitwise {
             rules.append(LoweringRule(name: opcode.name + "_float", opcode: opcode, types: .floats, priority: 0,
                                       priorityReason: "the only rule for float bits: andps/orps/xorps",
                                       pattern: [.register, .register]) { b in
-                b.emit(.xmmLogic(op: op, src1: b.xmm(0), src2: .reg(b.xmm(1)), dst: b.xmmResult(0)))
+                b.emit(.xmmRmR(op, src1: b.xmm(0), src2: .reg(b.xmm(1)), dst: b.xmmResult(0)))
             })
         }
         rules.append(LoweringRule(name: "bnot_float", opcode: .bnot, types: .floats, priority: 0,
                                   priorityReason: "the only rule for float bits: xorps with all ones",
                                   pattern: [.register]) { b in
             let ones = b.materializeFloat(.max, width: b.floatWidth)
-            b.emit(.xmmLogic(op: .xor, src1: b.xmm(0), src2: .reg(ones), dst: b.xmmResult(0)))
+            b.emit(.xmmRmR(.xorps, src1: b.xmm(0), src2: .reg(ones), dst: b.xmmResult(0)))
         })
         rules.append(LoweringRule(name: "bitselect_float", opcode: .bitselect, types: .floats, priority: 0,
                                   priorityReason: "the only rule for float bits: (x & c) | (y & ~c)",
                                   pattern: [.register, .register, .register]) { b in
             let condition = b.xmm(0)
             let fromX = b.newXmm(), fromY = b.newXmm()
-            b.emit(.xmmLogic(op: .and, src1: b.xmm(1), src2: .reg(condition), dst: fromX))
-            b.emit(.xmmLogic(op: .andn, src1: condition, src2: .reg(b.xmm(2)), dst: fromY))
-            b.emit(.xmmLogic(op: .or, src1: fromX.reg, src2: .reg(fromY.reg), dst: b.xmmResult(0)))
+            b.emit(.xmmRmR(.andps, src1: b.xmm(1), src2: .reg(condition), dst: fromX))
+            b.emit(.xmmRmR(.andnps, src1: condition, src2: .reg(b.xmm(2)), dst: fromY))
+            b.emit(.xmmRmR(.orps, src1: fromX.reg, src2: .reg(fromY.reg), dst: b.xmmResult(0)))
         })
         let roundings: [(Opcode, RoundingMode)] = [(.ceil, .ceil), (.floor, .floor), (.trunc, .trunc),
                                                    (.nearest, .nearest)]
@@ -150,7 +152,8 @@ extension X64LoweringRules {
             rules.append(LoweringRule(name: opcode.name, opcode: opcode, types: .floats, priority: 0,
                                       priorityReason: "the only rule: SSE4.1 roundss/roundsd",
                                       pattern: [.register]) { b in
-                b.emit(.xmmRound(width: b.floatWidth, mode: mode, src: .reg(b.xmm(0)), dst: b.xmmResult(0)))
+                b.emit(.xmmUnaryRmRImm(b.floatWidth.choose(.roundss, .roundsd), imm: mode.immediate,
+                                       src: .reg(b.xmm(0)), dst: b.xmmResult(0)))
             })
         }
         rules.append(LoweringRule(name: "brif_fcmp", opcode: .brif, types: [.i8], priority: 10,
@@ -226,11 +229,11 @@ extension X64LoweringRules {
                     let size: OperandSize = b.floatWidth == .f32 ? .size32 : .size64
                     let raw = b.newGpr(), swapped = b.newGpr()
                     b.emit(.load(size: size, src: b.amode(0), dst: raw))
-                    b.emit(.bswap(size: size, src: raw.reg, dst: swapped))
-                    b.emit(.gprToXmm(size: size, src: swapped.reg, dst: b.xmmResult(0)))
+                    b.emit(.unary(.bswap, size: size, src: raw.reg, dst: swapped))
+                    b.emit(.gprToXmm(.movdToXmm, size: size, src: .reg(swapped.reg), dst: b.xmmResult(0)))
                     return
                 }
-                b.emit(.xmmLoad(width: XmmWidth(b.floatWidth), src: b.amode(0), dst: b.xmmResult(0)))
+                b.emit(.xmmLoad(b.floatWidth.choose(.movss, .movsd), src: b.amode(0), dst: b.xmmResult(0)))
             })
             rules.append(LoweringRule(name: "store_float" + address.suffix, opcode: .store, types: .floats,
                                       priority: address.priority, priorityReason: address.reason,
@@ -239,12 +242,12 @@ extension X64LoweringRules {
                     // Move the bits to a general register, swap the bytes, store them.
                     let size: OperandSize = b.floatWidth == .f32 ? .size32 : .size64
                     let bits = b.newGpr(), swapped = b.newGpr()
-                    b.emit(.xmmToGpr(size: size, src: b.xmm(0), dst: bits))
-                    b.emit(.bswap(size: size, src: bits.reg, dst: swapped))
+                    b.emit(.xmmToGpr(.movdToGpr, size: size, src: .reg(b.xmm(0)), dst: bits))
+                    b.emit(.unary(.bswap, size: size, src: bits.reg, dst: swapped))
                     b.emit(.store(size: size, src: swapped.reg, dst: b.amode(1)))
                     return
                 }
-                b.emit(.xmmStore(width: XmmWidth(b.floatWidth), src: b.xmm(0), dst: b.amode(1)))
+                b.emit(.xmmStore(b.floatWidth.choose(.movss, .movsd), src: b.xmm(0), dst: b.amode(1)))
             })
         }
         return rules
@@ -252,20 +255,21 @@ extension X64LoweringRules {
 
     /// fmin/fmax (see the file comment): dst = unordered(x, y) ? x + y
     ///                                                : combine(op(x, y), op(y, x)).
-    static func emitMinMax(_ b: any LoweringBuilder, op: FloatArithOp, combine: FloatLogicOp) {
+    static func emitMinMax(_ b: any LoweringBuilder, op: (single: FormID, double: FormID), combine: FormID) {
         let width = b.floatWidth
         let x = b.xmm(0), y = b.xmm(1)
         let forward = b.newXmm(), backward = b.newXmm(), ordered = b.newXmm()
-        b.emit(.xmmArith(op: op, width: width, src1: x, src2: .reg(y), dst: forward))
-        b.emit(.xmmArith(op: op, width: width, src1: y, src2: .reg(x), dst: backward))
-        b.emit(.xmmLogic(op: combine, src1: forward.reg, src2: .reg(backward.reg), dst: ordered))
+        b.emit(.xmmRmR(width.choose(op.single, op.double), src1: x, src2: .reg(y), dst: forward))
+        b.emit(.xmmRmR(width.choose(op.single, op.double), src1: y, src2: .reg(x), dst: backward))
+        b.emit(.xmmRmR(combine, src1: forward.reg, src2: .reg(backward.reg), dst: ordered))
         let sum = b.newXmm(), unordered = b.newXmm()
-        b.emit(.xmmArith(op: .add, width: width, src1: x, src2: .reg(y), dst: sum))
-        b.emit(.xmmCompareMask(predicate: .unordered, width: width, src1: x, src2: .reg(y), dst: unordered))
+        b.emit(.xmmRmR(width.choose(.addss, .addsd), src1: x, src2: .reg(y), dst: sum))
+        b.emit(.xmmCompareMask(width.choose(.cmpss, .cmpsd), predicate: .unordered, src1: x, src2: .reg(y),
+                               dst: unordered))
         let orderedPart = b.newXmm(), unorderedPart = b.newXmm()
-        b.emit(.xmmLogic(op: .andn, src1: unordered.reg, src2: .reg(ordered.reg), dst: orderedPart))
-        b.emit(.xmmLogic(op: .and, src1: unordered.reg, src2: .reg(sum.reg), dst: unorderedPart))
-        b.emit(.xmmLogic(op: .or, src1: orderedPart.reg, src2: .reg(unorderedPart.reg), dst: b.xmmResult(0)))
+        b.emit(.xmmRmR(.andnps, src1: unordered.reg, src2: .reg(ordered.reg), dst: orderedPart))
+        b.emit(.xmmRmR(.andps, src1: unordered.reg, src2: .reg(sum.reg), dst: unorderedPart))
+        b.emit(.xmmRmR(.orps, src1: orderedPart.reg, src2: .reg(unorderedPart.reg), dst: b.xmmResult(0)))
     }
 
     /// How a FloatCC reads the flags of `ucomis`.
@@ -300,8 +304,10 @@ extension X64LoweringRules {
     /// Emits the `ucomis` of a fused fcmp; returns the flags test.
     static func emitFusedFloatCompare(_ b: any LoweringBuilder, _ comparison: FusedFloatComparison) -> FloatFlagTest {
         let (swapped, test) = floatFlagTest(comparison.condition)
-        b.emit(swapped ? .xmmCompare(width: comparison.width, src1: comparison.rhs, src2: .reg(comparison.lhs))
-                       : .xmmCompare(width: comparison.width, src1: comparison.lhs, src2: .reg(comparison.rhs)))
+        b.emit(swapped ? .xmmCompare(comparison.width.choose(.ucomiss, .ucomisd), src1: comparison.rhs,
+                                     src2: .reg(comparison.lhs))
+                       : .xmmCompare(comparison.width.choose(.ucomiss, .ucomisd), src1: comparison.lhs,
+                                     src2: .reg(comparison.rhs)))
         return test
     }
 
@@ -332,8 +338,8 @@ extension X64LoweringRules {
         let (swapped, test) = floatFlagTest(condition)
         let x = b.xmm(0), y = b.xmm(1)
         let width = FloatWidth(b.operandType(0))
-        b.emit(swapped ? .xmmCompare(width: width, src1: y, src2: .reg(x))
-                       : .xmmCompare(width: width, src1: x, src2: .reg(y)))
+        b.emit(swapped ? .xmmCompare(width.choose(.ucomiss, .ucomisd), src1: y, src2: .reg(x))
+                       : .xmmCompare(width.choose(.ucomiss, .ucomisd), src1: x, src2: .reg(y)))
         return test
     }
 }
@@ -352,7 +358,7 @@ extension LoweringBuilder {
         let integer = newGpr()
         let size: OperandSize = width == .f32 ? .size32 : .size64
         emit(.movImm(size: size, imm: width == .f32 ? bits & 0xFFFF_FFFF : bits, dst: integer))
-        emit(.gprToXmm(size: size, src: integer.reg, dst: destination))
+        emit(.gprToXmm(.movdToXmm, size: size, src: .reg(integer.reg), dst: destination))
     }
 
     /// A fresh xmm register holding a scalar with these bits.

@@ -49,7 +49,8 @@ extension X64LoweringRules {
                 let bits = b.operandType(0).bits
                 let size: OperandSize = bits == 64 ? .size64 : .size32
                 let source = b.extended(0, signed: true, to: .size32)
-                b.emit(.intToFloat(intSize: size, width: b.floatWidth, src: .reg(bits == 64 ? b.gpr(0) : source),
+                b.emit(.gprToXmm(b.floatWidth.choose(.cvtsi2ss, .cvtsi2sd), size: size,
+                                 src: .reg(bits == 64 ? b.gpr(0) : source),
                                    dst: b.xmmResult(0)))
             },
             LoweringRule(name: "fcvt_from_uint", opcode: .fcvt_from_uint, types: .floats, priority: 0,
@@ -68,11 +69,11 @@ extension X64LoweringRules {
     /// Flags of `x` compared with the constant `value` (x first).
     static func emitCompare(_ b: any LoweringBuilder, _ x: Xmm, with value: Double, _ width: FloatWidth) {
         let bound = b.materializeFloat(floatBits(value, width), width: width)
-        b.emit(.xmmCompare(width: width, src1: x, src2: .reg(bound)))
+        b.emit(.xmmCompare(width.choose(.ucomiss, .ucomisd), src1: x, src2: .reg(bound)))
     }
 
     static func emitNaNTrap(_ b: any LoweringBuilder, _ x: Xmm, _ width: FloatWidth) {
-        b.emit(.xmmCompare(width: width, src1: x, src2: .reg(x)))
+        b.emit(.xmmCompare(width.choose(.ucomiss, .ucomisd), src1: x, src2: .reg(x)))
         b.emit(.trapIf(cc: .p, trap: .badConversionToInteger))
     }
 
@@ -92,7 +93,8 @@ extension X64LoweringRules {
             emitCompare(b, x, with: -limit, width)
             b.emit(.trapIf(cc: .b, trap: .integerOverflow))
         }
-        b.emit(.floatToInt(width: width, intSize: bits == 64 ? .size64 : .size32, src: .reg(x), dst: b.result(0)))
+        b.emit(.xmmToGpr(width.choose(.cvttss2si, .cvttsd2si), size: bits == 64 ? .size64 : .size32, src: .reg(x),
+                         dst: b.result(0)))
     }
 
     static func emitToSignedSaturating(_ b: any LoweringBuilder) {
@@ -106,10 +108,10 @@ extension X64LoweringRules {
         let maximum = b.materialize(wide == 64 ? Int64.max : Int64(Int32.max), size: size)
         let zero = b.materialize(0, size: size)
         let converted = b.newGpr(), clampedHigh = b.newGpr()
-        b.emit(.floatToInt(width: width, intSize: size, src: .reg(x), dst: converted))
+        b.emit(.xmmToGpr(width.choose(.cvttss2si, .cvttsd2si), size: size, src: .reg(x), dst: converted))
         emitCompare(b, x, with: Double(sign: .plus, exponent: wide - 1, significand: 1), width)
         b.emit(.cmove(size: size, cc: .ae, consequent: .reg(maximum), alternative: converted.reg, dst: clampedHigh))
-        b.emit(.xmmCompare(width: width, src1: x, src2: .reg(x)))
+        b.emit(.xmmCompare(width.choose(.ucomiss, .ucomisd), src1: x, src2: .reg(x)))
         guard bits < 32 else {
             b.emit(.cmove(size: size, cc: .p, consequent: .reg(zero), alternative: clampedHigh.reg, dst: b.result(0)))
             return
@@ -120,9 +122,9 @@ extension X64LoweringRules {
         let narrowMaximum = b.type.signedMaximum, narrowMinimum = b.type.signedMinimum
         let upper = b.materialize(narrowMaximum, size: .size32), lower = b.materialize(narrowMinimum, size: .size32)
         let belowMaximum = b.newGpr()
-        b.emit(.cmpRmiR(op: .cmp, size: .size32, src1: withoutNaN.reg, src2: .imm(Int32(narrowMaximum))))
+        b.emit(.cmpRmiR(.cmp, size: .size32, src1: withoutNaN.reg, src2: .imm(Int32(narrowMaximum))))
         b.emit(.cmove(size: .size32, cc: .g, consequent: .reg(upper), alternative: withoutNaN.reg, dst: belowMaximum))
-        b.emit(.cmpRmiR(op: .cmp, size: .size32, src1: belowMaximum.reg, src2: .imm(Int32(narrowMinimum))))
+        b.emit(.cmpRmiR(.cmp, size: .size32, src1: belowMaximum.reg, src2: .imm(Int32(narrowMinimum))))
         b.emit(.cmove(size: .size32, cc: .l, consequent: .reg(lower), alternative: belowMaximum.reg, dst: b.result(0)))
     }
 
@@ -140,13 +142,13 @@ extension X64LoweringRules {
         }
         // Inputs below 2^63 (and, for N < 64, every input in range) convert directly.
         let direct = b.newGpr()
-        b.emit(.floatToInt(width: width, intSize: .size64, src: .reg(x), dst: direct))
+        b.emit(.xmmToGpr(width.choose(.cvttss2si, .cvttsd2si), size: .size64, src: .reg(x), dst: direct))
         var value = direct.reg
         if saturating {
             // Negative inputs, NaN and (for now) inputs ≥ 2^63 gave a negative i64: 0.
             let zero = b.materialize(0, size: .size64)
             let nonNegative = b.newGpr()
-            b.emit(.cmpRmiR(op: .cmp, size: .size64, src1: direct.reg, src2: .imm(0)))
+            b.emit(.cmpRmiR(.cmp, size: .size64, src1: direct.reg, src2: .imm(0)))
             b.emit(.cmove(size: .size64, cc: .l, consequent: .reg(zero), alternative: direct.reg, dst: nonNegative))
             value = nonNegative.reg
         }
@@ -155,13 +157,14 @@ extension X64LoweringRules {
             let high = Double(sign: .plus, exponent: 63, significand: 1)
             let offset = b.materializeFloat(floatBits(high, width), width: width)
             let reduced = b.newXmm()
-            b.emit(.xmmArith(op: .sub, width: width, src1: x, src2: .reg(offset), dst: reduced))
+            b.emit(.xmmRmR(width.choose(.subss, .subsd), src1: x, src2: .reg(offset), dst: reduced))
             let reducedInteger = b.newGpr(), shifted = b.newGpr()
-            b.emit(.floatToInt(width: width, intSize: .size64, src: .reg(reduced.reg), dst: reducedInteger))
+            b.emit(.xmmToGpr(width.choose(.cvttss2si, .cvttsd2si), size: .size64, src: .reg(reduced.reg),
+                             dst: reducedInteger))
             let bit63 = b.materialize(Int64.min, size: .size64)
-            b.emit(.aluRmiR(op: .xor, size: .size64, src1: reducedInteger.reg, src2: .reg(bit63), dst: shifted))
+            b.emit(.aluRmiR(.xor, size: .size64, src1: reducedInteger.reg, src2: .reg(bit63), dst: shifted))
             let selected = saturating ? b.newGpr() : b.result(0)
-            b.emit(.xmmCompare(width: width, src1: x, src2: .reg(offset)))
+            b.emit(.xmmCompare(width.choose(.ucomiss, .ucomisd), src1: x, src2: .reg(offset)))
             b.emit(.cmove(size: .size64, cc: .ae, consequent: .reg(shifted.reg), alternative: value, dst: selected))
             value = selected.reg
         } else if !saturating {
@@ -179,7 +182,7 @@ extension X64LoweringRules {
         let width = b.floatWidth
         guard b.operandType(0).bits == 64 else {
             let source = b.extended(0, signed: false, to: .size64)
-            b.emit(.intToFloat(intSize: .size64, width: width, src: .reg(source), dst: b.xmmResult(0)))
+            b.emit(.gprToXmm(width.choose(.cvtsi2ss, .cvtsi2sd), size: .size64, src: .reg(source), dst: b.xmmResult(0)))
             return
         }
         emitUnsigned64ToFloat(b, b.gpr(0), width: width, into: b.xmmResult(0))
@@ -190,15 +193,15 @@ extension X64LoweringRules {
     static func emitUnsigned64ToFloat(_ b: any LoweringBuilder, _ x: Gpr, width: FloatWidth,
                                       into destination: Writable<Xmm>) {
         let direct = b.newXmm()
-        b.emit(.intToFloat(intSize: .size64, width: width, src: .reg(x), dst: direct))
+        b.emit(.gprToXmm(width.choose(.cvtsi2ss, .cvtsi2sd), size: .size64, src: .reg(x), dst: direct))
         let half = b.newGpr(), lowBit = b.newGpr(), halfRoundedOdd = b.newGpr()
-        b.emit(.shiftR(kind: .shr, size: .size64, src: x, count: .imm(1), dst: half))
-        b.emit(.aluRmiR(op: .and, size: .size64, src1: x, src2: .imm(1), dst: lowBit))
-        b.emit(.aluRmiR(op: .or, size: .size64, src1: half.reg, src2: .reg(lowBit.reg), dst: halfRoundedOdd))
+        b.emit(.shiftR(.shr, size: .size64, src: x, count: .imm(1), dst: half))
+        b.emit(.aluRmiR(.and, size: .size64, src1: x, src2: .imm(1), dst: lowBit))
+        b.emit(.aluRmiR(.or, size: .size64, src1: half.reg, src2: .reg(lowBit.reg), dst: halfRoundedOdd))
         let halved = b.newXmm(), doubled = b.newXmm()
-        b.emit(.intToFloat(intSize: .size64, width: width, src: .reg(halfRoundedOdd.reg), dst: halved))
-        b.emit(.xmmArith(op: .add, width: width, src1: halved.reg, src2: .reg(halved.reg), dst: doubled))
-        b.emit(.cmpRmiR(op: .test, size: .size64, src1: x, src2: .reg(x)))
+        b.emit(.gprToXmm(width.choose(.cvtsi2ss, .cvtsi2sd), size: .size64, src: .reg(halfRoundedOdd.reg), dst: halved))
+        b.emit(.xmmRmR(width.choose(.addss, .addsd), src1: halved.reg, src2: .reg(halved.reg), dst: doubled))
+        b.emit(.cmpRmiR(.test, size: .size64, src1: x, src2: .reg(x)))
         b.emit(.xmmCmove(cc: .s, consequent: doubled.reg, alternative: direct.reg, dst: destination))
     }
 }

@@ -42,7 +42,7 @@ extension X64LoweringRules {
                          pattern: [.register]) { b in
                 let result = b.resultPair(0)
                 emitExtendedLow(b, signed: true, into: result.low)
-                b.emit(.shiftR(kind: .sar, size: .size64, src: result.low.reg, count: .imm(63), dst: result.high))
+                b.emit(.shiftR(.sar, size: .size64, src: result.low.reg, count: .imm(63), dst: result.high))
             },
             LoweringRule(name: "ireduce_i128", opcode: .ireduce, types: .integers, priority: 0,
                          priorityReason: "the only rule from i128: the low half holds the low bits",
@@ -61,8 +61,8 @@ extension X64LoweringRules {
             LoweringRule(name: "bnot_i128", opcode: .bnot, types: [.i128], priority: 0,
                          priorityReason: "the only rule: not of each half", pattern: [.register]) { b in
                 let source = b.gprPair(0), result = b.resultPair(0)
-                b.emit(.unary(op: .not, size: .size64, src: source.low, dst: result.low))
-                b.emit(.unary(op: .not, size: .size64, src: source.high, dst: result.high))
+                b.emit(.unary(.not, size: .size64, src: source.low, dst: result.low))
+                b.emit(.unary(.not, size: .size64, src: source.high, dst: result.high))
             },
             LoweringRule(name: "bitselect_i128", opcode: .bitselect, types: [.i128], priority: 0,
                          priorityReason: "the only rule: (x & c) | (y & ~c) on each half",
@@ -73,9 +73,9 @@ extension X64LoweringRules {
                                         (condition.high, whenSet.high, whenClear.high, result.high)] {
                     let selected = alu(b, .and, .size64, x, .reg(c))
                     let inverted = b.newGpr()
-                    b.emit(.unary(op: .not, size: .size64, src: c, dst: inverted))
+                    b.emit(.unary(.not, size: .size64, src: c, dst: inverted))
                     let others = alu(b, .and, .size64, inverted.reg, .reg(y))
-                    b.emit(.aluRmiR(op: .or, size: .size64, src1: selected, src2: .reg(others), dst: into))
+                    b.emit(.aluRmiR(.or, size: .size64, src1: selected, src2: .reg(others), dst: into))
                 }
             },
         ]
@@ -84,14 +84,14 @@ extension X64LoweringRules {
     }
 
     /// `op` on each half: band, bor, bxor.
-    static func pairwise(name: String, opcode: Opcode, op: AluOp) -> [LoweringRule] {
+    static func pairwise(name: String, opcode: Opcode, op: FormID) -> [LoweringRule] {
         [
             LoweringRule(name: name, opcode: opcode, types: [.i128], priority: 0,
                          priorityReason: "the only rule: the halves are independent",
                          pattern: [.register, .register]) { b in
                 let lhs = b.gprPair(0), rhs = b.gprPair(1), result = b.resultPair(0)
-                b.emit(.aluRmiR(op: op, size: .size64, src1: lhs.low, src2: .reg(rhs.low), dst: result.low))
-                b.emit(.aluRmiR(op: op, size: .size64, src1: lhs.high, src2: .reg(rhs.high), dst: result.high))
+                b.emit(.aluRmiR(op, size: .size64, src1: lhs.low, src2: .reg(rhs.low), dst: result.low))
+                b.emit(.aluRmiR(op, size: .size64, src1: lhs.high, src2: .reg(rhs.high), dst: result.high))
             },
         ]
     }
@@ -108,7 +108,7 @@ extension X64LoweringRules {
             b.emitCopy(source, into: into)
             return
         }
-        b.emit(signed ? .movsx(ext: mode, src: .reg(source), dst: into) : .movzx(ext: mode, src: .reg(source), dst: into))
+        b.emit(signed ? .movsx(mode, src: .reg(source), dst: into) : .movzx(mode, src: .reg(source), dst: into))
     }
 
     static func emitPairCopy(_ b: any LoweringBuilder, _ source: GprPair, into: WritableGprPair) {
@@ -135,8 +135,8 @@ extension X64LoweringRules {
                 let high = b.newGpr(), low = b.newGpr()
                 b.emit(.load(size: .size64, src: first, dst: high))
                 b.emit(.load(size: .size64, src: second, dst: low))
-                b.emit(.bswap(size: .size64, src: high.reg, dst: result.high))
-                b.emit(.bswap(size: .size64, src: low.reg, dst: result.low))
+                b.emit(.unary(.bswap, size: .size64, src: high.reg, dst: result.high))
+                b.emit(.unary(.bswap, size: .size64, src: low.reg, dst: result.low))
             })
             rules.append(LoweringRule(name: "store_i128" + address.suffix, opcode: .store, types: [.i128],
                                       priority: address.priority, priorityReason: address.reason,
@@ -156,8 +156,8 @@ extension X64LoweringRules {
                     return
                 }
                 let high = b.newGpr(), low = b.newGpr()
-                b.emit(.bswap(size: .size64, src: value.high, dst: high))
-                b.emit(.bswap(size: .size64, src: value.low, dst: low))
+                b.emit(.unary(.bswap, size: .size64, src: value.high, dst: high))
+                b.emit(.unary(.bswap, size: .size64, src: value.low, dst: low))
                 b.emit(.store(size: .size64, src: high.reg, dst: first))
                 b.emit(.store(size: .size64, src: low.reg, dst: second))
             })

@@ -36,8 +36,8 @@ extension X64LoweringRules {
                          pattern: [.register]) { b in
                 let source = b.gprPair(0), result = b.resultPair(0)
                 let zero = b.materialize(0, size: .size64)
-                b.emit(.unary(op: .neg, size: .size64, src: source.low, dst: result.low))
-                b.emit(.aluRmiR(op: .sbb, size: .size64, src1: zero, src2: .reg(source.high), dst: result.high))
+                b.emit(.unary(.neg, size: .size64, src: source.low, dst: result.low))
+                b.emit(.aluRmiR(.sbb, size: .size64, src1: zero, src2: .reg(source.high), dst: result.high))
             },
             LoweringRule(name: "iabs_i128", opcode: .iabs, types: [.i128], priority: 0,
                          priorityReason: "the only rule: (x ^ s) - s for the sign mask s (MIN stays MIN)",
@@ -78,22 +78,22 @@ extension X64LoweringRules {
 
     /// `low = lhs.low lowOp rhs.low; high = lhs.high highOp rhs.high`, the second
     /// consuming the flags of the first (add/adc, sub/sbb).
-    static func emitCarryChain(_ b: any LoweringBuilder, _ lowOp: AluOp, _ highOp: AluOp, _ lhs: GprPair,
+    static func emitCarryChain(_ b: any LoweringBuilder, _ lowOp: FormID, _ highOp: FormID, _ lhs: GprPair,
                                _ rhs: GprPair, into: WritableGprPair) {
-        b.emit(.aluRmiR(op: lowOp, size: .size64, src1: lhs.low, src2: .reg(rhs.low), dst: into.low))
-        b.emit(.aluRmiR(op: highOp, size: .size64, src1: lhs.high, src2: .reg(rhs.high), dst: into.high))
+        b.emit(.aluRmiR(lowOp, size: .size64, src1: lhs.low, src2: .reg(rhs.low), dst: into.low))
+        b.emit(.aluRmiR(highOp, size: .size64, src1: lhs.high, src2: .reg(rhs.high), dst: into.high))
     }
 
     /// The low 128 bits of `lhs · rhs`.
     static func emitMultiply128(_ b: any LoweringBuilder, _ lhs: GprPair, _ rhs: GprPair, into: WritableGprPair) {
         let cross1 = b.newGpr(), cross2 = b.newGpr()
-        b.emit(.imul(size: .size64, src1: lhs.low, src2: .reg(rhs.high), dst: cross1))
-        b.emit(.imul(size: .size64, src1: lhs.high, src2: .reg(rhs.low), dst: cross2))
+        b.emit(.aluRmiR(.imul, size: .size64, src1: lhs.low, src2: .reg(rhs.high), dst: cross1))
+        b.emit(.aluRmiR(.imul, size: .size64, src1: lhs.high, src2: .reg(rhs.low), dst: cross2))
         let productHigh = b.newGpr()
-        b.emit(.mul(size: .size64, signedness: .unsigned, src1: lhs.low, src2: .reg(rhs.low), dstLo: into.low,
+        b.emit(.mul(.mulUnsigned, size: .size64, src1: lhs.low, src2: .reg(rhs.low), dstLo: into.low,
                     dstHi: productHigh))
         let partial = alu(b, .add, .size64, productHigh.reg, .reg(cross1.reg))
-        b.emit(.aluRmiR(op: .add, size: .size64, src1: partial, src2: .reg(cross2.reg), dst: into.high))
+        b.emit(.aluRmiR(.add, size: .size64, src1: partial, src2: .reg(cross2.reg), dst: into.high))
     }
 
     /// The high 128 bits of the unsigned 256-bit product `lhs · rhs`: the products
@@ -105,7 +105,7 @@ extension X64LoweringRules {
     static func unsignedMultiplyHigh128(_ b: any LoweringBuilder, _ lhs: GprPair, _ rhs: GprPair) -> GprPair {
         func product(_ x: Gpr, _ y: Gpr) -> GprPair {
             let low = b.newGpr(), high = b.newGpr()
-            b.emit(.mul(size: .size64, signedness: .unsigned, src1: x, src2: .reg(y), dstLo: low, dstHi: high))
+            b.emit(.mul(.mulUnsigned, size: .size64, src1: x, src2: .reg(y), dstLo: low, dstHi: high))
             return GprPair(low: low.reg, high: high.reg)
         }
         let p00 = product(lhs.low, rhs.low), p01 = product(lhs.low, rhs.high)
@@ -137,7 +137,7 @@ extension X64LoweringRules {
     }
 
     /// `low`/`high` on the halves, then `set<flag>`.
-    static func wideFlagReporting(name: String, opcode: Opcode, low: AluOp, high: AluOp, flag: CC) -> LoweringRule {
+    static func wideFlagReporting(name: String, opcode: Opcode, low: FormID, high: FormID, flag: CC) -> LoweringRule {
         LoweringRule(name: name, opcode: opcode, types: [.i128], priority: 0,
                      priorityReason: "the only rule: the flags of the carry chain are those of the 128-bit operation",
                      pattern: [.register, .register]) { b in
@@ -147,13 +147,13 @@ extension X64LoweringRules {
     }
 
     /// `neg c`, then `op` (adc or sbb) on both halves, then `set<flag>`.
-    static func wideCarryIn(name: String, opcode: Opcode, op: AluOp, flag: CC) -> LoweringRule {
+    static func wideCarryIn(name: String, opcode: Opcode, op: FormID, flag: CC) -> LoweringRule {
         LoweringRule(name: name, opcode: opcode, types: [.i128], priority: 0,
                      priorityReason: "the only rule: neg turns the i8 carry into CF for the adc/sbb chain",
                      pattern: [.register, .register, .register]) { b in
             let lhs = b.gprPair(0), rhs = b.gprPair(1)
             let carry = b.newGpr()
-            b.emit(.unary(op: .neg, size: .size8, src: b.gpr(2), dst: carry))
+            b.emit(.unary(.neg, size: .size8, src: b.gpr(2), dst: carry))
             emitCarryChain(b, op, op, lhs, rhs, into: b.resultPair(0))
             b.emit(.setcc(cc: flag, dst: b.result(1)))
         }

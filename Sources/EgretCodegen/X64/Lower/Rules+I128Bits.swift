@@ -32,13 +32,13 @@ extension X64LoweringRules {
                 let source = b.gprPair(0)
                 let sixtyFour = b.materialize(64, size: .size64)
                 let highRaw = b.newGpr()
-                b.emit(.bitCount(op: .bsf, size: .size64, src: .reg(source.high), dst: highRaw))
+                b.emit(.unaryRmR(.bsf, size: .size64, src: .reg(source.high), dst: highRaw))
                 let highCount = b.newGpr()
                 b.emit(.cmove(size: .size64, cc: .e, consequent: .reg(sixtyFour), alternative: highRaw.reg,
                               dst: highCount))
                 let fromHigh = alu(b, .add, .size64, highCount.reg, .imm(64))
                 let lowCount = b.newGpr()
-                b.emit(.bitCount(op: .bsf, size: .size64, src: .reg(source.low), dst: lowCount))
+                b.emit(.unaryRmR(.bsf, size: .size64, src: .reg(source.low), dst: lowCount))
                 let count = b.newGpr()
                 b.emit(.cmove(size: .size64, cc: .ne, consequent: .reg(lowCount.reg), alternative: fromHigh, dst: count))
                 emitCountResult(b, count.reg)
@@ -60,8 +60,8 @@ extension X64LoweringRules {
             LoweringRule(name: "bswap_i128", opcode: .bswap, types: [.i128], priority: 0,
                          priorityReason: "the only rule: bswap each half, exchange the halves", pattern: [.register]) { b in
                 let source = b.gprPair(0), result = b.resultPair(0)
-                b.emit(.bswap(size: .size64, src: source.high, dst: result.low))
-                b.emit(.bswap(size: .size64, src: source.low, dst: result.high))
+                b.emit(.unary(.bswap, size: .size64, src: source.high, dst: result.low))
+                b.emit(.unary(.bswap, size: .size64, src: source.low, dst: result.high))
             },
         ]
     }
@@ -70,7 +70,7 @@ extension X64LoweringRules {
     static func highestSetBit128(_ b: any LoweringBuilder, _ source: GprPair) -> Gpr {
         let low = highestSetBit(b, source.low, size: .size64)
         let high = alu(b, .add, .size64, highestSetBit(b, source.high, size: .size64), .imm(64))
-        b.emit(.cmpRmiR(op: .test, size: .size64, src1: source.high, src2: .reg(source.high)))
+        b.emit(.cmpRmiR(.test, size: .size64, src1: source.high, src2: .reg(source.high)))
         let index = b.newGpr()
         b.emit(.cmove(size: .size64, cc: .ne, consequent: .reg(high), alternative: low, dst: index))
         return index.reg

@@ -147,7 +147,7 @@ extension X64LoweringRules {
         }
         let pair = b.gprPair(operand)
         let merged = b.newGpr()
-        b.emit(.aluRmiR(op: .or, size: .size64, src1: pair.low, src2: .reg(pair.high), dst: merged))
+        b.emit(.aluRmiR(.or, size: .size64, src1: pair.low, src2: .reg(pair.high), dst: merged))
     }
 
     /// The two cmovs of an i128 select on `cc` (operands 1 and 2 are the values).
@@ -172,7 +172,7 @@ extension X64LoweringRules {
             size = OperandSize(exactly: b.operandType(0))
         }
         let negated = b.newGpr()
-        b.emit(.unary(op: .neg, size: size, src: source, dst: negated))
+        b.emit(.unary(.neg, size: size, src: source, dst: negated))
         return alu(b, .sbb, .size64, negated.reg, .reg(negated.reg))
     }
 
@@ -198,7 +198,7 @@ extension X64LoweringRules {
     /// The flags of the 128-bit `lhs - rhs` that CF and SF/OF report (ZF is that of the
     /// high half only).
     static func emitWideSubtractFlags(_ b: any LoweringBuilder, _ lhs: GprPair, _ rhs: GprPair) {
-        b.emit(.cmpRmiR(op: .cmp, size: .size64, src1: lhs.low, src2: .reg(rhs.low)))
+        b.emit(.cmpRmiR(.cmp, size: .size64, src1: lhs.low, src2: .reg(rhs.low)))
         _ = alu(b, .sbb, .size64, lhs.high, .reg(rhs.high))
     }
 }

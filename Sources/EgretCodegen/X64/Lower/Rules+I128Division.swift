@@ -127,21 +127,21 @@ extension X64LoweringRules {
 
         // v.hi = 0: two chained 128-by-64 divides by d.
         let one = b.materialize(1, size: .size64)
-        b.emit(.cmpRmiR(op: .test, size: .size64, src1: divisor.high, src2: .reg(divisor.high)))
+        b.emit(.cmpRmiR(.test, size: .size64, src1: divisor.high, src2: .reg(divisor.high)))
         let shortDivisor = b.newGpr()
         b.emit(.cmove(size: .size64, cc: .ne, consequent: .reg(one), alternative: divisor.low, dst: shortDivisor))
         let shortHigh = b.newGpr(), carried = b.newGpr()
-        b.emit(.div(size: .size64, signedness: .unsigned, dividendLo: dividend.high, dividendHi: zero,
+        b.emit(.div(.divUnsigned, size: .size64, dividendLo: dividend.high, dividendHi: zero,
                     divisor: .reg(shortDivisor.reg), quotient: shortHigh, remainder: carried,
                     trap: .integerDivisionByZero))
         let shortLow = b.newGpr()
-        b.emit(.div(size: .size64, signedness: .unsigned, dividendLo: dividend.low, dividendHi: carried.reg,
+        b.emit(.div(.divUnsigned, size: .size64, dividendLo: dividend.low, dividendHi: carried.reg,
                     divisor: .reg(shortDivisor.reg), quotient: shortLow, remainder: b.newGpr(),
                     trap: .integerDivisionByZero))
 
         // v.hi ≠ 0: one divide by the normalised top 64 bits of v, then a correction.
         let top = b.newGpr()
-        b.emit(.bitCount(op: .bsr, size: .size64, src: .reg(divisor.high), dst: top))
+        b.emit(.unaryRmR(.bsr, size: .size64, src: .reg(divisor.high), dst: top))
         let normalization = alu(b, .xor, .size64, top.reg, .imm(63))
         let normalizedTop = alu(b, .or, .size64, shiftedBy(b, .shl, divisor.high, normalization),
                                 .reg(shiftedBy(b, .shr, shifted(b, .shr, .size64, divisor.low, 1), top.reg)))
@@ -150,11 +150,11 @@ extension X64LoweringRules {
                             .reg(shifted(b, .shl, .size64, dividend.high, 63)))
         let halvedHigh = shifted(b, .shr, .size64, dividend.high, 1)
         let estimate = b.newGpr()
-        b.emit(.div(size: .size64, signedness: .unsigned, dividendLo: halvedLow, dividendHi: halvedHigh,
+        b.emit(.div(.divUnsigned, size: .size64, dividendLo: halvedLow, dividendHi: halvedHigh,
                     divisor: .reg(safeTop), quotient: estimate, remainder: b.newGpr(), trap: .integerDivisionByZero))
         let scaled = shiftedBy(b, .shr, estimate.reg, top.reg)
         // q0 - 1 unless q0 = 0: cmp sets CF exactly when q0 < 1, adc adds it back.
-        b.emit(.cmpRmiR(op: .cmp, size: .size64, src1: scaled, src2: .imm(1)))
+        b.emit(.cmpRmiR(.cmp, size: .size64, src1: scaled, src2: .imm(1)))
         let lowered = alu(b, .adc, .size64, scaled, .imm(-1))
         // q0 + 1 when u - q0·v ≥ v: the flags of (u - q0·v) - v leave CF clear then.
         let product = WritableGprPair(low: b.newGpr(), high: b.newGpr())
@@ -164,7 +164,7 @@ extension X64LoweringRules {
         emitWideSubtractFlags(b, rest.regs, divisor)
         let longLow = alu(b, .sbb, .size64, lowered, .imm(-1))
 
-        b.emit(.cmpRmiR(op: .test, size: .size64, src1: divisor.high, src2: .reg(divisor.high)))
+        b.emit(.cmpRmiR(.test, size: .size64, src1: divisor.high, src2: .reg(divisor.high)))
         let low = b.newGpr(), high = b.newGpr()
         b.emit(.cmove(size: .size64, cc: .ne, consequent: .reg(longLow), alternative: shortLow.reg, dst: low))
         b.emit(.cmove(size: .size64, cc: .ne, consequent: .reg(zero), alternative: shortHigh.reg, dst: high))

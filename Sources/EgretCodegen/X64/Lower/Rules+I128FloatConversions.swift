@@ -38,11 +38,11 @@ extension X64LoweringRules {
                                      into destination: Writable<Xmm>) {
         // -x: neg lo sets CF when lo ≠ 0; the high half is -(hi + CF).
         let negatedLow = b.newGpr(), highPlusBorrow = b.newGpr(), negatedHigh = b.newGpr()
-        b.emit(.unary(op: .neg, size: .size64, src: x.low, dst: negatedLow))
-        b.emit(.aluRmiR(op: .adc, size: .size64, src1: x.high, src2: .imm(0), dst: highPlusBorrow))
-        b.emit(.unary(op: .neg, size: .size64, src: highPlusBorrow.reg, dst: negatedHigh))
+        b.emit(.unary(.neg, size: .size64, src: x.low, dst: negatedLow))
+        b.emit(.aluRmiR(.adc, size: .size64, src1: x.high, src2: .imm(0), dst: highPlusBorrow))
+        b.emit(.unary(.neg, size: .size64, src: highPlusBorrow.reg, dst: negatedHigh))
         let absoluteLow = b.newGpr(), absoluteHigh = b.newGpr()
-        b.emit(.cmpRmiR(op: .test, size: .size64, src1: x.high, src2: .reg(x.high)))
+        b.emit(.cmpRmiR(.test, size: .size64, src1: x.high, src2: .reg(x.high)))
         b.emit(.cmove(size: .size64, cc: .s, consequent: .reg(negatedLow.reg), alternative: x.low, dst: absoluteLow))
         b.emit(.cmove(size: .size64, cc: .s, consequent: .reg(negatedHigh.reg), alternative: x.high,
                       dst: absoluteHigh))
@@ -51,8 +51,8 @@ extension X64LoweringRules {
                                into: magnitude)
         let signBit = b.materializeFloat(width.signBit, width: width)
         let negated = b.newXmm()
-        b.emit(.xmmLogic(op: .xor, src1: magnitude.reg, src2: .reg(signBit), dst: negated))
-        b.emit(.cmpRmiR(op: .test, size: .size64, src1: x.high, src2: .reg(x.high)))
+        b.emit(.xmmRmR(.xorps, src1: magnitude.reg, src2: .reg(signBit), dst: negated))
+        b.emit(.cmpRmiR(.test, size: .size64, src1: x.high, src2: .reg(x.high)))
         b.emit(.xmmCmove(cc: .s, consequent: negated.reg, alternative: magnitude.reg, dst: destination))
     }
 
@@ -62,21 +62,21 @@ extension X64LoweringRules {
         emitUnsigned64ToFloat(b, x.low, width: width, into: small)
         // hi ≠ 0: normalise so that the top set bit of x is bit 127.
         let shift = b.newGpr(), shiftedHigh = b.newGpr(), lowHalved = b.newGpr(), inverseShift = b.newGpr()
-        b.emit(.bitCount(op: .lzcnt, size: .size64, src: .reg(x.high), dst: shift))
-        b.emit(.shiftR(kind: .shl, size: .size64, src: x.high, count: .cl(shift.reg), dst: shiftedHigh))
-        b.emit(.shiftR(kind: .shr, size: .size64, src: x.low, count: .imm(1), dst: lowHalved))
-        b.emit(.aluRmiR(op: .xor, size: .size64, src1: shift.reg, src2: .imm(63), dst: inverseShift))
+        b.emit(.unaryRmR(.lzcnt, size: .size64, src: .reg(x.high), dst: shift))
+        b.emit(.shiftR(.shl, size: .size64, src: x.high, count: .cl(shift.reg), dst: shiftedHigh))
+        b.emit(.shiftR(.shr, size: .size64, src: x.low, count: .imm(1), dst: lowHalved))
+        b.emit(.aluRmiR(.xor, size: .size64, src1: shift.reg, src2: .imm(63), dst: inverseShift))
         let carried = b.newGpr(), top = b.newGpr()
-        b.emit(.shiftR(kind: .shr, size: .size64, src: lowHalved.reg, count: .cl(inverseShift.reg), dst: carried))
-        b.emit(.aluRmiR(op: .or, size: .size64, src1: shiftedHigh.reg, src2: .reg(carried.reg), dst: top))
+        b.emit(.shiftR(.shr, size: .size64, src: lowHalved.reg, count: .cl(inverseShift.reg), dst: carried))
+        b.emit(.aluRmiR(.or, size: .size64, src1: shiftedHigh.reg, src2: .reg(carried.reg), dst: top))
         // The sticky bit: (rest | -rest) >> 63 is 1 exactly when rest ≠ 0.
         let rest = b.newGpr(), negatedRest = b.newGpr(), restOrNegated = b.newGpr(), sticky = b.newGpr()
-        b.emit(.shiftR(kind: .shl, size: .size64, src: x.low, count: .cl(shift.reg), dst: rest))
-        b.emit(.unary(op: .neg, size: .size64, src: rest.reg, dst: negatedRest))
-        b.emit(.aluRmiR(op: .or, size: .size64, src1: negatedRest.reg, src2: .reg(rest.reg), dst: restOrNegated))
-        b.emit(.shiftR(kind: .shr, size: .size64, src: restOrNegated.reg, count: .imm(63), dst: sticky))
+        b.emit(.shiftR(.shl, size: .size64, src: x.low, count: .cl(shift.reg), dst: rest))
+        b.emit(.unary(.neg, size: .size64, src: rest.reg, dst: negatedRest))
+        b.emit(.aluRmiR(.or, size: .size64, src1: negatedRest.reg, src2: .reg(rest.reg), dst: restOrNegated))
+        b.emit(.shiftR(.shr, size: .size64, src: restOrNegated.reg, count: .imm(63), dst: sticky))
         let mantissa = b.newGpr()
-        b.emit(.aluRmiR(op: .or, size: .size64, src1: top.reg, src2: .reg(sticky.reg), dst: mantissa))
+        b.emit(.aluRmiR(.or, size: .size64, src1: top.reg, src2: .reg(sticky.reg), dst: mantissa))
         let rounded = b.newXmm()
         emitUnsigned64ToFloat(b, mantissa.reg, width: width, into: rounded)
         // 2^(64 - n): the biased exponent (bias + 64 - n) in place.
@@ -84,12 +84,12 @@ extension X64LoweringRules {
         let mantissaBits: UInt8 = width == .f32 ? 23 : 52
         let exponent = b.newGpr(), scaledExponent = b.newGpr(), scaleBits = b.newGpr()
         b.emit(.movImm(size: .size64, imm: biasPlus64, dst: exponent))
-        b.emit(.aluRmiR(op: .sub, size: .size64, src1: exponent.reg, src2: .reg(shift.reg), dst: scaledExponent))
-        b.emit(.shiftR(kind: .shl, size: .size64, src: scaledExponent.reg, count: .imm(mantissaBits), dst: scaleBits))
+        b.emit(.aluRmiR(.sub, size: .size64, src1: exponent.reg, src2: .reg(shift.reg), dst: scaledExponent))
+        b.emit(.shiftR(.shl, size: .size64, src: scaledExponent.reg, count: .imm(mantissaBits), dst: scaleBits))
         let scale = b.newXmm(), large = b.newXmm()
-        b.emit(.gprToXmm(size: width == .f32 ? .size32 : .size64, src: scaleBits.reg, dst: scale))
-        b.emit(.xmmArith(op: .mul, width: width, src1: rounded.reg, src2: .reg(scale.reg), dst: large))
-        b.emit(.cmpRmiR(op: .test, size: .size64, src1: x.high, src2: .reg(x.high)))
+        b.emit(.gprToXmm(.movdToXmm, size: width == .f32 ? .size32 : .size64, src: .reg(scaleBits.reg), dst: scale))
+        b.emit(.xmmRmR(width.choose(.mulss, .mulsd), src1: rounded.reg, src2: .reg(scale.reg), dst: large))
+        b.emit(.cmpRmiR(.test, size: .size64, src1: x.high, src2: .reg(x.high)))
         b.emit(.xmmCmove(cc: .e, consequent: small.reg, alternative: large.reg, dst: destination))
     }
 }

@@ -107,13 +107,13 @@ extension X64LoweringRules {
 
     /// `main` shifted `toward` by `amount` (1…63), filled with `other` shifted `from`
     /// by 64 - amount: one half of a 128-bit shift or rotate by a constant.
-    static func funnel(_ b: any LoweringBuilder, _ main: Gpr, _ other: Gpr, _ amount: UInt8, toward: ShiftKind,
-                       from: ShiftKind) -> Gpr {
+    static func funnel(_ b: any LoweringBuilder, _ main: Gpr, _ other: Gpr, _ amount: UInt8, toward: FormID,
+                       from: FormID) -> Gpr {
         alu(b, .or, .size64, shifted(b, toward, .size64, main, amount), .reg(shifted(b, from, .size64, other, 64 - amount)))
     }
 
     /// `source` shifted by the constant `amount` (0…63); a copy when it is 0.
-    static func shiftedOrCopied(_ b: any LoweringBuilder, _ kind: ShiftKind, _ source: Gpr, _ amount: UInt8) -> Gpr {
+    static func shiftedOrCopied(_ b: any LoweringBuilder, _ kind: FormID, _ source: Gpr, _ amount: UInt8) -> Gpr {
         amount == 0 ? source : shifted(b, kind, .size64, source, amount)
     }
 
@@ -132,22 +132,22 @@ extension X64LoweringRules {
     }
 
     /// `source` shifted by `%cl` = count (masked to 6 bits by the hardware).
-    static func shiftedBy(_ b: any LoweringBuilder, _ kind: ShiftKind, _ source: Gpr, _ count: Gpr) -> Gpr {
+    static func shiftedBy(_ b: any LoweringBuilder, _ kind: FormID, _ source: Gpr, _ count: Gpr) -> Gpr {
         let destination = b.newGpr()
-        b.emit(.shiftR(kind: kind, size: .size64, src: source, count: .cl(count), dst: destination))
+        b.emit(.shiftR(kind, size: .size64, src: source, count: .cl(count), dst: destination))
         return destination.reg
     }
 
     /// ~count: as a 6-bit shift count, 63 - (count & 63).
     static func invertedCount(_ b: any LoweringBuilder, _ count: Gpr) -> Gpr {
         let destination = b.newGpr()
-        b.emit(.unary(op: .not, size: .size32, src: count, dst: destination))
+        b.emit(.unary(.not, size: .size32, src: count, dst: destination))
         return destination.reg
     }
 
     /// `normal` when bit 6 of the count is clear, else `crossed`.
     static func chooseOnBit6(_ b: any LoweringBuilder, _ count: Gpr, normal: GprPair, crossed: GprPair) -> GprPair {
-        b.emit(.cmpRmiR(op: .test, size: .size32, src1: count, src2: .imm(64)))
+        b.emit(.cmpRmiR(.test, size: .size32, src1: count, src2: .imm(64)))
         let low = b.newGpr(), high = b.newGpr()
         b.emit(.cmove(size: .size64, cc: .ne, consequent: .reg(crossed.low), alternative: normal.low, dst: low))
         b.emit(.cmove(size: .size64, cc: .ne, consequent: .reg(crossed.high), alternative: normal.high, dst: high))
@@ -157,8 +157,8 @@ extension X64LoweringRules {
     /// A rotate: the halves swapped when bit 6 of the count is set, then each half
     /// shifted `toward` by k and filled with the other half's bits shifted `from` by
     /// 64 - k.
-    static func emitWideRotate(_ b: any LoweringBuilder, _ source: GprPair, _ count: Gpr, toward: ShiftKind,
-                               from: ShiftKind) -> GprPair {
+    static func emitWideRotate(_ b: any LoweringBuilder, _ source: GprPair, _ count: Gpr, toward: FormID,
+                               from: FormID) -> GprPair {
         let swapped = chooseOnBit6(b, count, normal: source, crossed: GprPair(low: source.high, high: source.low))
         let inverse = invertedCount(b, count)
         func half(_ main: Gpr, _ other: Gpr) -> Gpr {

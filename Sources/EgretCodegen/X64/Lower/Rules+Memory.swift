@@ -63,12 +63,12 @@ extension X64LoweringRules {
                 let swapped = width == 2 || opcode == .sload16 || opcode == .sload32 ? b.newGpr() : b.result(0)
                 emitByteSwap(b, bytes: width, source: raw.reg, into: swapped)
                 switch opcode {
-                case .sload16: b.emit(.movsx(ext: b.type == .i64 ? .wq : .wl, src: .reg(swapped.reg), dst: b.result(0)))
-                case .sload32: b.emit(.movsx(ext: .lq, src: .reg(swapped.reg), dst: b.result(0)))
+                case .sload16: b.emit(.movsx(b.type == .i64 ? .wq : .wl, src: .reg(swapped.reg), dst: b.result(0)))
+                case .sload32: b.emit(.movsx(.lq, src: .reg(swapped.reg), dst: b.result(0)))
                 default:
                     // A swapped 16-bit value has zeros above bit 15 only in its low 32
                     // bits' upper half after a zero-extending move.
-                    if width == 2 { b.emit(.movzx(ext: .wl, src: .reg(swapped.reg), dst: b.result(0))) }
+                    if width == 2 { b.emit(.movzx(.wl, src: .reg(swapped.reg), dst: b.result(0))) }
                 }
             }
         }
@@ -124,15 +124,15 @@ extension X64LoweringRules {
     /// The instruction that loads `opcode`'s bytes at `type`.
     static func loadInstruction(_ opcode: Opcode, type: IRType, from amode: Amode, into dst: Writable<Gpr>) -> X64Inst {
         let wide = type == .i64
-        if opcode == .uload8 { return .movzx(ext: .bl, src: .mem(amode), dst: dst) }
-        if opcode == .sload8 { return .movsx(ext: wide ? .bq : .bl, src: .mem(amode), dst: dst) }
-        if opcode == .uload16 { return .movzx(ext: .wl, src: .mem(amode), dst: dst) }
-        if opcode == .sload16 { return .movsx(ext: wide ? .wq : .wl, src: .mem(amode), dst: dst) }
-        if opcode == .uload32 { return .movzx(ext: .lq, src: .mem(amode), dst: dst) }
-        if opcode == .sload32 { return .movsx(ext: .lq, src: .mem(amode), dst: dst) }
+        if opcode == .uload8 { return .movzx(.bl, src: .mem(amode), dst: dst) }
+        if opcode == .sload8 { return .movsx(wide ? .bq : .bl, src: .mem(amode), dst: dst) }
+        if opcode == .uload16 { return .movzx(.wl, src: .mem(amode), dst: dst) }
+        if opcode == .sload16 { return .movsx(wide ? .wq : .wl, src: .mem(amode), dst: dst) }
+        if opcode == .uload32 { return .movzx(.lq, src: .mem(amode), dst: dst) }
+        if opcode == .sload32 { return .movsx(.lq, src: .mem(amode), dst: dst) }
         switch type.bits {
-        case 8: return .movzx(ext: .bl, src: .mem(amode), dst: dst)
-        case 16: return .movzx(ext: .wl, src: .mem(amode), dst: dst)
+        case 8: return .movzx(.bl, src: .mem(amode), dst: dst)
+        case 16: return .movzx(.wl, src: .mem(amode), dst: dst)
         case 32: return .load(size: .size32, src: amode, dst: dst)
         default: return .load(size: .size64, src: amode, dst: dst)
         }
@@ -156,11 +156,11 @@ extension X64LoweringRules {
         case 2:
             let copy = b.newGpr()
             b.emit(.movRR(size: .size32, src: source, dst: copy))
-            b.emit(.shiftR(kind: .rol, size: .size16, src: copy.reg, count: .imm(8), dst: into))
+            b.emit(.shiftR(.rol, size: .size16, src: copy.reg, count: .imm(8), dst: into))
         case 4:
-            b.emit(.bswap(size: .size32, src: source, dst: into))
+            b.emit(.unary(.bswap, size: .size32, src: source, dst: into))
         default:
-            b.emit(.bswap(size: .size64, src: source, dst: into))
+            b.emit(.unary(.bswap, size: .size64, src: source, dst: into))
         }
     }
 }

@@ -31,13 +31,13 @@ extension X64LoweringRules {
             LoweringRule(name: "uadd_overflow_trap", opcode: .uadd_overflow_trap, types: .wideIntegers, priority: 0,
                          priorityReason: "the general case: add, trap on carry",
                          pattern: [.register, .register]) { b in
-                b.emit(.aluRmiR(op: .add, size: b.size, src1: b.gpr(0), src2: .reg(b.gpr(1)), dst: b.result(0)))
+                b.emit(.aluRmiR(.add, size: b.size, src1: b.gpr(0), src2: .reg(b.gpr(1)), dst: b.result(0)))
                 b.emit(.trapIf(cc: .b, trap: b.trapCode))
             },
             LoweringRule(name: "uadd_overflow_trap_imm", opcode: .uadd_overflow_trap, types: .wideIntegers,
                          priority: 10, priorityReason: "an immediate addend saves a register",
                          pattern: [.register, .constant], guards: [.fitsSignExtendedImm32(1)]) { b in
-                b.emit(.aluRmiR(op: .add, size: b.size, src1: b.gpr(0), src2: .imm(b.imm32(1)), dst: b.result(0)))
+                b.emit(.aluRmiR(.add, size: b.size, src1: b.gpr(0), src2: .imm(b.imm32(1)), dst: b.result(0)))
                 b.emit(.trapIf(cc: .b, trap: b.trapCode))
             },
         ]
@@ -45,27 +45,27 @@ extension X64LoweringRules {
     }
 
     /// `op y, x` at the exact width, then `set<flag>`.
-    static func flagReporting(name: String, opcode: Opcode, op: AluOp, flag: CC) -> [LoweringRule] {
+    static func flagReporting(name: String, opcode: Opcode, op: FormID, flag: CC) -> [LoweringRule] {
         [
             LoweringRule(name: name, opcode: opcode, types: .integers, priority: 0,
                          priorityReason: "the only rule: the operation's own flags give the overflow bit",
                          pattern: [.register, .register]) { b in
-                b.emit(.aluRmiR(op: op, size: b.size, src1: b.gpr(0), src2: .reg(b.gpr(1)), dst: b.result(0)))
+                b.emit(.aluRmiR(op, size: b.size, src1: b.gpr(0), src2: .reg(b.gpr(1)), dst: b.result(0)))
                 b.emit(.setcc(cc: flag, dst: b.result(1)))
             },
         ]
     }
 
     /// `neg c` (CF = c ≠ 0), `adc/sbb y, x` at the exact width, `set<flag>`.
-    static func carryIn(name: String, opcode: Opcode, op: AluOp, flag: CC) -> [LoweringRule] {
+    static func carryIn(name: String, opcode: Opcode, op: FormID, flag: CC) -> [LoweringRule] {
         [
             LoweringRule(name: name, opcode: opcode, types: .integers, priority: 0,
                          priorityReason: "the only rule: neg turns the i8 carry into CF for adc/sbb",
                          pattern: [.register, .register, .register]) { b in
                 let lhs = b.gpr(0), rhs = b.gpr(1)
                 let carry = b.newGpr()
-                b.emit(.unary(op: .neg, size: .size8, src: b.gpr(2), dst: carry))
-                b.emit(.aluRmiR(op: op, size: b.size, src1: lhs, src2: .reg(rhs), dst: b.result(0)))
+                b.emit(.unary(.neg, size: .size8, src: b.gpr(2), dst: carry))
+                b.emit(.aluRmiR(op, size: b.size, src1: lhs, src2: .reg(rhs), dst: b.result(0)))
                 b.emit(.setcc(cc: flag, dst: b.result(1)))
             },
         ]
@@ -79,17 +79,17 @@ extension X64LoweringRules {
                          pattern: [.register, .register]) { b in
                 switch signedness {
                 case .unsigned:
-                    b.emit(.mul(size: b.size, signedness: .unsigned, src1: b.gpr(0), src2: .reg(b.gpr(1)),
+                    b.emit(.mul(.mulUnsigned, size: b.size, src1: b.gpr(0), src2: .reg(b.gpr(1)),
                                 dstLo: b.result(0), dstHi: b.newGpr()))
                 case .signed:
-                    b.emit(.imul(size: b.size, src1: b.gpr(0), src2: .reg(b.gpr(1)), dst: b.result(0)))
+                    b.emit(.aluRmiR(.imul, size: b.size, src1: b.gpr(0), src2: .reg(b.gpr(1)), dst: b.result(0)))
                 }
                 b.emit(.setcc(cc: .o, dst: b.result(1)))
             },
             LoweringRule(name: name + "_i8", opcode: opcode, types: [.i8], priority: 0,
                          priorityReason: "the only rule at 8 bits: mulb/imulb set OF when ah is not the extension of al",
                          pattern: [.register, .register]) { b in
-                b.emit(.mul8(signedness: signedness, src1: b.gpr(0), src2: .reg(b.gpr(1)), dst: b.result(0)))
+                b.emit(.mul8(.multiplyWide(signedness), src1: b.gpr(0), src2: .reg(b.gpr(1)), dst: b.result(0)))
                 b.emit(.setcc(cc: .o, dst: b.result(1)))
             },
         ]

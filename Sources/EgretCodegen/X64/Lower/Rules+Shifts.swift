@@ -24,43 +24,43 @@ extension X64LoweringRules {
         return rules
     }
 
-    static func shift(name: String, opcode: Opcode, kind: ShiftKind, exactWidth: Bool) -> [LoweringRule] {
+    static func shift(name: String, opcode: Opcode, kind: FormID, exactWidth: Bool) -> [LoweringRule] {
         [
             LoweringRule(name: name + "_imm", opcode: opcode, types: .integers, priority: 10,
                          priorityReason: "a constant count is masked at compile time and needs no rcx",
                          pattern: [.register, .constant]) { b in
                 let count = UInt8(truncatingIfNeeded: b.constant(1) & Int64(b.type.bits - 1))
-                b.emit(.shiftR(kind: kind, size: exactWidth ? b.size : b.aluSize, src: b.gpr(0), count: .imm(count),
+                b.emit(.shiftR(kind, size: exactWidth ? b.size : b.aluSize, src: b.gpr(0), count: .imm(count),
                                dst: b.result(0)))
             },
             LoweringRule(name: name, opcode: opcode, types: .wideIntegers, priority: 0,
                          priorityReason: "the general case at 32/64 bits, where x86's count mask is CLIF's",
                          pattern: [.register, .lowBits]) { b in
-                b.emit(.shiftR(kind: kind, size: b.size, src: b.gpr(0), count: .cl(b.gpr(1)), dst: b.result(0)))
+                b.emit(.shiftR(kind, size: b.size, src: b.gpr(0), count: .cl(b.gpr(1)), dst: b.result(0)))
             },
             LoweringRule(name: name + "_narrow", opcode: opcode, types: .narrowIntegers, priority: 0,
                          priorityReason: "the general case at 8/16 bits: mask the count to the width first",
                          pattern: [.register, .lowBits]) { b in
                 let count = b.newGpr()
-                b.emit(.aluRmiR(op: .and, size: .size32, src1: b.gpr(1), src2: .imm(Int32(b.type.bits - 1)), dst: count))
-                b.emit(.shiftR(kind: kind, size: exactWidth ? b.size : b.aluSize, src: b.gpr(0), count: .cl(count.reg),
+                b.emit(.aluRmiR(.and, size: .size32, src1: b.gpr(1), src2: .imm(Int32(b.type.bits - 1)), dst: count))
+                b.emit(.shiftR(kind, size: exactWidth ? b.size : b.aluSize, src: b.gpr(0), count: .cl(count.reg),
                                dst: b.result(0)))
             },
         ]
     }
 
-    static func rotate(name: String, opcode: Opcode, kind: ShiftKind) -> [LoweringRule] {
+    static func rotate(name: String, opcode: Opcode, kind: FormID) -> [LoweringRule] {
         [
             LoweringRule(name: name + "_imm", opcode: opcode, types: .integers, priority: 10,
                          priorityReason: "a constant count needs no rcx",
                          pattern: [.register, .constant]) { b in
                 let count = UInt8(truncatingIfNeeded: b.constant(1) & Int64(b.type.bits - 1))
-                b.emit(.shiftR(kind: kind, size: b.size, src: b.gpr(0), count: .imm(count), dst: b.result(0)))
+                b.emit(.shiftR(kind, size: b.size, src: b.gpr(0), count: .imm(count), dst: b.result(0)))
             },
             LoweringRule(name: name, opcode: opcode, types: .integers, priority: 0,
                          priorityReason: "the general case: x86 rotates by (count & 31) mod width, as CLIF wants",
                          pattern: [.register, .lowBits]) { b in
-                b.emit(.shiftR(kind: kind, size: b.size, src: b.gpr(0), count: .cl(b.gpr(1)), dst: b.result(0)))
+                b.emit(.shiftR(kind, size: b.size, src: b.gpr(0), count: .cl(b.gpr(1)), dst: b.result(0)))
             },
         ]
     }
