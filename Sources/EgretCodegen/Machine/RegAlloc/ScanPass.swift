@@ -68,7 +68,13 @@ struct ScanPass<Inst: MachineInstruction> {
                 guard case .reuse(let tied) = operand.constraint, let vreg = operand.reg.virtual else { continue }
                 let tiedIndex = range.lowerBound + tied
                 let dest = Int(vreg.index)
-                if !isSpilled(dest) && scan.defCount[dest] == 1 {
+                if !isSpilled(dest) && table.operands[tiedIndex].reg.virtual == vreg {
+                    // The same virtual register read and written (a loop-carried value
+                    // updated in place, X64LoweringContext.coalesceLoopCarriedValues):
+                    // the instruction works on the register the value lives in.
+                    unitOfOperand[index] = unitOfVReg[dest]
+                    unitOfOperand[tiedIndex] = unitOfVReg[dest]
+                } else if !isSpilled(dest) && scan.defCount[dest] == 1 {
                     // In place: the def's own register; the source is copied into it.
                     let unit = unitOfVReg[dest]
                     units[Int(unit)].reuseInst = Int32(inst)

@@ -17,6 +17,15 @@ import EgretIR
 ///   after it is dropped, and `jcc next; jmp other` becomes `j!cc other` falling
 ///   through to next (when no allocator edit sits between them): loops and diamonds
 ///   then cost one branch where they cost two.
+/// - **Jumps to jumps.** A branch to a block that holds nothing but `jmp T` (an edge
+///   block whose moves all vanished) goes to T directly, so a loop's back edge is the
+///   one conditional branch. The block itself is still emitted (a jump table may
+///   reach it).
+/// - **Redundant tests.** `test r, r` right after an `add`, `sub`, `and`, `or` or `xor`
+///   that wrote r at the same width is dropped when the instruction after it reads
+///   only ZF or SF (`je`, `jne`, `js`, `jns`, and cmov/set/trap on them): the ALU
+///   instruction left those flags exactly as the test would (only CF and OF differ).
+///   A loop that counts down then tests its counter once.
 /// - **False dependencies.** `cvtsi2ss`, `sqrtss`, `roundss` and `cvtss2sd` write only
 ///   the low lane of their destination and so wait for its previous value (in a loop,
 ///   the last iteration's). When the destination is not also the source, `xorps dst,
@@ -37,14 +46,20 @@ public enum X64Emitter {
         // With every feature a row may need enabled (the default), no instruction can
         // need a missing one: the check per instruction is skipped.
         let checksFeatures = !features.isSuperset(of: X64Form.everyRequirement)
+        let threaded = jumpTargets(vcode, edits: edits)
+        // The register and width the last instruction emitted wrote with ZF and SF set
+        // from its result (nil after anything else, edits included).
+        var flagsOfResult: (register: Gpr, size: OperandSize)?
         for (block, data) in vcode.blocks.enumerated() {
             buffer.bind(MachLabel(UInt32(block)))
             let next = MachLabel(UInt32(block + 1))
             var skipped: Int?
+            flagsOfResult = nil
             for index in data.instRange {
                 while editIndex < edits.count && edits[editIndex].position == Edit.before(index) {
                     emitEdit(edits[editIndex], resolve: resolve, into: &buffer)
                     editIndex += 1
+                    flagsOfResult = nil
                 }
                 var inst = vcode.insts[index]
                 if checksFeatures, let (form, missing) = inst.missingFeature(features) {
@@ -54,16 +69,27 @@ public enum X64Emitter {
                 var applier = AllocationApplier(allocation.allocations(ofInstruction: index))
                 inst.visitOperands(&applier)
                 let editsAfter = editIndex < edits.count && edits[editIndex].position == Edit.after(index)
+                let resultFlags = flagsOfResult
+                flagsOfResult = Self.flagsSetByResult(inst)
                 if let (source, destination) = inst.copiedRegisters, source == destination {
                     // A copy the allocator coalesced away.
+                    flagsOfResult = resultFlags
+                } else if let resultFlags, Self.testsOnly(resultFlags, inst),
+                          index + 1 < data.instRange.upperBound, Self.readsOnlyZeroOrSign(vcode.insts[index + 1]) {
+                    // The flags are already the test's.
+                    flagsOfResult = resultFlags
                 } else if skipped == index {
                     // The jmp a preceding jcc took over.
-                } else if case .jmp(let target) = inst, target == next, index == data.instRange.last, !editsAfter {
+                } else if case .jmp(let label) = inst, threaded(label) == next, index == data.instRange.last, !editsAfter {
                     // Falls through.
+                } else if case .jmp(let label) = inst {
+                    X64Inst.jmp(target: threaded(label)).encodeAllocated(into: &buffer)
+                } else if case .jcc(let cc, let label) = inst, threaded(label) != label {
+                    X64Inst.jcc(cc: cc, target: threaded(label)).encodeAllocated(into: &buffer)
                 } else if case .jcc(let cc, let target) = inst, target == next, !editsAfter,
                           index + 1 == data.instRange.last, !hasEdits(before: index + 1, edits, from: editIndex),
                           case .jmp(let other) = vcode.insts[index + 1] {
-                    X64Inst.jcc(cc: cc.inverse, target: other).encodeAllocated(into: &buffer)
+                    X64Inst.jcc(cc: cc.inverse, target: threaded(other)).encodeAllocated(into: &buffer)
                     skipped = index + 1
                 } else {
                     breakFalseDependency(of: inst, into: &buffer)
@@ -81,6 +107,7 @@ public enum X64Emitter {
                 while editIndex < edits.count && edits[editIndex].position == Edit.after(index) {
                     emitEdit(edits[editIndex], resolve: resolve, into: &buffer)
                     editIndex += 1
+                    flagsOfResult = nil
                 }
             }
         }
@@ -94,6 +121,52 @@ public enum X64Emitter {
             throw CodegenError.internalError("\(error)")
         }
         return EmittedFunction(code: code, unwind: unwind, frame: frame)
+    }
+
+    /// Where a branch to each label ends up: a block that is only `jmp T` (with no
+    /// allocator edits) passes its branches on to T (followed a few steps, never round
+    /// a cycle).
+    static func jumpTargets(_ vcode: VCode<X64Inst>, edits: [Edit]) -> (MachLabel) -> MachLabel {
+        var passesOn = [MachLabel?](repeating: nil, count: vcode.blocks.count)
+        var editedInstructions = Set<Int>()
+        for edit in edits { editedInstructions.insert(edit.position / 2) }
+        for (block, data) in vcode.blocks.enumerated() where block > 0 && data.instRange.count == 1 {
+            let index = data.instRange.lowerBound
+            guard !editedInstructions.contains(index), case .jmp(let target) = vcode.insts[index],
+                  target != MachLabel(UInt32(block)) else { continue }
+            passesOn[block] = target
+        }
+        return { label in
+            var current = label
+            for _ in 0 ..< 8 {
+                guard Int(current.index) < passesOn.count, let next = passesOn[Int(current.index)] else { break }
+                current = next
+            }
+            return current
+        }
+    }
+
+    /// The register and width whose value `inst` sets ZF and SF from, if it does.
+    static func flagsSetByResult(_ inst: X64Inst) -> (register: Gpr, size: OperandSize)? {
+        guard case .aluRmiR(let form, let size, _, _, let dst) = inst,
+              form == .add || form == .sub || form == .and || form == .or || form == .xor else { return nil }
+        return (dst.reg, size)
+    }
+
+    /// Whether `inst` is `test r, r` of that register at that width.
+    static func testsOnly(_ flags: (register: Gpr, size: OperandSize), _ inst: X64Inst) -> Bool {
+        guard case .cmpRmiR(.test, let size, let first, .reg(let second)) = inst else { return false }
+        return size == flags.size && first == flags.register && second == flags.register
+    }
+
+    /// Whether `inst` reads no flag but ZF and SF.
+    static func readsOnlyZeroOrSign(_ inst: X64Inst) -> Bool {
+        let conditions: Set<CC> = [.e, .ne, .s, .ns]
+        if case .jcc(let cc, _) = inst { return conditions.contains(cc) }
+        if case .cmove(_, let cc, _, _, _) = inst { return conditions.contains(cc) }
+        if case .setcc(let cc, _) = inst { return conditions.contains(cc) }
+        if case .trapIf(let cc, _) = inst { return conditions.contains(cc) }
+        return false
     }
 
     /// Whether an allocator edit sits just before instruction `index`.

@@ -94,6 +94,8 @@ extension X64LoweringContext {
             }
         }
 
+        coalesceLoopCarriedValues()
+
         // VCode order: layout order, edge blocks after their source.
         plan.blocks.reserveCapacity(2 * plan.postorder.count)
         plan.edges.reserveCapacity(2 * plan.postorder.count)
@@ -113,6 +115,64 @@ extension X64LoweringContext {
                 plan.edges.append(edge)
             }
         }
+    }
+
+    /// Loop-carried values share their parameter's register. In a block that branches
+    /// to itself, a value `a` that one arithmetic instruction computes from parameter
+    /// `p` (as its first operand) and that the back edge passes as `p` is given p's
+    /// virtual register, when p is used nowhere after that instruction:
+    ///
+    ///     block1(v10: i64):                  v25 takes v10's register, so the
+    ///         …                              two-address `sub` updates it in place
+    ///         v25 = isub v10, v9             and the back edge moves nothing
+    ///         brif v25, block1(v25), block2
+    ///
+    /// With whole-interval allocation, p's interval spans the loop (it is redefined on
+    /// the back edge), so a would otherwise get another register and a copy each
+    /// iteration. Safe because p is dead from the instruction on: every later reader of
+    /// that register wants a (a's uses lie after its definition, and the block's only
+    /// other entries come from outside, where a is not live).
+    func coalesceLoopCarriedValues() {
+        let shapes: Set<InstructionFormat> = [.unary, .binary]
+        for block in function.layout where plan.blockStates[block.position].isReachable {
+            let insts = function.blocks[block.position].insts
+            guard let terminator = insts.last else { continue }
+            let params = Array(function.params(of: block))
+            for call in function.blockCalls(of: terminator) where call.block == block {
+                for (position, argument) in function.arguments(of: call).enumerated() where position < params.count {
+                    guard case .value(let value) = argument else { continue }
+                    let parameter = params[position]
+                    let type = function.type(of: value)
+                    guard value != parameter, type == function.type(of: parameter), type != .i128,
+                          values[value.position].register == 0, values[parameter.position].register == 0 else { continue }
+                    let definition = function.values[value.position]
+                    guard definition.definition == .result, let index = insts.firstIndex(of: Inst(definition.owner))
+                    else { continue }
+                    let data = function.insts[Int(definition.owner)]
+                    let operands = function.arguments(of: Inst(definition.owner))
+                    guard shapes.contains(data.opcode.format), function.results(of: Inst(definition.owner)).count == 1,
+                          operands.first == parameter, !operands.dropFirst().contains(parameter),
+                          isUsedOnlyUpTo(parameter, index: index, of: block) else { continue }
+                    _ = anyRegister(of: parameter)
+                    values[value.position].register = values[parameter.position].register
+                }
+            }
+        }
+    }
+
+    /// Whether every use of `value` is in `block` at or before its instruction `index`
+    /// (block arguments included).
+    private func isUsedOnlyUpTo(_ value: Value, index: Int, of block: Block) -> Bool {
+        for other in function.layout where plan.blockStates[other.position].isReachable {
+            for (position, inst) in function.blocks[other.position].insts.enumerated() {
+                let late = other != block || position > index
+                if late && function.arguments(of: inst).contains(value) { return false }
+                for call in function.blockCalls(of: inst) where function.arguments(of: call).contains(.value(value)) {
+                    return false
+                }
+            }
+        }
+        return true
     }
 
     /// The block calls of `block`'s terminator (none for returns and traps).
