@@ -24,6 +24,9 @@ struct BenchCommand: ParsableCommand {
     @Flag(name: .long, help: "Measure fuzzing throughput only.")
     var fuzzOnly = false
 
+    @Flag(name: .long, help: "Measure compile speed only.")
+    var compileOnly = false
+
     @Option(name: .long, help: ArgumentHelp(
         "Measure the speed of generated code instead: each run line of these .clif files on the JIT only.",
         discussion: "Every run is checked against the line's expectation; the median time per line is printed.",
@@ -40,7 +43,11 @@ struct BenchCommand: ParsableCommand {
         if !code.isEmpty {
             throw ExitCode(measureCode())
         }
-        if !fuzzOnly { try printCompileFigures() }
+        if compileOnly {
+            try printCompileFigures(compileOnly: true)
+            return
+        }
+        if !fuzzOnly { try printCompileFigures(compileOnly: false) }
         printFuzzFigure()
     }
 
@@ -80,9 +87,12 @@ struct BenchCommand: ParsableCommand {
         return status
     }
 
-    private func printCompileFigures() throws {
-        var figures = try FoundationBenchmarks.parseAndVerify(instructions: max(1, instructions), runs: max(1, runs))
-        figures.append(try FoundationBenchmarks.interpreterLoop(iterations: max(1, iterations), runs: max(1, runs)))
+    private func printCompileFigures(compileOnly: Bool) throws {
+        var figures: [FoundationBenchmarks.Figure] = []
+        if !compileOnly {
+            figures = try FoundationBenchmarks.parseAndVerify(instructions: max(1, instructions), runs: max(1, runs))
+            figures.append(try FoundationBenchmarks.interpreterLoop(iterations: max(1, iterations), runs: max(1, runs)))
+        }
         for figure in figures {
             let millions = String(format: "%.2f", figure.perSecond / 1e6)
             print("\(figure.name.padding(toLength: 26, withPad: " ", startingAt: 0)) \(millions) M \(figure.unit) (median of \(figure.runs))")

@@ -128,11 +128,11 @@ public enum X64Emitter {
     /// a cycle).
     static func jumpTargets(_ vcode: VCode<X64Inst>, edits: [Edit]) -> (MachLabel) -> MachLabel {
         var passesOn = [MachLabel?](repeating: nil, count: vcode.blocks.count)
-        var editedInstructions = Set<Int>()
-        for edit in edits { editedInstructions.insert(edit.position / 2) }
+        var edited = [Bool](repeating: false, count: vcode.insts.count)
+        for edit in edits where edit.position / 2 < edited.count { edited[edit.position / 2] = true }
         for (block, data) in vcode.blocks.enumerated() where block > 0 && data.instRange.count == 1 {
             let index = data.instRange.lowerBound
-            guard !editedInstructions.contains(index), case .jmp(let target) = vcode.insts[index],
+            guard !edited[index], case .jmp(let target) = vcode.insts[index],
                   target != MachLabel(UInt32(block)) else { continue }
             passesOn[block] = target
         }
