@@ -29,8 +29,9 @@ private struct CheckerRun<Inst: MachineInstruction> {
     let vcode: VCode<Inst>
     let table: OperandTable
     let allocation: RegAllocation
-    /// Edits of each position, by index into `allocation.edits`.
-    var editRanges: [Int: Range<Int>] = [:]
+    /// Edits of each position (`Edit.before(i)`, `Edit.after(i)`), by index into
+    /// `allocation.edits`; empty where there are none.
+    var editRanges: [Range<Int>]
 
     /// Location → virtual register index held (-1: unknown). Registers first (32
     /// dense indices), then spill slots.
@@ -40,15 +41,18 @@ private struct CheckerRun<Inst: MachineInstruction> {
         self.vcode = vcode
         self.table = table
         self.allocation = allocation
+        var ranges = [Range<Int>](repeating: 0 ..< 0, count: 2 * vcode.insts.count + 2)
         var start = 0
         while start < allocation.edits.count {
             var end = start
             while end < allocation.edits.count && allocation.edits[end].position == allocation.edits[start].position {
                 end += 1
             }
-            editRanges[allocation.edits[start].position] = start ..< end
+            let position = allocation.edits[start].position
+            if position >= 0 && position < ranges.count { ranges[position] = start ..< end }
             start = end
         }
+        editRanges = ranges
     }
 
     func slot(_ location: Location) -> Int {
@@ -113,7 +117,7 @@ private struct CheckerRun<Inst: MachineInstruction> {
     }
 
     func step(_ inst: Int, _ state: inout State) throws {
-        if let range = editRanges[Edit.before(inst)] { try apply(allocation.edits[range], to: &state) }
+        try apply(allocation.edits[editRanges[Edit.before(inst)]], to: &state)
         let operands = table.range(inst)
         let registers = allocation.allocations(ofInstruction: inst)
         for (index, preg) in zip(operands, registers) {
@@ -155,6 +159,6 @@ private struct CheckerRun<Inst: MachineInstruction> {
         for (index, preg) in zip(operands, registers) where table.operands[index].kind == .def {
             state[preg.denseIndex] = Int32(table.operands[index].reg.virtual.map { Int($0.index) } ?? -1)
         }
-        if let range = editRanges[Edit.after(inst)] { try apply(allocation.edits[range], to: &state) }
+        try apply(allocation.edits[editRanges[Edit.after(inst)]], to: &state)
     }
 }
