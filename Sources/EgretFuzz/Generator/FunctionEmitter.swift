@@ -19,10 +19,14 @@ struct FunctionPlan {
         return "(" + parameters.map(\.description).joined(separator: ", ") + ")" + results + " " + callConv.name
     }
 
+    /// The shapes a call to this function has (`layoutShapes`, computed once the plan
+    /// is final).
+    var callShapes: [String] = []
+
     /// The shapes a call to this function has by its signature's layout: arguments on
     /// the stack, results through a return area (labels for the coverage report; the
     /// layout is the backend's own, which the harness judges by execution).
-    var callShapes: [String] {
+    var layoutShapes: [String] {
         guard let convention = try? CallingConvention.forCallConv(callConv),
               let layout = try? ABISignature(Signature(params: parameters.map { AbiParam($0) },
                                                        returns: returns.map { AbiParam($0) }, callConv: callConv),

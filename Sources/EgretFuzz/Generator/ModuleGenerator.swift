@@ -77,6 +77,7 @@ public struct ModuleGenerator: CaseSource {
             guard !later.isEmpty, source.chance(configuration.returnCallPercent) else { continue }
             plans[index].returns = source.pick(later).returns
         }
+        for index in plans.indices { plans[index].callShapes = plans[index].layoutShapes }
         var text = header + "test run\ntarget x86_64\n"
         if heapSize > 0 {
             var contents: [UInt8] = []
