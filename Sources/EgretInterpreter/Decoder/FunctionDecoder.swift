@@ -86,7 +86,7 @@ struct FunctionDecoder {
             } catch {
                 emitFailure(error)
             }
-            endsInTerminator = function.insts[inst.position].opcode.info.isTerminator
+            endsInTerminator = OpcodeTable.flatProperties[Int(function.insts[inst.position].opcode.rawValue)].contains(.isTerminator)
         }
         if !endsInTerminator {
             currentInst = nil
