@@ -40,20 +40,24 @@ public struct FiletestSuite {
     public func run(files: [String], report: (FileOutcome) -> Void) -> SuiteSummary {
         var summary = SuiteSummary()
         for file in files {
-            let outcome: FileOutcome
-            if let data = FileManager.default.contents(atPath: file) {
-                // Invalid UTF-8 is repaired, so the parser reports where the bad bytes are.
-                let text = String(decoding: data, as: UTF8.self)
-                outcome = runner.run(fileName: file, text: text)
-            } else {
-                var unreadable = FileOutcome(fileName: file)
-                unreadable.diagnostics.append(Diagnostic(.error, "cannot read file", file: file))
-                outcome = unreadable
-            }
+            let outcome = Self.runFile(file, runner: runner)
             summary.add(outcome)
             report(outcome)
         }
         return summary
+    }
+
+    /// Reads and runs one file.
+    public static func runFile(_ file: String, runner: FiletestRunner, decided: [UInt32: LineVerdict] = [:],
+                               hooks: FiletestRunner.Hooks = FiletestRunner.Hooks()) -> FileOutcome {
+        guard let data = FileManager.default.contents(atPath: file) else {
+            var unreadable = FileOutcome(fileName: file)
+            unreadable.diagnostics.append(Diagnostic(.error, "cannot read file", file: file))
+            return unreadable
+        }
+        // Invalid UTF-8 is repaired, so the parser reports where the bad bytes are.
+        let text = String(decoding: data, as: UTF8.self)
+        return runner.run(fileName: file, text: text, decided: decided, hooks: hooks)
     }
 }
 
@@ -71,7 +75,7 @@ public struct SuiteSummary: Sendable {
 
     public init() {}
 
-    mutating func add(_ outcome: FileOutcome) {
+    public mutating func add(_ outcome: FileOutcome) {
         files += 1
         passed += outcome.passed
         failed += outcome.failed

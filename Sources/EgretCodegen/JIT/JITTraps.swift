@@ -69,12 +69,19 @@ public struct JITFault: Hashable, Sendable, CustomStringConvertible {
         return text
     }
 
-    static func signalName(_ signal: Int32) -> String {
+    /// `SIGSEGV`, or `signal N` for a signal without a name here.
+    public static func signalName(_ signal: Int32) -> String {
         switch signal {
         case SIGFPE: return "SIGFPE"
         case SIGILL: return "SIGILL"
         case SIGSEGV: return "SIGSEGV"
         case SIGBUS: return "SIGBUS"
+        case SIGABRT: return "SIGABRT"
+        case SIGTRAP: return "SIGTRAP"
+        case SIGKILL: return "SIGKILL"
+        case SIGTERM: return "SIGTERM"
+        case SIGINT: return "SIGINT"
+        case SIGHUP: return "SIGHUP"
         default: return "signal \(signal)"
         }
     }
