@@ -1,21 +1,12 @@
 import Foundation
+import EgretTestSupport
 import Testing
 @testable import EgretFuzz
 
 /// End-to-end campaigns through worker processes. They need the `egret` executable
 /// next to the test bundle (`swift build` puts it there; ci/test builds it first).
 @Suite(.serialized) struct CampaignTests {
-    static var egret: String {
-        let directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        var candidate = directory
-        // The test bundle may sit a few levels below the build directory.
-        for _ in 0 ..< 4 {
-            let path = candidate.appendingPathComponent("egret").path
-            if FileManager.default.isExecutableFile(atPath: path) { return path }
-            candidate = candidate.deletingLastPathComponent()
-        }
-        return FileManager.default.currentDirectoryPath + "/.build/debug/egret"
-    }
+    static var egret: String { PackagePaths.egretExecutable }
 
     static func scratch(_ name: String) -> String {
         let path = NSTemporaryDirectory() + "egret-tests-\(getpid())-\(name)"
