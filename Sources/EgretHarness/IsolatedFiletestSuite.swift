@@ -103,7 +103,7 @@ public struct IsolatedFiletestSuite {
                         process.kill()
                         worker = nil
                         if restarting { break }
-                        let how = timedOut ? "timed out (no result within \(Self.seconds(suite.timeout)))"
+                        let how = timedOut ? "timed out (no result within \(WorkerProcess.seconds(suite.timeout)))"
                                            : "crashed: \(process.crashDescription)"
                         guard let line = current else { return FileOutcome.lost(fileName: path, stage: stage, how: how) }
                         decided[line] = .failed(how)
@@ -137,10 +137,6 @@ public struct IsolatedFiletestSuite {
         func finish() {
             worker?.finish()
             worker = nil
-        }
-
-        static func seconds(_ value: Double) -> String {
-            value == value.rounded() ? "\(Int(value)) s" : String(format: "%.1f s", value)
         }
     }
 

@@ -64,6 +64,11 @@ public final class WorkerProcess {
 
     public var pid: Int32 { process.processIdentifier }
 
+    /// A time limit as messages show it: `5 s`, `0.5 s`.
+    public static func seconds(_ value: Double) -> String {
+        value == value.rounded() ? "\(Int(value)) s" : String(format: "%.1f s", value)
+    }
+
     /// Sends one command line; false when the worker is gone.
     public func send(_ line: String) -> Bool {
         let bytes = Array((line + "\n").utf8)

@@ -335,7 +335,7 @@ public final class Campaign {
                         worker.kill()
                         process = nil
                         if currentInterrupt != nil { return }
-                        let how = timedOut ? "no answer within \(IsolatedChecker.seconds(options.caseTimeout))"
+                        let how = timedOut ? "no answer within \(WorkerProcess.seconds(options.caseTimeout))"
                                            : worker.crashDescription
                         confirmLostCase(index: index, inflight: inflight, job: job, scratch: scratch,
                                         timedOut: timedOut, how: how)

@@ -53,7 +53,7 @@ public final class IsolatedChecker {
             let timedOut = process.timedOut
             process.kill()
             worker = nil
-            let how = timedOut ? "no answer within \(Self.seconds(timeout))" : process.crashDescription
+            let how = timedOut ? "no answer within \(WorkerProcess.seconds(timeout))" : process.crashDescription
             let signature = FailureSignature(kind: timedOut ? .timeout : .crash, location: FailureSignature.normalised(how))
             lastFinding = Finding(signature: signature,
                                   detail: timedOut ? "the worker hung running the case (\(how))"
@@ -67,11 +67,6 @@ public final class IsolatedChecker {
         guard line.hasPrefix("verdict "), line != "verdict clean" else { return nil }
         lastFinding = WorkerProtocol.decode(Finding.self, line.dropFirst(8))
         return lastFinding?.signature
-    }
-
-    /// `5 s`, `0.5 s`.
-    static func seconds(_ value: Double) -> String {
-        value == value.rounded() ? "\(Int(value)) s" : String(format: "%.1f s", value)
     }
 
     public func finish() {

@@ -20,14 +20,9 @@ import Foundation
 /// that kills the worker is on disk; the parent also knows it (the first index without
 /// an answer) and can regenerate it from (seed, index).
 public enum WorkerProtocol {
-    static func encode<T: Encodable>(_ value: T) -> String {
-        guard let data = try? JSONEncoder().encode(value) else { return "{}" }
-        return String(decoding: data, as: UTF8.self)
-    }
+    static func encode<T: Encodable>(_ value: T) -> String { WireFormat.encode(value) }
 
-    static func decode<T: Decodable>(_ type: T.Type, _ text: Substring) -> T? {
-        try? JSONDecoder().decode(type, from: Data(text.utf8))
-    }
+    static func decode<T: Decodable>(_ type: T.Type, _ text: Substring) -> T? { WireFormat.decode(type, text) }
 }
 
 /// What a worker accumulates between `stats` requests.
