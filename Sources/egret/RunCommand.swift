@@ -21,7 +21,8 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Also list files that passed.")
     var verbose = false
 
-    @Option(name: .long, help: "Interpreter steps allowed per call.")
+    @Option(name: .long, parsing: .unconditional, help: "Interpreter steps allowed per call (at most 10^10).",
+            transform: OptionValues.integer(in: OptionValues.fuel))
     var fuel: Int = 10_000_000
 
     @Argument(help: "The .clif files or directories to run.")
@@ -41,7 +42,8 @@ struct InterpretCommand: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Also list files that passed.")
     var verbose = false
 
-    @Option(name: .long, help: "Interpreter steps allowed per call.")
+    @Option(name: .long, parsing: .unconditional, help: "Interpreter steps allowed per call (at most 10^10).",
+            transform: OptionValues.integer(in: OptionValues.fuel))
     var fuel: Int = 10_000_000
 
     @Argument(help: "The .clif files or directories to run.")
@@ -63,7 +65,7 @@ func runFiletests(paths: [String], fuel: Int, verbose: Bool, interpreterOnly: Bo
         return 2
     }
     var options = FiletestRunner.Options()
-    options.fuel = max(1, fuel)
+    options.fuel = fuel
     options.interpreterOnly = interpreterOnly
     let suite = FiletestSuite(runner: FiletestRunner(options: options))
     let summary = suite.run(files: files) { outcome in

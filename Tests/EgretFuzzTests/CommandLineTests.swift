@@ -91,4 +91,59 @@ import Testing
         #expect(outcome.stderr.utf8.count < 1000, "a message of \(outcome.stderr.utf8.count) bytes")
         #expect(outcome.stderr.contains(String(repeating: "9", count: 40) + "…"), "\(outcome)")
     }
+
+    // MARK: Numeric options
+
+    /// Every numeric option is checked against its range, negative numbers included
+    /// (not taken for flags), and the message names the option and the range. Run in
+    /// a scratch directory, so that an option wrongly accepted cannot leave a
+    /// campaign's output behind.
+    @Test(arguments: [
+        (["fuzz", "--jobs", "-1"], "--jobs", "from 1 to"),
+        (["fuzz", "--jobs", "1000000"], "--jobs", "from 1 to"),
+        (["fuzz", "--jobs=0"], "--jobs", "from 1 to"),
+        (["fuzz", "--cases", "-5"], "--cases", "from 1 to"),
+        (["fuzz", "--cases", "0"], "--cases", "from 1 to"),
+        (["fuzz", "--seed", "-1"], "--seed", "from 0 to 18446744073709551615"),
+        (["fuzz", "--seed", "18446744073709551616"], "--seed", "from 0 to"),
+        (["fuzz", "--print-case", "-3"], "--print-case", "from 0 to"),
+        (["fuzz", "--functions", "9"], "--functions", "from 1 to 8"),
+        (["fuzz", "--functions", "0"], "--functions", "from 1 to 8"),
+        (["fuzz", "--mutations", "-1"], "--mutations", "from 0 to 1000"),
+        (["fuzz", "--duration", "-3m"], "--duration", "at most 30 days"),
+        (["fuzz", "--duration", "nan"], "--duration", "at most 30 days"),
+        (["fuzz", "--duration", "100000h"], "--duration", "at most 30 days"),
+        (["fuzz", "--shard", "1/0"], "--shard", "0 ≤ i < N"),
+        (["fuzz", "--shard", "3/3"], "--shard", "0 ≤ i < N"),
+        (["fuzz", "--shard", "-1/3"], "--shard", "0 ≤ i < N"),
+        (["fuzz", "--shard", "0/18446744073709551616"], "--shard", "0 ≤ i < N"),
+        (["fuzz", "--shard", "1/2/3"], "--shard", "0 ≤ i < N"),
+        (["fuzz-worker", "--inflight", "x", "--mutations", "5000"], "--mutations", "from 0 to 1000"),
+        (["run", "--fuel", "0", "x.clif"], "--fuel", "from 1 to 10000000000"),
+        (["run", "--fuel", "-5", "x.clif"], "--fuel", "from 1 to 10000000000"),
+        (["interpret", "--fuel", "9223372036854775807", "x.clif"], "--fuel", "from 1 to 10000000000"),
+        (["bench", "--runs", "0"], "--runs", "from 1 to 1000"),
+        (["bench", "--instructions", "-1"], "--instructions", "from 1 to"),
+        (["bench", "--iterations", "99999999999"], "--iterations", "from 1 to"),
+        (["bench", "--fuzz-cases", "0"], "--fuzz-cases", "from 1 to"),
+        (["bench", "--code", "x.clif", "--repeat", "-2"], "--repeat", "from 1 to 1000"),
+    ])
+    func numericOptionsAreChecked(arguments: [String], option: String, range: String) throws {
+        let directory = try Self.scratch("numeric-\(option)")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let outcome = try Self.egret(arguments, in: directory, timeout: 30)
+        #expect(outcome.status == 2, "\(outcome)")
+        let firstLine = outcome.stderr.split(separator: "\n").first.map(String.init) ?? ""
+        #expect(firstLine.hasPrefix("egret: error: "), "\(outcome)")
+        #expect(firstLine.contains(option) && firstLine.contains(range), "\(outcome)")
+        #expect(!outcome.stderr.contains("Missing value"), "\(outcome)")
+    }
+
+    /// `--jobs` allows eight workers per core, and no more.
+    @Test func jobsAreLimitedByTheCores() throws {
+        let limit = 8 * ProcessInfo.processInfo.activeProcessorCount
+        let outcome = try Self.egret(["fuzz", "--jobs", String(limit + 1)], timeout: 30)
+        #expect(outcome.status == 2, "\(outcome)")
+        #expect(outcome.stderr.contains("from 1 to \(limit)"), "\(outcome)")
+    }
 }
