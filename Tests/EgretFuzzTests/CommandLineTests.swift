@@ -146,4 +146,17 @@ import Testing
         #expect(outcome.status == 2, "\(outcome)")
         #expect(outcome.stderr.contains("from 1 to \(limit)"), "\(outcome)")
     }
+
+    /// A shard of 2^63 holds two case indices below 2^64: the campaign runs those two
+    /// and ends, however many cases were asked for (the index arithmetic used to trap).
+    @Test(arguments: [("9223372036854775807/9223372036854775808", 2), ("0/9223372036854775808", 2),
+                      ("18446744073709551614/18446744073709551615", 1)])
+    func aHugeShardEndsAtTheLastCaseIndex(shard: String, cases: Int) throws {
+        let directory = try Self.scratch("shard-\(cases)-\(shard.prefix(3))")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let outcome = try Self.egret(["fuzz", "--shard", shard, "--cases", "100", "--jobs", "2", "--no-reduce",
+                                      "--corpus", "Corpus", "--report", "Reports"], in: directory, timeout: 120)
+        #expect(outcome.status == 0, "\(outcome)")
+        #expect(outcome.stdout.hasPrefix("\(cases) cases in "), "\(outcome)")
+    }
 }

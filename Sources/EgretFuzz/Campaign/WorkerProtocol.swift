@@ -144,7 +144,7 @@ public struct CampaignWorker {
                         print("ok \(index) \(result.instructions) \(result.inputs)")
                     }
                     fflush(stdout)
-                    index += numbers[2]
+                    index &+= numbers[2] // wraps only past the last case
                 }
             case "check":
                 let path = words.count > 1 ? String(words[1]) : ""
