@@ -62,14 +62,16 @@ struct BenchCommand: ParsableCommand {
     private func measureCode() -> Int32 {
         var status: Int32 = 0
         for path in code {
-            guard let data = FileManager.default.contents(atPath: path) else {
-                printError("egret: error: \(path): cannot read the file")
+            let text: String
+            do {
+                text = try InputFile.read(path)
+            } catch {
+                printError("\(error)")
                 status = status == 0 ? 2 : status
                 continue
             }
             do {
-                let timings = try CodeBenchmark.measure(fileName: path, text: String(decoding: data, as: UTF8.self),
-                                                        repeats: max(1, self.repeat))
+                let timings = try CodeBenchmark.measure(fileName: path, text: text, repeats: self.repeat)
                 for timing in timings {
                     let sorted = timing.seconds.sorted()
                     print(String(format: "%@ %@: median %.1f ms (%d runs, %.1f … %.1f ms)", timing.place, timing.call,

@@ -1,5 +1,6 @@
 import ArgumentParser
 import EgretCodegen
+import EgretHarness
 import EgretIR
 import Foundation
 
@@ -26,11 +27,7 @@ struct CompileCommand: ParsableCommand {
     var file: String
 
     func run() throws {
-        guard let data = FileManager.default.contents(atPath: file) else {
-            printError("\(file): error: cannot read file")
-            throw ExitCode(2)
-        }
-        let text = String(decoding: data, as: UTF8.self)
+        let text = try InputFile.read(file)
         var phases = PhaseTimings()
         let module: Module
         do {

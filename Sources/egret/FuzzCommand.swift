@@ -1,6 +1,7 @@
 import ArgumentParser
 import EgretCodegen
 import EgretFuzz
+import EgretHarness
 import Foundation
 
 /// `egret fuzz`: a differential fuzzing campaign (Campaign.swift).
@@ -180,7 +181,7 @@ struct ReduceCommand: ParsableCommand {
 
     func run() throws {
         guard let outcome = try ReduceEntry.reduce(path: file, workerCommand: [selfExecutable(), "fuzz-worker"]) else {
-            printError("\(file): the case does not fail; nothing to reduce")
+            printError("\(file): error: the case does not fail; nothing to reduce")
             throw ExitCode(2)
         }
         let result = outcome.result
@@ -209,6 +210,8 @@ struct CorpusCommand: ParsableCommand {
 
         func run() throws {
             let corpus = Corpus(directory: destination)
+            // Every source is checked before anything is copied.
+            for source in sources { try corpus.checkMerge(from: Corpus(directory: source)) }
             for source in sources {
                 for path in try corpus.merge(from: Corpus(directory: source)) { print("added \(path)") }
             }
@@ -221,7 +224,9 @@ struct CorpusCommand: ParsableCommand {
         @Argument var directory: String = "Corpus"
 
         func run() throws {
-            let outcome = CorpusReplay.replay(Corpus(directory: directory))
+            let corpus = Corpus(directory: directory)
+            try corpus.requireDirectory()
+            let outcome = CorpusReplay.replay(corpus)
             for (path, why) in outcome.failed { print("FAIL \(path): \(why)") }
             for (path, stillFails) in outcome.open {
                 print("open \(path): \(stillFails ? "still fails" : "passes now: mark it fixed")")

@@ -15,9 +15,10 @@ import Testing
         var description: String { "status \(status)\nstdout: \(stdout.prefix(2000))\nstderr: \(stderr.prefix(2000))" }
     }
 
-    /// A fresh scratch directory for one test.
+    /// A fresh scratch directory for one test (unique: the cases of a parameterised
+    /// test run in parallel).
     static func scratch(_ name: String) throws -> String {
-        let path = NSTemporaryDirectory() + "egret-cli-tests-\(getpid())-\(name)"
+        let path = NSTemporaryDirectory() + "egret-cli-tests-\(getpid())-\(name)-\(UUID().uuidString.prefix(8))"
         try? FileManager.default.removeItem(atPath: path)
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
@@ -158,5 +159,75 @@ import Testing
                                       "--corpus", "Corpus", "--report", "Reports"], in: directory, timeout: 120)
         #expect(outcome.status == 0, "\(outcome)")
         #expect(outcome.stdout.hasPrefix("\(cases) cases in "), "\(outcome)")
+    }
+
+    // MARK: Input files and directories
+
+    /// A path that names nothing to run is an error naming it, never an empty pass.
+    @Test func runAndReplayRefuseMissingAndEmptyDirectories() throws {
+        let directory = try Self.scratch("empty-directories")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try FileManager.default.createDirectory(atPath: directory + "/empty", withIntermediateDirectories: true)
+        let cases: [([String], String)] = [
+            (["run", "empty"], "empty: error: no .clif files in this directory"),
+            (["interpret", "empty"], "empty: error: no .clif files in this directory"),
+            (["run", "missing"], "missing: error: no such file or directory"),
+            (["corpus", "replay", "missing"], "missing: error: no such corpus directory"),
+            (["corpus", "merge", "destination", "missing"], "missing: error: no such corpus directory"),
+        ]
+        for (arguments, message) in cases {
+            let outcome = try Self.egret(arguments, in: directory)
+            #expect(outcome.status == 2, "\(arguments): \(outcome)")
+            #expect(outcome.stderr.contains(message), "\(arguments): \(outcome)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: directory + "/destination"))
+    }
+
+    /// Merging a corpus into itself or a directory inside it is refused (paths
+    /// compared resolved); merging into a sibling works.
+    @Test func aCorpusIsNotMergedIntoItself() throws {
+        let directory = try Self.scratch("merge-nesting")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let source = directory + "/source"
+        try FileManager.default.createDirectory(atPath: source + "/value-mismatch", withIntermediateDirectories: true)
+        try "; egret corpus: value-mismatch: x\n; status: open\ntest run\n"
+            .write(toFile: source + "/value-mismatch/1.clif", atomically: true, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(atPath: directory + "/link", withDestinationPath: source)
+        for destination in ["source", "source/", "source/nested", "./source/../source/deeper/still", "link/inside"] {
+            let outcome = try Self.egret(["corpus", "merge", destination, "source"], in: directory)
+            #expect(outcome.status == 2, "\(destination): \(outcome)")
+            #expect(outcome.stderr.contains("cannot merge a corpus into itself"), "\(destination): \(outcome)")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: source).sorted() == ["value-mismatch"])
+        let outcome = try Self.egret(["corpus", "merge", "sibling", "source"], in: directory)
+        #expect(outcome.status == 0, "\(outcome)")
+        #expect(FileManager.default.fileExists(atPath: directory + "/sibling/value-mismatch"))
+    }
+
+    /// `reduce` on what is not a readable CLIF file: exit 2, Egret's message with the
+    /// path (or file:line:col), no raw Foundation error.
+    @Test func reduceRefusesWhatIsNotACase() throws {
+        let directory = try Self.scratch("reduce-inputs")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try "hello world garbage\n".write(toFile: directory + "/garbage.clif", atomically: true, encoding: .utf8)
+        let cases: [([String], String)] = [
+            (["reduce", "missing.clif"], "missing.clif: error: no such file or directory"),
+            (["reduce", "."], ".: error: is a directory, not a file"),
+            (["reduce", "/dev/zero"], "/dev/zero: error: is larger than 64 MiB"),
+            (["reduce", "garbage.clif"], "garbage.clif:1:1: error: expected 'function'"),
+            (["reduce", "/dev/null"], "/dev/null: error: the case does not fail"),
+            (["compile", "/dev/zero"], "/dev/zero: error: is larger than 64 MiB"),
+            (["compile", "."], ".: error: is a directory, not a file"),
+            (["run", "/dev/zero"], "/dev/zero: error: is larger than 64 MiB"),
+        ]
+        for (arguments, message) in cases {
+            let outcome = try Self.egret(arguments, in: directory, timeout: 60)
+            #expect(outcome.status == 2, "\(arguments): \(outcome)")
+            #expect(outcome.stderr.contains(message), "\(arguments): \(outcome)")
+            #expect(!outcome.stderr.contains("NSCocoaErrorDomain") && !outcome.stderr.contains("couldn’t"),
+                    "\(arguments): \(outcome)")
+        }
+        // An empty file is read like /dev/null: a case that does not fail.
+        #expect(try Self.egret(["compile", "/dev/null"], in: directory).status == 0)
     }
 }
