@@ -30,6 +30,9 @@ enum CommandLineExit {
         case let diagnostic as Diagnostic:
             printError(diagnostic.description)
             exit(diagnostic.isUnsupported ? 3 : 2)
+        case let failure as CommandLineError:
+            printError(failure.description)
+            exit(failure.status)
         case let validation as ValidationError:
             printError("egret: error: " + shortenedQuotes(validation.message))
             exit(usageStatus)

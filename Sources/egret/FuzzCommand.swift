@@ -88,15 +88,16 @@ struct FuzzCommand: ParsableCommand {
         options.shardCount = shard.count
         options.corpusDirectory = corpus
         options.reportDirectory = report
-        options.opcodes = ops.map { $0.split(separator: ",").map(String.init) } ?? []
+        options.opcodes = ops.map(Self.names) ?? []
         options.workerCommand = [selfExecutable(), "fuzz-worker"]
         options.progress = true
         options.reduce = !noReduce
         options.plantedBug = plantBug
-        options.types = types.map { $0.split(separator: ",").map(String.init) } ?? []
+        options.types = types.map(Self.names) ?? []
         options.maxFunctions = functions
         options.fromDirectory = from
         options.mutations = mutations
+        try Preflight.generator(options)
         if let printCase {
             do {
                 print(try options.caseSource().generate(seed: seed, index: printCase).text, terminator: "")
@@ -106,6 +107,7 @@ struct FuzzCommand: ParsableCommand {
                 throw ExitCode(2)
             }
         }
+        try Preflight.paths(options)
         let result: CampaignResult
         do {
             result = try Campaign(options: options).run { print($0) }
@@ -128,6 +130,14 @@ struct FuzzCommand: ParsableCommand {
 }
 
 /// With `--from`: how many functions ran and why the others did not.
+extension FuzzCommand {
+    /// The names of a comma-separated list; `''` is one empty name, which Preflight
+    /// refuses, rather than no list at all.
+    static func names(_ list: String) -> [String] {
+        list.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+    }
+}
+
 func printSeedCounts(_ result: CampaignResult) {
     let skipped = result.skipped
     let skippedCount = skipped.values.reduce(0, +)
@@ -180,6 +190,8 @@ struct ReduceCommand: ParsableCommand {
     var file: String
 
     func run() throws {
+        // Checked before reducing, which can take minutes: a result is never lost for a typo.
+        if let output { try Preflight.writableFile(output, option: "--output") }
         guard let outcome = try ReduceEntry.reduce(path: file, workerCommand: [selfExecutable(), "fuzz-worker"]) else {
             printError("\(file): error: the case does not fail; nothing to reduce")
             throw ExitCode(2)
@@ -189,7 +201,14 @@ struct ReduceCommand: ParsableCommand {
                    + "\(result.linesBefore) → \(result.linesAfter) lines, \(result.candidatesTried) candidates, "
                    + String(format: "%.1f s", result.seconds))
         if let output {
-            try outcome.text.write(toFile: output, atomically: true, encoding: .utf8)
+            do {
+                try OutputFile.write(outcome.text, to: output)
+            } catch {
+                // The reduced case is kept: printed, with the reason it is not in the file.
+                print(outcome.text)
+                printError("\(error); the reduced case is on standard output")
+                throw ExitCode(1)
+            }
         } else {
             print(outcome.text)
         }

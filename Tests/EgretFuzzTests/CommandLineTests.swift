@@ -230,4 +230,130 @@ import Testing
         // An empty file is read like /dev/null: a case that does not fail.
         #expect(try Self.egret(["compile", "/dev/null"], in: directory).status == 0)
     }
+
+    // MARK: Output paths
+
+    /// A failing case: its run line expects the wrong value. Its chain of additions
+    /// takes the reducer a second or two to remove.
+    static let wrongExpectation: String = {
+        var lines = ["test run", "target x86_64", "", "function %f(i32) -> i32 {", "block0(v0: i32):"]
+        var previous = "v0"
+        for index in 1 ... 30 {
+            lines.append("    v\(1000 + index) = iconst.i32 \(index)")
+            lines.append("    v\(index) = iadd \(previous), v\(1000 + index)")
+            previous = "v\(index)"
+        }
+        lines += ["    return \(previous)", "}", "; run: %f(1) == 7", ""]
+        return lines.joined(separator: "\n")
+    }()
+
+    /// `reduce -o` into a path that cannot be written is refused before reducing.
+    @Test func reduceChecksItsOutputFirst() throws {
+        let directory = try Self.scratch("reduce-output")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try Self.wrongExpectation.write(toFile: directory + "/case.clif", atomically: true, encoding: .utf8)
+        let cases: [(String, String)] = [
+            ("missing/out.clif", "--output: missing/out.clif: missing does not exist"),
+            ("case.clif/out.clif", "--output: case.clif/out.clif: case.clif is not a directory"),
+            (".", "--output: .: is a directory, not a file"),
+        ]
+        for (output, message) in cases {
+            let started = Date()
+            let outcome = try Self.egret(["reduce", "case.clif", "-o", output], in: directory)
+            #expect(outcome.status == 2, "\(output): \(outcome)")
+            #expect(outcome.stderr.hasPrefix("egret: error: \(message)"), "\(output): \(outcome)")
+            #expect(!outcome.stderr.contains("reduced"), "it reduced first: \(outcome)")
+            #expect(Date().timeIntervalSince(started) < 10)
+        }
+        let outcome = try Self.egret(["reduce", "case.clif", "-o", "out.clif"], in: directory)
+        #expect(outcome.status == 0, "\(outcome)")
+        #expect(try String(contentsOfFile: directory + "/out.clif", encoding: .utf8).contains("; run: %f"))
+    }
+
+    /// When the output cannot be written at the end after all (its directory was
+    /// removed while reducing), the reduced case is printed instead, and the error
+    /// names the path.
+    @Test func reduceKeepsItsResultWhenTheOutputFails() throws {
+        let directory = try Self.scratch("reduce-keep")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try Self.wrongExpectation.write(toFile: directory + "/case.clif", atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(atPath: directory + "/out", withIntermediateDirectories: true)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CampaignTests.egret)
+        process.arguments = ["reduce", "case.clif", "-o", "out/reduced.clif"]
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        let stdout = Pipe(), stderr = Pipe()
+        process.standardOutput = stdout
+        process.standardError = stderr
+        try process.run()
+        // The reducer's scratch directory appears once the output path was checked and
+        // its worker is starting; the output directory goes away then.
+        let scratch = NSTemporaryDirectory() + "egret-reduce-\(process.processIdentifier)"
+        let deadline = Date().addingTimeInterval(60)
+        while !FileManager.default.fileExists(atPath: scratch) && process.isRunning && Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.005)
+        }
+        #expect(process.isRunning, "the reduction ended before its output directory could be removed")
+        try FileManager.default.removeItem(atPath: directory + "/out")
+        let printed = String(decoding: stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let message = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 1, "\(message)")
+        #expect(message.contains("out/reduced.clif: error: cannot be written: No such file or directory"),
+                "\(message)")
+        #expect(printed.contains("function %f") && printed.contains("; run: %f"), "\(printed)")
+    }
+
+    /// `egret fuzz` checks its output and input directories before any case runs.
+    @Test func fuzzChecksItsPathsFirst() throws {
+        let directory = try Self.scratch("fuzz-paths")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try "".write(toFile: directory + "/file", atomically: true, encoding: .utf8)
+        let cases: [([String], String)] = [
+            (["--report", "file"], "--report: file: is a file, not a directory"),
+            (["--corpus", "file"], "--corpus: file: is a file, not a directory"),
+            (["--corpus", "file/Corpus"], "--corpus: file/Corpus: cannot be created: Not a directory"),
+            (["--corpus", "/proc/egret-corpus"], "--corpus: /proc/egret-corpus: cannot be created"),
+            (["--from", "missing"], "--from: missing: no such directory"),
+            (["--from", "file"], "--from: file: not a directory"),
+            (["--from", "."], "--from: .: no .clif files in this directory"),
+        ]
+        for (arguments, message) in cases {
+            let outcome = try Self.egret(["fuzz", "--cases", "5", "--jobs", "1"] + arguments, in: directory, timeout: 30)
+            #expect(outcome.status == 2, "\(arguments): \(outcome)")
+            #expect(outcome.stderr.hasPrefix("egret: error: \(message)"), "\(arguments): \(outcome)")
+            #expect(!outcome.stdout.contains("cases in"), "\(arguments): the campaign ran: \(outcome)")
+        }
+    }
+
+    // MARK: Generator options
+
+    /// `--ops` and `--types`: an empty list or an unknown name is a usage error (2); a
+    /// real CLIF opcode or type the backend does not lower yet is unsupported (3).
+    @Test(arguments: [
+        (["--ops", ""], Int32(2), "--ops: give a comma-separated list"),
+        (["--ops", "iadd,,udiv"], 2, "--ops: give a comma-separated list"),
+        (["--ops", "frobnicate"], 2, "--ops: 'frobnicate' is not a CLIF opcode"),
+        (["--ops", "vconst"], 3, "--ops: the backend does not lower vconst yet"),
+        (["--ops", "iadd,swizzle"], 3, "--ops: the backend does not lower swizzle yet"),
+        (["--types", ""], 2, "--types: give a comma-separated list"),
+        (["--types", "i33"], 2, "--types: 'i33' is not a CLIF type"),
+        (["--types", "i8x16"], 3, "--types: the backend does not lower i8x16 yet"),
+        (["--types", "i32,i64", "--ops", "fadd"], 2, "--ops: fadd is generated only at f32, f64"),
+        (["--types", "i8"], 2, "--types must include i32 and i64"),
+    ])
+    func generatorNamesAreChecked(arguments: [String], status: Int32, message: String) throws {
+        let directory = try Self.scratch("generator-names")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let outcome = try Self.egret(["fuzz", "--print-case", "1"] + arguments, in: directory, timeout: 30)
+        #expect(outcome.status == status, "\(outcome)")
+        #expect(outcome.stderr.contains(message), "\(outcome)")
+        #expect(outcome.stdout.isEmpty, "\(outcome)")
+    }
+
+    @Test func supportedGeneratorNamesAreAccepted() throws {
+        let outcome = try Self.egret(["fuzz", "--print-case", "1", "--ops", "iadd,udiv,fadd", "--types", "i32,i64,f64"])
+        #expect(outcome.status == 0, "\(outcome)")
+        #expect(outcome.stdout.contains("function "), "\(outcome)")
+    }
 }
