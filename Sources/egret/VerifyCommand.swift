@@ -35,7 +35,7 @@ struct VerifyCommand: ParsableCommand {
 
     func run() throws {
         if list {
-            print(VerificationReport.coverage())
+            print(json ? VerificationReport.coverageJSON() : VerificationReport.coverage())
             return
         }
         try Preflight.writableDirectory(clifDir, option: "--clif-dir")

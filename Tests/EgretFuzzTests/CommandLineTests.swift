@@ -356,4 +356,18 @@ import Testing
         #expect(outcome.status == 0, "\(outcome)")
         #expect(outcome.stdout.contains("function "), "\(outcome)")
     }
+
+    // MARK: verify
+
+    /// `verify --list --json` prints the coverage as JSON.
+    @Test func verifyListsItsCoverageAsJSON() throws {
+        let outcome = try Self.egret(["verify", "--list", "--json"])
+        #expect(outcome.status == 0, "\(outcome)")
+        let object = try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any]
+        let coverage = try #require(object, "\(outcome)")
+        let rules = try #require(coverage["verifiedRules"] as? [String])
+        #expect(rules.contains("iadd"), "\(rules)")
+        #expect((coverage["checks"] as? Int ?? 0) > 0)
+        #expect(coverage["formsModelled"] is [String] && coverage["opcodesWithSpecs"] is [String])
+    }
 }
