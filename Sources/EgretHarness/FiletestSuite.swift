@@ -12,7 +12,8 @@ public struct FiletestSuite {
 
     /// The `.clif` files named by `paths`: files as given, directories searched
     /// recursively, in sorted order. Throws a usage diagnostic for a path that does not
-    /// exist.
+    /// exist and for a directory without `.clif` files (a typo must not pass as an
+    /// empty run).
     public static func collectFiles(_ paths: [String]) throws -> [String] {
         var files: [String] = []
         let manager = FileManager.default
@@ -31,6 +32,7 @@ public struct FiletestSuite {
                     found.append(path.hasSuffix("/") ? path + relative : path + "/" + relative)
                 }
             }
+            guard !found.isEmpty else { throw Diagnostic(.error, "no .clif files in this directory", file: path) }
             files.append(contentsOf: found.sorted())
         }
         return files
@@ -50,13 +52,14 @@ public struct FiletestSuite {
     /// Reads and runs one file.
     public static func runFile(_ file: String, runner: FiletestRunner, decided: [UInt32: LineVerdict] = [:],
                                hooks: FiletestRunner.Hooks = FiletestRunner.Hooks()) -> FileOutcome {
-        guard let data = FileManager.default.contents(atPath: file) else {
+        let text: String
+        do {
+            text = try InputFile.read(file)
+        } catch {
             var unreadable = FileOutcome(fileName: file)
-            unreadable.diagnostics.append(Diagnostic(.error, "cannot read file", file: file))
+            unreadable.diagnostics.append(error as? Diagnostic ?? Diagnostic(.error, "cannot be read", file: file))
             return unreadable
         }
-        // Invalid UTF-8 is repaired, so the parser reports where the bad bytes are.
-        let text = String(decoding: data, as: UTF8.self)
         return runner.run(fileName: file, text: text, decided: decided, hooks: hooks)
     }
 }

@@ -9,16 +9,21 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Measure parse + verify throughput, interpreter speed and compile speed (use a release build).")
 
-    @Option(name: .long, help: "Runs per figure; the median is reported.")
+    @Option(name: .long, parsing: .unconditional, help: "Runs per figure (1 to 1000); the median is reported.",
+            transform: OptionValues.integer(in: OptionValues.runs))
     var runs: Int = 5
 
-    @Option(name: .long, help: "Instructions in the function that is parsed and verified.")
+    @Option(name: .long, parsing: .unconditional,
+            help: "Instructions in the function that is parsed and verified (at most 10^7).",
+            transform: OptionValues.integer(in: OptionValues.benchInstructions))
     var instructions: Int = 200_000
 
-    @Option(name: .long, help: "Iterations of the interpreter's counting loop.")
+    @Option(name: .long, parsing: .unconditional, help: "Iterations of the interpreter's counting loop (at most 10^9).",
+            transform: OptionValues.integer(in: OptionValues.benchIterations))
     var iterations: Int = 2_000_000
 
-    @Option(name: .long, help: "Cases per run of the fuzzing figure.")
+    @Option(name: .long, parsing: .unconditional, help: "Cases per run of the fuzzing figure (at most 10^6).",
+            transform: OptionValues.integer(in: OptionValues.benchFuzzCases))
     var fuzzCases: Int = 2000
 
     @Flag(name: .long, help: "Measure fuzzing throughput only.")
@@ -33,7 +38,8 @@ struct BenchCommand: ParsableCommand {
         valueName: "file"))
     var code: [String] = []
 
-    @Option(name: .long, help: "Runs per run line with --code.")
+    @Option(name: .long, parsing: .unconditional, help: "Runs per run line with --code (1 to 1000).",
+            transform: OptionValues.integer(in: OptionValues.runs))
     var `repeat`: Int = 5
 
     func run() throws {
@@ -56,14 +62,16 @@ struct BenchCommand: ParsableCommand {
     private func measureCode() -> Int32 {
         var status: Int32 = 0
         for path in code {
-            guard let data = FileManager.default.contents(atPath: path) else {
-                printError("egret: error: \(path): cannot read the file")
+            let text: String
+            do {
+                text = try InputFile.read(path)
+            } catch {
+                printError("\(error)")
                 status = status == 0 ? 2 : status
                 continue
             }
             do {
-                let timings = try CodeBenchmark.measure(fileName: path, text: String(decoding: data, as: UTF8.self),
-                                                        repeats: max(1, self.repeat))
+                let timings = try CodeBenchmark.measure(fileName: path, text: text, repeats: self.repeat)
                 for timing in timings {
                     let sorted = timing.seconds.sorted()
                     print(String(format: "%@ %@: median %.1f ms (%d runs, %.1f … %.1f ms)", timing.place, timing.call,

@@ -1,5 +1,6 @@
 import ArgumentParser
 import EgretCodegen
+import EgretHarness
 import EgretIR
 import Foundation
 
@@ -42,11 +43,7 @@ struct CompileCommand: ParsableCommand {
     }
 
     private func compile(_ file: String) throws {
-        guard let data = FileManager.default.contents(atPath: file) else {
-            printError("\(file): error: cannot read file")
-            throw ExitCode(2)
-        }
-        let text = String(decoding: data, as: UTF8.self)
+        let text = try InputFile.read(file)
         var phases = PhaseTimings()
         let module: Module
         do {

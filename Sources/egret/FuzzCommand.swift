@@ -1,6 +1,7 @@
 import ArgumentParser
 import EgretCodegen
 import EgretFuzz
+import EgretHarness
 import Foundation
 
 /// `egret fuzz`: a differential fuzzing campaign (Campaign.swift).
@@ -14,20 +15,26 @@ struct FuzzCommand: ParsableCommand {
             Exit status 0: nothing new found; 1: new findings.
             """)
 
-    @Option(name: .long, help: "Campaign seed: a case is determined by (seed, case index).")
+    @Option(name: .long, parsing: .unconditional, help: "Campaign seed: a case is determined by (seed, case index).",
+            transform: OptionValues.integer(in: OptionValues.seed))
     var seed: UInt64 = 1
 
-    @Option(name: .long, help: "Number of cases (of this shard).")
+    @Option(name: .long, parsing: .unconditional, help: "Number of cases (of this shard).",
+            transform: OptionValues.integer(in: OptionValues.cases))
     var cases: UInt64?
 
-    @Option(name: .long, help: "Time budget, e.g. 90s, 10m, 2h (instead of --cases).")
-    var duration: String?
+    @Option(name: .long, parsing: .unconditional, help: "Time budget, e.g. 90s, 10m, 2h (instead of --cases).",
+            transform: OptionValues.duration)
+    var duration: Double?
 
-    @Option(name: .long, help: "Worker processes (default: the number of cores).")
+    @Option(name: .long, parsing: .unconditional,
+            help: "Worker processes, at most 8 per core (default: the number of cores).",
+            transform: OptionValues.jobsValue)
     var jobs: Int?
 
-    @Option(name: .long, help: "This shard of a split campaign, as i/N (disjoint case indices).")
-    var shard: String = "0/1"
+    @Option(name: .long, parsing: .unconditional, help: "This shard of a split campaign, as i/N (disjoint case indices).",
+            transform: OptionValues.shard)
+    var shard: Shard = Shard(index: 0, count: 1)
 
     @Option(name: .long, help: "Where reduced findings are stored.")
     var corpus: String = "Corpus"
@@ -41,7 +48,8 @@ struct FuzzCommand: ParsableCommand {
     @Option(name: .long, help: "Value types to generate, e.g. i8,i16,i32,i64,i128,f32,f64 (default: what the backend supports).")
     var types: String?
 
-    @Option(name: .long, help: "The most functions a generated module has, 1 to 8 (default: 4).")
+    @Option(name: .long, parsing: .unconditional, help: "The most functions a generated module has, 1 to 8 (default: 4).",
+            transform: OptionValues.integer(in: OptionValues.functions))
     var functions: Int?
 
     @Option(name: .long, help: ArgumentHelp(
@@ -52,14 +60,18 @@ struct FuzzCommand: ParsableCommand {
             """, valueName: "dir"))
     var from: String?
 
-    @Option(name: .long, help: "With --from: rounds of mutated functions after the round as written.")
+    @Option(name: .long, parsing: .unconditional,
+            help: "With --from: rounds of mutated functions after the round as written (0 to 1000).",
+            transform: OptionValues.integer(in: OptionValues.mutations))
     var mutations: Int = 2
 
     @Flag(name: .long, help: "Do not reduce findings.")
     var noReduce = false
 
-    @Option(name: .long, help: ArgumentHelp("Print case N of the campaign (with --seed, --ops, --types, --functions) and exit.",
-                                            valueName: "N"))
+    @Option(name: .long, parsing: .unconditional,
+            help: ArgumentHelp("Print case N of the campaign (with --seed, --ops, --types, --functions) and exit.",
+                               valueName: "N"),
+            transform: OptionValues.integer(in: OptionValues.seed))
     var printCase: UInt64?
 
     @Option(name: .long, help: ArgumentHelp("Test-only: plant a known backend bug (\(PlantedBugNames.all)).",
@@ -70,32 +82,22 @@ struct FuzzCommand: ParsableCommand {
         var options = CampaignOptions()
         options.seed = seed
         options.cases = cases ?? (duration == nil && from == nil ? 10_000 : nil)
-        if let duration {
-            guard let seconds = parseDuration(duration) else {
-                printError("egret: error: bad --duration '\(duration)' (use e.g. 90s, 10m, 2h)")
-                throw ExitCode(2)
-            }
-            options.duration = seconds
-        }
+        options.duration = duration
         options.jobs = jobs ?? ProcessInfo.processInfo.activeProcessorCount
-        let shardParts = shard.split(separator: "/").compactMap { UInt64($0) }
-        guard shardParts.count == 2, shardParts[1] > 0, shardParts[0] < shardParts[1] else {
-            printError("egret: error: bad --shard '\(shard)' (use i/N with 0 ≤ i < N)")
-            throw ExitCode(2)
-        }
-        options.shardIndex = shardParts[0]
-        options.shardCount = shardParts[1]
+        options.shardIndex = shard.index
+        options.shardCount = shard.count
         options.corpusDirectory = corpus
         options.reportDirectory = report
-        options.opcodes = ops.map { $0.split(separator: ",").map(String.init) } ?? []
+        options.opcodes = ops.map(Self.names) ?? []
         options.workerCommand = [selfExecutable(), "fuzz-worker"]
         options.progress = true
         options.reduce = !noReduce
         options.plantedBug = plantBug
-        options.types = types.map { $0.split(separator: ",").map(String.init) } ?? []
+        options.types = types.map(Self.names) ?? []
         options.maxFunctions = functions
         options.fromDirectory = from
-        options.mutations = max(0, mutations)
+        options.mutations = mutations
+        try Preflight.generator(options)
         if let printCase {
             do {
                 print(try options.caseSource().generate(seed: seed, index: printCase).text, terminator: "")
@@ -105,6 +107,7 @@ struct FuzzCommand: ParsableCommand {
                 throw ExitCode(2)
             }
         }
+        try Preflight.paths(options)
         let result: CampaignResult
         do {
             let campaign = try Campaign(options: options)
@@ -142,6 +145,14 @@ struct FuzzCommand: ParsableCommand {
 }
 
 /// With `--from`: how many functions ran and why the others did not.
+extension FuzzCommand {
+    /// The names of a comma-separated list; `''` is one empty name, which Preflight
+    /// refuses, rather than no list at all.
+    static func names(_ list: String) -> [String] {
+        list.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+    }
+}
+
 func printSeedCounts(_ result: CampaignResult) {
     let skipped = result.skipped
     let skippedCount = skipped.values.reduce(0, +)
@@ -156,14 +167,17 @@ func printSeedCounts(_ result: CampaignResult) {
 struct FuzzWorkerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "fuzz-worker", shouldDisplay: false)
 
-    @Option(name: .long) var seed: UInt64 = 1
+    @Option(name: .long, parsing: .unconditional, transform: OptionValues.integer(in: OptionValues.seed))
+    var seed: UInt64 = 1
     @Option(name: .long) var inflight: String
     @Option(name: .long) var ops: String?
     @Option(name: .long) var plantBug: String?
     @Option(name: .long) var types: String?
-    @Option(name: .long) var functions: Int?
+    @Option(name: .long, parsing: .unconditional, transform: OptionValues.integer(in: OptionValues.functions))
+    var functions: Int?
     @Option(name: .long) var from: String?
-    @Option(name: .long) var mutations: Int = 2
+    @Option(name: .long, parsing: .unconditional, transform: OptionValues.integer(in: OptionValues.mutations))
+    var mutations: Int = 2
 
     func run() throws {
         var options = CampaignOptions()
@@ -191,8 +205,10 @@ struct ReduceCommand: ParsableCommand {
     var file: String
 
     func run() throws {
+        // Checked before reducing, which can take minutes: a result is never lost for a typo.
+        if let output { try Preflight.writableFile(output, option: "--output") }
         guard let outcome = try ReduceEntry.reduce(path: file, workerCommand: [selfExecutable(), "fuzz-worker"]) else {
-            printError("\(file): the case does not fail; nothing to reduce")
+            printError("\(file): error: the case does not fail; nothing to reduce")
             throw ExitCode(2)
         }
         let result = outcome.result
@@ -200,7 +216,14 @@ struct ReduceCommand: ParsableCommand {
                    + "\(result.linesBefore) → \(result.linesAfter) lines, \(result.candidatesTried) candidates, "
                    + String(format: "%.1f s", result.seconds))
         if let output {
-            try outcome.text.write(toFile: output, atomically: true, encoding: .utf8)
+            do {
+                try OutputFile.write(outcome.text, to: output)
+            } catch {
+                // The reduced case is kept: printed, with the reason it is not in the file.
+                print(outcome.text)
+                printError("\(error); the reduced case is on standard output")
+                throw ExitCode(1)
+            }
         } else {
             print(outcome.text)
         }
@@ -221,6 +244,8 @@ struct CorpusCommand: ParsableCommand {
 
         func run() throws {
             let corpus = Corpus(directory: destination)
+            // Every source is checked before anything is copied.
+            for source in sources { try corpus.checkMerge(from: Corpus(directory: source)) }
             for source in sources {
                 for path in try corpus.merge(from: Corpus(directory: source)) { print("added \(path)") }
             }
@@ -232,7 +257,9 @@ struct CorpusCommand: ParsableCommand {
             abstract: "Run every corpus case; fixed ones must pass, open ones are reported.")
         @Argument var directory: String = "Corpus"
 
-        @Option(name: .long, help: ArgumentHelp("Seconds a case may take before it counts as hung.", valueName: "seconds"))
+        @Option(name: .long, parsing: .unconditional, help: ArgumentHelp(
+            "Time a case may take before it counts as hung, e.g. 20s.", valueName: "time"),
+                transform: OptionValues.duration)
         var timeout: Double = 20
 
         func run() throws {
@@ -241,7 +268,9 @@ struct CorpusCommand: ParsableCommand {
             defer { try? FileManager.default.removeItem(atPath: scratch) }
             let checker = IsolatedChecker(command: [selfExecutable(), "fuzz-worker", "--inflight", "\(scratch)/inflight.clif"],
                                           scratch: "\(scratch)/case.clif", timeout: timeout)
-            let outcome = CorpusReplay.replay(Corpus(directory: directory), isolatedBy: checker)
+            let corpus = Corpus(directory: directory)
+            try corpus.requireDirectory()
+            let outcome = CorpusReplay.replay(corpus, isolatedBy: checker)
             for (path, why) in outcome.failed { print("FAIL \(path): \(why)") }
             for (path, stillFails) in outcome.open {
                 print("open \(path): \(stillFails ? "still fails" : "passes now: mark it fixed")")
@@ -259,11 +288,4 @@ enum PlantedBugNames {
 /// The running executable's path, to start workers of the same build.
 func selfExecutable() -> String {
     (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-}
-
-/// `90s`, `10m`, `2h`, or plain seconds.
-func parseDuration(_ text: String) -> Double? {
-    let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600]
-    if let last = text.last, let unit = units[last], let value = Double(text.dropLast()) { return value * unit }
-    return Double(text)
 }

@@ -34,15 +34,17 @@ struct RunCommand: ParsableCommand {
 /// How run lines are executed: the interpreter's fuel, and the worker processes that
 /// isolate compiled code from the run (IsolatedFiletestSuite).
 struct ExecutionOptions: ParsableArguments {
-    @Option(name: .long, help: "Interpreter steps allowed per call.")
+    @Option(name: .long, parsing: .unconditional, help: "Interpreter steps allowed per call (at most 10^10).",
+            transform: OptionValues.integer(in: OptionValues.fuel))
     var fuel: Int = 10_000_000
 
-    @Option(name: .long, help: ArgumentHelp(
-        "Seconds a run line may take (the wall-clock companion of --fuel); loading and compiling a file get as long.",
-        valueName: "seconds"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp(
+        "Time a run line may take, e.g. 30s, 5m (the wall-clock companion of --fuel); loading and compiling a file "
+            + "get as long.", valueName: "time"), transform: OptionValues.duration)
     var timeout: Double = 30
 
-    @Option(name: .long, help: "Worker processes (default: the number of cores).")
+    @Option(name: .long, parsing: .unconditional, help: "Worker processes (default: the number of cores).",
+            transform: OptionValues.jobsValue)
     var jobs: Int?
 }
 
@@ -75,7 +77,7 @@ func runFiletests(paths: [String], execution: ExecutionOptions, verbose: Bool, i
         printError("\(error)")
         return 2
     }
-    var command = [selfExecutable(), "run-worker", "--fuel", String(max(1, execution.fuel))]
+    var command = [selfExecutable(), "run-worker", "--fuel", String(execution.fuel)]
     if interpreterOnly { command.append("--interpreter-only") }
     let scratch = NSTemporaryDirectory() + "egret-run-\(getpid())"
     try? FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import EgretCodegen
+import EgretHarness
 import EgretIR
 import EgretSMT
 import Foundation
@@ -34,9 +35,10 @@ struct VerifyCommand: ParsableCommand {
 
     func run() throws {
         if list {
-            print(VerificationReport.coverage())
+            print(json ? VerificationReport.coverageJSON() : VerificationReport.coverage())
             return
         }
+        try Preflight.writableDirectory(clifDir, option: "--clif-dir")
         var irType: IRType?
         if let type {
             guard let parsed = IRType(name: Substring(type)), BackendSupport.types.contains(parsed) else {
@@ -71,7 +73,14 @@ struct VerifyCommand: ParsableCommand {
                 continue
             }
             let path = (clifDir as NSString).appendingPathComponent("counterexample-\(result.rule)-\(result.typeText).clif")
-            try clif.write(toFile: path, atomically: true, encoding: .utf8)
+            do {
+                try OutputFile.write(clif, to: path)
+            } catch {
+                // The counterexample is kept: printed whole, with why it is not in the file.
+                print(clif)
+                printError("\(error)")
+                continue
+            }
             if !json { print("  wrote \(path)") }
         }
         if !report.allProven { throw ExitCode(1) }

@@ -15,4 +15,16 @@ struct Egret: ParsableCommand {
                       RunWorkerCommand.self])
 }
 
-Egret.main()
+// Parsed and run here rather than by `Egret.main()`, whose usage errors exit 64: a
+// usage error is status 2 like any bad input (CommandLineExit).
+var command: ParsableCommand
+do {
+    command = try Egret.parseAsRoot()
+} catch {
+    CommandLineExit.afterParsing(error)
+}
+do {
+    try command.run()
+} catch {
+    CommandLineExit.afterRunning(error)
+}

@@ -276,13 +276,24 @@ public final class Campaign {
             return nil
         }
         let first = nextBatch
-        var count = options.batchSize
+        var count = max(1, options.batchSize)
         if let limit = options.cases ?? (options.duration == nil ? source.caseCount : nil) {
             if first >= limit { return nil }
             count = min(count, limit - first)
         }
-        nextBatch += count
-        return (options.shardIndex + first * options.shardCount, count)
+        // Case indices past 2^64 - 1 do not exist: the campaign ends at the last one.
+        let (offset, overflow) = first.multipliedReportingOverflow(by: options.shardCount)
+        let (start, beyond) = options.shardIndex.addingReportingOverflow(offset)
+        if overflow || beyond {
+            stopped = true
+            return nil
+        }
+        let later = (UInt64.max - start) / options.shardCount
+        if later < count - 1 { count = later + 1 }
+        let (next, done) = first.addingReportingOverflow(count)
+        nextBatch = next
+        stopped = done || later == count - 1
+        return (start, count)
     }
 
     func currentFindings() -> [CampaignFinding] {
@@ -348,6 +359,7 @@ public final class Campaign {
                         continue
                     }
                     handle(line, index: index)
+                    // Wraps only past the batch's last case, which takeBatch keeps in range.
                     index &+= stride
                     remaining -= 1
                     if restartAfter {

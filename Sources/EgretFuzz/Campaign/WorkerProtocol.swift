@@ -121,7 +121,7 @@ public struct CampaignWorker {
                     }
                     fflush(stdout)
                     if JITModule.processTainted { return }
-                    index += numbers[2]
+                    index &+= numbers[2] // wraps only past the last case
                 }
             case "check":
                 let path = words.count > 1 ? String(words[1]) : ""

@@ -1,3 +1,5 @@
+import EgretHarness
+import EgretIR
 import Foundation
 
 /// The regression corpus: `Corpus/<kind>/<hash>.clif`, each a runnable test with a
@@ -42,7 +44,19 @@ public struct Corpus {
             .joined(separator: "\n")
     }
 
-    /// Every corpus file: (path, signature line, open?).
+    /// Throws a `Diagnostic` naming the directory unless it exists and is one: a
+    /// corpus to replay or merge from that is not there is a typo, not an empty corpus.
+    public func requireDirectory() throws {
+        guard FileManager.default.fileExists(atPath: directory) else {
+            throw Diagnostic(.error, "no such corpus directory", file: directory)
+        }
+        guard InputFile.isDirectory(directory) else {
+            throw Diagnostic(.error, "is not a directory (a corpus is a directory of .clif files)", file: directory)
+        }
+    }
+
+    /// Every corpus file: (path, signature line, open?). A file that cannot be read
+    /// has an empty signature (replaying it reports why).
     public func entries() -> [(path: String, signature: String, isOpen: Bool)] {
         let manager = FileManager.default
         guard let enumerator = manager.enumerator(atPath: directory) else { return [] }
@@ -50,7 +64,10 @@ public struct Corpus {
         while let relative = enumerator.nextObject() as? String {
             guard relative.hasSuffix(".clif") else { continue }
             let path = "\(directory)/\(relative)"
-            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { continue }
+            guard let text = try? InputFile.read(path) else {
+                entries.append((path, "", false))
+                continue
+            }
             let lines = text.split(separator: "\n")
             let signature = lines.first { $0.hasPrefix(Corpus.signaturePrefix) }
                 .map { String($0.dropFirst(Corpus.signaturePrefix.count)) } ?? ""
@@ -91,21 +108,52 @@ public struct Corpus {
 
     /// Copies into this corpus every file of `other` whose content hash is new and whose
     /// signature is not here yet (`egret corpus merge`); returns the paths added.
+    /// Throws a `Diagnostic` naming the path: `other` is missing or not a directory, this
+    /// corpus is `other` or inside it (merging would copy it into itself), a file
+    /// cannot be read or written.
     public func merge(from other: Corpus) throws -> [String] {
+        try checkMerge(from: other)
         var known = knownSignatures()
         var added: [String] = []
         for entry in other.entries() where !known.contains(entry.signature) {
-            let text = try String(contentsOfFile: entry.path, encoding: .utf8)
+            let text = try InputFile.read(entry.path)
             let kind = URL(fileURLWithPath: entry.path).deletingLastPathComponent().lastPathComponent
             let kindDirectory = "\(directory)/\(kind)"
-            try FileManager.default.createDirectory(atPath: kindDirectory, withIntermediateDirectories: true)
             let path = "\(kindDirectory)/\(Corpus.contentHash(text)).clif"
             if FileManager.default.fileExists(atPath: path) { continue }
-            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            try OutputFile.makeDirectories(kindDirectory)
+            try OutputFile.write(text, to: path)
             known.insert(entry.signature)
             added.append(path)
         }
         return added
+    }
+
+    /// Throws what `merge(from: other)` would refuse before copying anything: `other`
+    /// missing or not a directory, this corpus not a directory, or this corpus `other`
+    /// itself or inside it.
+    public func checkMerge(from other: Corpus) throws {
+        try other.requireDirectory()
+        if FileManager.default.fileExists(atPath: directory) { try requireDirectory() }
+        let source = Corpus.resolved(other.directory), destination = Corpus.resolved(directory)
+        if destination == source || destination.hasPrefix(source.hasSuffix("/") ? source : source + "/") {
+            throw Diagnostic(.error, "cannot merge a corpus into itself or into a directory inside it "
+                             + "(\(Diagnostic.echo(other.directory)))", file: directory)
+        }
+    }
+
+    /// `path` absolute, `.` and `..` removed and symbolic links resolved as far as it
+    /// exists (a destination to be created is compared through its existing parent).
+    static func resolved(_ path: String) -> String {
+        var existing = URL(fileURLWithPath: path).standardizedFileURL
+        var missing: [String] = []
+        while !FileManager.default.fileExists(atPath: existing.path) && existing.path != "/" {
+            missing.insert(existing.lastPathComponent, at: 0)
+            existing = existing.deletingLastPathComponent()
+        }
+        var result = existing.resolvingSymlinksInPath().path
+        for component in missing { result = result.hasSuffix("/") ? result + component : result + "/" + component }
+        return result
     }
 }
 
@@ -141,7 +189,13 @@ public struct CorpusReplay {
     public static func replay(_ corpus: Corpus, check: (String, String) -> Finding?) -> Outcome {
         var outcome = Outcome()
         for entry in corpus.entries() {
-            let text = (try? String(contentsOfFile: entry.path, encoding: .utf8)) ?? ""
+            let text: String
+            do {
+                text = try InputFile.read(entry.path)
+            } catch {
+                outcome.failed.append((entry.path, "\(error)"))
+                continue
+            }
             let finding = check(text, entry.path)
             if entry.isOpen {
                 outcome.open.append((entry.path, finding != nil))

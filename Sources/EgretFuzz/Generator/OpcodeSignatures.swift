@@ -167,6 +167,13 @@ public struct OpcodeSignatures: Sendable {
         }.map(\.description)
     }
 
+    /// The types at which the generator produces `opcode` (`invalid` for untyped
+    /// opcodes): the types the backend lowers it at, minus `notGenerated`. Empty for an
+    /// opcode the backend does not lower, which `--ops` therefore cannot ask for.
+    public static func generatedTypes(of opcode: Opcode) -> [IRType] {
+        BackendSupport.pairs.filter { $0.opcode == opcode && notGenerated[$0] == nil }.map(\.type)
+    }
+
     /// Opcodes generated around the chosen ones even under `--ops`: control flow,
     /// constants, calls and the stack slot addresses.
     static let dedicatedOpcodes: Set<Opcode> = [

@@ -1,3 +1,5 @@
+import EgretHarness
+import EgretIR
 import Foundation
 
 /// `egret reduce CASE.clif [-o OUT]`: reduces a failing case, keeping its signature.
@@ -9,9 +11,12 @@ public enum ReduceEntry {
     }
 
     /// Reduces the case in `path`, judging candidates in a worker started with
-    /// `workerCommand`; nil when the case does not fail at all.
+    /// `workerCommand`; nil when the case does not fail at all. Throws a `Diagnostic`
+    /// when the file cannot be read or its text does not parse: that is bad input, not
+    /// a failure to reduce.
     public static func reduce(path: String, workerCommand: [String], timeout: Double = 20) throws -> Outcome? {
-        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let text = try InputFile.read(path)
+        _ = try CLIFParser.parse(text, fileName: path)
         let scratch = NSTemporaryDirectory() + "egret-reduce-\(getpid())"
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: scratch) }

@@ -1,4 +1,5 @@
 import EgretCodegen
+import EgretHarness
 import EgretIR
 import Foundation
 
@@ -52,11 +53,11 @@ public struct SeedCorpus: Sendable {
         }
         for path in paths.sorted() {
             corpus.files += 1
-            guard let data = FileManager.default.contents(atPath: path) else {
+            guard let text = try? InputFile.read(path) else {
                 corpus.skip("file cannot be read")
                 continue
             }
-            corpus.add(file: path, text: String(decoding: data, as: UTF8.self))
+            corpus.add(file: path, text: text)
         }
         return corpus
     }

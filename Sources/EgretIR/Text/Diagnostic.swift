@@ -63,3 +63,22 @@ public struct Diagnostic: Error, Hashable, Sendable, Codable, CustomStringConver
         return text
     }
 }
+
+extension Diagnostic {
+    /// The most characters of a user's input a message repeats.
+    public static let echoLimit = 40
+
+    /// `text` as a message repeats it: whole when short, else its first `echoLimit`
+    /// characters, `…` and its length, so a five-million-digit number given as an
+    /// option or a literal makes a message of one line, not of megabytes.
+    public static func echo(_ text: some StringProtocol) -> String {
+        var prefixEnd = text.startIndex
+        var characters = 0
+        while prefixEnd < text.endIndex && characters < echoLimit {
+            prefixEnd = text.index(after: prefixEnd)
+            characters += 1
+        }
+        if prefixEnd == text.endIndex { return String(text) }
+        return String(text[..<prefixEnd]) + "… (\(text.utf8.count) bytes)"
+    }
+}

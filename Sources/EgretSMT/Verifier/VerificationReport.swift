@@ -104,32 +104,76 @@ public struct VerificationReport {
         return String(decoding: data, as: UTF8.self)
     }
 
-    /// `egret verify --list`: which rules, forms and opcodes the verifier covers.
-    public static func coverage(rules: [LoweringRule] = X64LoweringRules.all) -> String {
-        var lines: [String] = []
+    /// What the verifier covers: the rules, forms and opcodes of `egret verify --list`.
+    public struct Coverage {
+        /// Tier-1 rules, each verified at its integer types.
+        public var verifiedRules: [String] = []
+        /// Rule × type checks of the tier-1 rules.
+        public var checks = 0
+        /// Rules beyond tier 1, not modelled.
+        public var rulesNotModelled: [String] = []
+        public var formsModelled: [String] = []
+        public var formsNotModelled: [String] = []
+        /// Tier-1 opcodes with and without an IR specification.
+        public var opcodesWithSpecs: [String] = []
+        public var tierOneOpcodesWithoutSpecs: [String] = []
+        /// Opcodes beyond tier 1 (none modelled).
+        public var opcodesBeyondTierOne = 0
+    }
+
+    /// The verifier's coverage of `rules`.
+    public static func coverageFacts(rules: [LoweringRule] = X64LoweringRules.all) -> Coverage {
+        var coverage = Coverage()
         let integerTypes: [IRType] = [.i8, .i16, .i32, .i64]
         func isTierOne(_ rule: LoweringRule) -> Bool {
             let types: [IRType] = rule.types.isEmpty ? [.invalid] : rule.types
             return types.contains { RuleVerifier.isTierOne(rule, type: $0) }
         }
         let tierOne = rules.filter(isTierOne)
-        let others = rules.filter { !isTierOne($0) }
-        let checks = tierOne.reduce(0) { $0 + max($1.types.filter { integerTypes.contains($0) }.count, 1) }
-        _ = integerTypes
-        lines.append("rules: \(tierOne.count) tier-1 rules verified (\(checks) rule × type checks; their i128 and float "
-                     + "types are tier 2, not modelled)")
-        lines.append("  " + tierOne.map(\.name).joined(separator: " "))
-        lines.append("rules not modelled (beyond tier 1): " + (others.isEmpty ? "none" : others.map(\.name).joined(separator: " ")))
-        let forms = FormID.allCases
-        lines.append("forms modelled: " + forms.filter(MachineSpecs.isModelled).map { "\($0)" }.joined(separator: " "))
-        lines.append("forms not modelled: " + forms.filter { !MachineSpecs.isModelled($0) }.map { "\($0)" }
-            .joined(separator: " "))
+        coverage.verifiedRules = tierOne.map(\.name)
+        coverage.checks = tierOne.reduce(0) { $0 + max($1.types.filter { integerTypes.contains($0) }.count, 1) }
+        coverage.rulesNotModelled = rules.filter { !isTierOne($0) }.map(\.name)
+        coverage.formsModelled = FormID.allCases.filter(MachineSpecs.isModelled).map { "\($0)" }
+        coverage.formsNotModelled = FormID.allCases.filter { !MachineSpecs.isModelled($0) }.map { "\($0)" }
         let tierOneOpcodes = OpcodeTable.tier1
-        lines.append("opcodes with IR specs: " + tierOneOpcodes.filter { IRSpecs.isModelled($0) }.map(\.name)
-            .joined(separator: " "))
-        let missing = tierOneOpcodes.filter { !IRSpecs.isModelled($0) }
-        lines.append("tier-1 opcodes without IR specs: " + (missing.isEmpty ? "none" : missing.map(\.name).joined(separator: " ")))
-        lines.append("opcodes beyond tier 1: not modelled (\(Opcode.allCases.count - tierOneOpcodes.count))")
+        coverage.opcodesWithSpecs = tierOneOpcodes.filter { IRSpecs.isModelled($0) }.map(\.name)
+        coverage.tierOneOpcodesWithoutSpecs = tierOneOpcodes.filter { !IRSpecs.isModelled($0) }.map(\.name)
+        coverage.opcodesBeyondTierOne = Opcode.allCases.count - tierOneOpcodes.count
+        return coverage
+    }
+
+    /// `egret verify --list`: which rules, forms and opcodes the verifier covers.
+    public static func coverage(rules: [LoweringRule] = X64LoweringRules.all) -> String {
+        let coverage = coverageFacts(rules: rules)
+        var lines: [String] = []
+        lines.append("rules: \(coverage.verifiedRules.count) tier-1 rules verified (\(coverage.checks) rule × type checks; "
+                     + "their i128 and float types are tier 2, not modelled)")
+        lines.append("  " + coverage.verifiedRules.joined(separator: " "))
+        lines.append("rules not modelled (beyond tier 1): "
+                     + (coverage.rulesNotModelled.isEmpty ? "none" : coverage.rulesNotModelled.joined(separator: " ")))
+        lines.append("forms modelled: " + coverage.formsModelled.joined(separator: " "))
+        lines.append("forms not modelled: " + coverage.formsNotModelled.joined(separator: " "))
+        lines.append("opcodes with IR specs: " + coverage.opcodesWithSpecs.joined(separator: " "))
+        lines.append("tier-1 opcodes without IR specs: " + (coverage.tierOneOpcodesWithoutSpecs.isEmpty ? "none"
+            : coverage.tierOneOpcodesWithoutSpecs.joined(separator: " ")))
+        lines.append("opcodes beyond tier 1: not modelled (\(coverage.opcodesBeyondTierOne))")
         return lines.joined(separator: "\n")
+    }
+
+    /// `egret verify --list --json`: the coverage as a JSON object, keys as the
+    /// fields of `Coverage`.
+    public static func coverageJSON(rules: [LoweringRule] = X64LoweringRules.all) -> String {
+        let coverage = coverageFacts(rules: rules)
+        let object: [String: Any] = [
+            "verifiedRules": coverage.verifiedRules, "checks": coverage.checks,
+            "rulesNotModelled": coverage.rulesNotModelled, "formsModelled": coverage.formsModelled,
+            "formsNotModelled": coverage.formsNotModelled, "opcodesWithSpecs": coverage.opcodesWithSpecs,
+            "tierOneOpcodesWithoutSpecs": coverage.tierOneOpcodesWithoutSpecs,
+            "opcodesBeyondTierOne": coverage.opcodesBeyondTierOne,
+        ]
+        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]) else {
+            return "{}"
+        }
+        return String(decoding: data, as: UTF8.self)
     }
 }
