@@ -11,6 +11,11 @@ import Testing
         PackagePaths.clifFiles(under: directory)
     }
 
+    /// The journalled findings under a report directory (not the in-flight cases).
+    static func journalled(_ reports: String) -> [String] {
+        clifFiles(reports).filter { $0.contains("/findings/") }
+    }
+
     /// SIGINT after the first finding: the finding is in the corpus (marked
     /// unreduced), the report is written and says so, and the exit status is 130.
     @Test func anInterruptedCampaignStoresItsFindingAndReports() throws {
@@ -20,19 +25,22 @@ import Testing
         process.arguments = ["fuzz", "--cases", "1000000", "--jobs", "1", "--ops", "icmp",
                              "--plant-bug", "wrong-condition-code", "--corpus", "C", "--report", "R"]
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        _ = FileManager.default.createFile(atPath: directory + "/output.txt", contents: nil)
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: directory + "/output.txt"))
+        process.standardOutput = log
+        process.standardError = log
         try process.run()
         let deadline = Date().addingTimeInterval(180)
-        while Self.clifFiles(directory + "/R").isEmpty && Date() < deadline && process.isRunning {
+        while Self.journalled(directory + "/R").isEmpty && Date() < deadline && process.isRunning {
             Thread.sleep(forTimeInterval: 0.2)
         }
-        #expect(!Self.clifFiles(directory + "/R").isEmpty, "no finding journalled within 180 s")
+        #expect(!Self.journalled(directory + "/R").isEmpty, "no finding journalled within 180 s")
         kill(process.processIdentifier, SIGINT)
         process.waitUntilExit()
         #expect(process.terminationReason == .exit && process.terminationStatus == 128 + SIGINT)
         let stored = Self.clifFiles(directory + "/C")
-        #expect(!stored.isEmpty)
+        let output = (try? String(contentsOfFile: directory + "/output.txt", encoding: .utf8)) ?? ""
+        #expect(!stored.isEmpty, "\(output)")
         for path in stored {
             let text = try String(contentsOfFile: path, encoding: .utf8)
             #expect(text.contains(Corpus.unreducedNote))
