@@ -33,6 +33,10 @@
 public enum RegisterAllocator {
     public static func allocate<Inst: MachineInstruction>(_ vcode: VCode<Inst>,
                                                           environment: RegisterEnvironment) throws -> RegAllocation {
+        guard vcode.insts.count <= ProgramPoints.instructionLimit else {
+            throw CodegenError.unsupported("implementation limit exceeded: \(vcode.insts.count) machine instructions "
+                                           + "in one function (at most \(ProgramPoints.instructionLimit))")
+        }
         var scan = try LinearScan(vcode: vcode, environment: environment)
         return try scan.run()
     }

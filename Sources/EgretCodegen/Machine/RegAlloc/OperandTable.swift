@@ -11,6 +11,8 @@ struct ProgramPoints {
     @inline(__always) static func mid(_ inst: Int) -> Int32 { Int32(3 * inst + 4) }
     @inline(__always) static func late(_ inst: Int) -> Int32 { Int32(3 * inst + 5) }
     static let entry: Int32 = 0
+    /// The most instructions a function may have for its points to fit an `Int32`.
+    static let instructionLimit = (Int(Int32.max) - 6) / 3
     /// The instruction a point after the entry belongs to.
     @inline(__always) static func instruction(of point: Int32) -> Int { Int(point - 3) / 3 }
 }

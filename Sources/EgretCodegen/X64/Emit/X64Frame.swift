@@ -46,6 +46,15 @@ public struct X64Frame: Sendable {
     /// Bytes of stack arguments the caller passed (shadow space included).
     public let incomingArgumentsSize: Int32
 
+    /// The most bytes a frame may span from its lowest address (rsp after the
+    /// prologue) to the end of its incoming arguments: 1 GiB. Every frame address is
+    /// then an rsp- or rbp-relative 32-bit displacement with room to spare, and every
+    /// offset the prologue, epilogues and tail calls compute fits an `Int32`. A frame
+    /// that needs more is refused as an implementation limit, as Cranelift refuses
+    /// stack slots that pass 2^32 bytes ("implementation limit exceeded"); such a
+    /// frame could never run within the stack budget anyway (`StackBudget`).
+    public static let sizeLimit = 1 << 30
+
     /// Lays out the frame.
     /// - Parameters:
     ///   - stackSlots: the function's CLIF stack slots.
@@ -55,15 +64,21 @@ public struct X64Frame: Sendable {
     ///   - savedRegisters: callee-saved registers written by the function.
     ///   - incomingArgumentsSize: bytes of stack arguments the caller passed.
     ///   - savedVectorRegisters: callee-saved xmm registers written by the function.
+    /// - Throws: `CodegenError.unsupported` ("implementation limit exceeded", with the
+    ///   size the frame would need) when the frame passes `sizeLimit`, or a slot asks
+    ///   for an alignment above 16. Every size is added with overflow checks, so no
+    ///   input can trap the layout itself.
     public init(stackSlots: [StackSlotData], spillSlotCount: Int, outgoingArgumentsSize: Int,
                 savedRegisters: [PReg], incomingArgumentsSize: Int = 0, savedVectorRegisters: [PReg] = []) throws {
         self.savedRegisters = savedRegisters
         self.savedVectorRegisters = savedVectorRegisters
-        self.incomingArgumentsSize = Int32(clamping: incomingArgumentsSize)
-        var offset = (outgoingArgumentsSize + 15) & ~15
-        spillSlotsOffset = Int32(offset)
-        offset += 8 * spillSlotCount
-        var slotOffsets: [Int32] = []
+        var size = FrameSize()
+        var offset = try size.add(outgoingArgumentsSize, to: 0, what: .outgoingArguments)
+        offset = try size.alignUp(offset, to: 16)
+        let spillBase = offset
+        offset = try size.add(size.times(spillSlotCount, 8), to: offset, what: .spillSlots)
+        var slotOffsets: [Int] = []
+        slotOffsets.reserveCapacity(stackSlots.count)
         for slot in stackSlots {
             // The frame's bottom is 16-byte aligned, so alignments up to 16 hold.
             guard slot.alignment <= 16 else {
@@ -73,21 +88,30 @@ public struct X64Frame: Sendable {
             // an i128 atomic (`lock cmpxchg16b`, which faults on any other address)
             // works in every slot that can hold one, as it does on the interpreter.
             let alignment = max(Int(slot.alignment), slot.size >= 16 ? 16 : 1)
-            offset = (offset + alignment - 1) / alignment * alignment
-            slotOffsets.append(Int32(offset))
-            offset += Int(slot.size)
+            offset = try size.alignUp(offset, to: alignment)
+            slotOffsets.append(offset)
+            offset = try size.add(Int(slot.size), to: offset, what: .stackSlots)
         }
-        stackSlotOffsets = slotOffsets
         // At entry rsp ≡ 8 (mod 16); `push rbp` makes it 0; each saved register
         // pushes 8 more. The allocation rounds the total back to a multiple of 16.
         let pushed = 8 * savedRegisters.count
         // rbp is 16-byte aligned, so the xmm save slots start at the next multiple of
         // 16 below the pushes.
         let vectorArea = savedVectorRegisters.isEmpty ? pushed : ((pushed + 15) & ~15) + 16 * savedVectorRegisters.count
-        let total = (offset + vectorArea + 15) & ~15
-        guard total - pushed <= Int(Int32.max / 2) else {
-            throw CodegenError.unsupported("a frame of \(total) bytes")
+        let total = try size.alignUp(size.add(vectorArea, to: offset, what: .savedRegisters), to: 16)
+        // The whole frame as rbp sees it: the allocation, the pushes, the saved rbp
+        // and return address, and the caller's stack arguments above them.
+        let span = try size.add(incomingArgumentsSize, to: size.add(16, to: total, what: .frameLink),
+                                what: .incomingArguments)
+        guard span <= X64Frame.sizeLimit, incomingArgumentsSize >= 0 else {
+            throw CodegenError.unsupported("implementation limit exceeded: a frame of \(span) bytes "
+                                           + "(\(size.parts)); Egret lays out frames of at most "
+                                           + "\(X64Frame.sizeLimit) bytes (1 GiB)")
         }
+        // Below the limit, every offset fits an Int32.
+        spillSlotsOffset = Int32(spillBase)
+        stackSlotOffsets = slotOffsets.map { Int32($0) }
+        self.incomingArgumentsSize = Int32(incomingArgumentsSize)
         allocatedSize = Int32(total - pushed)
     }
 
@@ -106,21 +130,30 @@ public struct X64Frame: Sendable {
         }
     }
 
-    /// The concrete address of a memory operand, `.frame` places resolved.
-    public func resolve(_ amode: Amode) -> Amode {
+    /// The concrete address of a memory operand, `.frame` places resolved; nil when the
+    /// place plus its displacement lies beyond a 32-bit displacement (a `stack_addr`
+    /// offset far outside its slot), which the emitter reports as an implementation
+    /// limit.
+    public func resolve(_ amode: Amode) -> Amode? {
         guard case .frame(let place, let displacement) = amode.address else { return amode }
         let rsp = Gpr(PReg.rsp), rbp = Gpr(PReg.rbp)
+        let base: Gpr, offset: Int64
         switch place {
         case .stackSlot(let index):
-            let base = Int(index) < stackSlotOffsets.count ? stackSlotOffsets[Int(index)] : 0
-            return Amode(.base(rsp, displacement: base &+ displacement), trap: amode.trap)
+            base = rsp
+            offset = Int(index) < stackSlotOffsets.count ? Int64(stackSlotOffsets[Int(index)]) : 0
         case .spillSlot(let index):
-            return Amode(.base(rsp, displacement: spillSlotsOffset &+ 8 * Int32(index) &+ displacement), trap: amode.trap)
+            base = rsp
+            offset = Int64(spillSlotsOffset) + 8 * Int64(index)
         case .outgoingArguments:
-            return Amode(.base(rsp, displacement: displacement), trap: amode.trap)
+            base = rsp
+            offset = 0
         case .incomingArguments:
-            return Amode(.base(rbp, displacement: 16 &+ displacement &+ incomingArgumentBias), trap: amode.trap)
+            base = rbp
+            offset = 16 + Int64(incomingArgumentBias)
         }
+        guard let resolved = Int32(exactly: offset + Int64(displacement)) else { return nil }
+        return Amode(.base(base, displacement: resolved), trap: amode.trap)
     }
 
     /// `push rbp; mov rbp, rsp; push saved…; sub rsp, N`, with the unwind record of
@@ -194,6 +227,59 @@ public struct X64Frame: Sendable {
             for preg in savedRegisters.reversed() { X64Inst.pop(dst: Writable(Gpr(preg))).encode(into: &buffer) }
         }
         X64Inst.pop(dst: Writable(rbp)).encode(into: &buffer)
+    }
+}
+
+/// Checked arithmetic for a frame's layout: each size and offset is added with
+/// overflow checks, and the parts are remembered for the message of a frame that
+/// exceeds the limit.
+private struct FrameSize {
+    enum Part: String, CaseIterable {
+        case outgoingArguments = "outgoing arguments"
+        case spillSlots = "spill slots"
+        case stackSlots = "stack slots"
+        case savedRegisters = "saved registers"
+        case frameLink = "saved rbp and return address"
+        case incomingArguments = "incoming arguments"
+    }
+
+    /// Bytes of each part, by `Part` order.
+    private var bytes = [Int](repeating: 0, count: Part.allCases.count)
+
+    /// `offset + amount`, counting `amount` towards `what`.
+    mutating func add(_ amount: Int, to offset: Int, what: Part) throws -> Int {
+        guard amount >= 0 else { throw FrameSize.overflow }
+        let index = Part.allCases.firstIndex(of: what) ?? 0
+        let (part, partOverflow) = bytes[index].addingReportingOverflow(amount)
+        let (sum, overflow) = offset.addingReportingOverflow(amount)
+        guard !overflow, !partOverflow else { throw FrameSize.overflow }
+        bytes[index] = part
+        return sum
+    }
+
+    /// `offset` rounded up to a multiple of `alignment` (a power of two).
+    func alignUp(_ offset: Int, to alignment: Int) throws -> Int {
+        let (sum, overflow) = offset.addingReportingOverflow(alignment - 1)
+        guard !overflow else { throw FrameSize.overflow }
+        return sum & ~(alignment - 1)
+    }
+
+    /// `count · width`.
+    func times(_ count: Int, _ width: Int) throws -> Int {
+        let (product, overflow) = count.multipliedReportingOverflow(by: width)
+        guard !overflow, count >= 0 else { throw FrameSize.overflow }
+        return product
+    }
+
+    /// The nonzero parts: `stack slots 6144000000, spill slots 16`.
+    var parts: String {
+        let named = zip(Part.allCases, bytes).filter { $0.1 > 0 }.map { "\($0.0.rawValue) \($0.1)" }
+        return named.isEmpty ? "nothing" : named.joined(separator: ", ")
+    }
+
+    static var overflow: CodegenError {
+        CodegenError.unsupported("implementation limit exceeded: a frame larger than 2^63 bytes; "
+                                 + "Egret lays out frames of at most \(X64Frame.sizeLimit) bytes (1 GiB)")
     }
 }
 
