@@ -26,8 +26,11 @@ import EgretIR
 ///
 /// Requires: register allocation done (spill slots and written registers known).
 /// Guarantees: rsp is 16-byte aligned after the prologue; every `.frame` address
-/// resolves to a concrete rsp- or rbp-relative address; the epilogue restores every
-/// register the prologue saved.
+/// resolves to a concrete rsp- or rbp-relative address (or is reported as beyond a
+/// 32-bit displacement); the epilogue restores every register the prologue saved; a
+/// frame of a page or more is probed page by page from the top before it is
+/// allocated (`emitStackProbe`), so it overflows into the stack's guard page; a frame
+/// larger than `sizeLimit` is refused.
 public struct X64Frame: Sendable {
     /// Callee-saved registers the function writes, saved by the prologue (pushed in
     /// this order, popped in reverse).
@@ -156,8 +159,9 @@ public struct X64Frame: Sendable {
         return Amode(.base(base, displacement: resolved), trap: amode.trap)
     }
 
-    /// `push rbp; mov rbp, rsp; push saved…; sub rsp, N`, with the unwind record of
-    /// each step at the code offset right after it.
+    /// `push rbp; mov rbp, rsp; push saved…; [stack probes]; sub rsp, N`, with the
+    /// unwind record of each step at the code offset right after it (the probes move
+    /// rsp and put it back; the CFA is rbp-based by then).
     func emitPrologue(into buffer: inout CodeBuffer, unwind: inout [UnwindRecord]) {
         let rbp = Gpr(PReg.rbp), rsp = Gpr(PReg.rsp)
         X64Inst.push(src: .reg(rbp)).encode(into: &buffer)
@@ -170,6 +174,7 @@ public struct X64Frame: Sendable {
             unwind.append(.saveRegister(codeOffset: buffer.bytes.count, register: preg,
                                         offsetFromFramePointer: -8 * Int32(index + 1)))
         }
+        emitStackProbe(into: &buffer)
         if allocatedSize > 0 {
             X64Inst.aluRmiR(.sub, size: .size64, src1: rsp, src2: .imm(allocatedSize), dst: Writable(rsp))
                 .encode(into: &buffer)
@@ -183,6 +188,64 @@ public struct X64Frame: Sendable {
             unwind.append(.saveVectorRegister(codeOffset: buffer.bytes.count, register: preg,
                                               offsetFromFramePointer: -vectorSaveOffset(index)))
         }
+    }
+
+    /// The distance between stack probes: the smallest guard region a stack has (one
+    /// 4 KiB page; Cranelift's `probestack_size_log2` default).
+    public static let probeInterval: Int32 = 4096
+    /// Frames of up to this many probe intervals are probed by unrolled touches, larger
+    /// ones by a loop (Cranelift's inline probestack unrolls three).
+    public static let unrolledProbeLimit: Int32 = 3
+
+    /// How many pages the prologue touches before it allocates the frame: one per whole
+    /// probe interval of `allocatedSize` (none for a frame smaller than a page).
+    public var probeCount: Int32 { allocatedSize / X64Frame.probeInterval }
+
+    /// Stack probes (Cranelift's inline `probestack`, with `__chkstk`'s semantics): a
+    /// frame of at least one page touches every page it will occupy, in order from the
+    /// top, before rsp moves past them for good, so the first access below the stack
+    /// lands in its guard page, whatever the frame's size and whichever part of it the
+    /// function touches first:
+    ///
+    ///     up to three pages            more pages (r11 is free in a prologue: no
+    ///                                  convention passes an argument in it)
+    ///     subq $4096, %rsp             movq %rsp, %r11
+    ///     movl $0, (%rsp)   ← stk_ovf  subq $(pages·4096), %r11
+    ///     … once per page            loop:
+    ///     addq $(pages·4096), %rsp     subq $4096, %rsp
+    ///                                  movl $0, (%rsp)   ← stk_ovf
+    ///                                  cmpq %r11, %rsp
+    ///                                  jne loop
+    ///                                  addq $(pages·4096), %rsp
+    ///
+    /// Each touch carries a trap record for `stk_ovf`, so a fault there is a stack
+    /// overflow wherever the stack lies. Then the allocation (`subq $N, %rsp`) follows
+    /// as for any frame; the part of it below the last touch is less than a page.
+    private func emitStackProbe(into buffer: inout CodeBuffer) {
+        let pages = probeCount
+        guard pages > 0 else { return }
+        let rsp = Gpr(PReg.rsp), r11 = Gpr(PReg.r11)
+        let page = X64Frame.probeInterval
+        let step = X64Inst.aluRmiR(.sub, size: .size64, src1: rsp, src2: .imm(page), dst: Writable(rsp))
+        let touch = X64Inst.storeImm(size: .size32, imm: 0, dst: Amode(.base(rsp, displacement: 0), trap: .stackOverflow))
+        if pages <= X64Frame.unrolledProbeLimit {
+            for _ in 0 ..< pages {
+                step.encode(into: &buffer)
+                touch.encode(into: &buffer)
+            }
+        } else {
+            X64Inst.movRR(size: .size64, src: rsp, dst: Writable(r11)).encode(into: &buffer)
+            X64Inst.aluRmiR(.sub, size: .size64, src1: r11, src2: .imm(pages * page), dst: Writable(r11))
+                .encode(into: &buffer)
+            let loop = buffer.makeLabel()
+            buffer.bind(loop)
+            step.encode(into: &buffer)
+            touch.encode(into: &buffer)
+            X64Inst.cmpRmiR(.cmp, size: .size64, src1: rsp, src2: .reg(r11)).encode(into: &buffer)
+            X64Inst.jcc(cc: .ne, target: loop).encode(into: &buffer)
+        }
+        X64Inst.aluRmiR(.add, size: .size64, src1: rsp, src2: .imm(pages * page), dst: Writable(rsp))
+            .encode(into: &buffer)
     }
 
     /// Before a tail call (`returnCallKnown`/`returnCallUnknown`, see their comment in
