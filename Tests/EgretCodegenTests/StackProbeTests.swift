@@ -3,9 +3,11 @@ import EgretIR
 @testable import EgretCodegen
 
 /// Stack probes: a frame of a page or more touches each of its pages from the top
-/// before the prologue allocates it (unrolled up to three pages, a loop beyond), each
-/// touch recorded as `stk_ovf`, so an oversized frame overflows into the stack's guard
-/// page instead of reaching whatever lies below it.
+/// before the prologue allocates it (unrolled up to three pages, a loop beyond), then
+/// the lowest word of the frame if the probes did not reach it (also in any frame with
+/// stack slots), each touch recorded as `stk_ovf`: an oversized frame overflows into
+/// the stack's guard page instead of reaching whatever lies below it, and no access
+/// to a stack slot is the first to fault there.
 struct StackProbeTests {
     static func source(slotSize: Int, callConv: String = "system_v") -> String {
         """
@@ -25,26 +27,61 @@ struct StackProbeTests {
         return try Compiler.compile(module.functions[0])
     }
 
-    /// The instructions of the prologue up to and including the frame allocation
-    /// (`subq $N, %rsp` with N the allocated size), as capstone reads them.
-    static func prologue(_ compiled: CompiledFunction) throws -> [String] {
+    /// The instructions of the prologue up to the frame allocation (`subq $N, %rsp`
+    /// with N the allocated size) and the touch after it if there is one, as capstone
+    /// reads them, with their offsets.
+    static func prologue(_ compiled: CompiledFunction) throws -> [(offset: Int, text: String)] {
         let disassembler = try Disassembler()
         let allocation = "subq $0x\(String(compiled.emitted.frame.allocatedSize, radix: 16)), %rsp"
-        var lines: [String] = []
+        var lines: [(offset: Int, text: String)] = []
+        var offset = 0
+        var allocated = false
         for instruction in disassembler.disassemble(compiled.code.bytes) {
             let text = instruction.text.split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ")
-            lines.append(text)
-            if text == allocation { break }
+            if allocated && text != "movl $0, (%rsp)" { break }
+            lines.append((offset, text))
+            offset += instruction.bytes.count
+            if allocated { break }
+            allocated = text == allocation
         }
         return lines
     }
 
-    @Test func aFrameBelowOnePageIsNotProbed() throws {
+    /// The offsets of the instructions recorded as `stk_ovf`.
+    static func stackOverflowRecords(_ compiled: CompiledFunction) -> [Int] {
+        compiled.code.traps.filter { $0.code == .stackOverflow }.map { Int($0.offset) }
+    }
+
+    /// The allocation, then the touch of its lowest word when `touchesBottom`.
+    static func allocation(_ frame: X64Frame) -> [String] {
+        ["subq $0x\(String(frame.allocatedSize, radix: 16)), %rsp"] + (frame.touchesBottom ? ["movl $0, (%rsp)"] : [])
+    }
+
+    @Test func aFrameBelowOnePageWithoutSlotsIsNotProbed() throws {
+        let text = """
+            function %f(i64) -> i64 {
+                fn0 = %f(i64) -> i64
+            block0(v0: i64):
+                v1 = call fn0(v0)
+                v2 = iadd v1, v0
+                return v2
+            }
+            """
+        let compiled = try Compiler.compile(try CLIFParser.parse(text, fileName: "f.clif").functions[0])
+        #expect(compiled.emitted.frame.probeCount == 0 && !compiled.emitted.frame.touchesBottom)
+        #expect(Self.stackOverflowRecords(compiled).isEmpty)
+    }
+
+    /// A small frame with a stack slot touches only its lowest word, right after the
+    /// allocation: a frame straddling the guard page faults there, as `stk_ovf`, and
+    /// never at the store to the slot (whose record says `heap_oob`).
+    @Test func aFrameBelowOnePageWithASlotTouchesItsLowestWord() throws {
         let compiled = try Self.compile(slotSize: 2048)
-        #expect(compiled.emitted.frame.probeCount == 0)
-        let allocation = "subq $0x\(String(compiled.emitted.frame.allocatedSize, radix: 16)), %rsp"
-        #expect(try Self.prologue(compiled) == ["pushq %rbp", "movq %rsp, %rbp", allocation])
-        #expect(!compiled.code.traps.contains { $0.code == .stackOverflow })
+        let frame = compiled.emitted.frame
+        #expect(frame.probeCount == 0 && frame.touchesBottom)
+        let prologue = try Self.prologue(compiled)
+        #expect(prologue.map(\.text) == ["pushq %rbp", "movq %rsp, %rbp"] + Self.allocation(frame))
+        #expect(Self.stackOverflowRecords(compiled) == [prologue[3].offset])
     }
 
     @Test(arguments: ["system_v", "windows_fastcall"])
@@ -53,11 +90,13 @@ struct StackProbeTests {
         let frame = compiled.emitted.frame
         #expect(frame.probeCount == 3)
         let touches = Array(repeating: ["subq $0x1000, %rsp", "movl $0, (%rsp)"], count: 3).flatMap { $0 }
-        #expect(try Self.prologue(compiled) == ["pushq %rbp", "movq %rsp, %rbp"] + touches
-                    + ["addq $0x3000, %rsp", "subq $0x\(String(frame.allocatedSize, radix: 16)), %rsp"])
-        // The three touches, each 7 bytes after a 7-byte subtraction, from offset 4.
-        let recorded = compiled.code.traps.filter { $0.code == .stackOverflow }.map(\.offset)
-        #expect(recorded == [11, 25, 39])
+        let prologue = try Self.prologue(compiled)
+        #expect(prologue.map(\.text) == ["pushq %rbp", "movq %rsp, %rbp"] + touches + ["addq $0x3000, %rsp"]
+                    + Self.allocation(frame))
+        // Every touch, and nothing else, is recorded.
+        let touchOffsets = prologue.filter { $0.text == "movl $0, (%rsp)" }.map(\.offset)
+        #expect(touchOffsets.count == (frame.touchesBottom ? 4 : 3))
+        #expect(Self.stackOverflowRecords(compiled) == touchOffsets)
     }
 
     @Test(arguments: ["system_v", "windows_fastcall"])
@@ -65,15 +104,20 @@ struct StackProbeTests {
         let compiled = try Self.compile(slotSize: 100_000, callConv: callConv)
         let frame = compiled.emitted.frame
         #expect(frame.probeCount == Int32(frame.allocatedSize / 4096))
+        // 100,000 bytes are not a whole number of pages: the lowest word is touched too.
+        #expect(frame.touchesBottom)
         let span = "0x" + String(frame.probeCount * 4096, radix: 16)
-        #expect(try Self.prologue(compiled) == [
+        let prologue = try Self.prologue(compiled)
+        #expect(prologue.map(\.text) == [
             "pushq %rbp", "movq %rsp, %rbp",
             "movq %rsp, %r11", "subq $\(span), %r11",
             "subq $0x1000, %rsp", "movl $0, (%rsp)", "cmpq %r11, %rsp", "jne 0xe",
-            "addq $\(span), %rsp", "subq $0x\(String(frame.allocatedSize, radix: 16)), %rsp",
-        ])
-        // The single touch inside the loop carries the record.
-        #expect(compiled.code.traps.filter { $0.code == .stackOverflow }.map(\.offset) == [21])
+            "addq $\(span), %rsp",
+        ] + Self.allocation(frame))
+        // The touch inside the loop (at 21) and the one after the allocation.
+        let touchOffsets = prologue.filter { $0.text == "movl $0, (%rsp)" }.map(\.offset)
+        #expect(touchOffsets.first == 21 && touchOffsets.count == 2)
+        #expect(Self.stackOverflowRecords(compiled) == touchOffsets)
     }
 
     /// Every instruction of the probe sequences, checked like the encoder table: the

@@ -179,6 +179,7 @@ public struct X64Frame: Sendable {
             X64Inst.aluRmiR(.sub, size: .size64, src1: rsp, src2: .imm(allocatedSize), dst: Writable(rsp))
                 .encode(into: &buffer)
             unwind.append(.stackAllocation(codeOffset: buffer.bytes.count, size: allocatedSize))
+            if touchesBottom { X64Frame.probeTouch.encode(into: &buffer) }
         }
         for (index, preg) in savedVectorRegisters.enumerated() {
             // Below the pushes and inside the allocation: stored only now that rsp is
@@ -201,6 +202,22 @@ public struct X64Frame: Sendable {
     /// probe interval of `allocatedSize` (none for a frame smaller than a page).
     public var probeCount: Int32 { allocatedSize / X64Frame.probeInterval }
 
+    /// Whether the prologue touches the frame's lowest byte right after allocating it
+    /// (`movl $0, (%rsp)`, recorded as `stk_ovf`): when the page probes did not reach
+    /// it, and the frame is probed or has CLIF stack slots. Every byte between rsp and
+    /// the top of the stack is then known to be mapped, so the function's own accesses
+    /// to its stack slots (which carry the program's trap code, `heap_oob` unless the
+    /// flags say otherwise) can never be the first to fault in the guard page: the
+    /// overflow is reported as `stk_ovf` at the touch. Spills, saves and outgoing
+    /// arguments carry no trap code, so a fault there is recognised by its address.
+    public var touchesBottom: Bool {
+        allocatedSize > 0 && allocatedSize % X64Frame.probeInterval != 0 && (probeCount > 0 || !stackSlotOffsets.isEmpty)
+    }
+
+    /// A touch of the word at rsp, recorded as `stk_ovf`.
+    static let probeTouch = X64Inst.storeImm(size: .size32, imm: 0,
+                                             dst: Amode(.base(Gpr(PReg.rsp), displacement: 0), trap: .stackOverflow))
+
     /// Stack probes (Cranelift's inline `probestack`, with `__chkstk`'s semantics): a
     /// frame of at least one page touches every page it will occupy, in order from the
     /// top, before rsp moves past them for good, so the first access below the stack
@@ -220,14 +237,16 @@ public struct X64Frame: Sendable {
     ///
     /// Each touch carries a trap record for `stk_ovf`, so a fault there is a stack
     /// overflow wherever the stack lies. Then the allocation (`subq $N, %rsp`) follows
-    /// as for any frame; the part of it below the last touch is less than a page.
+    /// as for any frame, and the touch of its lowest word (`touchesBottom`) when the
+    /// probes stopped above it (less than a page above), so every page of the frame is
+    /// touched in order from the top, as `__chkstk` does.
     private func emitStackProbe(into buffer: inout CodeBuffer) {
         let pages = probeCount
         guard pages > 0 else { return }
         let rsp = Gpr(PReg.rsp), r11 = Gpr(PReg.r11)
         let page = X64Frame.probeInterval
         let step = X64Inst.aluRmiR(.sub, size: .size64, src1: rsp, src2: .imm(page), dst: Writable(rsp))
-        let touch = X64Inst.storeImm(size: .size32, imm: 0, dst: Amode(.base(rsp, displacement: 0), trap: .stackOverflow))
+        let touch = X64Frame.probeTouch
         if pages <= X64Frame.unrolledProbeLimit {
             for _ in 0 ..< pages {
                 step.encode(into: &buffer)
