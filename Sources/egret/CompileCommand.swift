@@ -26,11 +26,11 @@ struct CompileCommand: ParsableCommand {
     var file: String
 
     func run() throws {
-        guard let data = FileManager.default.contents(atPath: file) else {
+        // The file's bytes live only until they are decoded.
+        guard let text = FileManager.default.contents(atPath: file).map({ String(decoding: $0, as: UTF8.self) }) else {
             printError("\(file): error: cannot read file")
             throw ExitCode(2)
         }
-        let text = String(decoding: data, as: UTF8.self)
         var phases = PhaseTimings()
         let module: Module
         do {
@@ -39,9 +39,10 @@ struct CompileCommand: ParsableCommand {
             printError(diagnostic.description)
             throw ExitCode(diagnostic.isUnsupported ? 3 : 2)
         }
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         let problems = phases.measure(.verify) { IRVerifier.verify(module) }
         guard problems.isEmpty else {
+            // Split into lines only to show the offending ones (a second per million).
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
             for problem in problems { printError(problem.attachingSource(lines).description) }
             throw ExitCode(2)
         }
