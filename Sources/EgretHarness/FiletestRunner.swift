@@ -14,7 +14,7 @@ import EgretInterpreter
 /// Requires: nothing of the files; anything malformed becomes a diagnostic.
 /// Guarantees: every run line ends as exactly one of passed / failed / unsupported, and
 /// every file as one `FileOutcome`; nothing the input does can make the interpreter
-/// hang (fuel, a call-depth limit), and hardware traps in compiled code are results.
+/// hang (fuel, the stack budget), and hardware traps in compiled code are results.
 public struct FiletestRunner {
     public struct Options: Sendable {
         /// Steps each call may take in the interpreter.

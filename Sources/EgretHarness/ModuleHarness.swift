@@ -17,7 +17,7 @@ import EgretInterpreter
 ///
 /// Requires: a module the IR verifier accepts. Guarantees: each variant is compiled at
 /// most once; `judge` returns exactly one judgement per directive and never throws;
-/// nothing the module does hangs the interpreter (fuel, a call-depth limit); hardware
+/// nothing the module does hangs the interpreter (fuel, the stack budget); hardware
 /// traps in compiled code are results. Compiled code runs in this process: a wild
 /// jump can still take it down (campaign workers isolate that).
 public final class ModuleHarness {

@@ -24,8 +24,6 @@ public enum InterpreterError: Error, Hashable, Sendable, CustomStringConvertible
     case unsupported(feature: String, function: String, location: SourceLocation?)
     /// The step budget ran out (the program may loop forever).
     case outOfFuel(steps: Int)
-    /// The call stack grew past the interpreter's depth limit.
-    case callDepthExceeded(depth: Int)
     /// Invalid input reached execution (the verifier should have caught it): a bug in
     /// Egret or an unverified function.
     case invalidProgram(String, function: String, location: SourceLocation?)
@@ -36,8 +34,6 @@ public enum InterpreterError: Error, Hashable, Sendable, CustomStringConvertible
             return "\(location.map { "\($0): " } ?? "")unsupported: \(feature) in %\(function)"
         case .outOfFuel(let steps):
             return "out of fuel after \(steps) steps"
-        case .callDepthExceeded(let depth):
-            return "call depth exceeded (\(depth) frames)"
         case .invalidProgram(let message, let function, let location):
             return "\(location.map { "\($0): " } ?? "")invalid program in %\(function): \(message)"
         }

@@ -17,16 +17,19 @@ import EgretIR
 ///   the error is raised only if execution reaches it.
 /// - **Execution** (`Machine/`): one loop dispatches micro-instructions over the
 ///   registers of the current frame. Calls push frames on the interpreter's own stack,
-///   never the host's; tail calls replace the frame.
+///   never the host's; tail calls replace the frame. Each frame is charged against the
+///   stack budget (`StackBudget`, shared with compiled code); a call that would pass
+///   it traps with `stk_ovf`.
 /// - **Semantics** (`Semantics/`): the arithmetic itself, as small pure functions:
 ///   `NarrowInteger` (i8 … i64), `WideInteger` (i128), `FloatSemantics` (f32, f64).
 /// - **Memory** (`AddressSpace`): the heap buffer and the stack slots of live frames at
 ///   distinct virtual addresses (see `AddressMap`); loads and stores outside them trap.
 ///
 /// Three kinds of outcome stay apart: a program's trap is a result
-/// (`.trap(.integerDivisionByZero)`); running out of fuel, calling too deep, using an
-/// unsupported feature or executing an invalid instruction is a thrown
-/// `InterpreterError`; nothing a program does crashes the host.
+/// (`.trap(.integerDivisionByZero)`, `.trap(.stackOverflow)` for a program that needs
+/// more stack than the budget); running out of fuel, using an unsupported feature or
+/// executing an invalid instruction is a thrown `InterpreterError`; nothing a program
+/// does crashes the host.
 ///
 /// Supported: integers i8 … i128, f32 and f64, every scalar opcode of tiers 1 and 2
 /// (arithmetic, bits, comparisons, conversions, control flow, stack slots, loads and
@@ -43,9 +46,20 @@ public struct Interpreter {
     /// The caller-supplied heap: addressable at `heapBaseAddress`, read and written by
     /// the program's loads and stores, and left here with its final contents.
     public var heap: [UInt8] = []
-    /// The most frames (the outermost call included) that may be live at once; a deeper
-    /// call throws `InterpreterError.callDepthExceeded`.
-    public var maxCallDepth: Int = 10_000
+    /// The bytes of stack the live frames may use together (the outermost call
+    /// included), each frame charged `frameOverhead` plus its stack slots; a call that
+    /// would pass it traps with `stk_ovf`. `StackBudget.bytes`, the stack compiled code
+    /// runs on, unless a test asks for less.
+    public var stackBudget: Int = StackBudget.bytes
+
+    /// What every frame costs of the stack budget besides its stack slots: what a
+    /// compiled frame of a small function holds — the return address, the saved rbp,
+    /// a few callee-saved registers or spill slots, alignment — so that recursion
+    /// overflows the interpreter's budget at about the depth it overflows the JIT's
+    /// stack. (A compiled leaf with nothing to save needs 16 bytes, a function with
+    /// many values live across calls more; 64 is the typical frame of a recursive
+    /// function.)
+    public static let frameOverhead = 64
 
     private let program: DecodedProgram
     private var machine: Machine
@@ -71,8 +85,8 @@ public struct Interpreter {
     /// - Returns: the returned values (typed by the signature) or the trap.
     /// - Throws: `InterpreterError.invalidProgram` if the arguments do not match the
     ///   signature (count and types) or the program is malformed where it runs;
-    ///   `.unsupported` for features the interpreter does not model; `.outOfFuel` and
-    ///   `.callDepthExceeded` at the limits above.
+    ///   `.unsupported` for features the interpreter does not model; `.outOfFuel` when
+    ///   the fuel runs out.
     public mutating func call(functionIndex: Int, arguments: [DataValue]) throws -> CallOutcome {
         guard program.functions.indices.contains(functionIndex) else {
             throw InterpreterError.invalidProgram("the module has no function number \(functionIndex)",
@@ -94,10 +108,10 @@ public struct Interpreter {
         }
         // Copies of an Interpreter share their machine until one of them calls.
         if !isKnownUniquelyReferenced(&machine) { machine = Machine() }
-        let machine = self.machine, program = self.program, fuel = self.fuel, depth = maxCallDepth
+        let machine = self.machine, program = self.program, fuel = self.fuel, budget = stackBudget
         return try heap.withUnsafeMutableBytes { heapBytes in
             try machine.execute(program, function: functionIndex, arguments: arguments, heap: heapBytes,
-                                fuel: fuel, maxCallDepth: depth)
+                                fuel: fuel, stackBudget: budget)
         }
     }
 }

@@ -52,9 +52,10 @@ struct CompileCommand: ParsableCommand {
             printError(diagnostic.description)
             throw ExitCode(diagnostic.isUnsupported ? 3 : 2)
         }
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         let problems = phases.measure(.verify) { IRVerifier.verify(module) }
         guard problems.isEmpty else {
+            // Split into lines only to show the offending ones (a second per million).
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
             for problem in problems { printError(problem.attachingSource(lines).description) }
             throw ExitCode(2)
         }

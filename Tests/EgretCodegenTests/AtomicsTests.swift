@@ -90,7 +90,7 @@ struct AtomicsTests {
         let loop = try #require(b.vcode.insts.firstIndex {
             if case .atomicRmwLoop = $0 { return true } else { return false }
         })
-        let start = allocation.operandOffsets[loop]
+        let start = Int(allocation.operandOffsets[loop])
         // Operands: value, address, temp, old.
         allocation.operandAllocations[start + 2] = allocation.operandAllocations[start]
         #expect(throws: RegAllocError.self) { try RegAllocChecker.check(b.vcode, allocation) }

@@ -2,13 +2,23 @@ import EgretIR
 import Testing
 @testable import EgretCodegen
 
-/// Modules written for 32-bit pointers run on a stack below 4 GiB (`JITStack`).
+/// Compiled modules run on a guard-paged stack of the stack budget (`JITStack`);
+/// modules written for 32-bit pointers get it below 4 GiB.
 struct JITStackTests {
     @Test func aLowStackLiesBelowFourGiB() throws {
-        let stack = try JITStack(size: 1 << 16)
+        let stack = try JITStack(size: 1 << 16, placement: .below4GiB)
         #expect(UInt(bitPattern: stack.top) <= UInt(UInt32.max) + 1)
         #expect(stack.size == 1 << 16)
         #expect(stack.bounds.high - stack.bounds.low == UInt(stack.size))
+    }
+
+    @Test func aStackIsRoundedToPagesAndCanBeWrittenToItsEnds() throws {
+        let stack = try JITStack(size: 10_000)
+        #expect(stack.size == 12288)
+        stack.low.storeBytes(of: 1, as: UInt8.self)
+        (stack.top - 1).storeBytes(of: 2, as: UInt8.self)
+        #expect(stack.bounds.isGuardFault(stack.bounds.low - 1))
+        #expect(!stack.bounds.isGuardFault(stack.bounds.low))
     }
 
     static let source = """
@@ -46,7 +56,8 @@ struct JITStackTests {
     @Test(arguments: overrides)
     func stackAddressesOfA32BitModuleAreOnItsLowStack(overrides: [CallConv: CallConv]) throws {
         let module = try compiled(overrides)
-        let stack = try #require(module.stack)
+        let stack = module.stack
+        #expect(stack.placement == .below4GiB && stack.size == StackBudget.bytes)
         guard case .returned(let values) = try module.call(functionIndex: 0, arguments: []),
               let address = values.first else {
             Issue.record("slot_address did not return")
@@ -64,14 +75,24 @@ struct JITStackTests {
         #expect(try module.call(functionIndex: 0, arguments: []) != .trapped(.stackOverflow))
     }
 
-    @Test func a64BitModuleRunsOnTheThreadsStack() throws {
+    /// A 64-bit module runs on a stack of its own too, of the stack budget: the
+    /// address of a stack slot lies on it, not on the calling thread's stack.
+    @Test func a64BitModuleRunsOnAStackOfTheBudget() throws {
         let module = try CompiledModule(try CLIFParser.parse("""
             function %f() -> i64 {
+                ss0 = explicit_slot 8
             block0:
-                v0 = iconst.i64 1
+                v0 = stack_addr.i64 ss0
                 return v0
             }
             """, fileName: "t.clif"))
-        #expect(module.stack == nil)
+        #expect(module.stack.placement == .anywhere && module.stack.size == StackBudget.bytes)
+        guard case .returned(let values) = try module.call(functionIndex: 0, arguments: []),
+              let address = values.first else {
+            Issue.record("f did not return")
+            return
+        }
+        let bounds = module.stack.bounds
+        #expect(address.low >= UInt64(bounds.low) && address.low < UInt64(bounds.high))
     }
 }

@@ -141,7 +141,7 @@ struct RegAllocTests {
         b.endBlock(successors: [])
         var allocation = try allocateAndCheck(b.vcode)
         // The add's second source (operand 2) now reads the register of its first.
-        let addStart = allocation.operandOffsets[2]
+        let addStart = Int(allocation.operandOffsets[2])
         allocation.operandAllocations[addStart + 2] = allocation.operandAllocations[addStart]
         let error = #expect(throws: RegAllocError.self) { try RegAllocChecker.check(b.vcode, allocation) }
         // Reported at the add, as a problem of one operand.

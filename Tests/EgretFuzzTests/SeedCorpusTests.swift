@@ -103,7 +103,8 @@ import Testing
     }
 
     /// What the harness cannot judge at run time (an unsupported feature, a loop past
-    /// the fuel) is counted as a skip, not reported as a finding.
+    /// the fuel, recursion at the edge of the stack budget) is counted as a skip, not
+    /// reported as a finding.
     @Test func unjudgeableCasesAreSkippedNotFound() {
         let unsupported = Finding(signature: FailureSignature(kind: .unsupported, location: "stack_limit"),
                                   detail: "jit[declared]: unsupported: stack_limit")
@@ -111,6 +112,12 @@ import Testing
         let fuel = Finding(signature: FailureSignature(kind: .invalidCase, location: "interpreter"),
                            detail: "interpreter on %f(1): out of fuel after 1000000 steps")
         #expect(CaseRunner.skipReason(fuel) == "runs past the interpreter's fuel")
+        let edge = Finding(signature: FailureSignature(kind: .trapMismatch, location: "jit[declared]: trap"),
+                           detail: "jit[declared] gave [3], the interpreter gave trap stk_ovf for %f(100000)")
+        #expect(CaseRunner.skipReason(edge) == "recurses to the edge of the stack budget")
+        let otherTrap = Finding(signature: FailureSignature(kind: .trapMismatch, location: "jit[declared]: trap"),
+                                detail: "jit[declared] gave trap heap_oob, the interpreter gave trap int_divz for %f(0)")
+        #expect(CaseRunner.skipReason(otherTrap) == nil)
         let mismatch = Finding(signature: FailureSignature(kind: .valueMismatch, location: "x"), detail: "")
         #expect(CaseRunner.skipReason(mismatch) == nil)
     }

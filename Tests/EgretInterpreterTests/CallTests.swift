@@ -2,7 +2,7 @@ import EgretIR
 import Testing
 @testable import EgretInterpreter
 
-/// Direct, indirect and tail calls; the call-depth limit.
+/// Direct, indirect and tail calls; the stack budget.
 struct CallTests {
     static let program = """
         function %fib(i64) -> i64 {
@@ -82,34 +82,63 @@ struct CallTests {
                 == .values([.int(6765, .i64)]))
     }
 
-    @Test func callDepthIsLimited() throws {
+    @Test func theStackBudgetLimitsRecursionWithAStackOverflowTrap() throws {
         let module = try CLIF.module(Self.program)
         var interpreter = try Interpreter(module: module)
-        interpreter.maxCallDepth = 500
-        #expect(throws: InterpreterError.callDepthExceeded(depth: 500)) {
-            try interpreter.call(functionIndex: Self.index("forever", module), arguments: [.int(1, .i64)])
-        }
-        // fib(n) is n frames deep.
-        interpreter.maxCallDepth = 20
-        #expect(try interpreter.call(functionIndex: Self.index("fib", module), arguments: [.int(19, .i64)])
-                == .values([.int(4181, .i64)]))
-        #expect(throws: InterpreterError.callDepthExceeded(depth: 20)) {
-            try interpreter.call(functionIndex: Self.index("fib", module), arguments: [.int(21, .i64)])
-        }
+        // A frame without stack slots costs `frameOverhead` bytes.
+        interpreter.stackBudget = 500 * Interpreter.frameOverhead
+        #expect(try interpreter.call(functionIndex: Self.index("forever", module), arguments: [.int(1, .i64)])
+                == .trap(.stackOverflow))
+        // fib(n) is n frames deep (fib(1) included).
+        interpreter.stackBudget = 20 * Interpreter.frameOverhead
+        #expect(try interpreter.call(functionIndex: Self.index("fib", module), arguments: [.int(20, .i64)])
+                == .values([.int(6765, .i64)]))
+        #expect(try interpreter.call(functionIndex: Self.index("fib", module), arguments: [.int(21, .i64)])
+                == .trap(.stackOverflow))
+        // The budget is back in full after a trap: the next call gets all of it.
+        #expect(try interpreter.call(functionIndex: Self.index("fib", module), arguments: [.int(20, .i64)])
+                == .values([.int(6765, .i64)]))
     }
 
-    @Test func theDefaultDepthLimitIsReachedWithoutExhaustingTheHost() throws {
+    @Test func stackSlotsCountAgainstTheBudget() throws {
+        let module = try CLIF.module("""
+            function %deep(i64) -> i64 {
+                ss0 = explicit_slot 1000
+                fn0 = %deep(i64) -> i64
+            block0(v0: i64):
+                brif v0, block1, block2
+            block1:
+                v1 = iconst.i64 1
+                v2 = isub v0, v1
+                v3 = call fn0(v2)
+                return v3
+            block2:
+                return v0
+            }
+            """)
+        var interpreter = try Interpreter(module: module)
+        // Each frame: 1008 bytes of slot (rounded to 16) plus the overhead.
+        let frame = 1008 + Interpreter.frameOverhead
+        interpreter.stackBudget = 10 * frame
+        #expect(try interpreter.call(functionIndex: 0, arguments: [.int(9, .i64)]) == .values([.int(0, .i64)]))
+        #expect(try interpreter.call(functionIndex: 0, arguments: [.int(10, .i64)]) == .trap(.stackOverflow))
+    }
+
+    /// Unbounded recursion under the default budget, `StackBudget.bytes`: the
+    /// interpreter keeps its frames off the host stack, so it reaches the budget (over
+    /// a hundred thousand frames deep) and traps rather than crashing the host.
+    @Test func theDefaultBudgetIsReachedWithoutExhaustingTheHost() throws {
         let module = try CLIF.module(Self.program)
         var interpreter = try Interpreter(module: module)
-        #expect(throws: InterpreterError.callDepthExceeded(depth: interpreter.maxCallDepth)) {
-            try interpreter.call(functionIndex: Self.index("forever", module), arguments: [.int(1, .i64)])
-        }
+        #expect(interpreter.stackBudget == StackBudget.bytes)
+        #expect(try interpreter.call(functionIndex: Self.index("forever", module), arguments: [.int(1, .i64)])
+                == .trap(.stackOverflow))
     }
 
     @Test func tailCallsRunInConstantSpace() throws {
         let module = try CLIF.module(Self.program)
         var interpreter = try Interpreter(module: module)
-        interpreter.maxCallDepth = 2
+        interpreter.stackBudget = 2 * Interpreter.frameOverhead
         #expect(try interpreter.call(functionIndex: Self.index("tail_sum", module), arguments: [.int(200_000, .i64), .int(0, .i64)])
                 == .values([.int(20_000_100_000, .i64)]))
     }

@@ -11,11 +11,15 @@ import EgretIR
 /// out with the feature named, and so is every function that calls it or takes its
 /// address; the rest of the module still runs.
 ///
-/// A module written for 32-bit pointers (every `target` a 32-bit ISA, so its stack
-/// addresses are i32 values) runs on a stack mapped below 4 GiB (`JITStack`), where
+/// Every call runs on the module's own guard-paged stack of `StackBudget.bytes`
+/// (`JITStack`), never on the calling thread's: compiled code gets the same stack
+/// budget as the interpreter, whichever thread calls it, and overflowing it is a
+/// `stk_ovf` trap. A module written for 32-bit pointers (every `target` a 32-bit ISA,
+/// so its stack addresses are i32 values) gets that stack mapped below 4 GiB, where
 /// those addresses are exact.
 ///
-/// Requires: a module the IR verifier accepts.
+/// Requires: a module the IR verifier accepts; calls from one thread at a time (they
+/// share the stack).
 /// Guarantees: `call` runs a function through its trampoline under a guarded call:
 /// hardware traps in the compiled code come back as `.trapped(code)`; a fault the
 /// backend did not record is thrown as a bug (`JITError.faultWithoutTrapRecord`).
@@ -30,13 +34,14 @@ public final class CompiledModule {
     public private(set) var timings = PhaseTimings()
     /// Each function as compiled, by module index (nil when left out).
     public private(set) var compiled: [CompiledFunction?] = []
-    /// The stack calls run on, for a module written for 32-bit pointers; nil: the
-    /// calling thread's stack.
-    public let stack: JITStack?
+    /// The stack calls run on: `StackBudget.bytes`, below 4 GiB for a module written
+    /// for 32-bit pointers.
+    public let stack: JITStack
 
     public init(_ module: Module, options: Compiler.Options = Compiler.Options()) throws {
         jit = JITModule()
-        stack = IRVerifier.pointerType(for: module) == .i64 ? nil : try JITStack()
+        stack = try JITStack(size: StackBudget.bytes,
+                             placement: IRVerifier.pointerType(for: module) == .i64 ? .anywhere : .below4GiB)
         for (index, function) in module.functions.enumerated() {
             do {
                 let result = try Compiler.compile(function, options: options)

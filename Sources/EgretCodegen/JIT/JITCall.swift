@@ -82,7 +82,8 @@ extension JITModule {
     /// count or types, not a trampoline, not finalized) or when the code faulted
     /// where no trap was recorded: a bug in Egret, never a trap code. With `stack`,
     /// the trampoline and everything it calls run on that stack rather than the
-    /// thread's own (code written for 32-bit pointers, `JITStack`).
+    /// thread's own (`JITStack`: the stack budget every `CompiledModule` call gets, or a
+    /// stack below 4 GiB for code written for 32-bit pointers).
     public func call(_ function: JITFunction, through trampoline: JITFunction,
                      arguments: [DataValue], on stack: JITStack? = nil) throws -> CallResult {
         let target = try definition(function)

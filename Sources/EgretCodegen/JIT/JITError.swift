@@ -28,6 +28,8 @@ public enum JITError: Error, Hashable, Sendable, CustomStringConvertible {
     case codeAllocationFailed(size: Int)
     /// The system refused to map a stack of `size` bytes below 4 GiB (`JITStack`).
     case lowStackUnavailable(Int)
+    /// The system refused to map a guard-paged stack of `size` bytes (`JITStack`).
+    case stackUnavailable(Int)
     /// The system refused to map a guarded heap buffer of `size` bytes (`JITHeap`).
     case heapUnavailable(Int)
     /// `mprotect` failed with `errno` while making the code executable.
@@ -79,6 +81,8 @@ public enum JITError: Error, Hashable, Sendable, CustomStringConvertible {
             return "could not map \(size) bytes of code memory"
         case .lowStackUnavailable(let size):
             return "could not map a \(size)-byte stack below 4 GiB for code with 32-bit pointers"
+        case .stackUnavailable(let size):
+            return "could not map a \(size)-byte stack with a guard page for compiled code"
         case .heapUnavailable(let size):
             return "could not map a \(size)-byte heap buffer with guard pages"
         case .protectionFailed(let errno):

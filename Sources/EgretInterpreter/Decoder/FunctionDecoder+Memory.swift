@@ -26,6 +26,7 @@ extension FunctionDecoder {
         program.frames[functionIndex].stackSlotCount = Int32(function.stackSlots.count)
         program.frames[functionIndex].stackAreaSize = offset
         program.frames[functionIndex].stackAreaAlignment = areaAlignment
+        program.frames[functionIndex].frameCost = (offset + 15) / 16 * 16 + Interpreter.frameOverhead
     }
 
     /// The trap code, byte order and address width of an access.

@@ -30,9 +30,6 @@ public enum AddressMap {
     public static let functionStride: UInt64 = 16
     public static let heapBase: UInt64 = 0x0000_2000_0000_0000
     public static let stackBase: UInt64 = 0x0000_7FF0_0000_0000
-    /// The most stack-slot memory all live frames may use together; a frame that does
-    /// not fit traps with `stk_ovf`, as a real stack would overflow.
-    public static let stackLimit = 64 << 20
 
     /// The bases of the 32-bit view.
     public static let functionBase32: UInt64 = 0x1000_0000
@@ -116,13 +113,15 @@ struct AddressSpace {
     // MARK: Frames
 
     /// Allocates and zeroes a frame's stack area and makes its slots live; returns the
-    /// area's offset, or nil if the stack limit would be exceeded.
-    mutating func pushFrame(_ layout: FrameLayout, slots: UnsafeMutablePointer<StackSlotLayout>) -> Int? {
+    /// area's offset, or nil if the stack memory would pass `limit` bytes (the stack
+    /// budget, which the frames' costs are charged against first; this keeps the
+    /// memory bounded whatever the slots' alignment padding adds).
+    mutating func pushFrame(_ layout: FrameLayout, slots: UnsafeMutablePointer<StackSlotLayout>, limit: Int) -> Int? {
         // Most functions have no stack slots; their frames need no stack memory.
         if layout.stackSlotCount == 0 { return stackTop }
         let alignment = layout.stackAreaAlignment
         let start = (stackTop + alignment - 1) & ~(alignment - 1)
-        guard layout.stackAreaSize <= AddressMap.stackLimit - start else { return nil }
+        guard start <= limit, layout.stackAreaSize <= limit - start else { return nil }
         let end = start + layout.stackAreaSize
         if end > stackCapacity { growStack(toAtLeast: end) }
         (stack + start).initializeMemory(as: UInt8.self, repeating: 0, count: end - start)

@@ -4,8 +4,9 @@ import EgretIR
 ///
 /// Requires: call sites decoded with matching argument/result counts (the decoder checked
 /// them against the callee's signature; indirect callees are checked here).
-/// Guarantees: a call never uses host stack; `maxCallDepth` frames at most are live; a
-/// tail call replaces the caller's frame (registers and stack slots), so tail recursion
+/// Guarantees: a call never uses host stack; the live frames' costs (`frameCost`) stay
+/// within the stack budget, a call past it trapping with `stk_ovf`; a tail call
+/// replaces the caller's frame (registers, stack slots and budget), so tail recursion
 /// runs in constant space; a returning frame's stack slots stop being addressable.
 extension Execution {
     /// Where execution goes after a call instruction.
@@ -78,10 +79,12 @@ extension Execution {
     /// A call: the callee's frame goes right above the caller's.
     private mutating func pushFrame(_ site: CallSite, _ siteIndex: Int, callee: Int,
                                     returnPC: Int) throws -> Transfer {
-        guard callers.count + 2 <= maxCallDepth else { throw InterpreterError.callDepthExceeded(depth: maxCallDepth) }
         let layout = program.frames.base[callee]
         let base = current.registerBase + Int(program.frames.base[current.function].registerCount)
-        try reserveRegisters(base + Int(layout.registerCount))
+        let budgetMark = stackUsed
+        guard reserveRegisters(base + Int(layout.registerCount)), chargeFrame(of: callee, above: budgetMark) else {
+            return .trap(.stackOverflow)
+        }
         let callerRegisters = registerFile + current.registerBase
         let calleeRegisters = registerFile + base
         calleeRegisters.update(repeating: .zero, count: Int(layout.registerCount))
@@ -91,13 +94,16 @@ extension Execution {
             calleeRegisters[parameter] = callerRegisters[Int(pool[Int(site.argumentStart) + position])]
         }
         let stackMark = memory.stackTop, liveSlotMark = memory.liveSlots.count
-        guard let area = memory.pushFrame(layout, slots: program.stackSlots.base) else { return .trap(.stackOverflow) }
+        guard let area = memory.pushFrame(layout, slots: program.stackSlots.base, limit: stackBudget) else {
+            stackUsed = budgetMark
+            return .trap(.stackOverflow)
+        }
         var caller = current
         caller.returnPC = returnPC
         caller.callSite = siteIndex
         callers.append(caller)
         current = Frame(function: callee, registerBase: base, stackAreaStart: area, stackMark: stackMark,
-                        liveSlotMark: liveSlotMark)
+                        liveSlotMark: liveSlotMark, budgetMark: budgetMark)
         try charge(layout.entryFuelCost)
         return .continueAt(Int(layout.entryCodeIndex))
     }
@@ -109,7 +115,7 @@ extension Execution {
         let base = current.registerBase
         let staging = base + max(Int(program.frames.base[current.function].registerCount), Int(layout.registerCount))
         let argumentCount = Int(site.argumentCount)
-        try reserveRegisters(staging + argumentCount)
+        guard reserveRegisters(staging + argumentCount) else { return .trap(.stackOverflow) }
         let registers = registerFile + base
         let pool = program.operandPool.base
         for position in 0 ..< argumentCount {
@@ -120,7 +126,9 @@ extension Execution {
             registers[Int(pool[Int(layout.parameterStart) + position])] = registerFile[staging + position]
         }
         memory.popFrames(toStackTop: current.stackMark, liveSlotCount: current.liveSlotMark)
-        guard let area = memory.pushFrame(layout, slots: program.stackSlots.base) else { return .trap(.stackOverflow) }
+        guard chargeFrame(of: callee, above: current.budgetMark),
+              let area = memory.pushFrame(layout, slots: program.stackSlots.base, limit: stackBudget)
+        else { return .trap(.stackOverflow) }
         current.function = callee
         current.stackAreaStart = area
         try charge(layout.entryFuelCost)
@@ -140,6 +148,7 @@ extension Execution {
                 calleeRegisters[Int(pool[start + position])]
         }
         memory.popFrames(toStackTop: current.stackMark, liveSlotCount: current.liveSlotMark)
+        stackUsed = current.budgetMark
         current = caller
         return caller.returnPC
     }

@@ -13,7 +13,8 @@ import EgretIR
 /// Requires: a program from `FunctionDecoder` (register numbers below the frame's
 /// register count, targets and pool ranges in bounds).
 /// Guarantees: returns the call's values or its trap; throws `InterpreterError` for
-/// unsupported features, invalid instructions, exhausted fuel and excessive call depth.
+/// unsupported features, invalid instructions and exhausted fuel (a frame past the
+/// stack budget is the trap `stk_ovf`).
 extension Execution {
     mutating func run(function index: Int, arguments: [DataValue]) throws -> CallOutcome {
         guard var pc = try enter(function: index, arguments: arguments) else { return .trap(.stackOverflow) }

@@ -14,7 +14,7 @@ import EgretIR
 ///
 /// Calls never recurse on the host stack: the interpreter keeps its own list of
 /// caller frames (`Execution.callers`), so deep recursion in a program is limited by
-/// `maxCallDepth`, not by the host's stack.
+/// the stack budget (a `stk_ovf` trap), never by the host's stack.
 final class Machine {
     var registers: UnsafeMutablePointer<Register>
     var registerCapacity: Int
@@ -24,7 +24,10 @@ final class Machine {
     /// Registers and stack bytes to start with; both grow on demand.
     static let initialRegisterCapacity = 4096
     static let initialStackCapacity = 4096
-    /// The most registers all live frames may use together (256 MiB).
+    /// The most registers all live frames may use together (256 MiB); a call whose
+    /// frame would not fit traps with `stk_ovf`, as a frame past the stack budget
+    /// does (only recursion of functions with well over a hundred values gets here
+    /// before the budget runs out).
     static let registerLimit = 16 << 20
 
     init() {
@@ -43,9 +46,9 @@ final class Machine {
     /// Calls function `index` of the program with `arguments` (already checked against
     /// its signature) and runs it to a return or a trap.
     func execute(_ program: DecodedProgram, function index: Int, arguments: [DataValue],
-                 heap: UnsafeMutableRawBufferPointer, fuel: Int, maxCallDepth: Int) throws -> CallOutcome {
+                 heap: UnsafeMutableRawBufferPointer, fuel: Int, stackBudget: Int) throws -> CallOutcome {
         var execution = Execution(program: program, machine: self, heap: heap, fuel: fuel,
-                                  maxCallDepth: maxCallDepth)
+                                  stackBudget: stackBudget)
         defer {
             // Take back the buffers, which may have moved while growing.
             registers = execution.registerFile
@@ -68,6 +71,9 @@ struct Frame {
     /// Stack memory and live slots in use before this frame was pushed.
     var stackMark: Int
     var liveSlotMark: Int
+    /// The stack budget in use before this frame was pushed (the frame's own cost is
+    /// its function's `frameCost`).
+    var budgetMark = 0
     /// For a caller: where it continues, and the call site waiting for results.
     var returnPC = 0
     var callSite = 0
@@ -85,27 +91,28 @@ struct Execution {
     var current = Frame(function: 0, registerBase: 0, stackAreaStart: 0, stackMark: 0, liveSlotMark: 0)
     var fuel: Int
     let initialFuel: Int
-    let maxCallDepth: Int
+    /// The stack budget in bytes, and how much of it the live frames use.
+    let stackBudget: Int
+    var stackUsed = 0
 
     init(program: DecodedProgram, machine: Machine, heap: UnsafeMutableRawBufferPointer, fuel: Int,
-         maxCallDepth: Int) {
+         stackBudget: Int) {
         self.program = program
         registerFile = machine.registers
         registerCapacity = machine.registerCapacity
         memory = AddressSpace(heap: heap, stack: machine.stackMemory, stackCapacity: machine.stackCapacity)
         self.fuel = fuel
         initialFuel = fuel
-        self.maxCallDepth = maxCallDepth
+        self.stackBudget = stackBudget
     }
 
     // MARK: Frames
 
-    /// Makes sure registers `0 ..< count` of the register stack exist.
-    mutating func reserveRegisters(_ count: Int) throws {
-        guard count > registerCapacity else { return }
-        guard count <= Machine.registerLimit else {
-            throw InterpreterError.callDepthExceeded(depth: callers.count + 1)
-        }
+    /// Makes sure registers `0 ..< count` of the register stack exist; false when that
+    /// passes `Machine.registerLimit` (the caller traps with `stk_ovf`).
+    mutating func reserveRegisters(_ count: Int) -> Bool {
+        guard count > registerCapacity else { return true }
+        guard count <= Machine.registerLimit else { return false }
         let capacity = min(max(count, registerCapacity * 2), Machine.registerLimit)
         let grown = UnsafeMutablePointer<Register>.allocate(capacity: capacity)
         grown.moveInitialize(from: registerFile, count: registerCapacity)
@@ -113,6 +120,16 @@ struct Execution {
         registerFile.deallocate()
         registerFile = grown
         registerCapacity = capacity
+        return true
+    }
+
+    /// Charges a frame of `function` against the stack budget on top of `mark` bytes
+    /// already in use; false (nothing charged) when it does not fit.
+    mutating func chargeFrame(of function: Int, above mark: Int) -> Bool {
+        let cost = program.frames.base[function].frameCost
+        guard cost <= stackBudget - mark else { return false }
+        stackUsed = mark + cost
+        return true
     }
 
     /// Charges fuel; throws when it runs out.
@@ -121,18 +138,19 @@ struct Execution {
         if fuel < 0 { throw InterpreterError.outOfFuel(steps: initialFuel) }
     }
 
-    /// Sets up the frame of the outermost call and returns where execution starts.
+    /// Sets up the frame of the outermost call and returns where execution starts; nil
+    /// when the frame does not fit the stack budget.
     mutating func enter(function index: Int, arguments: [DataValue]) throws -> Int? {
         let layout = program.frames.base[index]
         let count = Int(layout.registerCount)
-        try reserveRegisters(count)
+        guard reserveRegisters(count), chargeFrame(of: index, above: 0) else { return nil }
         registerFile.update(repeating: .zero, count: count)
         let parameterCount = min(Int(layout.parameterCount), arguments.count)
         for position in 0 ..< parameterCount {
             let register = Int(program.operandPool.base[Int(layout.parameterStart) + position])
             registerFile[register] = Register(low: arguments[position].low, high: arguments[position].high)
         }
-        guard let area = memory.pushFrame(layout, slots: program.stackSlots.base) else { return nil }
+        guard let area = memory.pushFrame(layout, slots: program.stackSlots.base, limit: stackBudget) else { return nil }
         current = Frame(function: index, registerBase: 0, stackAreaStart: area, stackMark: 0, liveSlotMark: 0)
         try charge(layout.entryFuelCost)
         return Int(layout.entryCodeIndex)

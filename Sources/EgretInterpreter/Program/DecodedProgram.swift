@@ -91,6 +91,9 @@ struct FrameLayout {
     /// Bytes of the frame's stack area and its alignment (a power of two).
     var stackAreaSize: Int = 0
     var stackAreaAlignment: Int = 16
+    /// What a call of the function costs of the stack budget: its stack area rounded
+    /// to 16 bytes plus `Interpreter.frameOverhead`.
+    var frameCost: Int = Interpreter.frameOverhead
 
     init(signatureID: Int32) {
         self.signatureID = signatureID

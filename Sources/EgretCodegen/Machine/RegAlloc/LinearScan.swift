@@ -33,6 +33,10 @@
 public enum RegisterAllocator {
     public static func allocate<Inst: MachineInstruction>(_ vcode: VCode<Inst>,
                                                           environment: RegisterEnvironment) throws -> RegAllocation {
+        guard vcode.insts.count <= ProgramPoints.instructionLimit else {
+            throw CodegenError.unsupported("implementation limit exceeded: \(vcode.insts.count) machine instructions "
+                                           + "in one function (at most \(ProgramPoints.instructionLimit))")
+        }
         var scan = try LinearScan(vcode: vcode, environment: environment)
         return try scan.run()
     }
@@ -42,8 +46,6 @@ struct LinearScan<Inst: MachineInstruction> {
     let vcode: VCode<Inst>
     let environment: RegisterEnvironment
     let table: OperandTable
-    /// The instruction of each operand.
-    let operandInst: [Int32]
     /// Whole-lifetime interval of each virtual register (start > end when unused).
     var vregStart: [Int32]
     var vregEnd: [Int32]
@@ -60,6 +62,8 @@ struct LinearScan<Inst: MachineInstruction> {
     /// a dozen times per call).
     var reservations: [Reservation] = []
     var reservationStart: [Int32] = []
+    /// What the allocation cost so far.
+    var statistics = RegAllocStatistics()
 
     struct Reservation {
         var point: Int32
@@ -71,11 +75,6 @@ struct LinearScan<Inst: MachineInstruction> {
         self.vcode = vcode
         self.environment = environment
         table = try OperandTable(vcode.insts)
-        var operandInst = [Int32](repeating: 0, count: table.operands.count)
-        for inst in vcode.insts.indices {
-            for index in table.range(inst) { operandInst[index] = Int32(inst) }
-        }
-        self.operandInst = operandInst
         let vregCount = vcode.vregCount
         vregStart = [Int32](repeating: .max, count: vregCount)
         vregEnd = [Int32](repeating: .min, count: vregCount)
@@ -93,7 +92,6 @@ struct LinearScan<Inst: MachineInstruction> {
     }
 
     private mutating func buildIntervals() throws {
-        let liveness = Liveness(vcode: vcode, operands: table)
         for argument in vcode.entryArguments {
             guard let vreg = argument.reg.reg.virtual, Int(vreg.index) < vcode.vregCount else {
                 throw RegAllocError("entry argument \(argument.reg.reg) is not a virtual register of this function")
@@ -104,10 +102,9 @@ struct LinearScan<Inst: MachineInstruction> {
         }
         for (block, data) in vcode.blocks.enumerated() {
             guard !data.instRange.isEmpty else { throw RegAllocError("block \(block) is empty") }
-            let blockStart = ProgramPoints.early(data.instRange.lowerBound)
-            let blockEnd = ProgramPoints.late(data.instRange.upperBound - 1)
-            liveness.forEachLiveIn(block) { extend($0, to: blockStart) }
-            liveness.forEachLiveOut(block) { extend($0, to: blockEnd) }
+            guard data.successors.allSatisfy({ vcode.blocks.indices.contains($0) }) else {
+                throw RegAllocError("block \(block) has a successor that is not a block")
+            }
             for inst in data.instRange {
                 for index in table.range(inst) {
                     let operand = table.operands[index]
@@ -127,6 +124,26 @@ struct LinearScan<Inst: MachineInstruction> {
                 }
             }
         }
+        // A register live into a block lives from the block's first point; one live out
+        // of it, to its last. (The arrays move into the closures' variables and back,
+        // uncopied.)
+        var starts: [Int32] = [], ends: [Int32] = []
+        swap(&starts, &vregStart)
+        swap(&ends, &vregEnd)
+        let blocks = vcode.blocks
+        let liveness = Liveness(vcode: vcode, operands: table, liveIn: { vreg, block in
+            let point = ProgramPoints.early(blocks[block].instRange.lowerBound)
+            if point < starts[vreg] { starts[vreg] = point }
+            if point > ends[vreg] { ends[vreg] = point }
+        }, liveOut: { vreg, block in
+            let point = ProgramPoints.late(blocks[block].instRange.upperBound - 1)
+            if point < starts[vreg] { starts[vreg] = point }
+            if point > ends[vreg] { ends[vreg] = point }
+        })
+        swap(&starts, &vregStart)
+        swap(&ends, &vregEnd)
+        statistics.livenessVisits = liveness.visitedBlocks
+        statistics.livenessWords = liveness.words
     }
 
     /// Collects every reservation, then groups them by register (a counting sort) and
@@ -189,13 +206,28 @@ struct LinearScan<Inst: MachineInstruction> {
     mutating func run() throws -> RegAllocation {
         // Each pass either succeeds or spills at least one more register; a register
         // once spilled never returns, so the loop ends within vregCount + 1 passes.
+        statistics.peakWords = tableWords + statistics.livenessWords
         for _ in 0 ... vcode.vregCount + 1 {
             var pass = ScanPass(scan: self)
             let newSpills = try pass.run()
-            if newSpills.isEmpty { return try pass.result() }
+            statistics.passes += 1
+            if newSpills.isEmpty {
+                var allocation = try pass.result()
+                statistics.peakWords = max(statistics.peakWords, tableWords + pass.words + allocation.words)
+                allocation.statistics = statistics
+                return allocation
+            }
+            statistics.peakWords = max(statistics.peakWords, tableWords + pass.words)
             for vreg in newSpills where spillSlot[vreg] < 0 { spillSlot[vreg] = Int32(nextSpillSlot()) }
         }
         throw RegAllocError("spilling did not converge")
+    }
+
+    /// Array elements of the tables every pass reads (capacities).
+    private var tableWords: Int {
+        table.operands.capacity + table.offsets.capacity + table.clobbers.capacity
+            + vregStart.capacity + vregEnd.capacity + defCount.capacity + fixedHint.capacity + copySource.capacity
+            + spillSlot.capacity + reservations.capacity + reservationStart.capacity
     }
 
     private var spillSlotsUsed = 0

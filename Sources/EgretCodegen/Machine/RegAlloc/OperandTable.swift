@@ -11,18 +11,23 @@ struct ProgramPoints {
     @inline(__always) static func mid(_ inst: Int) -> Int32 { Int32(3 * inst + 4) }
     @inline(__always) static func late(_ inst: Int) -> Int32 { Int32(3 * inst + 5) }
     static let entry: Int32 = 0
+    /// The most instructions a function may have for its points to fit an `Int32`.
+    static let instructionLimit = (Int(Int32.max) - 6) / 3
     /// The instruction a point after the entry belongs to.
     @inline(__always) static func instruction(of point: Int32) -> Int { Int(point - 3) / 3 }
 }
 
 struct OperandTable {
-    var operands: [Operand] = []
+    var operands = PackedOperands()
     /// Operand range of instruction i: offsets[i] ..< offsets[i + 1].
-    var offsets: [Int] = [0]
+    var offsets: [Int32] = [0]
     var clobbers: [PRegSet] = []
 
     init<Inst: MachineInstruction>(_ insts: [Inst]) throws {
-        operands.reserveCapacity(insts.count * 3)
+        guard insts.count <= ProgramPoints.instructionLimit else {
+            throw CodegenError.unsupported("implementation limit exceeded: \(insts.count) machine instructions "
+                                           + "in one function (at most \(ProgramPoints.instructionLimit))")
+        }
         offsets.reserveCapacity(insts.count + 1)
         clobbers.reserveCapacity(insts.count)
         var collector = OperandCollector()
@@ -42,13 +47,17 @@ struct OperandTable {
                     throw RegAllocError("instruction \(index): operand \(operand.reg) fixed to a register of another class")
                 }
             }
-            operands.append(contentsOf: collector.operands)
-            offsets.append(operands.count)
+            for operand in collector.operands { operands.append(operand) }
+            guard operands.count < Int(Int32.max) else {
+                throw CodegenError.unsupported("implementation limit exceeded: more than \(Int32.max) register "
+                                               + "operands in one function")
+            }
+            offsets.append(Int32(operands.count))
             clobbers.append(collector.clobbers)
         }
     }
 
-    @inline(__always) func range(_ inst: Int) -> Range<Int> { offsets[inst] ..< offsets[inst + 1] }
+    @inline(__always) func range(_ inst: Int) -> Range<Int> { Int(offsets[inst]) ..< Int(offsets[inst + 1]) }
 
     /// The point at which an operand is read or written.
     @inline(__always) func point(of operand: Operand, at inst: Int) -> Int32 {
@@ -61,80 +70,175 @@ struct OperandTable {
     }
 }
 
-/// Block-level liveness of virtual registers (backward dataflow to a fixpoint).
+/// Every instruction's register operands, 8 bytes each where an `Operand` value takes
+/// 24: a function of a million instructions has three million operands, and the
+/// allocator and the checker each keep them all.
 ///
-/// Each set is a row of `words` 64-bit words in one flat array per kind (upward uses,
-/// definitions, live-in, live-out): four allocations per function rather than four per
-/// block, and no copy of a set per iteration.
-struct Liveness {
-    /// Words per block's set.
-    let words: Int
-    private(set) var liveIn: [UInt64]
-    private(set) var liveOut: [UInt64]
+///     bits  0–31  the register (`Reg.raw`)
+///     bit   32    def (else use)
+///     bit   33    late (else early)
+///     bits 34–35  constraint: 0 any, 1 fixed, 2 reuse
+///     bits 40–47  the fixed register's dense index
+///     bits 48–63  the reused operand's number
+struct PackedOperands {
+    private var words: [UInt64] = []
 
-    init<Inst: MachineInstruction>(vcode: VCode<Inst>, operands: OperandTable) {
+    var count: Int { words.count }
+    var capacity: Int { words.capacity }
+
+    mutating func append(_ operand: Operand) {
+        var word = UInt64(operand.reg.raw)
+        if operand.kind == .def { word |= 1 << 32 }
+        if operand.position == .late { word |= 1 << 33 }
+        switch operand.constraint {
+        case .any:
+            break
+        case .fixed(let preg):
+            word |= 1 << 34 | UInt64(preg.denseIndex) << 40
+        case .reuse(let tied):
+            word |= 2 << 34 | UInt64(UInt16(clamping: tied)) << 48
+        }
+        words.append(word)
+    }
+
+    @inline(__always) subscript(index: Int) -> Operand {
+        let word = words[index]
+        let constraint: OperandConstraint
+        switch (word >> 34) & 3 {
+        case 1: constraint = .fixed(PReg(denseIndex: Int((word >> 40) & 0xFF)))
+        case 2: constraint = .reuse(Int(word >> 48))
+        default: constraint = .any
+        }
+        return Operand(reg: Reg(raw: UInt32(truncatingIfNeeded: word)), kind: word & (1 << 32) != 0 ? .def : .use,
+                       constraint: constraint, position: word & (1 << 33) != 0 ? .late : .early)
+    }
+
+    /// Whether operand `index` is a def (cheaper than decoding it whole).
+    @inline(__always) func isDef(_ index: Int) -> Bool { words[index] & (1 << 32) != 0 }
+}
+
+/// Block-level liveness of virtual registers, in memory linear in the function: for
+/// each virtual register, the blocks it is live into and out of, found by walking
+/// backwards from its upward-exposed uses (a use in a block before any write of it
+/// there) through predecessors until blocks that write it (Appel's path exploration;
+/// VCode is not SSA, so "writes" means any def). Nothing is stored per (block,
+/// register) pair: the results are handed to the caller as they are found, and the
+/// work is the total size of the live sets, never blocks × registers of memory.
+///
+///     upward uses and defs of each register    flat lists by register (counting sort)
+///     predecessors of each block               flat lists by block
+///     per register: marks by block             two stamp arrays, reused for all registers
+struct Liveness {
+    /// How many (register, block) live-in pairs the walks visited: the work done,
+    /// which tests compare across sizes.
+    private(set) var visitedBlocks = 0
+    /// Elements of the arrays the computation held at once: its memory, in words.
+    private(set) var words = 0
+
+    /// Calls `liveIn(vreg, block)` once for each block a virtual register is live into,
+    /// and `liveOut(vreg, block)` (perhaps more than once) for each block it is live
+    /// out of.
+    init<Inst: MachineInstruction>(vcode: VCode<Inst>, operands: OperandTable,
+                                   liveIn: (Int, Int) -> Void, liveOut: (Int, Int) -> Void) {
         let blockCount = vcode.blocks.count
-        let words = (vcode.vregCount + 63) / 64
-        self.words = words
-        var upwardUses = [UInt64](repeating: 0, count: blockCount * words)
-        var defs = [UInt64](repeating: 0, count: blockCount * words)
+        let vregCount = vcode.vregCount
+        // Upward-exposed uses and defs as (register, block) pairs, at most one pair of
+        // each kind per register and block (the stamps say whether a register was
+        // already written, used or recorded in the current block).
+        var uses: [(vreg: Int32, block: Int32)] = []
+        var defs: [(vreg: Int32, block: Int32)] = []
+        var writtenIn = [Int32](repeating: -1, count: vregCount)
+        var usedIn = [Int32](repeating: -1, count: vregCount)
+        var recordedDefIn = [Int32](repeating: -1, count: vregCount)
         for (block, data) in vcode.blocks.enumerated() {
-            let row = block * words
+            let stamp = Int32(block)
             for inst in data.instRange {
+                let range = operands.range(inst)
                 // Uses before defs within one instruction: a use reads the value that
                 // reached the instruction.
-                for operand in operands.operands[operands.range(inst)] where operand.kind == .use {
-                    guard let vreg = operand.reg.virtual else { continue }
-                    let index = Int(vreg.index), bit: UInt64 = 1 << UInt64(index & 63)
-                    if defs[row + index >> 6] & bit == 0 { upwardUses[row + index >> 6] |= bit }
+                for index in range where operands.operands[index].kind == .use {
+                    guard let vreg = operands.operands[index].reg.virtual else { continue }
+                    let v = Int(vreg.index)
+                    if writtenIn[v] != stamp && usedIn[v] != stamp {
+                        usedIn[v] = stamp
+                        uses.append((Int32(v), stamp))
+                    }
                 }
-                for operand in operands.operands[operands.range(inst)] where operand.kind == .def {
-                    guard let vreg = operand.reg.virtual else { continue }
-                    let index = Int(vreg.index)
-                    defs[row + index >> 6] |= 1 << UInt64(index & 63)
-                }
-            }
-        }
-        liveIn = upwardUses
-        liveOut = [UInt64](repeating: 0, count: blockCount * words)
-        var changed = true
-        while changed {
-            changed = false
-            for block in stride(from: blockCount - 1, through: 0, by: -1) {
-                let row = block * words
-                for successor in vcode.blocks[block].successors {
-                    let successorRow = successor * words
-                    for word in 0 ..< words { liveOut[row + word] |= liveIn[successorRow + word] }
-                }
-                // liveIn = upwardUses ∪ (liveOut − defs)
-                for word in 0 ..< words {
-                    let newIn = upwardUses[row + word] | (liveOut[row + word] & ~defs[row + word])
-                    if newIn != liveIn[row + word] {
-                        liveIn[row + word] = newIn
-                        changed = true
+                for index in range where operands.operands[index].kind == .def {
+                    guard let vreg = operands.operands[index].reg.virtual else { continue }
+                    let v = Int(vreg.index)
+                    writtenIn[v] = stamp
+                    if recordedDefIn[v] != stamp {
+                        recordedDefIn[v] = stamp
+                        defs.append((Int32(v), stamp))
                     }
                 }
             }
         }
-    }
+        let scanWords = writtenIn.capacity + usedIn.capacity + recordedDefIn.capacity
+            + 2 * (uses.capacity + defs.capacity)
+        writtenIn = []
+        usedIn = []
+        recordedDefIn = []
+        let (useStart, useBlocks) = Liveness.group(uses, count: vregCount)
+        let (defStart, defBlocks) = Liveness.group(defs, count: vregCount)
+        uses = []
+        defs = []
 
-    /// Calls `body` with each virtual register live into `block`.
-    func forEachLiveIn(_ block: Int, _ body: (Int) -> Void) {
-        Self.forEach(liveIn, row: block * words, words: words, body)
-    }
+        var predecessorPairs: [(vreg: Int32, block: Int32)] = []
+        for (block, data) in vcode.blocks.enumerated() {
+            for successor in data.successors { predecessorPairs.append((Int32(successor), Int32(block))) }
+        }
+        let (predecessorStart, predecessors) = Liveness.group(predecessorPairs, count: blockCount)
+        predecessorPairs = []
 
-    /// Calls `body` with each virtual register live out of `block`.
-    func forEachLiveOut(_ block: Int, _ body: (Int) -> Void) {
-        Self.forEach(liveOut, row: block * words, words: words, body)
-    }
-
-    private static func forEach(_ sets: [UInt64], row: Int, words: Int, _ body: (Int) -> Void) {
-        for word in 0 ..< words where sets[row + word] != 0 {
-            var remaining = sets[row + word]
-            while remaining != 0 {
-                body(word << 6 | remaining.trailingZeroBitCount)
-                remaining &= remaining - 1
+        // Marks by block, stamped with the register being walked.
+        var writes = [Int32](repeating: -1, count: blockCount)
+        var live = [Int32](repeating: -1, count: blockCount)
+        var worklist: [Int32] = []
+        var visited = 0
+        for v in 0 ..< vregCount where useStart[v] < useStart[v + 1] {
+            let stamp = Int32(v)
+            for index in Int(defStart[v]) ..< Int(defStart[v + 1]) { writes[Int(defBlocks[index])] = stamp }
+            for index in Int(useStart[v]) ..< Int(useStart[v + 1]) {
+                let block = useBlocks[index]
+                if live[Int(block)] != stamp {
+                    live[Int(block)] = stamp
+                    worklist.append(block)
+                }
+            }
+            while let block = worklist.popLast() {
+                visited += 1
+                liveIn(v, Int(block))
+                for index in Int(predecessorStart[Int(block)]) ..< Int(predecessorStart[Int(block) + 1]) {
+                    let predecessor = predecessors[index]
+                    liveOut(v, Int(predecessor))
+                    if writes[Int(predecessor)] != stamp && live[Int(predecessor)] != stamp {
+                        live[Int(predecessor)] = stamp
+                        worklist.append(predecessor)
+                    }
+                }
             }
         }
+        visitedBlocks = visited
+        let walkWords = useStart.capacity + useBlocks.capacity + defStart.capacity + defBlocks.capacity
+            + predecessorStart.capacity + predecessors.capacity + writes.capacity + live.capacity + worklist.capacity
+        words = max(scanWords, walkWords)
+    }
+
+    /// Pairs grouped by their first element (a counting sort): the second elements of
+    /// the pairs whose first element is k are `items[start[k] ..< start[k + 1]]`, in
+    /// the pairs' order.
+    private static func group(_ pairs: [(vreg: Int32, block: Int32)], count: Int) -> (start: [Int32], items: [Int32]) {
+        var start = [Int32](repeating: 0, count: count + 1)
+        for pair in pairs { start[Int(pair.vreg) + 1] += 1 }
+        for index in 0 ..< count { start[index + 1] += start[index] }
+        var fill = start
+        var items = [Int32](repeating: 0, count: pairs.count)
+        for pair in pairs {
+            items[Int(fill[Int(pair.vreg)])] = pair.block
+            fill[Int(pair.vreg)] += 1
+        }
+        return (start, items)
     }
 }

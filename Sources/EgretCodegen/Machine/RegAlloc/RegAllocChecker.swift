@@ -13,7 +13,11 @@
 ///
 /// The abstract state maps each location to a virtual register (or "unknown"); at a
 /// join, locations whose predecessors disagree become unknown. The dataflow runs to
-/// a fixpoint over the blocks.
+/// a fixpoint over the blocks. Only a join (a block with several incoming edges, or
+/// the entry block if anything branches to it) keeps its entry state; a block with one
+/// predecessor is checked with the state its predecessor ends in, handed over on the
+/// worklist, and checked again whenever that predecessor is. So the memory is one
+/// state per join, not per block (a chain of a hundred thousand blocks keeps one).
 public enum RegAllocChecker {
     public static func check<Inst: MachineInstruction>(_ vcode: VCode<Inst>, _ allocation: RegAllocation) throws {
         let table = try OperandTable(vcode.insts)
@@ -79,21 +83,47 @@ private struct CheckerRun<Inst: MachineInstruction> {
             entry[argument.preg.denseIndex] = Int32(argument.reg.reg.virtual?.index ?? 0)
         }
         try apply(allocation.entryEdits[...], to: &entry)
-        var blockEntry = [State?](repeating: nil, count: vcode.blocks.count)
         guard !vcode.blocks.isEmpty else { return }
-        blockEntry[0] = entry
-        var worklist = [0]
+        var incomingEdges = [Int32](repeating: 0, count: vcode.blocks.count)
+        for data in vcode.blocks {
+            for successor in data.successors {
+                guard incomingEdges.indices.contains(successor) else {
+                    throw RegAllocError("checker: a block's successor \(successor) is not a block")
+                }
+                incomingEdges[successor] += 1
+            }
+        }
+        func isJoin(_ block: Int) -> Bool { incomingEdges[block] > 1 || (block == 0 && incomingEdges[0] > 0) }
+        // Entry states of joins; the worklist carries the state of any other block.
+        var joinEntry = [State?](repeating: nil, count: vcode.blocks.count)
         var queued = [Bool](repeating: false, count: vcode.blocks.count)
-        queued[0] = true
-        while let block = worklist.popLast() {
-            queued[block] = false
-            guard var state = blockEntry[block] else { continue }
+        var worklist: [(block: Int, state: State?)] = []
+        if isJoin(0) {
+            joinEntry[0] = entry
+            queued[0] = true
+            worklist.append((0, nil))
+        } else {
+            worklist.append((0, entry))
+        }
+        while let (block, handed) = worklist.popLast() {
+            var state: State
+            if let handed {
+                state = handed
+            } else {
+                queued[block] = false
+                guard let stored = joinEntry[block] else { continue }
+                state = stored
+            }
             for inst in vcode.blocks[block].instRange {
                 try step(inst, &state)
             }
             for successor in vcode.blocks[block].successors {
+                guard isJoin(successor) else {
+                    worklist.append((successor, state))
+                    continue
+                }
                 let merged: State
-                if let existing = blockEntry[successor] {
+                if let existing = joinEntry[successor] {
                     var meet = existing
                     for index in meet.indices where meet[index] != state[index] { meet[index] = -1 }
                     if meet == existing { continue }
@@ -101,10 +131,10 @@ private struct CheckerRun<Inst: MachineInstruction> {
                 } else {
                     merged = state
                 }
-                blockEntry[successor] = merged
+                joinEntry[successor] = merged
                 if !queued[successor] {
                     queued[successor] = true
-                    worklist.append(successor)
+                    worklist.append((successor, nil))
                 }
             }
         }

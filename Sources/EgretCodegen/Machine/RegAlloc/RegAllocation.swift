@@ -7,7 +7,7 @@ public struct RegAllocation: Sendable {
     public var operandAllocations: [PReg] = []
     /// Where each instruction's operands start in `operandAllocations`; one more entry
     /// than instructions.
-    public var operandOffsets: [Int] = [0]
+    public var operandOffsets: [Int32] = [0]
     /// Edits applied on entry, before the first instruction (moving register arguments
     /// out of their ABI registers), in order.
     public var entryEdits: [Edit] = []
@@ -19,13 +19,36 @@ public struct RegAllocation: Sendable {
     /// Every physical register the allocation writes (operand defs and edit
     /// destinations): the prologue saves the callee-saved ones among them.
     public var writtenRegisters = PRegSet()
+    /// What the allocation cost.
+    public var statistics = RegAllocStatistics()
 
     public init() {}
 
+    /// Array elements the allocation holds (capacities), for `RegAllocStatistics`.
+    var words: Int { operandAllocations.capacity + operandOffsets.capacity + entryEdits.capacity + edits.capacity }
+
     /// The allocations of instruction `index`'s operands.
     @inlinable public func allocations(ofInstruction index: Int) -> ArraySlice<PReg> {
-        operandAllocations[operandOffsets[index] ..< operandOffsets[index + 1]]
+        operandAllocations[Int(operandOffsets[index]) ..< Int(operandOffsets[index + 1])]
     }
+}
+
+/// What one register allocation cost, counted as it ran, so that tests and benchmarks
+/// can check that it grows linearly with the function (liveness once kept a set of
+/// every register for every block: blocks × registers bits).
+public struct RegAllocStatistics: Hashable, Sendable {
+    /// Blocks the liveness walks visited, one per (register, block it is live into).
+    public var livenessVisits = 0
+    /// Elements of the arrays the liveness computation held (their capacities).
+    public var livenessWords = 0
+    /// Scan passes (each pass but the last adds spills).
+    public var passes = 0
+    /// The most array elements the allocator held at once: its tables (operands,
+    /// intervals, reservations) plus those of one pass (units, assignments, edits) or
+    /// of the liveness computation (capacities, not counts).
+    public var peakWords = 0
+
+    public init() {}
 }
 
 /// A register or a spill slot.

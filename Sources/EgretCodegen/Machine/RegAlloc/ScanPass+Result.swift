@@ -46,12 +46,13 @@ extension ScanPass {
             nextBorrow = borrowEnd
         }
         allocation.spillSlotCount += borrowSlotsUsed
-        for preg in allocation.operandAllocations.indices.lazy
-            .filter({ table.operands[$0].kind == .def }).map({ allocation.operandAllocations[$0] }) {
-            allocation.writtenRegisters.insert(preg)
+        for index in allocation.operandAllocations.indices where table.operands.isDef(index) {
+            allocation.writtenRegisters.insert(allocation.operandAllocations[index])
         }
-        for edit in allocation.entryEdits + allocation.edits {
-            if case .register(let preg) = edit.destination { allocation.writtenRegisters.insert(preg) }
+        for edits in [allocation.entryEdits, allocation.edits] {
+            for edit in edits {
+                if case .register(let preg) = edit.destination { allocation.writtenRegisters.insert(preg) }
+            }
         }
         return allocation
     }

@@ -47,6 +47,12 @@ struct ScanPass<Inst: MachineInstruction> {
 
     private func isSpilled(_ vreg: Int) -> Bool { scan.spillSlot[vreg] >= 0 }
 
+    /// Array elements this pass holds (capacities), for `RegAllocStatistics`.
+    var words: Int {
+        units.capacity + unitOfVReg.capacity + unitOfOperand.capacity + assignment.capacity + edits.capacity
+            + entryEdits.capacity + lenderOf.capacity + borrows.capacity
+    }
+
     private mutating func addUnit(_ unit: Unit) -> Int32 {
         units.append(unit)
         return Int32(units.count - 1)

@@ -87,17 +87,18 @@ public struct ABISignature: Hashable, Sendable {
         var returnAreaOffset = 0
         var returns: [Value] = []
         returns.reserveCapacity(signature.returns.count)
-        func nextReturnLocation(isFloat: Bool) -> Location {
+        func nextReturnLocation(isFloat: Bool) throws -> Location {
             if let register = returnSlots.next(isFloat: isFloat) { return .register(register) }
-            defer { returnAreaOffset += convention.stackSlotSize }
-            return .stack(offset: Int32(returnAreaOffset))
+            let offset = try ABISignature.areaOffset(returnAreaOffset, what: "return area")
+            returnAreaOffset += convention.stackSlotSize
+            return .stack(offset: offset)
         }
         for (index, param) in signature.returns.enumerated() {
             let isFloat = try ABISignature.classify(param.type, what: "return value \(index)")
             var value = Value(type: param.type, extension_: param.extension_,
-                              location: nextReturnLocation(isFloat: isFloat))
+                              location: try nextReturnLocation(isFloat: isFloat))
             // An i128 return is two i64 returns under every convention.
-            if param.type == .i128 { value.highLocation = nextReturnLocation(isFloat: false) }
+            if param.type == .i128 { value.highLocation = try nextReturnLocation(isFloat: false) }
             returns.append(value)
         }
         returnAreaSize = ABISignature.alignTo16(returnAreaOffset)
@@ -113,34 +114,35 @@ public struct ABISignature: Hashable, Sendable {
         var parameters: [Value] = []
         parameters.reserveCapacity(signature.params.count)
         var structReturn: Int?
-        func nextArgumentLocation(isFloat: Bool) -> Location {
+        func nextArgumentLocation(isFloat: Bool) throws -> Location {
             if let register = argumentSlots.next(isFloat: isFloat) { return .register(register) }
-            defer { stackOffset += convention.stackSlotSize }
-            return .stack(offset: Int32(stackOffset))
+            let offset = try ABISignature.areaOffset(stackOffset, what: "stack arguments")
+            stackOffset += convention.stackSlotSize
+            return .stack(offset: offset)
         }
         for (index, param) in signature.params.enumerated() {
             let isFloat = try ABISignature.classify(param.type, what: "parameter \(index)")
             if param.purpose == .structReturn { structReturn = index }
             guard param.type == .i128 else {
                 parameters.append(Value(type: param.type, extension_: param.extension_,
-                                        location: nextArgumentLocation(isFloat: isFloat)))
+                                        location: try nextArgumentLocation(isFloat: isFloat)))
                 continue
             }
             var value: Value
             switch convention.wideIntegerArguments {
             case .twoIntegers:
                 value = Value(type: param.type, extension_: param.extension_,
-                              location: nextArgumentLocation(isFloat: false))
-                value.highLocation = nextArgumentLocation(isFloat: false)
+                              location: try nextArgumentLocation(isFloat: false))
+                value.highLocation = try nextArgumentLocation(isFloat: false)
             case .registerPairOrAlignedStack:
                 if let (low, high) = argumentSlots.nextPair() {
                     value = Value(type: param.type, extension_: param.extension_, location: .register(low))
                     value.highLocation = .register(high)
                 } else {
                     stackOffset = (stackOffset + 15) & ~15
-                    value = Value(type: param.type, extension_: param.extension_,
-                                  location: .stack(offset: Int32(stackOffset)))
-                    value.highLocation = .stack(offset: Int32(stackOffset + 8))
+                    let offset = try ABISignature.areaOffset(stackOffset, what: "stack arguments")
+                    value = Value(type: param.type, extension_: param.extension_, location: .stack(offset: offset))
+                    value.highLocation = .stack(offset: offset + 8)
                     stackOffset += 16
                 }
             }
@@ -151,7 +153,9 @@ public struct ABISignature: Hashable, Sendable {
         stackArgumentsSize = ABISignature.alignTo16(stackOffset)
         structReturnParameter = structReturn
         guard stackArgumentsSize + returnAreaSize <= ABISignature.sizeLimit else {
-            throw CodegenError.unsupported("a call with \(stackArgumentsSize + returnAreaSize) bytes of stack arguments and return area")
+            throw CodegenError.unsupported("implementation limit exceeded: a call with "
+                                           + "\(stackArgumentsSize + returnAreaSize) bytes of stack arguments and "
+                                           + "return area (at most \(ABISignature.sizeLimit))")
         }
     }
 
@@ -170,6 +174,17 @@ public struct ABISignature: Hashable, Sendable {
     static let sizeLimit = 128 << 20
 
     static func alignTo16(_ size: Int) -> Int { (size + 15) & ~15 }
+
+    /// `offset` as the 32-bit offset of a slot in an argument or return area, or the
+    /// `unsupported` error of an area past `sizeLimit` (so a signature of absurdly
+    /// many parameters is refused before any offset could overflow).
+    static func areaOffset(_ offset: Int, what: String) throws -> Int32 {
+        guard offset <= sizeLimit else {
+            throw CodegenError.unsupported("implementation limit exceeded: \(what) of more than \(sizeLimit) bytes "
+                                           + "in a signature")
+        }
+        return Int32(offset)
+    }
 
     /// Whether a value of `type` travels in the float class; throws for types no
     /// convention row describes yet.

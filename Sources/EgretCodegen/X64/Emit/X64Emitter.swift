@@ -37,8 +37,14 @@ public enum X64Emitter {
         buffer.reserveLabels(vcode.blocks.count)
         var unwind: [UnwindRecord] = []
         // One closure for the whole function: `frame.resolve` written at each use would
-        // copy the frame (and retain its arrays) for every instruction.
-        let resolve: (Amode) -> Amode = { frame.resolve($0) }
+        // copy the frame (and retain its arrays) for every instruction. A frame address
+        // beyond a 32-bit displacement is remembered and reported once emission ends.
+        var unreachable: Amode?
+        let resolve: (Amode) -> Amode = { amode in
+            if let resolved = frame.resolve(amode) { return resolved }
+            if unreachable == nil { unreachable = amode }
+            return Amode(.base(Gpr(PReg.rsp), displacement: 0), trap: amode.trap)
+        }
         frame.emitPrologue(into: &buffer, unwind: &unwind)
         for edit in allocation.entryEdits { emitEdit(edit, resolve: resolve, into: &buffer) }
         var editIndex = 0
@@ -110,6 +116,10 @@ public enum X64Emitter {
                     flagsOfResult = nil
                 }
             }
+        }
+        if let unreachable, case .frame(let place, let displacement) = unreachable.address {
+            throw CodegenError.unsupported("implementation limit exceeded: the frame address \(place)+\(displacement) "
+                                           + "lies beyond a 32-bit displacement")
         }
         guard editIndex == edits.count else {
             throw CodegenError.internalError("register allocation edits out of order at edit \(editIndex)")

@@ -26,8 +26,11 @@ import EgretIR
 ///
 /// Requires: register allocation done (spill slots and written registers known).
 /// Guarantees: rsp is 16-byte aligned after the prologue; every `.frame` address
-/// resolves to a concrete rsp- or rbp-relative address; the epilogue restores every
-/// register the prologue saved.
+/// resolves to a concrete rsp- or rbp-relative address (or is reported as beyond a
+/// 32-bit displacement); the epilogue restores every register the prologue saved; a
+/// frame of a page or more is probed page by page from the top before it is
+/// allocated (`emitStackProbe`), so it overflows into the stack's guard page; a frame
+/// larger than `sizeLimit` is refused.
 public struct X64Frame: Sendable {
     /// Callee-saved registers the function writes, saved by the prologue (pushed in
     /// this order, popped in reverse).
@@ -46,6 +49,15 @@ public struct X64Frame: Sendable {
     /// Bytes of stack arguments the caller passed (shadow space included).
     public let incomingArgumentsSize: Int32
 
+    /// The most bytes a frame may span from its lowest address (rsp after the
+    /// prologue) to the end of its incoming arguments: 1 GiB. Every frame address is
+    /// then an rsp- or rbp-relative 32-bit displacement with room to spare, and every
+    /// offset the prologue, epilogues and tail calls compute fits an `Int32`. A frame
+    /// that needs more is refused as an implementation limit, as Cranelift refuses
+    /// stack slots that pass 2^32 bytes ("implementation limit exceeded"); such a
+    /// frame could never run within the stack budget anyway (`StackBudget`).
+    public static let sizeLimit = 1 << 30
+
     /// Lays out the frame.
     /// - Parameters:
     ///   - stackSlots: the function's CLIF stack slots.
@@ -55,15 +67,21 @@ public struct X64Frame: Sendable {
     ///   - savedRegisters: callee-saved registers written by the function.
     ///   - incomingArgumentsSize: bytes of stack arguments the caller passed.
     ///   - savedVectorRegisters: callee-saved xmm registers written by the function.
+    /// - Throws: `CodegenError.unsupported` ("implementation limit exceeded", with the
+    ///   size the frame would need) when the frame passes `sizeLimit`, or a slot asks
+    ///   for an alignment above 16. Every size is added with overflow checks, so no
+    ///   input can trap the layout itself.
     public init(stackSlots: [StackSlotData], spillSlotCount: Int, outgoingArgumentsSize: Int,
                 savedRegisters: [PReg], incomingArgumentsSize: Int = 0, savedVectorRegisters: [PReg] = []) throws {
         self.savedRegisters = savedRegisters
         self.savedVectorRegisters = savedVectorRegisters
-        self.incomingArgumentsSize = Int32(clamping: incomingArgumentsSize)
-        var offset = (outgoingArgumentsSize + 15) & ~15
-        spillSlotsOffset = Int32(offset)
-        offset += 8 * spillSlotCount
-        var slotOffsets: [Int32] = []
+        var size = FrameSize()
+        var offset = try size.add(outgoingArgumentsSize, to: 0, what: .outgoingArguments)
+        offset = try size.alignUp(offset, to: 16)
+        let spillBase = offset
+        offset = try size.add(size.times(spillSlotCount, 8), to: offset, what: .spillSlots)
+        var slotOffsets: [Int] = []
+        slotOffsets.reserveCapacity(stackSlots.count)
         for slot in stackSlots {
             // The frame's bottom is 16-byte aligned, so alignments up to 16 hold.
             guard slot.alignment <= 16 else {
@@ -73,21 +91,30 @@ public struct X64Frame: Sendable {
             // an i128 atomic (`lock cmpxchg16b`, which faults on any other address)
             // works in every slot that can hold one, as it does on the interpreter.
             let alignment = max(Int(slot.alignment), slot.size >= 16 ? 16 : 1)
-            offset = (offset + alignment - 1) / alignment * alignment
-            slotOffsets.append(Int32(offset))
-            offset += Int(slot.size)
+            offset = try size.alignUp(offset, to: alignment)
+            slotOffsets.append(offset)
+            offset = try size.add(Int(slot.size), to: offset, what: .stackSlots)
         }
-        stackSlotOffsets = slotOffsets
         // At entry rsp ≡ 8 (mod 16); `push rbp` makes it 0; each saved register
         // pushes 8 more. The allocation rounds the total back to a multiple of 16.
         let pushed = 8 * savedRegisters.count
         // rbp is 16-byte aligned, so the xmm save slots start at the next multiple of
         // 16 below the pushes.
         let vectorArea = savedVectorRegisters.isEmpty ? pushed : ((pushed + 15) & ~15) + 16 * savedVectorRegisters.count
-        let total = (offset + vectorArea + 15) & ~15
-        guard total - pushed <= Int(Int32.max / 2) else {
-            throw CodegenError.unsupported("a frame of \(total) bytes")
+        let total = try size.alignUp(size.add(vectorArea, to: offset, what: .savedRegisters), to: 16)
+        // The whole frame as rbp sees it: the allocation, the pushes, the saved rbp
+        // and return address, and the caller's stack arguments above them.
+        let span = try size.add(incomingArgumentsSize, to: size.add(16, to: total, what: .frameLink),
+                                what: .incomingArguments)
+        guard span <= X64Frame.sizeLimit, incomingArgumentsSize >= 0 else {
+            throw CodegenError.unsupported("implementation limit exceeded: a frame of \(span) bytes "
+                                           + "(\(size.parts)); Egret lays out frames of at most "
+                                           + "\(X64Frame.sizeLimit) bytes (1 GiB)")
         }
+        // Below the limit, every offset fits an Int32.
+        spillSlotsOffset = Int32(spillBase)
+        stackSlotOffsets = slotOffsets.map { Int32($0) }
+        self.incomingArgumentsSize = Int32(incomingArgumentsSize)
         allocatedSize = Int32(total - pushed)
     }
 
@@ -106,25 +133,35 @@ public struct X64Frame: Sendable {
         }
     }
 
-    /// The concrete address of a memory operand, `.frame` places resolved.
-    public func resolve(_ amode: Amode) -> Amode {
+    /// The concrete address of a memory operand, `.frame` places resolved; nil when the
+    /// place plus its displacement lies beyond a 32-bit displacement (a `stack_addr`
+    /// offset far outside its slot), which the emitter reports as an implementation
+    /// limit.
+    public func resolve(_ amode: Amode) -> Amode? {
         guard case .frame(let place, let displacement) = amode.address else { return amode }
         let rsp = Gpr(PReg.rsp), rbp = Gpr(PReg.rbp)
+        let base: Gpr, offset: Int64
         switch place {
         case .stackSlot(let index):
-            let base = Int(index) < stackSlotOffsets.count ? stackSlotOffsets[Int(index)] : 0
-            return Amode(.base(rsp, displacement: base &+ displacement), trap: amode.trap)
+            base = rsp
+            offset = Int(index) < stackSlotOffsets.count ? Int64(stackSlotOffsets[Int(index)]) : 0
         case .spillSlot(let index):
-            return Amode(.base(rsp, displacement: spillSlotsOffset &+ 8 * Int32(index) &+ displacement), trap: amode.trap)
+            base = rsp
+            offset = Int64(spillSlotsOffset) + 8 * Int64(index)
         case .outgoingArguments:
-            return Amode(.base(rsp, displacement: displacement), trap: amode.trap)
+            base = rsp
+            offset = 0
         case .incomingArguments:
-            return Amode(.base(rbp, displacement: 16 &+ displacement &+ incomingArgumentBias), trap: amode.trap)
+            base = rbp
+            offset = 16 + Int64(incomingArgumentBias)
         }
+        guard let resolved = Int32(exactly: offset + Int64(displacement)) else { return nil }
+        return Amode(.base(base, displacement: resolved), trap: amode.trap)
     }
 
-    /// `push rbp; mov rbp, rsp; push saved…; sub rsp, N`, with the unwind record of
-    /// each step at the code offset right after it.
+    /// `push rbp; mov rbp, rsp; push saved…; [stack probes]; sub rsp, N`, with the
+    /// unwind record of each step at the code offset right after it (the probes move
+    /// rsp and put it back; the CFA is rbp-based by then).
     func emitPrologue(into buffer: inout CodeBuffer, unwind: inout [UnwindRecord]) {
         let rbp = Gpr(PReg.rbp), rsp = Gpr(PReg.rsp)
         X64Inst.push(src: .reg(rbp)).encode(into: &buffer)
@@ -137,10 +174,12 @@ public struct X64Frame: Sendable {
             unwind.append(.saveRegister(codeOffset: buffer.bytes.count, register: preg,
                                         offsetFromFramePointer: -8 * Int32(index + 1)))
         }
+        emitStackProbe(into: &buffer)
         if allocatedSize > 0 {
             X64Inst.aluRmiR(.sub, size: .size64, src1: rsp, src2: .imm(allocatedSize), dst: Writable(rsp))
                 .encode(into: &buffer)
             unwind.append(.stackAllocation(codeOffset: buffer.bytes.count, size: allocatedSize))
+            if touchesBottom { X64Frame.probeTouch.encode(into: &buffer) }
         }
         for (index, preg) in savedVectorRegisters.enumerated() {
             // Below the pushes and inside the allocation: stored only now that rsp is
@@ -150,6 +189,82 @@ public struct X64Frame: Sendable {
             unwind.append(.saveVectorRegister(codeOffset: buffer.bytes.count, register: preg,
                                               offsetFromFramePointer: -vectorSaveOffset(index)))
         }
+    }
+
+    /// The distance between stack probes: the smallest guard region a stack has (one
+    /// 4 KiB page; Cranelift's `probestack_size_log2` default).
+    public static let probeInterval: Int32 = 4096
+    /// Frames of up to this many probe intervals are probed by unrolled touches, larger
+    /// ones by a loop (Cranelift's inline probestack unrolls three).
+    public static let unrolledProbeLimit: Int32 = 3
+
+    /// How many pages the prologue touches before it allocates the frame: one per whole
+    /// probe interval of `allocatedSize` (none for a frame smaller than a page).
+    public var probeCount: Int32 { allocatedSize / X64Frame.probeInterval }
+
+    /// Whether the prologue touches the frame's lowest byte right after allocating it
+    /// (`movl $0, (%rsp)`, recorded as `stk_ovf`): when the page probes did not reach
+    /// it, and the frame is probed or has CLIF stack slots. Every byte between rsp and
+    /// the top of the stack is then known to be mapped, so the function's own accesses
+    /// to its stack slots (which carry the program's trap code, `heap_oob` unless the
+    /// flags say otherwise) can never be the first to fault in the guard page: the
+    /// overflow is reported as `stk_ovf` at the touch. Spills, saves and outgoing
+    /// arguments carry no trap code, so a fault there is recognised by its address.
+    public var touchesBottom: Bool {
+        allocatedSize > 0 && allocatedSize % X64Frame.probeInterval != 0 && (probeCount > 0 || !stackSlotOffsets.isEmpty)
+    }
+
+    /// A touch of the word at rsp, recorded as `stk_ovf`.
+    static let probeTouch = X64Inst.storeImm(size: .size32, imm: 0,
+                                             dst: Amode(.base(Gpr(PReg.rsp), displacement: 0), trap: .stackOverflow))
+
+    /// Stack probes (Cranelift's inline `probestack`, with `__chkstk`'s semantics): a
+    /// frame of at least one page touches every page it will occupy, in order from the
+    /// top, before rsp moves past them for good, so the first access below the stack
+    /// lands in its guard page, whatever the frame's size and whichever part of it the
+    /// function touches first:
+    ///
+    ///     up to three pages            more pages (r11 is free in a prologue: no
+    ///                                  convention passes an argument in it)
+    ///     subq $4096, %rsp             movq %rsp, %r11
+    ///     movl $0, (%rsp)   ← stk_ovf  subq $(pages·4096), %r11
+    ///     … once per page            loop:
+    ///     addq $(pages·4096), %rsp     subq $4096, %rsp
+    ///                                  movl $0, (%rsp)   ← stk_ovf
+    ///                                  cmpq %r11, %rsp
+    ///                                  jne loop
+    ///                                  addq $(pages·4096), %rsp
+    ///
+    /// Each touch carries a trap record for `stk_ovf`, so a fault there is a stack
+    /// overflow wherever the stack lies. Then the allocation (`subq $N, %rsp`) follows
+    /// as for any frame, and the touch of its lowest word (`touchesBottom`) when the
+    /// probes stopped above it (less than a page above), so every page of the frame is
+    /// touched in order from the top, as `__chkstk` does.
+    private func emitStackProbe(into buffer: inout CodeBuffer) {
+        let pages = probeCount
+        guard pages > 0 else { return }
+        let rsp = Gpr(PReg.rsp), r11 = Gpr(PReg.r11)
+        let page = X64Frame.probeInterval
+        let step = X64Inst.aluRmiR(.sub, size: .size64, src1: rsp, src2: .imm(page), dst: Writable(rsp))
+        let touch = X64Frame.probeTouch
+        if pages <= X64Frame.unrolledProbeLimit {
+            for _ in 0 ..< pages {
+                step.encode(into: &buffer)
+                touch.encode(into: &buffer)
+            }
+        } else {
+            X64Inst.movRR(size: .size64, src: rsp, dst: Writable(r11)).encode(into: &buffer)
+            X64Inst.aluRmiR(.sub, size: .size64, src1: r11, src2: .imm(pages * page), dst: Writable(r11))
+                .encode(into: &buffer)
+            let loop = buffer.makeLabel()
+            buffer.bind(loop)
+            step.encode(into: &buffer)
+            touch.encode(into: &buffer)
+            X64Inst.cmpRmiR(.cmp, size: .size64, src1: rsp, src2: .reg(r11)).encode(into: &buffer)
+            X64Inst.jcc(cc: .ne, target: loop).encode(into: &buffer)
+        }
+        X64Inst.aluRmiR(.add, size: .size64, src1: rsp, src2: .imm(pages * page), dst: Writable(rsp))
+            .encode(into: &buffer)
     }
 
     /// Before a tail call (`returnCallKnown`/`returnCallUnknown`, see their comment in
@@ -194,6 +309,59 @@ public struct X64Frame: Sendable {
             for preg in savedRegisters.reversed() { X64Inst.pop(dst: Writable(Gpr(preg))).encode(into: &buffer) }
         }
         X64Inst.pop(dst: Writable(rbp)).encode(into: &buffer)
+    }
+}
+
+/// Checked arithmetic for a frame's layout: each size and offset is added with
+/// overflow checks, and the parts are remembered for the message of a frame that
+/// exceeds the limit.
+private struct FrameSize {
+    enum Part: String, CaseIterable {
+        case outgoingArguments = "outgoing arguments"
+        case spillSlots = "spill slots"
+        case stackSlots = "stack slots"
+        case savedRegisters = "saved registers"
+        case frameLink = "saved rbp and return address"
+        case incomingArguments = "incoming arguments"
+    }
+
+    /// Bytes of each part, by `Part` order.
+    private var bytes = [Int](repeating: 0, count: Part.allCases.count)
+
+    /// `offset + amount`, counting `amount` towards `what`.
+    mutating func add(_ amount: Int, to offset: Int, what: Part) throws -> Int {
+        guard amount >= 0 else { throw FrameSize.overflow }
+        let index = Part.allCases.firstIndex(of: what) ?? 0
+        let (part, partOverflow) = bytes[index].addingReportingOverflow(amount)
+        let (sum, overflow) = offset.addingReportingOverflow(amount)
+        guard !overflow, !partOverflow else { throw FrameSize.overflow }
+        bytes[index] = part
+        return sum
+    }
+
+    /// `offset` rounded up to a multiple of `alignment` (a power of two).
+    func alignUp(_ offset: Int, to alignment: Int) throws -> Int {
+        let (sum, overflow) = offset.addingReportingOverflow(alignment - 1)
+        guard !overflow else { throw FrameSize.overflow }
+        return sum & ~(alignment - 1)
+    }
+
+    /// `count · width`.
+    func times(_ count: Int, _ width: Int) throws -> Int {
+        let (product, overflow) = count.multipliedReportingOverflow(by: width)
+        guard !overflow, count >= 0 else { throw FrameSize.overflow }
+        return product
+    }
+
+    /// The nonzero parts: `stack slots 6144000000, spill slots 16`.
+    var parts: String {
+        let named = zip(Part.allCases, bytes).filter { $0.1 > 0 }.map { "\($0.0.rawValue) \($0.1)" }
+        return named.isEmpty ? "nothing" : named.joined(separator: ", ")
+    }
+
+    static var overflow: CodegenError {
+        CodegenError.unsupported("implementation limit exceeded: a frame larger than 2^63 bytes; "
+                                 + "Egret lays out frames of at most \(X64Frame.sizeLimit) bytes (1 GiB)")
     }
 }
 

@@ -211,11 +211,16 @@ extension X64LoweringContext {
         let start = Int(plan.edgeStart(of: block))
         for index in start ..< start + successorCalls(of: block).count where plan.edges[index].edgeBlock >= 0 {
             let edge = plan.edges[index]
-            // Emit into the edge block's own (empty) buffer, then put the block's back.
-            swap(&pending, &blockInsts[Int(edge.edgeBlock)])
+            // Emit into an empty buffer, keep its code in `edgeCode`, then put the
+            // block's back.
+            var blockCode: [X64Inst] = []
+            swap(&pending, &blockCode)
             emitParallelMoves(edge.call)
             emit(.jmp(target: MachLabel(UInt32(plan.vcodeIndex(of: edge.call.block)))))
-            swap(&pending, &blockInsts[Int(edge.edgeBlock)])
+            codeRanges[Int(edge.edgeBlock)] = X64LoweringContext.CodeRange(inEdgeCode: true, start: Int32(edgeCode.count),
+                                                                           count: Int32(pending.count))
+            edgeCode.append(contentsOf: pending)
+            swap(&pending, &blockCode)
         }
     }
 
@@ -315,11 +320,23 @@ extension X64LoweringContext {
     /// Joins the lowered blocks into the VCode.
     func assemble() -> LoweredFunction {
         var vcode = VCode<X64Inst>()
-        vcode.insts.reserveCapacity(blockInsts.reduce(0) { $0 + $1.count })
+        if plan.blocks.count == 1 {
+            // One block: its code is the VCode as it stands (no copy of a large function).
+            swap(&vcode.insts, &loweredCode)
+        } else {
+            vcode.insts.reserveCapacity(loweredCode.count + edgeCode.count)
+        }
         vcode.blocks.reserveCapacity(plan.blocks.count)
         for (index, kind) in plan.blocks.enumerated() {
-            let start = vcode.insts.count
-            vcode.insts.append(contentsOf: blockInsts[index])
+            let start: Int
+            if plan.blocks.count == 1 {
+                start = 0
+            } else {
+                start = vcode.insts.count
+                let range = codeRanges[index]
+                let code = Int(range.start) ..< Int(range.start) + Int(range.count)
+                vcode.insts.append(contentsOf: range.inEdgeCode ? edgeCode[code] : loweredCode[code])
+            }
             var successors: [Int] = []
             switch kind {
             case .block(let block):
@@ -332,6 +349,8 @@ extension X64LoweringContext {
             }
             vcode.blocks.append(VCodeBlock(instRange: start ..< vcode.insts.count, successors: successors))
         }
+        loweredCode = []
+        edgeCode = []
         vcode.vregClasses = vregClasses
         vcode.entryArguments = entryArguments
 
@@ -359,7 +378,7 @@ extension X64LoweringContext {
         var sources: [UInt32] = []
         sources.reserveCapacity(count)
         for (index, kind) in plan.blocks.enumerated() {
-            let length = blockInsts[index].count
+            let length = Int(codeRanges[index].count)
             switch kind {
             case .block(let block):
                 let start = Int(plan.blockStates[block.position].sourceStart)

@@ -51,8 +51,22 @@ final class X64LoweringContext: LoweringBuilder {
     @exclusivity(unchecked) var values: [ValueState]
 
     @exclusivity(unchecked) var plan = BlockPlan()
-    /// Machine instructions of each VCode block, in order, once lowered.
-    @exclusivity(unchecked) var blockInsts: [[X64Inst]] = []
+    /// Machine instructions of the lowered blocks, each block's contiguous, in the
+    /// order they were lowered, and those of the edge blocks likewise (`assemble` puts
+    /// them in VCode order). Two flat arrays rather than one per block: a function of
+    /// a hundred thousand blocks would otherwise keep as many arrays, each with the
+    /// room it reserved.
+    @exclusivity(unchecked) var loweredCode: [X64Inst] = []
+    @exclusivity(unchecked) var edgeCode: [X64Inst] = []
+    /// Where each VCode block's instructions are: in `edgeCode` or `loweredCode`, from
+    /// `start`, `count` of them.
+    @exclusivity(unchecked) var codeRanges: [CodeRange] = []
+
+    struct CodeRange {
+        var inEdgeCode = false
+        var start: Int32 = 0
+        var count: Int32 = 0
+    }
     @exclusivity(unchecked) var entryArguments: [FixedDef] = []
     /// Layouts of the function's `sigN` signatures, computed on first use.
     @exclusivity(unchecked) var signatureCache: [ABISignature?]
@@ -114,7 +128,8 @@ final class X64LoweringContext: LoweringBuilder {
 
     func run() throws -> LoweredFunction {
         try buildPlan()
-        blockInsts = [[X64Inst]](repeating: [], count: plan.blocks.count)
+        codeRanges = [CodeRange](repeating: CodeRange(), count: plan.blocks.count)
+        loweredCode.reserveCapacity(function.insts.count + plan.blocks.count)
         if options.recordSources { sourceLog.reserveCapacity(2 * function.insts.count + 8) }
         for block in plan.postorder {
             try lowerBlock(block)
@@ -129,8 +144,7 @@ final class X64LoweringContext: LoweringBuilder {
     /// in `sourceLog`.
     private func lowerBlock(_ block: Block) throws {
         currentBlock = block
-        pending = []
-        pending.reserveCapacity(2 * function.blocks[block.position].insts.count + 4)
+        pending.removeAll(keepingCapacity: true)
         let recordSources = options.recordSources
         if recordSources {
             currentSourceStart = sourceLog.count
@@ -156,7 +170,9 @@ final class X64LoweringContext: LoweringBuilder {
         }
         pending.reverse()
         if recordSources { sourceLog[currentSourceStart...].reverse() }
-        swap(&blockInsts[Int(plan.vcodeIndex(of: block))], &pending)
+        codeRanges[Int(plan.vcodeIndex(of: block))] = CodeRange(inEdgeCode: false, start: Int32(loweredCode.count),
+                                                                count: Int32(pending.count))
+        loweredCode.append(contentsOf: pending)
     }
 
     /// Records `source` for the instructions of `pending` that have none yet.
