@@ -31,8 +31,21 @@ public struct FiletestRunner {
         self.options = options
     }
 
-    /// Runs one file given its name and text.
-    public func run(fileName: String, text: String) -> FileOutcome {
+    /// What a worker process learns while a file runs (IsolatedFiletestSuite): the
+    /// stage, the run line about to run, each verdict. `judged` returning false stops
+    /// the file there (the process is no longer fit to run code).
+    public struct Hooks {
+        public var stage: (String) -> Void = { _ in }
+        public var willRun: (UInt32) -> Void = { _ in }
+        public var judged: (UInt32, LineVerdict) -> Bool = { _, _ in true }
+
+        public init() {}
+    }
+
+    /// Runs one file given its name and text. Run lines in `decided` (by line number)
+    /// are not run: they take the verdict given (a line that crashed or hung a worker).
+    public func run(fileName: String, text: String, decided: [UInt32: LineVerdict] = [:],
+                    hooks: Hooks = Hooks()) -> FileOutcome {
         var outcome = FileOutcome(fileName: fileName)
         let module: Module
         do {
@@ -62,8 +75,24 @@ public struct FiletestRunner {
                                                   file: fileName))
             return outcome
         }
+        if module.runDirectives.contains(where: { decided[$0.location.line] == nil }) {
+            // Compiling first, so that a crash while compiling is the file's, not a run line's.
+            hooks.stage("compiling")
+            for index in harness.variants.indices { _ = harness.compiledModule(index) }
+        }
         for directive in module.runDirectives {
-            outcome.record(directive, Self.verdict(directive, harness.judge(directive)))
+            let line = directive.location.line
+            if let verdict = decided[line] {
+                outcome.record(directive, verdict)
+                continue
+            }
+            hooks.willRun(line)
+            let verdict = Self.verdict(directive, harness.judge(directive))
+            outcome.record(directive, verdict)
+            if !hooks.judged(line, verdict) {
+                outcome.incomplete = true
+                return outcome
+            }
         }
         if outcome.unsupported > 0 {
             // One line per file: which features its unsupported run lines need.
@@ -102,7 +131,7 @@ public struct FiletestRunner {
 }
 
 /// How one run line ended.
-public enum LineVerdict: Hashable, Sendable {
+public enum LineVerdict: Hashable, Sendable, Codable {
     /// Matched; `printed` is the output of a `; print:` directive.
     case passed(printed: String?)
     case failed(String)
@@ -111,7 +140,7 @@ public enum LineVerdict: Hashable, Sendable {
 }
 
 /// How one file ended: its diagnostics (it could not be run), or its run lines.
-public struct FileOutcome: Sendable {
+public struct FileOutcome: Sendable, Codable {
     public var fileName: String
     public var diagnostics: [Diagnostic] = []
     public var passed = 0
@@ -122,9 +151,20 @@ public struct FileOutcome: Sendable {
     public var messages: [String] = []
     /// The features that made run lines unsupported, in first-seen order.
     public var unsupportedFeatures: [String] = []
+    /// Stopped before its last run line (Hooks.judged said so).
+    public var incomplete = false
 
     public init(fileName: String) {
         self.fileName = fileName
+    }
+
+    /// A file whose worker crashed or hung outside any run line (loading or compiling
+    /// it): one failure, as it is a bug in Egret whatever the input.
+    public static func lost(fileName: String, stage: String, how: String) -> FileOutcome {
+        var outcome = FileOutcome(fileName: fileName)
+        outcome.failed = 1
+        outcome.messages.append("\(fileName): egret \(how) while \(stage) the file")
+        return outcome
     }
 
     mutating func record(_ directive: RunDirective, _ verdict: LineVerdict) {

@@ -42,18 +42,25 @@ public struct FiletestSuite {
     public func run(files: [String], report: (FileOutcome) -> Void) -> SuiteSummary {
         var summary = SuiteSummary()
         for file in files {
-            let outcome: FileOutcome
-            do {
-                outcome = runner.run(fileName: file, text: try InputFile.read(file))
-            } catch {
-                var unreadable = FileOutcome(fileName: file)
-                unreadable.diagnostics.append(error as? Diagnostic ?? Diagnostic(.error, "cannot be read", file: file))
-                outcome = unreadable
-            }
+            let outcome = Self.runFile(file, runner: runner)
             summary.add(outcome)
             report(outcome)
         }
         return summary
+    }
+
+    /// Reads and runs one file.
+    public static func runFile(_ file: String, runner: FiletestRunner, decided: [UInt32: LineVerdict] = [:],
+                               hooks: FiletestRunner.Hooks = FiletestRunner.Hooks()) -> FileOutcome {
+        let text: String
+        do {
+            text = try InputFile.read(file)
+        } catch {
+            var unreadable = FileOutcome(fileName: file)
+            unreadable.diagnostics.append(error as? Diagnostic ?? Diagnostic(.error, "cannot be read", file: file))
+            return unreadable
+        }
+        return runner.run(fileName: file, text: text, decided: decided, hooks: hooks)
     }
 }
 
@@ -71,7 +78,7 @@ public struct SuiteSummary: Sendable {
 
     public init() {}
 
-    mutating func add(_ outcome: FileOutcome) {
+    public mutating func add(_ outcome: FileOutcome) {
         files += 1
         passed += outcome.passed
         failed += outcome.failed

@@ -49,13 +49,23 @@ public enum OutputFile {
     }
 
     private static func directoryFailure(_ path: String) -> String? {
-        let parent = (path as NSString).deletingLastPathComponent
+        let parent = parentDirectory(path)
         if !parent.isEmpty && parent != path && !FileManager.default.fileExists(atPath: parent),
            let reason = directoryFailure(parent) {
             return reason
         }
         guard mkdir(path, 0o777) == 0 || errno == EEXIST else { return String(cString: strerror(errno)) }
         return InputFile.isDirectory(path) ? nil : String(cString: strerror(ENOTDIR))
+    }
+
+    /// The directory `path` lies in: `a/b` for `a/b/c/`, `/` for `/a`, empty for `a`.
+    /// (Foundation's `deletingLastPathComponent` traps on some short relative paths.)
+    public static func parentDirectory(_ path: String) -> String {
+        var trimmed = Substring(path)
+        while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
+        guard let slash = trimmed.lastIndex(of: "/") else { return "" }
+        if slash == trimmed.startIndex { return "/" }
+        return String(trimmed[..<slash])
     }
 
     private static func failure(_ path: String, _ code: Int32) -> Diagnostic {

@@ -2,9 +2,10 @@
 //
 //   egret_guarded_call (C, sigsetjmp)
 //     -> trampoline (JIT)  -> compiled function (JIT) -> fault
-//   signal handler (on the alternate stack): the PC is in registered JIT code and a
-//   guarded call is active on this thread -> record, siglongjmp back to the call.
-//   Otherwise -> the previous handler, or the default action (a real crash).
+//   signal handler (on the alternate stack): a guarded call is active on this
+//   thread -> record, siglongjmp back to the call (a PC outside registered JIT code
+//   also taints the process: the code jumped somewhere wild and may have written
+//   anywhere). Otherwise -> the previous handler, or the default action (a real crash).
 #define _GNU_SOURCE
 #include "egret_runtime.h"
 
@@ -14,7 +15,9 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <ucontext.h>
+#include <unistd.h>
 
 // ---- Registered JIT code ranges (a small lock-free-read table) ----------------
 
@@ -102,17 +105,38 @@ static void forward_signal(int signal, siginfo_t *info, void *context) {
     sigaction(signal, &fallback, NULL);
 }
 
+static atomic_int tainted;
+
+int egret_runtime_tainted(void) { return atomic_load(&tainted); }
+
+void egret_runtime_taint(void) { atomic_store(&tainted, 1); }
+
 static void trap_handler(int signal, siginfo_t *info, void *raw_context) {
     ucontext_t *context = (ucontext_t *)raw_context;
     uintptr_t pc = (uintptr_t)context->uc_mcontext.gregs[REG_RIP];
     guard_frame *guard = innermost_guard;
-    if (guard == NULL || !egret_is_jit_code((const void *)pc)) {
+    if (guard == NULL) {
         forward_signal(signal, info, raw_context);
         return;
     }
+    int outside = !egret_is_jit_code((const void *)pc);
+    if (outside) atomic_store(&tainted, 1);
     guard->trap->signal = signal;
     guard->trap->pc = pc;
     guard->trap->fault_address = (uintptr_t)info->si_addr;
+    guard->trap->stack_pointer = (uintptr_t)context->uc_mcontext.gregs[REG_RSP];
+    guard->trap->outside_jit_code = outside;
+    guard->trap->return_address = 0;
+    if (outside) {
+        // A call to a wild address faults on its target with the return address on
+        // top of the stack. Read it with a syscall: a wild stack pointer must give
+        // EFAULT here, not a fault inside the handler.
+        uintptr_t word = 0;
+        struct iovec local = {&word, sizeof word};
+        struct iovec remote = {(void *)guard->trap->stack_pointer, sizeof word};
+        if (process_vm_readv(getpid(), &local, 1, &remote, 1, 0) == (ssize_t)sizeof word)
+            guard->trap->return_address = word;
+    }
     siglongjmp(guard->jump, 1);
 }
 
@@ -191,6 +215,9 @@ int egret_guarded_call_on_stack(egret_trampoline trampoline, void *slots, const 
     trap->signal = 0;
     trap->pc = 0;
     trap->fault_address = 0;
+    trap->stack_pointer = 0;
+    trap->outside_jit_code = 0;
+    trap->return_address = 0;
     if (egret_runtime_prepare() != 0) return -1;
     guard_frame guard;
     guard.trap = trap;

@@ -4,12 +4,14 @@ import EgretHarness
 import EgretIR
 import Foundation
 
-/// `egret compile FILE [--disasm] [--vcode] [--timings]`.
+/// `egret compile FILE… [--disasm] [--vcode] [--timings]`.
 struct CompileCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compile",
-        abstract: "Compile the functions of a .clif file for x86-64 and show the result.",
-        discussion: "Without --disasm, --vcode or --timings, prints each function's code size.")
+        abstract: "Compile the functions of .clif files for x86-64 and show the result.",
+        discussion: """
+            Without --disasm, --vcode or --timings, prints each function's code size. The exit status is             the worst of the files' (1 a compile error, 3 unsupported, 2 bad input).
+            """)
 
     @Flag(name: .long, help: "Print the final machine code, disassembled by capstone.")
     var disasm = false
@@ -23,10 +25,24 @@ struct CompileCommand: ParsableCommand {
     @Option(name: .long, help: "Compile with this calling convention instead of system_v (e.g. windows_fastcall).")
     var callconv: String?
 
-    @Argument(help: "The .clif file to compile.")
-    var file: String
+    @Argument(help: "The .clif files to compile.")
+    var files: [String]
 
     func run() throws {
+        var status: Int32 = 0
+        for file in files {
+            do {
+                try compile(file)
+            } catch let exit as ExitCode {
+                // 1 (a compile error) outranks 3 (unsupported) outranks 2 (bad input).
+                let rank: [Int32: Int] = [0: 0, 2: 1, 3: 2, 1: 3]
+                if rank[exit.rawValue, default: 4] > rank[status, default: 4] { status = exit.rawValue }
+            }
+        }
+        if status != 0 { throw ExitCode(status) }
+    }
+
+    private func compile(_ file: String) throws {
         let text = try InputFile.read(file)
         var phases = PhaseTimings()
         let module: Module

@@ -110,11 +110,18 @@ struct FuzzCommand: ParsableCommand {
         try Preflight.paths(options)
         let result: CampaignResult
         do {
-            result = try Campaign(options: options).run { print($0) }
+            let campaign = try Campaign(options: options)
+            let interrupts = InterruptHandlers { signal in
+                printError("egret: \(JITFault.signalName(signal)): stopping the workers; storing what was found")
+                campaign.interrupt(signal: signal)
+            }
+            result = try campaign.run { print($0) }
+            interrupts.restore()
         } catch let error as CampaignError {
             printError("egret: error: \(error)")
             throw ExitCode(2)
         }
+        for error in result.storageErrors { printError("egret: error: \(error)") }
         print(String(format: "%llu cases in %.1f s (%.0f cases/s), %.1f instructions and %.1f inputs per case",
                      result.cases, result.elapsed, result.casesPerSecond,
                      result.cases > 0 ? Double(result.instructions) / Double(result.cases) : 0,
@@ -124,8 +131,16 @@ struct FuzzCommand: ParsableCommand {
                   + (item.corpusPath.map { " -> \($0)" } ?? ""))
         }
         if from != nil { printSeedCounts(result) }
+        if result.unconfirmedWorkerLosses > 0 {
+            print("\(result.unconfirmedWorkerLosses) worker(s) lost on a case that passed in a fresh worker (not findings)")
+        }
         if let path = result.reportPath { print("report: \(path)/index.html") }
+        if let signal = result.interruptedBy {
+            print("interrupted by \(JITFault.signalName(signal)) after \(result.cases) cases")
+            throw ExitCode(128 + signal)
+        }
         if !result.newFindings.isEmpty { throw ExitCode(1) }
+        if !result.storageErrors.isEmpty { throw ExitCode(2) }
     }
 }
 
@@ -242,10 +257,20 @@ struct CorpusCommand: ParsableCommand {
             abstract: "Run every corpus case; fixed ones must pass, open ones are reported.")
         @Argument var directory: String = "Corpus"
 
+        @Option(name: .long, parsing: .unconditional, help: ArgumentHelp(
+            "Time a case may take before it counts as hung, e.g. 20s.", valueName: "time"),
+                transform: OptionValues.duration)
+        var timeout: Double = 20
+
         func run() throws {
+            let scratch = NSTemporaryDirectory() + "egret-replay-\(getpid())"
+            try? FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: scratch) }
+            let checker = IsolatedChecker(command: [selfExecutable(), "fuzz-worker", "--inflight", "\(scratch)/inflight.clif"],
+                                          scratch: "\(scratch)/case.clif", timeout: timeout)
             let corpus = Corpus(directory: directory)
             try corpus.requireDirectory()
-            let outcome = CorpusReplay.replay(corpus)
+            let outcome = CorpusReplay.replay(corpus, isolatedBy: checker)
             for (path, why) in outcome.failed { print("FAIL \(path): \(why)") }
             for (path, stillFails) in outcome.open {
                 print("open \(path): \(stillFails ? "still fails" : "passes now: mark it fixed")")

@@ -127,7 +127,7 @@ enum Preflight {
     static func writableFile(_ path: String, option: String) throws {
         let shown = "\(option): \(Diagnostic.echo(path))"
         if InputFile.isDirectory(path) { throw CommandLineError.usage("\(shown): is a directory, not a file") }
-        let parent = (path as NSString).deletingLastPathComponent
+        let parent = OutputFile.parentDirectory(path)
         let directory = parent.isEmpty ? "." : parent
         guard InputFile.isDirectory(directory) else {
             let why = FileManager.default.fileExists(atPath: directory) ? "is not a directory" : "does not exist"

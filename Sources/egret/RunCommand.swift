@@ -21,16 +21,31 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Also list files that passed.")
     var verbose = false
 
-    @Option(name: .long, parsing: .unconditional, help: "Interpreter steps allowed per call (at most 10^10).",
-            transform: OptionValues.integer(in: OptionValues.fuel))
-    var fuel: Int = 10_000_000
+    @OptionGroup var execution: ExecutionOptions
 
     @Argument(help: "The .clif files or directories to run.")
     var paths: [String]
 
     func run() throws {
-        throw ExitCode(runFiletests(paths: paths, fuel: fuel, verbose: verbose, interpreterOnly: interpreterOnly))
+        throw ExitCode(runFiletests(paths: paths, execution: execution, verbose: verbose, interpreterOnly: interpreterOnly))
     }
+}
+
+/// How run lines are executed: the interpreter's fuel, and the worker processes that
+/// isolate compiled code from the run (IsolatedFiletestSuite).
+struct ExecutionOptions: ParsableArguments {
+    @Option(name: .long, parsing: .unconditional, help: "Interpreter steps allowed per call (at most 10^10).",
+            transform: OptionValues.integer(in: OptionValues.fuel))
+    var fuel: Int = 10_000_000
+
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp(
+        "Time a run line may take, e.g. 30s, 5m (the wall-clock companion of --fuel); loading and compiling a file "
+            + "get as long.", valueName: "time"), transform: OptionValues.duration)
+    var timeout: Double = 30
+
+    @Option(name: .long, parsing: .unconditional, help: "Worker processes (default: the number of cores).",
+            transform: OptionValues.jobsValue)
+    var jobs: Int?
 }
 
 /// `egret interpret FILE…`: the interpreter only.
@@ -42,21 +57,19 @@ struct InterpretCommand: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Also list files that passed.")
     var verbose = false
 
-    @Option(name: .long, parsing: .unconditional, help: "Interpreter steps allowed per call (at most 10^10).",
-            transform: OptionValues.integer(in: OptionValues.fuel))
-    var fuel: Int = 10_000_000
+    @OptionGroup var execution: ExecutionOptions
 
     @Argument(help: "The .clif files or directories to run.")
     var paths: [String]
 
     func run() throws {
-        throw ExitCode(runFiletests(paths: paths, fuel: fuel, verbose: verbose, interpreterOnly: true))
+        throw ExitCode(runFiletests(paths: paths, execution: execution, verbose: verbose, interpreterOnly: true))
     }
 }
 
 /// Runs the files, printing a line per failing expectation and the summary; returns
 /// the exit status.
-func runFiletests(paths: [String], fuel: Int, verbose: Bool, interpreterOnly: Bool) -> Int32 {
+func runFiletests(paths: [String], execution: ExecutionOptions, verbose: Bool, interpreterOnly: Bool) -> Int32 {
     let files: [String]
     do {
         files = try FiletestSuite.collectFiles(paths)
@@ -64,10 +77,14 @@ func runFiletests(paths: [String], fuel: Int, verbose: Bool, interpreterOnly: Bo
         printError("\(error)")
         return 2
     }
-    var options = FiletestRunner.Options()
-    options.fuel = fuel
-    options.interpreterOnly = interpreterOnly
-    let suite = FiletestSuite(runner: FiletestRunner(options: options))
+    var command = [selfExecutable(), "run-worker", "--fuel", String(execution.fuel)]
+    if interpreterOnly { command.append("--interpreter-only") }
+    let scratch = NSTemporaryDirectory() + "egret-run-\(getpid())"
+    try? FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: scratch) }
+    let suite = IsolatedFiletestSuite(workerCommand: command,
+                                      jobs: execution.jobs ?? ProcessInfo.processInfo.activeProcessorCount,
+                                      timeout: execution.timeout, scratch: scratch)
     let summary = suite.run(files: files) { outcome in
         for diagnostic in outcome.diagnostics { printError(diagnostic.description) }
         for message in outcome.messages { print(message) }
@@ -88,4 +105,19 @@ func runFiletests(paths: [String], fuel: Int, verbose: Bool, interpreterOnly: Bo
 
 func printError(_ text: String) {
     FileHandle.standardError.write((text + "\n").data(using: .utf8) ?? Data())
+}
+
+/// `egret run-worker` (hidden): runs the files `egret run` sends it (IsolatedFiletestSuite).
+struct RunWorkerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "run-worker", shouldDisplay: false)
+
+    @Option(name: .long) var fuel: Int = 10_000_000
+    @Flag(name: .long) var interpreterOnly = false
+
+    func run() throws {
+        var options = FiletestRunner.Options()
+        options.fuel = max(1, fuel)
+        options.interpreterOnly = interpreterOnly
+        IsolatedFiletestSuite.serve(runner: FiletestRunner(options: options))
+    }
 }

@@ -11,7 +11,8 @@ struct Egret: ParsableCommand {
             3 the input uses a feature Egret does not support yet (named in the message).
             """,
         subcommands: [RunCommand.self, InterpretCommand.self, CompileCommand.self, VerifyCommand.self, BenchCommand.self,
-                      FuzzCommand.self, ReduceCommand.self, CorpusCommand.self, FuzzWorkerCommand.self])
+                      FuzzCommand.self, ReduceCommand.self, CorpusCommand.self, FuzzWorkerCommand.self,
+                      RunWorkerCommand.self])
 }
 
 // Parsed and run here rather than by `Egret.main()`, whose usage errors exit 64: a

@@ -1,4 +1,5 @@
 import EgretIR
+import Foundation
 import Testing
 @testable import EgretCodegen
 
@@ -62,5 +63,30 @@ struct CompiledModuleTests {
                 == .trapped(.integerDivisionByZero))
         #expect(try module.call(functionIndex: 1, arguments: [.int(7, .i64), .int(2, .i64)])
                 == .returned([.int(3, .i64)]))
+    }
+
+    /// A call to a wild address faults outside all compiled code: the fault is the
+    /// call's result, it names the call that jumped there, and it taints the process.
+    @Test func aCallToAWildAddressIsAResultThatTaintsTheProcess() throws {
+        let source = """
+            function %wild(i64) -> i64 system_v {
+                sig0 = (i64) -> i64 system_v
+            block0(v0: i64):
+                v1 = call_indirect sig0, v0(v0)
+                return v1
+            }
+            """
+        let module = try CompiledModule(try CLIFParser.parse(source, fileName: "t.clif"), options: Compiler.Options())
+        do {
+            let outcome = try module.call(functionIndex: 0, arguments: [.int(0x1234, .i64)])
+            Issue.record("a call to 0x1234 returned \(outcome)")
+        } catch JITError.faultOutsideModule(let fault) {
+            #expect(fault.signal == SIGSEGV)
+            #expect(fault.pc == 0x1234)
+            #expect(fault.outsideCompiledCode)
+            #expect(fault.calledFrom.map { "\($0.function)" } == "%wild")
+            #expect("\(fault)".contains("outside compiled code, return address %wild+0x"))
+        }
+        #expect(JITModule.processTainted)
     }
 }

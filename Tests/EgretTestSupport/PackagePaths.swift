@@ -11,6 +11,19 @@ public enum PackagePaths {
         return components.joined(separator: "/")
     }()
 
+    /// The `egret` executable of this build, for tests that run it or start its workers:
+    /// next to the test bundle (`swift build` puts it there; ci/test builds it first).
+    public static var egretExecutable: String {
+        var candidate = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        // The test bundle may sit a few levels below the build directory.
+        for _ in 0 ..< 4 {
+            let path = candidate.appendingPathComponent("egret").path
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+            candidate = candidate.deletingLastPathComponent()
+        }
+        return root + "/.build/debug/egret"
+    }
+
     /// The project's own `.clif` run tests.
     public static var filetests: String { root + "/Tests/Filetests" }
 

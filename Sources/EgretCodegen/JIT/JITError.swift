@@ -60,8 +60,8 @@ public enum JITError: Error, Hashable, Sendable, CustomStringConvertible {
     /// record (and not a stack overflow): Egret generated a faulting instruction the
     /// program did not ask for.
     case faultWithoutTrapRecord(JITFault)
-    /// A hardware fault in JIT code that does not belong to this module (code of
-    /// another module this module called into).
+    /// A hardware fault outside this module's code: in no compiled code at all (a
+    /// jump or call to a wild address), or in another module's.
     case faultOutsideModule(JITFault)
 
     public var description: String {
@@ -104,7 +104,7 @@ public enum JITError: Error, Hashable, Sendable, CustomStringConvertible {
         case .faultWithoutTrapRecord(let fault):
             return "bug in code generation: \(fault) at an instruction without a trap record"
         case .faultOutsideModule(let fault):
-            return "\(fault) in JIT code outside this module"
+            return fault.outsideCompiledCode ? "\(fault)" : "\(fault) in JIT code outside this module"
         }
     }
 }

@@ -31,6 +31,16 @@ public struct JITFault: Hashable, Sendable, CustomStringConvertible {
     /// The function and offset of `pc`, when it lies in a function of the module
     /// that reported the fault.
     public var location: JITCodeLocation?
+    /// The stack pointer at the fault.
+    public var stackPointer: UInt = 0
+    /// For a fault outside compiled code: the word on top of the stack at the fault.
+    public var returnAddress: UInt = 0
+    /// Whether `pc` lies outside all JIT code (a jump to a wild address).
+    public var outsideCompiledCode = false
+    /// For a fault outside compiled code: the call in compiled code whose return
+    /// address is on top of the stack (a call to a wild address faults on its target
+    /// before pushing anything else).
+    public var calledFrom: JITCodeLocation?
 
     public init(signal: Int32, pc: UInt, faultAddress: UInt, location: JITCodeLocation? = nil) {
         self.signal = signal
@@ -41,22 +51,37 @@ public struct JITFault: Hashable, Sendable, CustomStringConvertible {
 
     init(_ info: egret_trap_info) {
         self.init(signal: info.signal, pc: UInt(info.pc), faultAddress: UInt(info.fault_address))
+        stackPointer = UInt(info.stack_pointer)
+        outsideCompiledCode = info.outside_jit_code != 0
+        returnAddress = UInt(info.return_address)
     }
 
-    /// `SIGSEGV at 0x7f3a…10 (%load+0x4), fault address 0x0`.
+    /// `SIGSEGV at 0x7f3a…10 (%load+0x4), fault address 0x0`; outside compiled code:
+    /// `SIGSEGV at 0x1234 (outside compiled code, return address %f+0x1c), fault address 0x1234`.
     public var description: String {
         var text = "\(JITFault.signalName(signal)) at 0x\(String(pc, radix: 16))"
-        if let location { text += " (\(location))" }
+        if let location {
+            text += " (\(location))"
+        } else if outsideCompiledCode {
+            text += " (outside compiled code" + (calledFrom.map { ", return address \($0)" } ?? "") + ")"
+        }
         if signal == SIGSEGV || signal == SIGBUS { text += ", fault address 0x\(String(faultAddress, radix: 16))" }
         return text
     }
 
-    static func signalName(_ signal: Int32) -> String {
+    /// `SIGSEGV`, or `signal N` for a signal without a name here.
+    public static func signalName(_ signal: Int32) -> String {
         switch signal {
         case SIGFPE: return "SIGFPE"
         case SIGILL: return "SIGILL"
         case SIGSEGV: return "SIGSEGV"
         case SIGBUS: return "SIGBUS"
+        case SIGABRT: return "SIGABRT"
+        case SIGTRAP: return "SIGTRAP"
+        case SIGKILL: return "SIGKILL"
+        case SIGTERM: return "SIGTERM"
+        case SIGINT: return "SIGINT"
+        case SIGHUP: return "SIGHUP"
         default: return "signal \(signal)"
         }
     }
@@ -113,13 +138,25 @@ extension JITModule {
     public func trapCode(for fault: JITFault, stack: ThreadStackBounds?) throws -> TrapCode {
         var fault = fault
         fault.location = location(of: fault.pc)
-        guard ownsCode(at: fault.pc) else { throw JITError.faultOutsideModule(fault) }
+        guard ownsCode(at: fault.pc) else {
+            fault.calledFrom = fault.returnAddress == 0 ? nil : location(of: fault.returnAddress)
+            egret_runtime_taint()
+            throw JITError.faultOutsideModule(fault)
+        }
         if let code = trapCode(at: fault.pc) { return code }
         if fault.signal == SIGSEGV || fault.signal == SIGBUS, let stack, stack.isGuardFault(fault.faultAddress) {
             return .stackOverflow
         }
+        // Code that faults where nothing says it may (a jump into the middle of a
+        // function, say) may have written anywhere first.
+        egret_runtime_taint()
         throw JITError.faultWithoutTrapRecord(fault)
     }
+
+    /// Whether a guarded call in this process faulted where no trap record explains it
+    /// (outside compiled code, or at an unmarked instruction): the code may have
+    /// written anywhere, and a harness must not trust this process with more runs.
+    public static var processTainted: Bool { egret_runtime_tainted() != 0 }
 
     /// Binary search of the placed definitions by address.
     private func definitionIndex(containing pc: UInt) -> Int? {

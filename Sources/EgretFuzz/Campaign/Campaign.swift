@@ -1,4 +1,5 @@
 import EgretCodegen
+import EgretHarness
 import EgretIR
 import Foundation
 
@@ -108,6 +109,8 @@ public struct CampaignFinding: Sendable {
     public var corpusPath: String?
     /// Not new: an earlier finding or a corpus file has the same signature.
     public var isDuplicate: Bool = false
+    /// Where the finding was written the moment it was made (`<report>/findings/`).
+    public var journalPath: String?
 }
 
 /// What a campaign did.
@@ -122,6 +125,14 @@ public struct CampaignResult: Sendable {
     /// (seconds since start, cases done) once a second.
     public var throughput: [(Double, UInt64)] = []
     public var workerRestarts: Int = 0
+    /// Workers that died or hung on a case that then passed in a fresh worker (killed
+    /// from outside, or stalled by a loaded machine): not findings.
+    public var unconfirmedWorkerLosses: Int = 0
+    /// The signal that interrupted the campaign (SIGINT, SIGTERM, SIGHUP), if one did.
+    public var interruptedBy: Int32?
+    /// Files that could not be written, each with the reason (the finding is kept in
+    /// its journal file, or printed on standard error).
+    public var storageErrors: [String] = []
     public var reportPath: String?
 
     public var casesPerSecond: Double { elapsed > 0 ? Double(cases) / elapsed : 0 }
@@ -140,12 +151,16 @@ public struct CampaignResult: Sendable {
 ///
 ///     Campaign ──cases START COUNT STRIDE──▶ worker 1 … J  (egret fuzz-worker)
 ///        ▲  ◀──ok / finding, one line per case──┘
-///        └─ a worker that dies or hangs: the case in flight is recorded (crash /
-///           timeout), the worker replaced, the rest of its batch resent.
+///        └─ a worker that dies or hangs: the worker is replaced, the rest of its batch
+///           resent, and the case in flight judged again in a fresh worker (with twice
+///           the time limit): only a crash or hang that happens again is a finding.
+///     every finding: journalled at once under Reports/<run>/findings/;
 ///     then: deduplicate by signature, reduce, store in Corpus/, write Reports/<run>/.
 ///
 /// Guarantees: every case index of the shard up to the limit is judged or recorded
-/// exactly once; nothing a case does ends the campaign.
+/// exactly once; nothing a case does ends the campaign; a finding is on disk the
+/// moment it is made. `interrupt(signal:)` (SIGINT, SIGTERM, SIGHUP) stops the
+/// workers; `run` then stores the findings unreduced and writes the report.
 public final class Campaign {
     public let options: CampaignOptions
     /// Where cases come from: the generator, or real CLIF (`--from`).
@@ -154,6 +169,12 @@ public final class Campaign {
     private var nextBatch: UInt64 = 0
     private var result: CampaignResult
     private var stopped = false
+    private var interruptSignal: Int32?
+    /// The live worker processes by job, so an interrupt can stop them.
+    private var liveWorkers: [Int: WorkerProcess] = [:]
+    /// Signatures already journalled: the journal keeps the first case of each.
+    private var journalled: Set<String> = []
+    private var journalDirectory: String = ""
     private let start = Date()
     private let runName: String
 
@@ -173,12 +194,17 @@ public final class Campaign {
     public func run(log: (String) -> Void = { _ in }) throws -> CampaignResult {
         let runDirectory = options.reportDirectory.map { "\($0)/\(runName)" }
         let scratch = runDirectory ?? NSTemporaryDirectory() + "egret-\(runName)"
-        try FileManager.default.createDirectory(atPath: scratch + "/inflight", withIntermediateDirectories: true)
+        journalDirectory = scratch + "/findings"
+        do {
+            try FileManager.default.createDirectory(atPath: scratch + "/inflight", withIntermediateDirectories: true)
+        } catch {
+            throw CampaignError.badArgument("cannot create \(scratch)/inflight: \(Self.reason(error))")
+        }
         let group = DispatchGroup()
         for job in 0 ..< max(1, options.jobs) {
             group.enter()
             Thread.detachNewThread { [self] in
-                drive(worker: job, inflight: "\(scratch)/inflight/worker-\(job).clif")
+                drive(worker: job, scratch: scratch)
                 group.leave()
             }
         }
@@ -196,14 +222,48 @@ public final class Campaign {
         result.elapsed = Date().timeIntervalSince(start)
         result.throughput.append((result.elapsed, result.cases))
         result.findings.sort { $0.caseIndex < $1.caseIndex }
-        try processFindings(scratch: scratch, log: log)
+        result.interruptedBy = currentInterrupt
+        processFindings(scratch: scratch, log: log)
+        try? FileManager.default.removeItem(atPath: scratch + "/inflight")
         if let runDirectory {
-            try CampaignReport(result: result, configuration: source.configuration).write(to: runDirectory)
-            result.reportPath = runDirectory
-        } else {
+            do {
+                try CampaignReport(result: result, configuration: source.configuration).write(to: runDirectory)
+                result.reportPath = runDirectory
+            } catch {
+                result.storageErrors.append("cannot write the report to \(runDirectory): \(Self.reason(error))")
+            }
+        } else if result.findings.allSatisfy({ $0.corpusPath != nil || $0.isDuplicate }) {
             try? FileManager.default.removeItem(atPath: scratch)
         }
         return result
+    }
+
+    /// Stops the campaign: no new batches, every worker killed. Safe from any thread
+    /// (a signal handler's queue); `run` then stores what was found and reports.
+    public func interrupt(signal: Int32) {
+        lock.lock()
+        stopped = true
+        if interruptSignal == nil { interruptSignal = signal }
+        let workers = Array(liveWorkers.values)
+        lock.unlock()
+        for worker in workers { worker.kill() }
+    }
+
+    var currentInterrupt: Int32? {
+        lock.lock()
+        defer { lock.unlock() }
+        return interruptSignal
+    }
+
+    /// A file-system error's own words, without Foundation's wrapping.
+    static func reason(_ error: Error) -> String {
+        let nsError = error as NSError
+        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError,
+           underlying.domain == NSPOSIXErrorDomain, let code = POSIXErrorCode(rawValue: Int32(underlying.code)) {
+            return String(cString: strerror(code.rawValue))
+        }
+        if nsError.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(nsError.code))) }
+        return nsError.localizedDescription
     }
 
     /// The next batch of case indices of this shard, or nil when the campaign is over.
@@ -246,56 +306,68 @@ public final class Campaign {
         record { $0.findings = findings }
     }
 
-    private func record(_ body: (inout CampaignResult) -> Void) {
+    func record(_ body: (inout CampaignResult) -> Void) {
         lock.lock()
         body(&result)
         lock.unlock()
     }
 
-    /// One worker thread: keeps one worker process busy, replacing it when it dies.
-    private func drive(worker job: Int, inflight: String) {
+    /// One worker thread: keeps one worker process busy, replacing it when it dies or
+    /// asks to be restarted.
+    private func drive(worker job: Int, scratch: String) {
+        let inflight = "\(scratch)/inflight/worker-\(job).clif"
         let command = options.workerArguments(inflightPath: inflight)
-        var process: WorkerProcess? = try? WorkerProcess(command: command)
+        var process: WorkerProcess?
         let stride = options.shardCount
+        defer { setLiveWorker(job, nil) }
         while let batch = takeBatch() {
             var index = batch.start
             var remaining = batch.count
             while remaining > 0 {
-                if process == nil { process = try? WorkerProcess(command: command) }
+                if process == nil {
+                    process = try? WorkerProcess(command: command, errorLog: "\(scratch)/inflight/worker-\(job).log")
+                    setLiveWorker(job, process)
+                }
+                if currentInterrupt != nil {
+                    process?.kill()
+                    return
+                }
                 guard let worker = process, worker.send("cases \(index) \(remaining) \(stride)") else {
                     process?.kill()
                     process = nil
                     Thread.sleep(forTimeInterval: 0.1)
                     continue
                 }
+                var restartAfter = false
                 while remaining > 0 {
                     guard let line = worker.readLine(timeout: options.caseTimeout) else {
                         // Dead or hung: the case in flight is `index`.
                         let timedOut = worker.timedOut
                         worker.kill()
-                        let how = timedOut ? "no answer within \(Int(options.caseTimeout)) s" : worker.endDescription
-                        // The in-flight file may end in padding newlines (WorkerProtocol.InflightFile).
-                        let text = (try? String(contentsOfFile: inflight, encoding: .utf8))
-                            .map { String($0.reversed().drop { $0 == "\n" }.reversed()) + "\n" }
-                            ?? source.generate(seed: options.seed, index: index).text
-                        let finding = Finding(signature: FailureSignature(kind: timedOut ? .timeout : .crash,
-                                                                          location: FailureSignature.normalised(how)),
-                                              detail: "the worker \(timedOut ? "hung" : "died (\(how))") running the case")
-                        record {
-                            $0.findings.append(CampaignFinding(finding: finding, seed: options.seed, caseIndex: index,
-                                                               originalText: text))
-                            $0.cases += 1
-                            $0.workerRestarts += 1
-                        }
                         process = nil
+                        if currentInterrupt != nil { return }
+                        let how = timedOut ? "no answer within \(WorkerProcess.seconds(options.caseTimeout))"
+                                           : worker.crashDescription
+                        confirmLostCase(index: index, inflight: inflight, job: job, scratch: scratch,
+                                        timedOut: timedOut, how: how)
                         index &+= stride
                         remaining -= 1
                         break
+                    }
+                    if line == WorkerProcess.restart {
+                        restartAfter = true
+                        continue
                     }
                     handle(line, index: index)
                     // Wraps only past the batch's last case, which takeBatch keeps in range.
                     index &+= stride
                     remaining -= 1
+                    if restartAfter {
+                        worker.finish()
+                        process = nil
+                        record { $0.workerRestarts += 1 }
+                        break
+                    }
                 }
             }
         }
@@ -304,6 +376,70 @@ public final class Campaign {
             record { $0.statistics.merge(statistics) }
         }
         process?.finish()
+    }
+
+    private func setLiveWorker(_ job: Int, _ worker: WorkerProcess?) {
+        lock.lock()
+        liveWorkers[job] = worker
+        lock.unlock()
+    }
+
+    /// A worker died or hung on case `index`: the case is judged again in a fresh
+    /// worker (a hang with twice the time limit). Only what that worker finds is a
+    /// finding; a loss that does not happen again (a worker killed from outside, a
+    /// stalled machine) is counted, not stored.
+    private func confirmLostCase(index: UInt64, inflight: String, job: Int, scratch: String, timedOut: Bool,
+                                 how: String) {
+        // The in-flight file may end in padding newlines (CampaignWorker.InflightFile).
+        let text = (try? String(contentsOfFile: inflight, encoding: .utf8))
+            .map { String($0.reversed().drop { $0 == "\n" }.reversed()) + "\n" }
+            ?? source.generate(seed: options.seed, index: index).text
+        let checker = IsolatedChecker(command: options.workerArguments(inflightPath: "\(scratch)/inflight/confirm-\(job).clif"),
+                                      scratch: "\(scratch)/inflight/confirm-\(job)-case.clif",
+                                      timeout: timedOut ? 2 * options.caseTimeout : options.caseTimeout)
+        _ = checker.signature(of: text)
+        checker.finish()
+        guard var finding = checker.lastFinding, currentInterrupt == nil else {
+            record {
+                $0.cases += 1
+                $0.workerRestarts += 1
+                $0.unconfirmedWorkerLosses += 1
+            }
+            return
+        }
+        finding.detail = "the first worker \(timedOut ? "hung" : "crashed") (\(how)); in a fresh worker: \(finding.detail)"
+        addFinding(CampaignFinding(finding: finding, seed: options.seed, caseIndex: index, originalText: text),
+                   restarted: true)
+    }
+
+    /// Records a finding and journals it (the first of its signature) at once.
+    private func addFinding(_ item: CampaignFinding, restarted: Bool = false) {
+        var item = item
+        lock.lock()
+        let isNew = journalled.insert(item.finding.signature.description).inserted
+        lock.unlock()
+        if isNew { item.journalPath = journal(item) }
+        record {
+            $0.cases += 1
+            if restarted { $0.workerRestarts += 1 }
+            $0.findings.append(item)
+        }
+    }
+
+    /// Writes a finding under the journal directory as a runnable case; if that fails,
+    /// prints it on standard error, so a finding is never only in memory.
+    private func journal(_ item: CampaignFinding) -> String? {
+        do {
+            return try Corpus(directory: journalDirectory).store(item.finding, text: item.originalText, seed: item.seed,
+                                                                 caseIndex: item.caseIndex)
+        } catch {
+            let message = "egret: error: cannot journal case \(item.caseIndex) under \(journalDirectory): "
+                + "\(Self.reason(error)); the case follows\n\(Corpus.signaturePrefix)\(item.finding.signature)\n"
+                + item.originalText
+            FileHandle.standardError.write(Data((message + "\n").utf8))
+            record { $0.storageErrors.append("cannot journal case \(item.caseIndex) under \(journalDirectory): \(Self.reason(error))") }
+            return nil
+        }
     }
 
     private func handle(_ line: String, index: UInt64) {
@@ -318,11 +454,7 @@ public final class Campaign {
         } else if parts.first == "finding", parts.count == 3,
                   let finding = WorkerProtocol.decode(Finding.self, parts[2]) {
             let text = source.generate(seed: options.seed, index: index).text
-            record {
-                $0.cases += 1
-                $0.findings.append(CampaignFinding(finding: finding, seed: options.seed, caseIndex: index,
-                                                   originalText: text))
-            }
+            addFinding(CampaignFinding(finding: finding, seed: options.seed, caseIndex: index, originalText: text))
         } else {
             record { $0.cases += 1 }
         }
@@ -340,5 +472,15 @@ extension CampaignOptions {
             options.hooks = bug.hooks
         }
         return options
+    }
+}
+
+public enum CampaignError: Error, CustomStringConvertible {
+    case badArgument(String)
+
+    public var description: String {
+        switch self {
+        case .badArgument(let why): return why
+        }
     }
 }

@@ -1,3 +1,5 @@
+import EgretCodegen
+import EgretHarness
 import Foundation
 
 /// The line protocol between a campaign and its worker processes (`egret fuzz-worker`).
@@ -10,22 +12,17 @@ import Foundation
 ///     check PATH                           verdict clean | verdict {json Finding}
 ///     stats                                stats {json WorkerStatistics}
 ///
+/// A worker whose compiled code faulted outside any trap record writes `restart`
+/// before that case's answer and exits after it (WorkerProcess.restart): its memory
+/// may be corrupt, so the parent sends what remains to a fresh worker.
+///
 /// Before running a case the worker writes its text to its in-flight file, so a case
 /// that kills the worker is on disk; the parent also knows it (the first index without
 /// an answer) and can regenerate it from (seed, index).
 public enum WorkerProtocol {
-    /// The first line a worker writes, once it is set up: the parent times cases from
-    /// there, so loading a seed corpus is not taken for a hung case.
-    static let ready = "ready"
+    static func encode<T: Encodable>(_ value: T) -> String { WireFormat.encode(value) }
 
-    static func encode<T: Encodable>(_ value: T) -> String {
-        guard let data = try? JSONEncoder().encode(value) else { return "{}" }
-        return String(decoding: data, as: UTF8.self)
-    }
-
-    static func decode<T: Decodable>(_ type: T.Type, _ text: Substring) -> T? {
-        try? JSONDecoder().decode(type, from: Data(text.utf8))
-    }
+    static func decode<T: Decodable>(_ type: T.Type, _ text: Substring) -> T? { WireFormat.decode(type, text) }
 }
 
 /// What a worker accumulates between `stats` requests.
@@ -59,18 +56,6 @@ public struct CampaignWorker {
         self.inflightPath = inflightPath
     }
 
-    /// Asks Linux to kill this worker when its campaign dies (`prctl(PR_SET_PDEATHSIG,
-    /// SIGKILL)`, looked up by name as the Glibc module does not import it): a case that
-    /// hangs must not outlive its parent.
-    static func dieWithParent() {
-        #if os(Linux)
-        typealias Prctl = @convention(c) (Int32, UInt, UInt, UInt, UInt) -> Int32
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "prctl") else { return }
-        let setParentDeathSignal: Int32 = 1
-        _ = unsafeBitCast(symbol, to: Prctl.self)(setParentDeathSignal, UInt(SIGKILL), 0, 0, 0)
-        #endif
-    }
-
     /// The in-flight file, open for the worker's lifetime.
     ///
     /// Each case overwrites it in place with one `pwrite` at offset 0, padded with
@@ -100,29 +85,19 @@ public struct CampaignWorker {
         }
     }
 
-    /// Serves commands until standard input closes. The entry point of `egret fuzz-worker`.
-    ///
-    /// The loop runs on a thread of its own: a JIT call looks up its thread's stack
-    /// bounds, which for the main thread means glibc parsing /proc/self/maps on every
-    /// call (a third of a worker's time); for other threads it is a memory read.
+    /// Serves commands until standard input closes. The entry point of `egret
+    /// fuzz-worker`; the loop runs on a thread of its own (WorkerSide.runOnWorkerThread).
     public func serve() {
-        let done = DispatchSemaphore(value: 0)
-        let thread = Thread {
-            self.serveOnThisThread()
-            done.signal()
-        }
-        thread.stackSize = 64 << 20
-        thread.start()
-        done.wait()
+        WorkerSide.runOnWorkerThread { self.serveOnThisThread() }
     }
 
     private func serveOnThisThread() {
         var statistics = WorkerStatistics()
         let inflight = InflightFile(path: inflightPath)
-        Self.dieWithParent()
+        WorkerSide.dieWithParent()
         setvbuf(stdout, nil, _IOFBF, 1 << 16)
         // Set up (a seed corpus loaded, tables built): cases are timed from here.
-        print(WorkerProtocol.ready)
+        print(WorkerProcess.ready)
         fflush(stdout)
         while let line = readLine() {
             let words = line.split(separator: " ", maxSplits: 1)
@@ -138,20 +113,24 @@ public struct CampaignWorker {
                     for key in result.shapes { statistics.shapes[key, default: 0] += 1 }
                     if let reason = result.skipReason { statistics.skipped[reason, default: 0] += 1 }
                     statistics.outcomes.merge(result.outcomes, uniquingKeysWith: +)
+                    if JITModule.processTainted { print(WorkerProcess.restart) }
                     if let finding = result.finding {
                         print("finding \(index) \(WorkerProtocol.encode(finding))")
                     } else {
                         print("ok \(index) \(result.instructions) \(result.inputs)")
                     }
                     fflush(stdout)
+                    if JITModule.processTainted { return }
                     index &+= numbers[2] // wraps only past the last case
                 }
             case "check":
                 let path = words.count > 1 ? String(words[1]) : ""
                 let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
                 let verdict = runner.oracle.check(text: text, fileName: "case.clif")
+                if JITModule.processTainted { print(WorkerProcess.restart) }
                 print("verdict " + (verdict.finding.map { WorkerProtocol.encode($0) } ?? "clean"))
                 fflush(stdout)
+                if JITModule.processTainted { return }
             case "stats":
                 print("stats \(WorkerProtocol.encode(statistics))")
                 statistics = WorkerStatistics()

@@ -83,13 +83,18 @@ public struct Corpus {
         Set(entries().filter { !openOnly || $0.isOpen }.map(\.signature))
     }
 
+    /// The header line of a case stored as found, without reduction (the campaign was
+    /// interrupted, or the case did not fail the same way again).
+    public static let unreducedNote = "; egret note: unreduced"
+
     /// Stores a finding as a runnable test; returns its path.
     @discardableResult
     public func store(_ finding: Finding, text: String, seed: UInt64, caseIndex: UInt64,
-                      isOpen: Bool = true) throws -> String {
+                      isOpen: Bool = true, unreduced: Bool = false) throws -> String {
         let date = ISO8601DateFormatter().string(from: Date()).prefix(10)
         var header = "\(Corpus.signaturePrefix)\(finding.signature)\n"
         if isOpen { header += "\(Corpus.openStatus)\n" }
+        if unreduced { header += "\(Corpus.unreducedNote)\n" }
         header += "; interpreter: \(finding.interpreterResult ?? "-")   compiled: \(finding.compiledResult ?? "-")"
             + "   input: \(finding.input ?? "-")\n"
         header += "; seed \(seed), case \(caseIndex), found \(date)\n"
@@ -164,7 +169,24 @@ public struct CorpusReplay {
         public var exitStatus: Int32 { failed.isEmpty ? 0 : 1 }
     }
 
+    /// Replays in this process (tests; the CLI isolates, see below).
     public static func replay(_ corpus: Corpus, oracle: DifferentialOracle = DifferentialOracle()) -> Outcome {
+        replay(corpus) { text, path in oracle.check(text: text, fileName: path).finding }
+    }
+
+    /// Replays through a worker process (`egret corpus replay`): an open case that
+    /// crashes or hangs the backend is reported as still failing, it does not end the
+    /// replay.
+    public static func replay(_ corpus: Corpus, isolatedBy checker: IsolatedChecker) -> Outcome {
+        defer { checker.finish() }
+        return replay(corpus) { text, _ in
+            _ = checker.signature(of: text)
+            return checker.lastFinding
+        }
+    }
+
+    /// Replays with `check(text, path)` judging each case.
+    public static func replay(_ corpus: Corpus, check: (String, String) -> Finding?) -> Outcome {
         var outcome = Outcome()
         for entry in corpus.entries() {
             let text: String
@@ -174,7 +196,7 @@ public struct CorpusReplay {
                 outcome.failed.append((entry.path, "\(error)"))
                 continue
             }
-            let finding = oracle.check(text: text, fileName: entry.path).finding
+            let finding = check(text, entry.path)
             if entry.isOpen {
                 outcome.open.append((entry.path, finding != nil))
             } else if let finding {

@@ -70,6 +70,11 @@ public struct CampaignReport {
         var averageInstructionsPerCase: Double
         var averageInputsPerCase: Double
         var workerRestarts: Int
+        /// Workers lost on a case that passed in a fresh worker: not findings.
+        var unconfirmedWorkerLosses: Int
+        /// The signal that interrupted the campaign, by name.
+        var interruptedBy: String?
+        var storageErrors: [String]
         var coverage: [String: Int]
         var coverageUniverse: Int
         var outcomes: [String: Int]
@@ -92,6 +97,9 @@ public struct CampaignReport {
                                 cases: result.cases, seconds: result.elapsed, casesPerSecond: result.casesPerSecond,
                                 jobs: result.options.jobs, averageInstructionsPerCase: averageInstructions,
                                 averageInputsPerCase: averageInputs, workerRestarts: result.workerRestarts,
+                                unconfirmedWorkerLosses: result.unconfirmedWorkerLosses,
+                                interruptedBy: result.interruptedBy.map(JITFault.signalName),
+                                storageErrors: result.storageErrors,
                                 coverage: result.statistics.coverage, coverageUniverse: universe.count,
                                 outcomes: result.statistics.outcomes, shapes: shapeCounts,
                                 throughput: result.throughput.map { [$0.0, Double($0.1)] }, findings: findings)
@@ -111,7 +119,12 @@ public struct CampaignReport {
         text += "| instructions per case | \(String(format: "%.1f", averageInstructions)) |\n"
         text += "| inputs per case | \(String(format: "%.1f", averageInputs)) |\n"
         text += "| coverage | \(coveredCount) of \(universe.count) opcode×type pairs |\n"
-        text += "| worker restarts | \(result.workerRestarts) |\n"
+        text += "| worker restarts | \(result.workerRestarts) (\(result.unconfirmedWorkerLosses) lost on a case that passed "
+            + "in a fresh worker) |\n"
+        if let signal = result.interruptedBy {
+            text += "| interrupted | by \(JITFault.signalName(signal)); findings stored unreduced |\n"
+        }
+        for error in result.storageErrors { text += "| storage error | \(error) |\n" }
         text += "| findings | \(result.findings.count) (\(result.newFindings.count) new) |\n\n"
         text += "## Outcomes on the interpreter (values, traps by code)\n\n"
         for (key, count) in result.statistics.outcomes.sorted(by: { $0.key < $1.key }) { text += "- \(key): \(count)\n" }

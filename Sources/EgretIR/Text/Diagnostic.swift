@@ -1,5 +1,5 @@
 /// A position in a source file: 1-based line and column (columns count bytes).
-public struct SourceLocation: Hashable, Sendable, CustomStringConvertible {
+public struct SourceLocation: Hashable, Sendable, Codable, CustomStringConvertible {
     public var line: UInt32
     public var column: UInt32
 
@@ -17,8 +17,8 @@ public struct SourceLocation: Hashable, Sendable, CustomStringConvertible {
 
 /// What went wrong with an input, and where. `kind` decides the exit status: bad input
 /// is 2, a feature Egret does not support yet is 3.
-public struct Diagnostic: Error, Hashable, Sendable, CustomStringConvertible {
-    public enum Kind: Sendable, Hashable {
+public struct Diagnostic: Error, Hashable, Sendable, Codable, CustomStringConvertible {
+    public enum Kind: Sendable, Hashable, Codable {
         /// Malformed or invalid input (syntax, types, SSA): exit status 2.
         case error
         /// Valid CLIF that uses a feature Egret does not support yet: exit status 3.

@@ -52,6 +52,14 @@ typedef struct egret_trap_info {
     uintptr_t pc;
     /// The faulting data address for SIGSEGV/SIGBUS.
     uintptr_t fault_address;
+    /// The stack pointer at the fault (to find the return address of a call that
+    /// jumped outside compiled code).
+    uintptr_t stack_pointer;
+    /// 1 when the faulting instruction lies outside every registered JIT code range.
+    int outside_jit_code;
+    /// For a fault outside JIT code: the word on top of the stack (the return address
+    /// of a call to a wild address), or 0 if it could not be read.
+    uintptr_t return_address;
 } egret_trap_info;
 
 /// The shape of every trampoline Egret compiles: it loads the arguments of `target`
@@ -62,9 +70,17 @@ typedef void (*egret_trampoline)(void *slots, const void *target);
 /// stack (once per thread). Called by egret_guarded_call; exposed for tests.
 int egret_runtime_prepare(void);
 
+/// Whether a guarded call faulted outside JIT code, or egret_runtime_taint was called:
+/// the process may be corrupted, and a harness should not run more code in it.
+int egret_runtime_tainted(void);
+/// Marks the process tainted (a fault in JIT code that no trap record explains).
+void egret_runtime_taint(void);
+
 /// Calls `trampoline(slots, target)`. Returns 0 if it returned normally, or 1 if a
-/// hardware trap inside JIT code ended it (details in *trap). Nested guarded calls on
-/// one thread are supported (the innermost catches).
+/// hardware fault ended it (details in *trap). Nested guarded calls on one thread are
+/// supported (the innermost catches). A fault anywhere while the call runs is caught,
+/// also outside JIT code (a jump to a wild address): then the process is *tainted*
+/// (egret_runtime_tainted), as the code may have written anywhere before it faulted.
 int egret_guarded_call(egret_trampoline trampoline, void *slots, const void *target, egret_trap_info *trap);
 
 /// egret_guarded_call with the trampoline running on another stack: rsp is set to
