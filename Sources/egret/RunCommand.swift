@@ -111,12 +111,13 @@ func printError(_ text: String) {
 struct RunWorkerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "run-worker", shouldDisplay: false)
 
-    @Option(name: .long) var fuel: Int = 10_000_000
+    @Option(name: .long, parsing: .unconditional, transform: OptionValues.integer(in: OptionValues.fuel))
+    var fuel: Int = 10_000_000
     @Flag(name: .long) var interpreterOnly = false
 
     func run() throws {
         var options = FiletestRunner.Options()
-        options.fuel = max(1, fuel)
+        options.fuel = fuel
         options.interpreterOnly = interpreterOnly
         IsolatedFiletestSuite.serve(runner: FiletestRunner(options: options))
     }

@@ -75,7 +75,7 @@ extension TextParser {
         while token.kind != .endOfFile {
             guard isWord("function") else {
                 if isWord("test") || isWord("set") || isWord("target") {
-                    throw error("header lines ('\(text(of: token))') must come before the first function")
+                    throw error("header lines ('\(source.echo(token))') must come before the first function")
                 }
                 throw unexpected("'function'")
             }

@@ -55,12 +55,34 @@ public struct Diagnostic: Error, Hashable, Sendable, Codable, CustomStringConver
         case .unsupported(let feature): text += "unsupported: \(message) [\(feature)]"
         }
         if let line = sourceLine, location.isKnown {
-            let printable = String(line.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? " " : Character($0) })
-            // The caret never goes past the end of the line, whatever the column says.
-            let padding = min(max(0, Int(location.column) - 1), line.utf8.count)
-            text += "\n" + printable + "\n" + String(repeating: " ", count: padding) + "^"
+            let (shown, caret) = Diagnostic.window(of: line, column: Int(location.column))
+            let printable = String(shown.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? " " : Character($0) })
+            text += "\n" + printable + "\n" + String(repeating: " ", count: caret) + "^"
         }
         return text
+    }
+
+    /// The most bytes of a source line shown under a message.
+    static let lineWindow = 120
+
+    /// The part of `line` shown under a message, and the caret's offset in it: the
+    /// whole line when short, else `lineWindow` bytes around the column with `…` where
+    /// it was cut, so a line of megabytes is not printed whole. The caret never goes
+    /// past the end of the line, whatever the column says.
+    static func window(of line: String, column: Int) -> (text: String, caret: Int) {
+        let bytes = Array(line.utf8)
+        let offset = min(max(0, column - 1), bytes.count)
+        guard bytes.count > lineWindow else { return (line, offset) }
+        let start = max(0, min(offset - lineWindow / 3, bytes.count - lineWindow))
+        let end = min(bytes.count, start + lineWindow)
+        var text = String(decoding: bytes[start ..< end], as: UTF8.self)
+        var caret = offset - start
+        if start > 0 {
+            text = "…" + text
+            caret += 1
+        }
+        if end < bytes.count { text += "…" }
+        return (text, caret)
     }
 }
 
@@ -68,10 +90,12 @@ extension Diagnostic {
     /// The most characters of a user's input a message repeats.
     public static let echoLimit = 40
 
-    /// `text` as a message repeats it: whole when short, else its first `echoLimit`
-    /// characters, `…` and its length, so a five-million-digit number given as an
-    /// option or a literal makes a message of one line, not of megabytes.
+    /// `text` as a message repeats it: whole when short (up to twice `echoLimit`
+    /// bytes), else its first `echoLimit` characters, `…` and its length, so a
+    /// five-million-digit number given as an option or a literal makes a message of
+    /// one line, not of megabytes.
     public static func echo(_ text: some StringProtocol) -> String {
+        if text.utf8.count <= 2 * echoLimit { return String(text) }
         var prefixEnd = text.startIndex
         var characters = 0
         while prefixEnd < text.endIndex && characters < echoLimit {

@@ -13,6 +13,11 @@ struct SourceText {
         String(decoding: UnsafeBufferPointer(rebasing: bytes[token.start ..< token.end]), as: UTF8.self)
     }
 
+    /// The token's text as a message repeats it: shortened when long (Diagnostic.echo).
+    func echo(_ token: Token) -> String {
+        Diagnostic.echo(text(of: token))
+    }
+
     /// Whether the token's bytes are exactly `word`.
     @inline(__always)
     func tokenEquals(_ token: Token, _ word: StaticString) -> Bool {
@@ -119,13 +124,13 @@ struct SourceText {
     /// are the same `i32`). `typeName` names the type in the error message.
     func integerBits(_ token: Token, bits: Int, typeName: String? = nil) throws -> UInt128 {
         guard bits > 0, token.kind == .integer, let (negative, magnitude) = integerLiteral(token) else {
-            throw ParseFailure("expected an integer immediate for \(typeName ?? "i\(bits)"), found '\(text(of: token))'",
+            throw ParseFailure("expected an integer immediate for \(typeName ?? "i\(bits)"), found '\(echo(token))'",
                                at: token)
         }
         let limit: UInt128 = bits >= 128 ? .max : (1 << UInt128(bits)) - 1
         let negativeLimit: UInt128 = 1 << UInt128(min(bits, 128) - 1)
         guard negative ? magnitude <= negativeLimit : magnitude <= limit else {
-            throw ParseFailure("integer \(text(of: token)) does not fit in \(typeName ?? "i\(bits)") "
+            throw ParseFailure("integer \(echo(token)) does not fit in \(typeName ?? "i\(bits)") "
                 + "(range -\(negativeLimit) to \(limit))", at: token)
         }
         let pattern = negative ? 0 &- magnitude : magnitude
@@ -135,7 +140,7 @@ struct SourceText {
     /// A signed integer token within `range` (sizes, offsets, lane indices).
     func integerInRange(_ token: Token, _ range: ClosedRange<Int128>, what: String) throws -> Int128 {
         guard token.kind == .integer, let (negative, magnitude) = integerLiteral(token) else {
-            throw ParseFailure("expected an integer for \(what), found '\(text(of: token))'", at: token)
+            throw ParseFailure("expected an integer for \(what), found '\(echo(token))'", at: token)
         }
         let value: Int128?
         if negative {
@@ -144,7 +149,7 @@ struct SourceText {
             value = magnitude <= UInt128(Int128.max) ? Int128(magnitude) : nil
         }
         guard let value, range.contains(value) else {
-            throw ParseFailure("\(what) \(text(of: token)) is out of range (\(range.lowerBound) to \(range.upperBound))",
+            throw ParseFailure("\(what) \(echo(token)) is out of range (\(range.lowerBound) to \(range.upperBound))",
                                at: token)
         }
         return value
@@ -157,7 +162,7 @@ struct SourceText {
     /// representable decimal literal with a radix point (run lines only).
     func floatBits(_ token: Token, type: IRType, allowDecimal: Bool = false) throws -> UInt128 {
         guard token.kind == .float || token.kind == .integer else {
-            throw ParseFailure("expected a \(type) literal, found '\(text(of: token))'", at: token)
+            throw ParseFailure("expected a \(type) literal, found '\(echo(token))'", at: token)
         }
         let (exponentBits, fractionBits) = Self.floatFormat(type)
         let literal = Substring(text(of: token))
@@ -171,10 +176,10 @@ struct SourceText {
                                                              fractionBits: fractionBits) {
                     return bits
                 }
-                throw ParseFailure("decimal literal \(literal) is not exactly representable as \(type); "
+                throw ParseFailure("decimal literal \(Diagnostic.echo(literal)) is not exactly representable as \(type); "
                     + "write it in hexadecimal (0x1.8p3)", at: token)
             }
-            throw ParseFailure("invalid \(type) literal '\(literal)': \(reason.rawValue)", at: token)
+            throw ParseFailure("invalid \(type) literal '\(Diagnostic.echo(literal))': \(reason.rawValue)", at: token)
         }
     }
 
@@ -194,12 +199,12 @@ struct SourceText {
     /// separators are dropped), at most `maxBytes` bytes.
     func hexBytes(_ token: Token, maxBytes: Int) throws -> [UInt8] {
         guard token.length > 2, bytes[token.start] == UInt8(ascii: "0"), bytes[token.start + 1] == UInt8(ascii: "x") else {
-            throw ParseFailure("expected hexadecimal data such as 0x0011…, found '\(text(of: token))'", at: token)
+            throw ParseFailure("expected hexadecimal data such as 0x0011…, found '\(echo(token))'", at: token)
         }
         var digits: [UInt8] = []
         for offset in token.start + 2 ..< token.end where bytes[offset] != UInt8(ascii: "_") {
             guard ASCII.isHexDigit(bytes[offset]) else {
-                throw ParseFailure("invalid hexadecimal data '\(text(of: token))'", at: token)
+                throw ParseFailure("invalid hexadecimal data '\(echo(token))'", at: token)
             }
             digits.append(ASCII.hexValue(bytes[offset]))
         }
@@ -303,7 +308,8 @@ enum DecimalFloat {
         guard rest.contains("."), !rest.isEmpty else { return nil }
         var exponent10 = 0
         if let e = rest.firstIndex(where: { $0 == "e" || $0 == "E" }) {
-            guard let value = Int(rest[rest.index(after: e)...]), abs(value) <= 400 else { return nil }
+            // abs(Int.min) would trap: the range is checked without it.
+            guard let value = Int(rest[rest.index(after: e)...]), (-400 ... 400).contains(value) else { return nil }
             exponent10 = value
             rest = rest[..<e]
         }
@@ -317,9 +323,11 @@ enum DecimalFloat {
                 continue
             }
             guard character.isASCII, let digit = character.wholeNumberValue else { return nil }
+            // 2^128 itself (39 digits) overflows only in the addition of its last digit.
             let (times10, overflow) = mantissa.multipliedReportingOverflow(by: 10)
-            guard !overflow else { return nil }
-            mantissa = times10 + UInt128(digit)
+            let (sum, carry) = times10.addingReportingOverflow(UInt128(digit))
+            guard !overflow && !carry else { return nil }
+            mantissa = sum
             digits += 1
             if seenPoint { exponent10 -= 1 }
         }

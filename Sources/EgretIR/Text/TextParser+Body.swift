@@ -272,7 +272,7 @@ extension TextParser {
     private func dynamicVectorType(_ token: Token) throws -> IRType {
         let index = Int(token.number)
         guard context.dynamicTypes.contains(index), let lane = function.dynamicTypes[index].baseVectorType.laneKind else {
-            throw error("\(text(of: token)) is not declared", at: token)
+            throw error("\(source.echo(token)) is not declared", at: token)
         }
         let base = function.dynamicTypes[index].baseVectorType
         return IRType(lane: lane, laneCountLog2: base.laneCountLog2, dynamic: true)
@@ -321,7 +321,7 @@ extension TextParser {
                     function.blockArgPool.append(.value(try parseValueOperand()))
                 case .tryCallReturn, .tryCallException:
                     guard allowTryCallArguments else {
-                        throw error("\(text(of: token)) is only allowed on the targets of try_call")
+                        throw error("\(source.echo(token)) is only allowed on the targets of try_call")
                     }
                     let number = token.number
                     function.blockArgPool.append(token.kind == .tryCallReturn ? .tryCallReturn(number)

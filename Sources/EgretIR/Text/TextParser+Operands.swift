@@ -216,7 +216,7 @@ extension TextParser {
         -> UInt32 {
         guard token.kind == kind else { throw unexpected("a \(what) reference") }
         guard declared.contains(Int(token.number)) else {
-            throw error("\(text(of: token)) is not declared in the preamble")
+            throw error("\(source.echo(token)) is not declared in the preamble")
         }
         let number = token.number
         advance()

@@ -43,7 +43,7 @@ extension TextParser {
 
     /// Declares entity number `index` of a kind, failing on a second declaration.
     private func checkFirstDeclaration(_ isNew: Bool, _ declared: Token) throws {
-        guard isNew else { throw error("\(text(of: declared)) is already declared", at: declared) }
+        guard isNew else { throw error("\(source.echo(declared)) is already declared", at: declared) }
     }
 
     /// ss-decl ::= ssN "=" ("explicit_slot" | "explicit_dynamic_slot") size { "," ("align" "=" N | "key" "=" N) }
@@ -253,7 +253,7 @@ extension TextParser {
             case .dynamicType: declared = context.dynamicTypes.contains(index)
             default: declared = true
             }
-            guard declared else { throw error("\(text(of: reference)) is not declared", at: reference) }
+            guard declared else { throw error("\(source.echo(reference)) is not declared", at: reference) }
         }
         // Inline constants (vconst literals, shuffle masks) reuse an equal declared one.
         for (index, bytes) in function.constants.enumerated() where context.constants.contains(index) {

@@ -49,7 +49,7 @@ extension TextParser {
         }
         if token.kind == .word {
             guard let convention = Keywords.callConventions.lookup(lexer.text, token.start, token.end) else {
-                throw error("unknown calling convention '\(text(of: token))'")
+                throw error("unknown calling convention '\(source.echo(token))'")
             }
             signature.callConv = convention
             advance()

@@ -115,7 +115,7 @@ struct TextParser {
         case .endOfFile:
             return error("unexpected end of file, expected \(expectation)")
         default:
-            return error("expected \(expectation), found '\(abbreviated(text(of: token)))'")
+            return error("expected \(expectation), found '\(source.echo(token))'")
         }
     }
 
@@ -125,9 +125,6 @@ struct TextParser {
         return "'\(Character(Unicode.Scalar(byte)))'"
     }
 
-    private func abbreviated(_ text: String) -> String {
-        text.count <= 40 ? text : String(text.prefix(37)) + "..."
-    }
 }
 
 /// Per-function bookkeeping of the parser: which preamble entities were declared,
