@@ -1,3 +1,4 @@
+import EgretTestSupport
 import Foundation
 import Testing
 
@@ -5,55 +6,12 @@ import Testing
 /// finding, 2 bad input or usage, 3 unsupported) and Egret's own messages, naming the
 /// option, path or file:line:col. Runs the built executable (CampaignTests.egret).
 @Suite struct CommandLineTests {
-    /// What a run of `egret` did.
-    struct Outcome: CustomStringConvertible {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-        var timedOut: Bool
+    typealias Outcome = EgretCommand
 
-        var description: String { "status \(status)\nstdout: \(stdout.prefix(2000))\nstderr: \(stderr.prefix(2000))" }
-    }
+    static func scratch(_ name: String) throws -> String { EgretCommand.scratch(name) }
 
-    /// A fresh scratch directory for one test (unique: the cases of a parameterised
-    /// test run in parallel).
-    static func scratch(_ name: String) throws -> String {
-        let path = NSTemporaryDirectory() + "egret-cli-tests-\(getpid())-\(name)-\(UUID().uuidString.prefix(8))"
-        try? FileManager.default.removeItem(atPath: path)
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }
-
-    /// Runs `egret arguments…` in `directory`, killing it after `timeout` seconds.
-    /// Output goes through files, so a large one cannot block the child.
     static func egret(_ arguments: [String], in directory: String? = nil, timeout: Double = 120) throws -> Outcome {
-        let outputs = try scratch("output-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(atPath: outputs) }
-        let stdoutPath = outputs + "/stdout", stderrPath = outputs + "/stderr"
-        try #require(FileManager.default.createFile(atPath: stdoutPath, contents: nil))
-        try #require(FileManager.default.createFile(atPath: stderrPath, contents: nil))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CampaignTests.egret)
-        process.arguments = arguments
-        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: stdoutPath))
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
-        try process.run()
-        let deadline = Date().addingTimeInterval(timeout)
-        var timedOut = false
-        while process.isRunning {
-            if Date() > deadline {
-                timedOut = true
-                process.terminate()
-                break
-            }
-            Thread.sleep(forTimeInterval: 0.02)
-        }
-        process.waitUntilExit()
-        let stdout = String(decoding: FileManager.default.contents(atPath: stdoutPath) ?? Data(), as: UTF8.self)
-        let stderr = String(decoding: FileManager.default.contents(atPath: stderrPath) ?? Data(), as: UTF8.self)
-        return Outcome(status: process.terminationStatus, stdout: stdout, stderr: stderr, timedOut: timedOut)
+        try EgretCommand.run(arguments, in: directory, timeout: timeout)
     }
 
     // MARK: Usage errors
