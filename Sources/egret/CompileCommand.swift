@@ -29,6 +29,7 @@ struct CompileCommand: ParsableCommand {
     var files: [String]
 
     func run() throws {
+        CompileCommand.mapLargeAllocations()
         var status: Int32 = 0
         for file in files {
             do {
@@ -98,5 +99,20 @@ struct CompileCommand: ParsableCommand {
             }
         }
         if status != 0 { throw ExitCode(status) }
+    }
+
+    /// Makes glibc map and unmap every allocation of 256 KiB or more on its own, so
+    /// that what one phase of a large function frees goes back to the system before
+    /// the next phase allocates (by default glibc raises that threshold to the largest
+    /// block freed so far and keeps such blocks in its heap, and the peak memory of a
+    /// million-instruction function grows by a sixth). `mallopt` is declared in
+    /// <malloc.h>, which the Glibc module does not import: looked up by name.
+    private static func mapLargeAllocations() {
+        #if os(Linux)
+        typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
+        let mmapThreshold: Int32 = -3  // M_MMAP_THRESHOLD
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return }
+        _ = unsafeBitCast(symbol, to: Mallopt.self)(mmapThreshold, 256 << 10)
+        #endif
     }
 }

@@ -51,12 +51,48 @@ public struct VCodeBlock: Hashable, Sendable {
     /// The block's instructions in `VCode.insts`.
     public var instRange: Range<Int>
     /// Successor block indices, in terminator order.
-    public var successors: [Int]
+    public var successors: BlockSuccessors
 
     public init(instRange: Range<Int>, successors: [Int]) {
         self.instRange = instRange
-        self.successors = successors
+        self.successors = BlockSuccessors(successors)
     }
+}
+
+/// A block's successor indices: up to two held inline (every `jmp` and `jcc` block,
+/// and every edge block), more in an array (a jump table), so that a function of a
+/// hundred thousand blocks keeps no array per block. Two equal lists are equal values.
+public struct BlockSuccessors: RandomAccessCollection, Hashable, Sendable, ExpressibleByArrayLiteral,
+    CustomStringConvertible {
+    private var first: Int32 = 0
+    private var second: Int32 = 0
+    private var inlineCount: UInt8 = 0
+    /// All of them, when they are more than two (or do not fit 32 bits).
+    private var many: [Int]?
+
+    public init(_ successors: [Int]) {
+        guard successors.count <= 2, let first = Int32(exactly: successors.first ?? 0),
+              let second = Int32(exactly: successors.count > 1 ? successors[1] : 0) else {
+            many = successors
+            return
+        }
+        self.first = first
+        self.second = second
+        inlineCount = UInt8(successors.count)
+    }
+
+    public init(arrayLiteral elements: Int...) { self.init(elements) }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { many?.count ?? Int(inlineCount) }
+
+    public subscript(position: Int) -> Int {
+        if let many { return many[position] }
+        precondition(position >= 0 && position < Int(inlineCount), "successor \(position) of \(inlineCount)")
+        return position == 0 ? Int(first) : Int(second)
+    }
+
+    public var description: String { "[" + map(String.init).joined(separator: ", ") + "]" }
 }
 
 /// What the machine-independent layers (register allocation, its checker, emission)

@@ -74,8 +74,9 @@ public enum X64Inst: Hashable, Sendable {
     case mul8(FormID, src1: Gpr, src2: GprMem, dst: Writable<Gpr>)
     /// `divq %rcx` / `idivq %rcx`: rax = rdx:rax / divisor, rdx = remainder
     /// (divUnsigned divSigned, sizes 16–64). Traps (#DE) on a zero divisor or an
-    /// overflowing quotient.
-    case div(FormID, size: OperandSize, dividendLo: Gpr, dividendHi: Gpr, divisor: GprMem,
+    /// overflowing quotient. (`indirect`: the widest shape otherwise, it would set the
+    /// size of every `X64Inst`.)
+    indirect case div(FormID, size: OperandSize, dividendLo: Gpr, dividendHi: Gpr, divisor: GprMem,
              quotient: Writable<Gpr>, remainder: Writable<Gpr>, trap: TrapCode)
     /// `divb %cl`: al = ax / divisor, ah = remainder. dividend and dst fixed to rax.
     case div8(FormID, dividend: Gpr, divisor: GprMem, dst: Writable<Gpr>, trap: TrapCode)
@@ -134,10 +135,13 @@ public enum X64Inst: Hashable, Sendable {
 
     // MARK: Control flow (call, jmp, jcc, ret)
 
-    /// `callq symbol`: a `pcRel32` relocation to an external function.
-    case callKnown(name: ExternalName, info: CallInfo)
+    /// `callq symbol`: a `pcRel32` relocation to an external function. (`indirect`, like
+    /// `callUnknown`: a name and a call's operand lists would make every `X64Inst`
+    /// value half as large again, and a function of a million instructions keeps a
+    /// million of them.)
+    indirect case callKnown(name: ExternalName, info: CallInfo)
     /// `callq *%rax` / `callq *8(%rdi)`.
-    case callUnknown(target: GprMem, info: CallInfo)
+    indirect case callUnknown(target: GprMem, info: CallInfo)
     /// `retq` / `retq $n`; `returns` are the return values, each in its fixed
     /// register; `popBytes` are the stack arguments a `tail`-convention function pops
     /// (added by lowering; the emission puts the epilogue before it).

@@ -124,6 +124,9 @@ struct LinearScan<Inst: MachineInstruction> {
                 }
             }
         }
+        // One block that branches nowhere: nothing is live across a block boundary but
+        // the entry arguments, which already start at the entry point.
+        if vcode.blocks.count == 1 && vcode.blocks[0].successors.isEmpty { return }
         // A register live into a block lives from the block's first point; one live out
         // of it, to its last. (The arrays move into the closures' variables and back,
         // uncopied.)

@@ -24,7 +24,7 @@ public enum RegAllocChecker {
         guard allocation.operandOffsets == table.offsets else {
             throw RegAllocError("checker: the allocation does not cover the instructions' operands")
         }
-        var checker = CheckerRun(vcode: vcode, table: table, allocation: allocation)
+        var checker = try CheckerRun(vcode: vcode, table: table, allocation: allocation)
         try checker.run()
     }
 }
@@ -33,30 +33,38 @@ private struct CheckerRun<Inst: MachineInstruction> {
     let vcode: VCode<Inst>
     let table: OperandTable
     let allocation: RegAllocation
-    /// Edits of each position (`Edit.before(i)`, `Edit.after(i)`), by index into
-    /// `allocation.edits`; empty where there are none.
-    var editRanges: [Range<Int>]
+    /// The edits of position p (`Edit.before(i)`, `Edit.after(i)`) are
+    /// `allocation.edits[editStart[p] ..< editStart[p + 1]]` (4 bytes a position).
+    var editStart: [Int32]
 
     /// Location → virtual register index held (-1: unknown). Registers first (32
     /// dense indices), then spill slots.
     typealias State = [Int32]
 
-    init(vcode: VCode<Inst>, table: OperandTable, allocation: RegAllocation) {
+    /// Requires nothing of the edits: ones out of position order, or at a position of
+    /// no instruction, are an error.
+    init(vcode: VCode<Inst>, table: OperandTable, allocation: RegAllocation) throws {
         self.vcode = vcode
         self.table = table
         self.allocation = allocation
-        var ranges = [Range<Int>](repeating: 0 ..< 0, count: 2 * vcode.insts.count + 2)
-        var start = 0
-        while start < allocation.edits.count {
-            var end = start
-            while end < allocation.edits.count && allocation.edits[end].position == allocation.edits[start].position {
-                end += 1
+        let positions = 2 * vcode.insts.count
+        guard allocation.edits.count < Int(Int32.max) else { throw RegAllocError("checker: too many edits") }
+        var start = [Int32](repeating: 0, count: positions + 1)
+        var previous = 0
+        for edit in allocation.edits {
+            guard edit.position >= previous, edit.position < positions else {
+                throw RegAllocError("checker: an edit at position \(edit.position) is out of order or of no instruction")
             }
-            let position = allocation.edits[start].position
-            if position >= 0 && position < ranges.count { ranges[position] = start ..< end }
-            start = end
+            previous = edit.position
+            start[edit.position + 1] += 1
         }
-        editRanges = ranges
+        for position in 0 ..< positions { start[position + 1] += start[position] }
+        editStart = start
+    }
+
+    /// The edits of `position`.
+    func edits(at position: Int) -> ArraySlice<Edit> {
+        allocation.edits[Int(editStart[position]) ..< Int(editStart[position + 1])]
     }
 
     func slot(_ location: Location) -> Int {
@@ -147,7 +155,7 @@ private struct CheckerRun<Inst: MachineInstruction> {
     }
 
     func step(_ inst: Int, _ state: inout State) throws {
-        try apply(allocation.edits[editRanges[Edit.before(inst)]], to: &state)
+        try apply(edits(at: Edit.before(inst)), to: &state)
         let operands = table.range(inst)
         let registers = allocation.allocations(ofInstruction: inst)
         for (index, preg) in zip(operands, registers) {
@@ -189,6 +197,6 @@ private struct CheckerRun<Inst: MachineInstruction> {
         for (index, preg) in zip(operands, registers) where table.operands[index].kind == .def {
             state[preg.denseIndex] = Int32(table.operands[index].reg.virtual.map { Int($0.index) } ?? -1)
         }
-        try apply(allocation.edits[editRanges[Edit.after(inst)]], to: &state)
+        try apply(edits(at: Edit.after(inst)), to: &state)
     }
 }

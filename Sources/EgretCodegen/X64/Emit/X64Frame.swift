@@ -316,26 +316,49 @@ public struct X64Frame: Sendable {
 /// overflow checks, and the parts are remembered for the message of a frame that
 /// exceeds the limit.
 private struct FrameSize {
-    enum Part: String, CaseIterable {
-        case outgoingArguments = "outgoing arguments"
-        case spillSlots = "spill slots"
-        case stackSlots = "stack slots"
-        case savedRegisters = "saved registers"
-        case frameLink = "saved rbp and return address"
-        case incomingArguments = "incoming arguments"
+    enum Part: Int, CaseIterable {
+        case outgoingArguments, spillSlots, stackSlots, savedRegisters, frameLink, incomingArguments
+
+        var name: String {
+            switch self {
+            case .outgoingArguments: return "outgoing arguments"
+            case .spillSlots: return "spill slots"
+            case .stackSlots: return "stack slots"
+            case .savedRegisters: return "saved registers"
+            case .frameLink: return "saved rbp and return address"
+            case .incomingArguments: return "incoming arguments"
+            }
+        }
     }
 
-    /// Bytes of each part, by `Part` order.
-    private var bytes = [Int](repeating: 0, count: Part.allCases.count)
+    /// Bytes of each part, by `Part` raw value (a tuple: no allocation per frame).
+    private var bytes: (Int, Int, Int, Int, Int, Int) = (0, 0, 0, 0, 0, 0)
+
+    private func bytes(of part: Part) -> Int {
+        switch part {
+        case .outgoingArguments: return bytes.0
+        case .spillSlots: return bytes.1
+        case .stackSlots: return bytes.2
+        case .savedRegisters: return bytes.3
+        case .frameLink: return bytes.4
+        case .incomingArguments: return bytes.5
+        }
+    }
 
     /// `offset + amount`, counting `amount` towards `what`.
     mutating func add(_ amount: Int, to offset: Int, what: Part) throws -> Int {
         guard amount >= 0 else { throw FrameSize.overflow }
-        let index = Part.allCases.firstIndex(of: what) ?? 0
-        let (part, partOverflow) = bytes[index].addingReportingOverflow(amount)
+        let (part, partOverflow) = bytes(of: what).addingReportingOverflow(amount)
         let (sum, overflow) = offset.addingReportingOverflow(amount)
         guard !overflow, !partOverflow else { throw FrameSize.overflow }
-        bytes[index] = part
+        switch what {
+        case .outgoingArguments: bytes.0 = part
+        case .spillSlots: bytes.1 = part
+        case .stackSlots: bytes.2 = part
+        case .savedRegisters: bytes.3 = part
+        case .frameLink: bytes.4 = part
+        case .incomingArguments: bytes.5 = part
+        }
         return sum
     }
 
@@ -355,7 +378,7 @@ private struct FrameSize {
 
     /// The nonzero parts: `stack slots 6144000000, spill slots 16`.
     var parts: String {
-        let named = zip(Part.allCases, bytes).filter { $0.1 > 0 }.map { "\($0.0.rawValue) \($0.1)" }
+        let named = Part.allCases.filter { bytes(of: $0) > 0 }.map { "\($0.name) \(bytes(of: $0))" }
         return named.isEmpty ? "nothing" : named.joined(separator: ", ")
     }
 

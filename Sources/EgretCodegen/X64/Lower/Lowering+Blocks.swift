@@ -211,15 +211,16 @@ extension X64LoweringContext {
         let start = Int(plan.edgeStart(of: block))
         for index in start ..< start + successorCalls(of: block).count where plan.edges[index].edgeBlock >= 0 {
             let edge = plan.edges[index]
-            // Emit into an empty buffer, keep its code in `edgeCode`, then put the
-            // block's back.
+            // Emit into an empty buffer, keep its code in `loweredCode` (the block
+            // being lowered adds its own only when it is done), then put the block's
+            // back.
             var blockCode: [X64Inst] = []
             swap(&pending, &blockCode)
             emitParallelMoves(edge.call)
             emit(.jmp(target: MachLabel(UInt32(plan.vcodeIndex(of: edge.call.block)))))
-            codeRanges[Int(edge.edgeBlock)] = X64LoweringContext.CodeRange(inEdgeCode: true, start: Int32(edgeCode.count),
+            codeRanges[Int(edge.edgeBlock)] = X64LoweringContext.CodeRange(start: Int32(loweredCode.count),
                                                                            count: Int32(pending.count))
-            edgeCode.append(contentsOf: pending)
+            loweredCode.append(contentsOf: pending)
             swap(&pending, &blockCode)
         }
     }
@@ -320,23 +321,13 @@ extension X64LoweringContext {
     /// Joins the lowered blocks into the VCode.
     func assemble() -> LoweredFunction {
         var vcode = VCode<X64Inst>()
-        if plan.blocks.count == 1 {
-            // One block: its code is the VCode as it stands (no copy of a large function).
-            swap(&vcode.insts, &loweredCode)
-        } else {
-            vcode.insts.reserveCapacity(loweredCode.count + edgeCode.count)
-        }
+        putInEmissionOrder()
+        swap(&vcode.insts, &loweredCode)
         vcode.blocks.reserveCapacity(plan.blocks.count)
+        var end = 0
         for (index, kind) in plan.blocks.enumerated() {
-            let start: Int
-            if plan.blocks.count == 1 {
-                start = 0
-            } else {
-                start = vcode.insts.count
-                let range = codeRanges[index]
-                let code = Int(range.start) ..< Int(range.start) + Int(range.count)
-                vcode.insts.append(contentsOf: range.inEdgeCode ? edgeCode[code] : loweredCode[code])
-            }
+            let start = end
+            end += Int(codeRanges[index].count)
             var successors: [Int] = []
             switch kind {
             case .block(let block):
@@ -347,10 +338,8 @@ extension X64LoweringContext {
             case .edge(let edge):
                 successors.append(Int(plan.vcodeIndex(of: plan.edges[edge].call.block)))
             }
-            vcode.blocks.append(VCodeBlock(instRange: start ..< vcode.insts.count, successors: successors))
+            vcode.blocks.append(VCodeBlock(instRange: start ..< end, successors: successors))
         }
-        loweredCode = []
-        edgeCode = []
         vcode.vregClasses = vregClasses
         vcode.entryArguments = entryArguments
 
@@ -369,6 +358,39 @@ extension X64LoweringContext {
         return LoweredFunction(vcode: vcode, frame: frame, signature: functionSignature, blockMap: blockMap,
                                appliedRules: appliedRules,
                                vcodeSources: options.recordSources ? sourcesInEmissionOrder(count: vcode.insts.count) : [])
+    }
+
+    /// Permutes `loweredCode` in place from lowering order into emission order (block
+    /// by block as `plan.blocks` lists them), following each cycle of the permutation:
+    /// 4 bytes and a flag per instruction instead of a second copy of the code.
+    private func putInEmissionOrder() {
+        var destination = [Int32](repeating: 0, count: loweredCode.count)
+        var next: Int32 = 0
+        var inOrder = true
+        for range in codeRanges {
+            inOrder = inOrder && range.start == next
+            for offset in 0 ..< range.count { destination[Int(range.start + offset)] = next + offset }
+            next += range.count
+        }
+        precondition(Int(next) == loweredCode.count, "lowering: the blocks' code does not cover the lowered code")
+        guard !inOrder else { return }
+        var placed = [Bool](repeating: false, count: loweredCode.count)
+        for first in loweredCode.indices where !placed[first] {
+            // Carry the instruction at `first` to its place, the one found there to
+            // its own, and so on round the cycle back to `first`.
+            var from = first
+            var carried = loweredCode[first]
+            while true {
+                placed[from] = true
+                let to = Int(destination[from])
+                if to == first {
+                    loweredCode[first] = carried
+                    break
+                }
+                swap(&carried, &loweredCode[to])
+                from = to
+            }
+        }
     }
 
     /// `sourceLog` in the blocks' emission order, edge blocks included: the log itself

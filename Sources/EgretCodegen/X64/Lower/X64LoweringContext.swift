@@ -51,19 +51,16 @@ final class X64LoweringContext: LoweringBuilder {
     @exclusivity(unchecked) var values: [ValueState]
 
     @exclusivity(unchecked) var plan = BlockPlan()
-    /// Machine instructions of the lowered blocks, each block's contiguous, in the
-    /// order they were lowered, and those of the edge blocks likewise (`assemble` puts
-    /// them in VCode order). Two flat arrays rather than one per block: a function of
-    /// a hundred thousand blocks would otherwise keep as many arrays, each with the
-    /// room it reserved.
+    /// Machine instructions of the lowered blocks and edge blocks, each block's
+    /// contiguous, in the order they were lowered (`assemble` permutes them into VCode
+    /// order in place). One flat array rather than one per block: a function of a
+    /// hundred thousand blocks would otherwise keep as many arrays, each with the room
+    /// it reserved, and then a second copy of all of it.
     @exclusivity(unchecked) var loweredCode: [X64Inst] = []
-    @exclusivity(unchecked) var edgeCode: [X64Inst] = []
-    /// Where each VCode block's instructions are: in `edgeCode` or `loweredCode`, from
-    /// `start`, `count` of them.
+    /// Where each VCode block's instructions are in `loweredCode`.
     @exclusivity(unchecked) var codeRanges: [CodeRange] = []
 
     struct CodeRange {
-        var inEdgeCode = false
         var start: Int32 = 0
         var count: Int32 = 0
     }
@@ -170,8 +167,7 @@ final class X64LoweringContext: LoweringBuilder {
         }
         pending.reverse()
         if recordSources { sourceLog[currentSourceStart...].reverse() }
-        codeRanges[Int(plan.vcodeIndex(of: block))] = CodeRange(inEdgeCode: false, start: Int32(loweredCode.count),
-                                                                count: Int32(pending.count))
+        codeRanges[Int(plan.vcodeIndex(of: block))] = CodeRange(start: Int32(loweredCode.count), count: Int32(pending.count))
         loweredCode.append(contentsOf: pending)
     }
 
