@@ -50,39 +50,39 @@ struct ParserLiteralBoundsTests {
     /// Every kind of literal, with a million digits or a huge exponent, in each place
     /// that reads one: an error at its line and column, whose message is short.
     @Test(arguments: [
-        ("i64", "; run: %f(\(String(repeating: "9", count: 1_000_000))) == 0", 11),
-        ("i128", "; run: %f(-\(String(repeating: "9", count: 1_000_000))) == 0", 11),
-        ("i64", "; run: %f(0x\(String(repeating: "f", count: 1000))) == 0", 11),
-        ("f64", "; run: %f(\(String(repeating: "1", count: 1_000_000)).0) == 0.0", 11),
-        ("f64", "; run: %f(0.\(String(repeating: "0", count: 1_000_000))1) == 0.0", 11),
-        ("f64", "; run: %f(0x1p99999999999) == 0.0", 11),
-        ("f32", "; run: %f(0x\(String(repeating: "1", count: 1000)).0p0) == 0.0", 11),
-        ("f32", "; run: %f(-0x1p-32768) == 0.0", 11),
-        ("f64", "; run: %f(NaN:0x\(String(repeating: "f", count: 100))) == 0.0", 11),
+        Hostile("i64", "; run: %f(\(String(repeating: "9", count: 1_000_000))) == 0", 11),
+        Hostile("i128", "; run: %f(-\(String(repeating: "9", count: 1_000_000))) == 0", 11),
+        Hostile("i64", "; run: %f(0x\(String(repeating: "f", count: 1000))) == 0", 11),
+        Hostile("f64", "; run: %f(\(String(repeating: "1", count: 1_000_000)).0) == 0.0", 11),
+        Hostile("f64", "; run: %f(0.\(String(repeating: "0", count: 1_000_000))1) == 0.0", 11),
+        Hostile("f64", "; run: %f(0x1p99999999999) == 0.0", 11),
+        Hostile("f32", "; run: %f(0x\(String(repeating: "1", count: 1000)).0p0) == 0.0", 11),
+        Hostile("f32", "; run: %f(-0x1p-32768) == 0.0", 11),
+        Hostile("f64", "; run: %f(NaN:0x\(String(repeating: "f", count: 100))) == 0.0", 11),
     ])
-    func hostileRunArgumentsAreLocatedErrors(type: String, line: String, column: Int) throws {
-        let diagnostic = try #require(ParserTestSupport.diagnostic(Self.identity(type, line)))
-        #expect(diagnostic.location == SourceLocation(line: 6, column: column), "\(diagnostic.message)")
+    func hostileRunArgumentsAreLocatedErrors(_ hostile: Hostile) throws {
+        let diagnostic = try #require(ParserTestSupport.diagnostic(Self.identity(hostile.type, hostile.text)))
+        #expect(diagnostic.location == SourceLocation(line: 6, column: hostile.column), "\(diagnostic.message)")
         #expect(diagnostic.description.utf8.count < 600, "a message of \(diagnostic.description.utf8.count) bytes")
     }
 
     /// Immediates, sizes, offsets and alignments: each checked against what its place
     /// holds.
     @Test(arguments: [
-        (Self.function("v1 = iconst.i64 \(String(repeating: "1", count: 1_000_000))"), 5, 21),
-        (Self.function("v1 = iconst.i64 18446744073709551616"), 5, 21),
-        (Self.function("v1 = iconst.i8 256"), 5, 20),
-        (Self.function("v1 = f64const 0x1p99999"), 5, 19),
-        (Self.function(preamble: "ss0 = explicit_slot 18446744073709551616", "v1 = stack_addr.i64 ss0"), 3, 25),
-        (Self.function(preamble: "ss0 = explicit_slot 4294967296", "v1 = stack_addr.i64 ss0"), 3, 25),
-        (Self.function(preamble: "ss0 = explicit_slot 8, align = 9223372036854775808", "v1 = stack_addr.i64 ss0"), 3, 36),
-        (Self.function(preamble: "ss0 = explicit_slot 8", "v1 = stack_addr.i64 ss0+2147483648"), 5, 28),
-        (Self.function("v1 = load.i64 v0-9223372036854775809"), 5, 21),
-        (Self.function("v1 = load.i64 v0+\(String(repeating: "9", count: 100_000))"), 5, 21),
+        Hostile(Self.function("v1 = iconst.i64 \(String(repeating: "1", count: 1_000_000))"), 5, 21),
+        Hostile(Self.function("v1 = iconst.i64 18446744073709551616"), 5, 21),
+        Hostile(Self.function("v1 = iconst.i8 256"), 5, 20),
+        Hostile(Self.function("v1 = f64const 0x1p99999"), 5, 19),
+        Hostile(Self.function(preamble: "ss0 = explicit_slot 18446744073709551616", "v1 = stack_addr.i64 ss0"), 3, 25),
+        Hostile(Self.function(preamble: "ss0 = explicit_slot 4294967296", "v1 = stack_addr.i64 ss0"), 3, 25),
+        Hostile(Self.function(preamble: "ss0 = explicit_slot 8, align = 9223372036854775808", "v1 = stack_addr.i64 ss0"), 3, 36),
+        Hostile(Self.function(preamble: "ss0 = explicit_slot 8", "v1 = stack_addr.i64 ss0+2147483648"), 5, 28),
+        Hostile(Self.function("v1 = load.i64 v0-9223372036854775809"), 5, 21),
+        Hostile(Self.function("v1 = load.i64 v0+\(String(repeating: "9", count: 100_000))"), 5, 21),
     ])
-    func hostileImmediatesAreLocatedErrors(text: String, line: Int, column: Int) throws {
-        let diagnostic = try #require(ParserTestSupport.diagnostic(text))
-        #expect(diagnostic.location == SourceLocation(line: line, column: column), "\(diagnostic.message)")
+    func hostileImmediatesAreLocatedErrors(_ hostile: Hostile) throws {
+        let diagnostic = try #require(ParserTestSupport.diagnostic(hostile.text))
+        #expect(diagnostic.location == SourceLocation(line: hostile.line, column: hostile.column), "\(diagnostic.message)")
         #expect(diagnostic.description.utf8.count < 600, "a message of \(diagnostic.description.utf8.count) bytes")
     }
 
@@ -116,5 +116,39 @@ struct ParserLiteralBoundsTests {
         #expect(Array(lines[1])[caret] == "B", "the caret is not under the column")
         let short = Diagnostic(.error, "here", file: "x.clif", at: SourceLocation(line: 1, column: 3), sourceLine: "abcdef")
         #expect(short.description == "x.clif:1:3: error: here\nabcdef\n  ^")
+    }
+}
+
+/// A hostile input of a parameterised test, shown in the test log by a short name
+/// (its text may be a million characters over several lines).
+struct Hostile: Sendable, CustomTestStringConvertible {
+    var type: String
+    var text: String
+    var line: Int
+    var column: Int
+
+    /// A run line for a function of `type`.
+    init(_ type: String, _ text: String, _ column: Int) {
+        self.type = type
+        self.text = text
+        line = 6
+        self.column = column
+    }
+
+    /// A whole module, the error expected at `line`:`column`.
+    init(_ text: String, _ line: Int, _ column: Int) {
+        type = ""
+        self.text = text
+        self.line = line
+        self.column = column
+    }
+
+    /// The line the error is expected on, shortened.
+    var testDescription: String {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let focus = type.isEmpty && line >= 1 && line <= lines.count ? lines[line - 1] : Substring(text)
+        let trimmed = focus.drop { $0 == " " }
+        let shown = trimmed.count > 60 ? trimmed.prefix(40) + "… (\(trimmed.utf8.count) bytes)" : trimmed
+        return "\(type.isEmpty ? "" : type + ": ")\(shown)"
     }
 }
