@@ -372,7 +372,7 @@ public final class Campaign {
             }
         }
         if let worker = process, worker.send("stats"), let line = worker.readLine(timeout: options.caseTimeout),
-           line.hasPrefix("stats "), let statistics = WorkerProtocol.decode(WorkerStatistics.self, line.dropFirst(6)) {
+           line.hasPrefix("stats "), let statistics = WireFormat.decode(WorkerStatistics.self, line.dropFirst(6)) {
             record { $0.statistics.merge(statistics) }
         }
         process?.finish()
@@ -452,7 +452,7 @@ public final class Campaign {
                 $0.inputs += numbers.last ?? 0
             }
         } else if parts.first == "finding", parts.count == 3,
-                  let finding = WorkerProtocol.decode(Finding.self, parts[2]) {
+                  let finding = WireFormat.decode(Finding.self, parts[2]) {
             let text = source.generate(seed: options.seed, index: index).text
             addFinding(CampaignFinding(finding: finding, seed: options.seed, caseIndex: index, originalText: text))
         } else {

@@ -65,7 +65,7 @@ public final class IsolatedChecker {
             worker = nil
         }
         guard line.hasPrefix("verdict "), line != "verdict clean" else { return nil }
-        lastFinding = WorkerProtocol.decode(Finding.self, line.dropFirst(8))
+        lastFinding = WireFormat.decode(Finding.self, line.dropFirst(8))
         return lastFinding?.signature
     }
 

@@ -19,11 +19,8 @@ import Foundation
 /// Before running a case the worker writes its text to its in-flight file, so a case
 /// that kills the worker is on disk; the parent also knows it (the first index without
 /// an answer) and can regenerate it from (seed, index).
-public enum WorkerProtocol {
-    static func encode<T: Encodable>(_ value: T) -> String { WireFormat.encode(value) }
-
-    static func decode<T: Decodable>(_ type: T.Type, _ text: Substring) -> T? { WireFormat.decode(type, text) }
-}
+/// Answers carry JSON on one line (WireFormat).
+public enum WorkerProtocol {}
 
 /// What a worker accumulates between `stats` requests.
 public struct WorkerStatistics: Codable, Sendable {
@@ -115,7 +112,7 @@ public struct CampaignWorker {
                     statistics.outcomes.merge(result.outcomes, uniquingKeysWith: +)
                     if JITModule.processTainted { print(WorkerProcess.restart) }
                     if let finding = result.finding {
-                        print("finding \(index) \(WorkerProtocol.encode(finding))")
+                        print("finding \(index) \(WireFormat.encode(finding))")
                     } else {
                         print("ok \(index) \(result.instructions) \(result.inputs)")
                     }
@@ -128,11 +125,11 @@ public struct CampaignWorker {
                 let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
                 let verdict = runner.oracle.check(text: text, fileName: "case.clif")
                 if JITModule.processTainted { print(WorkerProcess.restart) }
-                print("verdict " + (verdict.finding.map { WorkerProtocol.encode($0) } ?? "clean"))
+                print("verdict " + (verdict.finding.map { WireFormat.encode($0) } ?? "clean"))
                 fflush(stdout)
                 if JITModule.processTainted { return }
             case "stats":
-                print("stats \(WorkerProtocol.encode(statistics))")
+                print("stats \(WireFormat.encode(statistics))")
                 statistics = WorkerStatistics()
                 fflush(stdout)
             default:
