@@ -36,8 +36,10 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 # One block of $INSTRUCTIONS instructions: v(k) = op(v(k-1), v(k-d)), d cycling
-# through 2 … 40 and op through iadd, bxor, isub, imul, band, bor; every seventh
-# instruction adds the second parameter instead. Each value feeds the next, so all
+# through 2 … 40 (17 is prime to 39, so every distance occurs and about 19 values
+# are live at any point, more than the allocatable registers) and op through iadd,
+# bxor, isub, imul, band, bor; every seventh instruction adds the second parameter
+# instead. Each value feeds the next, so all
 # of them are live code; the function returns the last.
 awk -v n="$INSTRUCTIONS" 'BEGIN {
     split("iadd bxor isub imul band bor", ops, " ")
@@ -49,7 +51,7 @@ awk -v n="$INSTRUCTIONS" 'BEGIN {
         if (k % 7 == 0) {
             printf "    v%d = iadd v%d, v1\n", k, k - 1
         } else {
-            d = 2 + (k * 13) % 39
+            d = 2 + (k * 17) % 39
             back = k - d; if (back < 2) back = 2
             printf "    v%d = %s v%d, v%d\n", k, ops[1 + k % 6], k - 1, back
         }

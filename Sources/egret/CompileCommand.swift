@@ -44,8 +44,72 @@ struct CompileCommand: ParsableCommand {
     }
 
     private func compile(_ file: String) throws {
-        let text = try InputFile.read(file)
         var phases = PhaseTimings()
+        // The functions are taken out of the module one by one and handed over, so
+        // that each one's IR is released once it is lowered.
+        var functions = try load(file, phases: &phases).functions
+        functions.reverse()
+        var options = Compiler.Options()
+        options.checkAllocation = true
+        options.releaseIRAfterLowering = true
+        options.keepVCode = vcode
+        if let callconv {
+            guard let convention = CallConv(rawValue: callconv) else {
+                printError("egret: error: unknown calling convention '\(callconv)'")
+                throw ExitCode(2)
+            }
+            options.callConvOverrides = [.systemV: convention]
+        }
+        let disassembler = disasm ? try Disassembler() : nil
+        var status: Int32 = 0
+        var index = 0
+        while let function = functions.popLast() {
+            let name = function.name
+            index += 1
+            let compiled: CompiledFunction
+            do {
+                do {
+                    compiled = try Compiler.compile(consume function, options: options)
+                } catch let error as RegAllocError where error.checkerFailure != nil {
+                    // The checker rejected the allocation, and the IR to trace it to was
+                    // released: compile this function again from the file, keeping it.
+                    // Compiling is deterministic, so that throws the same rejection,
+                    // traced (CodegenError.rejectedAllocation); `error` is the fallback.
+                    var traced = options
+                    traced.releaseIRAfterLowering = false
+                    var ignored = PhaseTimings()
+                    let again = try load(file, phases: &ignored).functions[index - 1]
+                    _ = try Compiler.compile(again, options: traced)
+                    throw error
+                }
+            } catch CodegenError.unsupported(let feature) {
+                printError("\(file): \(name): unsupported: \(feature)")
+                status = max(status, 3)
+                continue
+            } catch {
+                printError("\(file): \(name): \(error)")
+                status = 1
+                continue
+            }
+            phases.add(compiled.timings)
+            print("function \(name) \(compiled.signature): \(compiled.code.bytes.count) bytes")
+            if vcode, let lowered = compiled.lowered { print(lowered.text) }
+            if let disassembler {
+                for instruction in disassembler.disassemble(compiled.code.bytes) { print("  \(instruction)") }
+            }
+        }
+        if timings {
+            for phase in PhaseTimings.Phase.allCases where phase != .link {
+                let micros = Double(phases[phase]) / 1000
+                print("\(phase.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(String(format: "%10.1f", micros)) µs")
+            }
+        }
+        if status != 0 { throw ExitCode(status) }
+    }
+
+    /// Parses and verifies a file. The text is read here and released on return.
+    private func load(_ file: String, phases: inout PhaseTimings) throws -> Module {
+        let text = try InputFile.read(file)
         let module: Module
         do {
             module = try phases.measure(.parse) { try CLIFParser.parse(text, fileName: file) }
@@ -60,45 +124,7 @@ struct CompileCommand: ParsableCommand {
             for problem in problems { printError(problem.attachingSource(lines).description) }
             throw ExitCode(2)
         }
-        var options = Compiler.Options()
-        options.checkAllocation = true
-        options.keepVCode = vcode
-        if let callconv {
-            guard let convention = CallConv(rawValue: callconv) else {
-                printError("egret: error: unknown calling convention '\(callconv)'")
-                throw ExitCode(2)
-            }
-            options.callConvOverrides = [.systemV: convention]
-        }
-        let disassembler = disasm ? try Disassembler() : nil
-        var status: Int32 = 0
-        for function in module.functions {
-            let compiled: CompiledFunction
-            do {
-                compiled = try Compiler.compile(function, options: options)
-            } catch CodegenError.unsupported(let feature) {
-                printError("\(file): \(function.name): unsupported: \(feature)")
-                status = max(status, 3)
-                continue
-            } catch {
-                printError("\(file): \(function.name): \(error)")
-                status = 1
-                continue
-            }
-            phases.add(compiled.timings)
-            print("function \(function.name) \(compiled.signature): \(compiled.code.bytes.count) bytes")
-            if vcode, let lowered = compiled.lowered { print(lowered.text) }
-            if let disassembler {
-                for instruction in disassembler.disassemble(compiled.code.bytes) { print("  \(instruction)") }
-            }
-        }
-        if timings {
-            for phase in PhaseTimings.Phase.allCases where phase != .link {
-                let micros = Double(phases[phase]) / 1000
-                print("\(phase.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(String(format: "%10.1f", micros)) µs")
-            }
-        }
-        if status != 0 { throw ExitCode(status) }
+        return module
     }
 
     /// Makes glibc map and unmap every allocation of 256 KiB or more on its own, so

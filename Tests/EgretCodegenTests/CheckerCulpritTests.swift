@@ -156,6 +156,26 @@ struct CheckerCulpritTests {
         #expect(rejection.source == .instruction(Inst(3)))
     }
 
+    /// With the IR released after lowering (as `egret compile` does, to halve the
+    /// memory of a huge function), a rejection is the checker's own error; compiling
+    /// again with the IR kept traces the same failure.
+    @Test func aRejectionWithTheIRReleasedIsTheCheckersErrorAndTracesWhenCompiledAgain() throws {
+        var options = Compiler.Options()
+        options.checkAllocation = true
+        options.hooks = Misallocation(rule: "isub").hooks
+        options.releaseIRAfterLowering = true
+        let untraced = #expect(throws: RegAllocError.self) { try Compiler.compile(try Self.function(), options: options) }
+        let failure = try #require(untraced?.checkerFailure)
+        options.releaseIRAfterLowering = false
+        let traced = #expect(throws: CodegenError.self) { try Compiler.compile(try Self.function(), options: options) }
+        guard case .rejectedAllocation(let rejection)? = traced else {
+            Issue.record("not a rejected allocation: \(String(describing: traced))")
+            return
+        }
+        #expect(rejection.failure == failure)
+        #expect(rejection.culprit == "isub.i64 via isub")
+    }
+
     @Test func anUnknownRuleMisallocatesNothing() throws {
         _ = try Self.compile(misallocating: "no_such_rule")
     }

@@ -25,6 +25,13 @@ public enum Compiler {
         /// The CPU features the code may use; emitting a form that needs another is an
         /// internal error (Forms/X64Form+Fields.swift).
         public var features: X64Features = .default
+        /// Release the function's IR once it is lowered, when the caller gave up its
+        /// own copy (`compile(consume function, …)`): the IR of a million-instruction
+        /// function is as large as everything register allocation holds. A checker
+        /// rejection then cannot be traced to its IR instruction and is thrown as the
+        /// checker's `RegAllocError`; compile the function again without this to trace
+        /// it (lowering and allocation are deterministic).
+        public var releaseIRAfterLowering = false
         /// Test-only: the self-tests' ways into the pipeline (CompilerHooks.swift).
         /// Nil in every real use.
         public var hooks: CompilerHooks?
@@ -32,7 +39,7 @@ public enum Compiler {
         public init() {}
     }
 
-    public static func compile(_ function: Function, options: Options = Options()) throws -> CompiledFunction {
+    public static func compile(_ function: consuming Function, options: Options = Options()) throws -> CompiledFunction {
         var timings = PhaseTimings()
         var lowering = LoweringOptions(callConvOverrides: options.callConvOverrides)
         let hooks = options.hooks
@@ -40,6 +47,10 @@ public enum Compiler {
         lowering.recordSources = lowering.recordRules
         lowering.replacedEmitters = hooks?.replacedEmitters ?? [:]
         var lowered = try timings.measure(.lower) { try X64Lowering.lower(function, options: lowering) }
+        let name = function.name
+        var signature = function.signature
+        var ir: Function? = consume function
+        if options.releaseIRAfterLowering { ir = nil }
         hooks?.afterLower?(&lowered)
         let convention = lowered.frame.convention
         let environment = registerEnvironment(for: convention)
@@ -49,7 +60,7 @@ public enum Compiler {
             return allocation
         }
         if options.checkAllocation {
-            try timings.measure(.check) { try check(allocation, of: lowered, from: function, options: lowering) }
+            try timings.measure(.check) { try check(allocation, of: lowered, from: ir, options: lowering) }
         }
         let emitted = try timings.measure(.emit) { () throws -> EmittedFunction in
             // Save what the function writes, and what its calls may destroy that its own
@@ -72,22 +83,22 @@ public enum Compiler {
             frame.incomingArgumentBias = choices.incomingArgumentBias
             return try X64Emitter.emit(lowered.vcode, allocation: allocation, frame: frame, features: options.features)
         }
-        var signature = function.signature
         signature.callConv = lowering.effectiveCallConv(signature.callConv)
-        return CompiledFunction(name: function.name, signature: signature, emitted: emitted, timings: timings,
+        return CompiledFunction(name: name, signature: signature, emitted: emitted, timings: timings,
                                 spillSlotCount: allocation.spillSlotCount,
                                 lowered: options.keepVCode ? lowered : nil,
                                 allocation: options.keepVCode ? allocation : nil)
     }
 
     /// Runs RegAllocChecker; a failure at an instruction is thrown as
-    /// `CodegenError.rejectedAllocation`, traced back to the IR instruction.
-    private static func check(_ allocation: RegAllocation, of lowered: LoweredFunction, from function: Function,
+    /// `CodegenError.rejectedAllocation`, traced back to the IR instruction (as the
+    /// checker's own error when the IR was released).
+    private static func check(_ allocation: RegAllocation, of lowered: LoweredFunction, from function: Function?,
                               options: LoweringOptions) throws {
         do {
             try RegAllocChecker.check(lowered.vcode, allocation)
         } catch let error as RegAllocError {
-            guard let failure = error.checkerFailure,
+            guard let failure = error.checkerFailure, let function,
                   let rejection = RejectedAllocation(failure, in: function, lowered: lowered, options: options)
             else { throw error }
             throw CodegenError.rejectedAllocation(rejection)

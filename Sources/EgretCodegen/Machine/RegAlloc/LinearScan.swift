@@ -49,8 +49,8 @@ struct LinearScan<Inst: MachineInstruction> {
     /// Whole-lifetime interval of each virtual register (start > end when unused).
     var vregStart: [Int32]
     var vregEnd: [Int32]
-    /// How many instructions define each virtual register.
-    var defCount: [Int32]
+    /// How many instructions define each virtual register, counting up to 255.
+    var defCount: [UInt8]
     /// A register the virtual register would like (a fixed operand's, an argument's).
     var fixedHint: [PReg?]
     /// The virtual register this one is copied from, when defined by a copy.
@@ -78,7 +78,7 @@ struct LinearScan<Inst: MachineInstruction> {
         let vregCount = vcode.vregCount
         vregStart = [Int32](repeating: .max, count: vregCount)
         vregEnd = [Int32](repeating: .min, count: vregCount)
-        defCount = [Int32](repeating: 0, count: vregCount)
+        defCount = [UInt8](repeating: 0, count: vregCount)
         fixedHint = [PReg?](repeating: nil, count: vregCount)
         copySource = [Int32](repeating: -1, count: vregCount)
         spillSlot = [Int32](repeating: -1, count: vregCount)
@@ -91,13 +91,17 @@ struct LinearScan<Inst: MachineInstruction> {
         if point > vregEnd[vreg] { vregEnd[vreg] = point }
     }
 
+    private mutating func countDef(_ vreg: Int) {
+        if defCount[vreg] < .max { defCount[vreg] += 1 }
+    }
+
     private mutating func buildIntervals() throws {
         for argument in vcode.entryArguments {
             guard let vreg = argument.reg.reg.virtual, Int(vreg.index) < vcode.vregCount else {
                 throw RegAllocError("entry argument \(argument.reg.reg) is not a virtual register of this function")
             }
             extend(Int(vreg.index), to: ProgramPoints.entry)
-            defCount[Int(vreg.index)] += 1
+            countDef(Int(vreg.index))
             fixedHint[Int(vreg.index)] = argument.preg
         }
         for (block, data) in vcode.blocks.enumerated() {
@@ -113,7 +117,7 @@ struct LinearScan<Inst: MachineInstruction> {
                         throw RegAllocError("instruction \(inst): \(operand.reg) is not a virtual register of this function")
                     }
                     extend(Int(vreg.index), to: table.point(of: operand, at: inst))
-                    if operand.kind == .def { defCount[Int(vreg.index)] += 1 }
+                    if operand.kind == .def { countDef(Int(vreg.index)) }
                     if case .fixed(let preg) = operand.constraint, fixedHint[Int(vreg.index)] == nil {
                         fixedHint[Int(vreg.index)] = preg
                     }

@@ -85,7 +85,7 @@ extension ScanPass {
             let unit = unitOfOperand[index]
             // A whole register used in place needs nothing; a tied use (in place or via
             // a temporary) or a spilled use (a temporary) is copied in.
-            let isTied = unit >= 0 && units[Int(unit)].tiedOperand == Int32(index)
+            let isTied = unit >= 0 && tiedOperand(of: units[Int(unit)]) == Int32(index)
             let isTemporary = unit >= 0 && units[Int(unit)].vreg < 0
             guard isTied || isTemporary else { return }
             target = try register(ofOperand: index, at: inst)

@@ -5,20 +5,49 @@ struct ScanPass<Inst: MachineInstruction> {
     let scan: LinearScan<Inst>
 
     /// A unit of allocation: a whole virtual register, or a temporary of one
-    /// instruction.
+    /// instruction. 16 bytes: a pass has one per virtual register and temporary.
     struct Unit {
         var start: Int32
         var end: Int32
-        var regClass: RegClass
+        /// The virtual register's index, or `temporaryIndex`, with `floatBit` set for
+        /// the float class.
+        private var owner: UInt32
+        /// For a two-address def that reuses its source in place: its entry in
+        /// `reuses`; -1 otherwise.
+        var reuse: Int32 = -1
+
+        private static var floatBit: UInt32 { 1 << 31 }
+        private static var temporaryIndex: UInt32 { 0x7FFF_FFFF }
+
+        /// `vreg` -1 makes a temporary.
+        init(start: Int32, end: Int32, regClass: RegClass, vreg: Int32) {
+            self.start = start
+            self.end = end
+            owner = (regClass == .float ? Unit.floatBit : 0) | (vreg < 0 ? Unit.temporaryIndex : UInt32(vreg))
+        }
+
+        var regClass: RegClass { owner & Unit.floatBit != 0 ? .float : .int }
         /// The virtual register (for reservations and spilling); -1 for temporaries.
-        var vreg: Int32
-        /// For a two-address def that reuses its source in place: the instruction.
-        var reuseInst: Int32 = -1
-        /// For such a def: the tied use operand's index.
-        var tiedOperand: Int32 = -1
+        var vreg: Int32 {
+            let index = owner & ~Unit.floatBit
+            return index == Unit.temporaryIndex ? -1 : Int32(index)
+        }
     }
 
     var units: [Unit] = []
+    /// The instruction and tied use operand of each in-place two-address def (a side
+    /// table: most units are not one).
+    var reuses: [Reuse] = []
+
+    struct Reuse {
+        var inst: Int32
+        var tiedOperand: Int32
+    }
+
+    /// The tied use operand of a unit that is an in-place two-address def, else -1.
+    @inline(__always) func tiedOperand(of unit: Unit) -> Int32 {
+        unit.reuse >= 0 ? reuses[Int(unit.reuse)].tiedOperand : -1
+    }
     /// The unit of each virtual register that is not spilled (-1 otherwise).
     var unitOfVReg: [Int32]
     /// The unit that gives each operand its register (-1: fixed or physical).
@@ -49,7 +78,7 @@ struct ScanPass<Inst: MachineInstruction> {
 
     /// Array elements this pass holds (capacities), for `RegAllocStatistics`.
     var words: Int {
-        units.capacity + unitOfVReg.capacity + unitOfOperand.capacity + assignment.capacity + edits.capacity
+        units.capacity + reuses.capacity + unitOfVReg.capacity + unitOfOperand.capacity + assignment.capacity + edits.capacity
             + entryEdits.capacity + lenderOf.capacity + borrows.capacity
     }
 
@@ -83,8 +112,8 @@ struct ScanPass<Inst: MachineInstruction> {
                 } else if !isSpilled(dest) && scan.defCount[dest] == 1 {
                     // In place: the def's own register; the source is copied into it.
                     let unit = unitOfVReg[dest]
-                    units[Int(unit)].reuseInst = Int32(inst)
-                    units[Int(unit)].tiedOperand = Int32(tiedIndex)
+                    units[Int(unit)].reuse = Int32(reuses.count)
+                    reuses.append(Reuse(inst: Int32(inst), tiedOperand: Int32(tiedIndex)))
                     unitOfOperand[index] = unit
                     unitOfOperand[tiedIndex] = unit
                 } else {
@@ -197,6 +226,7 @@ struct ScanPass<Inst: MachineInstruction> {
             active.append(unitIndex)
             earliestActiveEnd = min(earliestActiveEnd, unit.end)
         }
+        lenderOf = []  // only the scan needs it; `borrows` has what `result` does
         return newSpills
     }
 
@@ -248,7 +278,7 @@ struct ScanPass<Inst: MachineInstruction> {
     /// two-address def, or the register of one of its fixed operands.
     private func hint(for unit: Unit) -> PReg? {
         guard unit.vreg >= 0 else { return nil }
-        if unit.tiedOperand >= 0, let source = scan.table.operands[Int(unit.tiedOperand)].reg.virtual,
+        if unit.reuse >= 0, let source = scan.table.operands[Int(tiedOperand(of: unit))].reg.virtual,
            let location = location(ofVReg: Int(source.index)), case .register(let preg) = location {
             return preg
         }
@@ -264,8 +294,9 @@ struct ScanPass<Inst: MachineInstruction> {
     /// not overwrite.
     private func forbiddenRegisters(for unit: Unit) -> PRegSet {
         var forbidden = PRegSet()
-        guard unit.reuseInst >= 0 else { return forbidden }
-        for index in scan.table.range(Int(unit.reuseInst)) where index != Int(unit.tiedOperand) {
+        guard unit.reuse >= 0 else { return forbidden }
+        let reuse = reuses[Int(unit.reuse)]
+        for index in scan.table.range(Int(reuse.inst)) where index != Int(reuse.tiedOperand) {
             let operand = scan.table.operands[index]
             guard operand.kind == .use else { continue }
             if case .fixed(let preg) = operand.constraint { forbidden.insert(preg) }

@@ -211,17 +211,14 @@ extension X64LoweringContext {
         let start = Int(plan.edgeStart(of: block))
         for index in start ..< start + successorCalls(of: block).count where plan.edges[index].edgeBlock >= 0 {
             let edge = plan.edges[index]
-            // Emit into an empty buffer, keep its code in `loweredCode` (the block
-            // being lowered adds its own only when it is done), then put the block's
-            // back.
-            var blockCode: [X64Inst] = []
-            swap(&pending, &blockCode)
+            // Into `edgeCode`: `lowerBlock` puts it after the block's own code.
+            swap(&pending, &edgeCode)
+            let codeStart = pending.count
             emitParallelMoves(edge.call)
             emit(.jmp(target: MachLabel(UInt32(plan.vcodeIndex(of: edge.call.block)))))
-            codeRanges[Int(edge.edgeBlock)] = X64LoweringContext.CodeRange(start: Int32(loweredCode.count),
-                                                                           count: Int32(pending.count))
-            loweredCode.append(contentsOf: pending)
-            swap(&pending, &blockCode)
+            edgeRanges.append((edge.edgeBlock, X64LoweringContext.CodeRange(start: Int32(codeStart),
+                                                                            count: Int32(pending.count - codeStart))))
+            swap(&pending, &edgeCode)
         }
     }
 

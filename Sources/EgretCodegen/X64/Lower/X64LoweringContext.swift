@@ -78,8 +78,17 @@ final class X64LoweringContext: LoweringBuilder {
     /// Bit k: operand k is an i128 while the controlling type is narrower (only
     /// `.pair` and `.lowBits` shapes match such an operand).
     @exclusivity(unchecked) var currentWideOperands: UInt8 = 0
-    /// The code of the block being lowered, backwards (see `lowerBlock`).
+    /// Where `emit` appends. While a block is lowered this is `loweredCode` itself
+    /// (swapped in), the block's code from `blockStart` on and backwards (see
+    /// `lowerBlock`); while an edge block is filled, `edgeCode`. Lowering straight into
+    /// the function's code keeps one copy of it: a block of a million instructions
+    /// lowered into a buffer of its own and then appended held two.
     @exclusivity(unchecked) var pending: [X64Inst] = []
+    @exclusivity(unchecked) var blockStart = 0
+    /// The code of the edge blocks of the block being lowered, appended to
+    /// `loweredCode` after the block's own, and where each one's is.
+    @exclusivity(unchecked) var edgeCode: [X64Inst] = []
+    @exclusivity(unchecked) var edgeRanges: [(edgeBlock: Int32, range: CodeRange)] = []
     /// What emitted each lowered instruction (`VCodeSource` codes), block after block
     /// in lowering order (a block's start is in its `BlockPlan.BlockState`), when
     /// `options.recordSources`; every use is behind that one test. The
@@ -141,7 +150,8 @@ final class X64LoweringContext: LoweringBuilder {
     /// in `sourceLog`.
     private func lowerBlock(_ block: Block) throws {
         currentBlock = block
-        pending.removeAll(keepingCapacity: true)
+        swap(&pending, &loweredCode)
+        blockStart = pending.count
         let recordSources = options.recordSources
         if recordSources {
             currentSourceStart = sourceLog.count
@@ -152,9 +162,9 @@ final class X64LoweringContext: LoweringBuilder {
             let start = pending.count
             try lowerInstruction(inst)
             if recordSources { attributePending(to: inst.index) }
-            pending[start...].reverse()
+            pending.reverseTail(from: start)
             if emittedEdgeMoves {
-                sourceLog[(currentSourceStart + start)...].reverse()
+                sourceLog.reverseTail(from: currentSourceStart + start - blockStart)
                 emittedEdgeMoves = false
             }
             if inst == insts.last { try fillEdgeBlocks(of: block) }
@@ -163,18 +173,26 @@ final class X64LoweringContext: LoweringBuilder {
             let start = pending.count
             lowerEntry()
             if recordSources { attributePending(to: VCodeSource.parametersCode) }
-            pending[start...].reverse()
+            pending.reverseTail(from: start)
         }
-        pending.reverse()
-        if recordSources { sourceLog[currentSourceStart...].reverse() }
-        codeRanges[Int(plan.vcodeIndex(of: block))] = CodeRange(start: Int32(loweredCode.count), count: Int32(pending.count))
-        loweredCode.append(contentsOf: pending)
+        pending.reverseTail(from: blockStart)
+        if recordSources { sourceLog.reverseTail(from: currentSourceStart) }
+        codeRanges[Int(plan.vcodeIndex(of: block))] = CodeRange(start: Int32(blockStart),
+                                                                 count: Int32(pending.count - blockStart))
+        swap(&pending, &loweredCode)
+        let edgesStart = Int32(loweredCode.count)
+        for (edgeBlock, range) in edgeRanges {
+            codeRanges[Int(edgeBlock)] = CodeRange(start: edgesStart + range.start, count: range.count)
+        }
+        loweredCode.append(contentsOf: edgeCode)
+        edgeCode.removeAll(keepingCapacity: true)
+        edgeRanges.removeAll(keepingCapacity: true)
     }
 
     /// Records `source` for the instructions of `pending` that have none yet.
     @inline(__always) func attributePending(to source: UInt32) {
         // Usually one to three instructions: a loop beats append(contentsOf:) here.
-        while sourceLog.count - currentSourceStart < pending.count { sourceLog.append(source) }
+        while sourceLog.count - currentSourceStart < pending.count - blockStart { sourceLog.append(source) }
     }
 
     /// Lowers one instruction if it has an effect or a used result.
@@ -585,5 +603,20 @@ extension X64LoweringContext {
         let layout = try ABISignature(signature, convention: convention)
         signatureCache[reference.position] = layout
         return layout
+    }
+}
+
+extension Array {
+    /// Reverses the elements from `start` to the end in place. (`self[start...]
+    /// .reverse()` goes through a slice, which copied the whole tail: a second copy
+    /// of a block of a million instructions.)
+    @inline(__always)
+    mutating func reverseTail(from start: Int) {
+        var low = start, high = count - 1
+        while low < high {
+            swapAt(low, high)
+            low += 1
+            high -= 1
+        }
     }
 }
