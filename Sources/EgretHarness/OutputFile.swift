@@ -15,10 +15,14 @@ public enum OutputFile {
     /// once complete: a reader never sees half a file. Throws a `Diagnostic` naming
     /// `path`.
     public static func write(_ text: String, to path: String) throws {
+        try write(bytes: Array(text.utf8), to: path)
+    }
+
+    /// Writes `bytes` to `path` as `write(_:to:)` writes text.
+    public static func write(bytes: [UInt8], to path: String) throws {
         let temporary = "\(path).egret-\(getpid())-\(UInt32.random(in: 0 ... .max))"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw failure(path, errno) }
-        let bytes = Array(text.utf8)
         var written = 0
         var code: Int32 = 0
         while written < bytes.count {

@@ -4,13 +4,15 @@ import EgretHarness
 import EgretIR
 import Foundation
 
-/// `egret compile FILE… [--disasm] [--vcode] [--timings]`.
+/// `egret compile FILE… [--disasm] [--vcode] [--timings] [-o OUT.o [--format elf]]`.
 struct CompileCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compile",
         abstract: "Compile the functions of .clif files for x86-64 and show the result.",
         discussion: """
             Without --disasm, --vcode or --timings, prints each function's code size. The exit status is             the worst of the files' (1 a compile error, 3 unsupported, 2 bad input).
+
+            With -o, writes every function of the (one) file to a relocatable object for the system             linker, each a global symbol named as the function (%add is add); nothing is written unless             every function compiles.
             """)
 
     @Flag(name: .long, help: "Print the final machine code, disassembled by capstone.")
@@ -25,10 +27,27 @@ struct CompileCommand: ParsableCommand {
     @Option(name: .long, help: "Compile with this calling convention instead of system_v (e.g. windows_fastcall).")
     var callconv: String?
 
+    @Option(name: [.customShort("o"), .long], help: "Write the functions to this object file.")
+    var output: String?
+
+    @Option(name: .long, help: "The object format with -o: elf (Linux x86-64). coff is not supported yet.")
+    var format: String = "elf"
+
     @Argument(help: "The .clif files to compile.")
     var files: [String]
 
     func run() throws {
+        if let output {
+            guard files.count == 1 else {
+                throw CommandLineError.usage("-o: give one .clif file to write an object from (got \(files.count))")
+            }
+            switch format {
+            case "elf": break
+            case "coff": throw CommandLineError.unsupported("--format coff: COFF objects")
+            default: throw CommandLineError.usage("--format: '\(Diagnostic.echo(format))' is not elf or coff")
+            }
+            try Preflight.writableFile(output, option: "-o")
+        }
         CompileCommand.mapLargeAllocations()
         var status: Int32 = 0
         for file in files {
@@ -63,9 +82,13 @@ struct CompileCommand: ParsableCommand {
         let disassembler = disasm ? try Disassembler() : nil
         var status: Int32 = 0
         var index = 0
+        var objectFunctions: [ObjectFunction] = []
+        var definedNames: Set<ExternalName> = Set(functions.map(\.name))
+        var libcalls: [Function] = []
         while let function = functions.popLast() {
             let name = function.name
             index += 1
+            if output != nil { libcalls += CompileCommand.floatLibcalls(of: function, notIn: &definedNames) }
             let compiled: CompiledFunction
             do {
                 do {
@@ -92,11 +115,19 @@ struct CompileCommand: ParsableCommand {
                 continue
             }
             phases.add(compiled.timings)
+            if output != nil { objectFunctions.append(ObjectFunction(compiled)) }
             print("function \(name) \(compiled.signature): \(compiled.code.bytes.count) bytes")
             if vcode, let lowered = compiled.lowered { print(lowered.text) }
             if let disassembler {
                 for instruction in disassembler.disassemble(compiled.code.bytes) { print("  \(instruction)") }
             }
+        }
+        if let output {
+            guard status == 0 else {
+                printError("egret: \(output) not written: not every function of \(file) compiled")
+                throw ExitCode(status)
+            }
+            try writeObject(objectFunctions, libcalls: libcalls, of: file, options: options, to: output)
         }
         if timings {
             for phase in PhaseTimings.Phase.allCases where phase != .link {
@@ -105,6 +136,45 @@ struct CompileCommand: ParsableCommand {
             }
         }
         if status != 0 { throw ExitCode(status) }
+    }
+
+    /// The float libcalls (`%CeilF32`…) `function` calls and nothing defines yet; their
+    /// names join `defined`. The JIT compiles them alongside a module; an object holds
+    /// them as local functions.
+    private static func floatLibcalls(of function: Function, notIn defined: inout Set<ExternalName>) -> [Function] {
+        var found: [Function] = []
+        for case let reference? in function.functionRefs where !defined.contains(reference.name) {
+            guard reference.signature.position < function.signatures.count,
+                  let libcall = FloatLibcalls.function(named: reference.name,
+                                                       signature: function.signatures[reference.signature.position])
+            else { continue }
+            defined.insert(reference.name)
+            found.append(libcall)
+        }
+        return found
+    }
+
+    /// Writes the compiled functions, in the file's order, and their libcalls to an
+    /// ELF object at `path`.
+    private func writeObject(_ compiled: [ObjectFunction], libcalls: [Function], of file: String,
+                             options: Compiler.Options, to path: String) throws {
+        var functions = compiled
+        for libcall in libcalls {
+            do {
+                functions.append(ObjectFunction(try Compiler.compile(libcall, options: options), isGlobal: false))
+            } catch {
+                printError("egret: \(path) not written: \(libcall.name): \(error)")
+                throw ExitCode(1)
+            }
+        }
+        let bytes: [UInt8]
+        do {
+            bytes = try ELFObject(functions: functions, sourceFileName: String(file.split(separator: "/").last ?? Substring(file))).bytes()
+        } catch let error as ObjectError {
+            printError("egret: \(path) not written: \(error)")
+            throw ExitCode(2)
+        }
+        try OutputFile.write(bytes: bytes, to: path)
     }
 
     /// Parses and verifies a file. The text is read here and released on return.

@@ -19,13 +19,25 @@ public struct EgretCommand: CustomStringConvertible {
     /// after `timeout` seconds. Output goes through files, so a large one cannot block
     /// the child.
     public static func run(_ arguments: [String], in directory: String? = nil, timeout: Double = 120) throws -> EgretCommand {
+        try run(executable: PackagePaths.egretExecutable, arguments, in: directory, timeout: timeout)
+    }
+
+    /// Runs a system tool (`gcc`, `readelf`…), found on the PATH, as `run` runs egret.
+    public static func tool(_ name: String, _ arguments: [String], in directory: String? = nil,
+                            timeout: Double = 120) throws -> EgretCommand {
+        try run(executable: "/usr/bin/env", [name] + arguments, in: directory, timeout: timeout)
+    }
+
+    /// Runs `executable arguments…`.
+    public static func run(executable: String, _ arguments: [String], in directory: String? = nil,
+                           timeout: Double = 120) throws -> EgretCommand {
         let outputs = scratch("output")
         defer { try? FileManager.default.removeItem(atPath: outputs) }
         let stdoutPath = outputs + "/stdout", stderrPath = outputs + "/stderr"
         _ = FileManager.default.createFile(atPath: stdoutPath, contents: nil)
         _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: PackagePaths.egretExecutable)
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         process.standardInput = FileHandle.nullDevice

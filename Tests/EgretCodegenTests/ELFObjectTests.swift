@@ -1,0 +1,186 @@
+import EgretIR
+import EgretTestSupport
+import Foundation
+import Testing
+@testable import EgretCodegen
+
+/// Objects Egret writes, judged by the system's own tools: gcc and clang link them with
+/// C and run the result, readelf and llvm-readobj read them, llvm-dwarfdump decodes
+/// their unwind tables, objdump disassembles their code.
+struct ELFObjectTests {
+    /// Calls within the file and out of it (`%c_scale` is C's), a float constant and a
+    /// float libcall (compiled into the object as a local function), and values live
+    /// across a call (kept in callee-saved registers, so the prologue saves them).
+    static let text = """
+        function %add3(i64, i64, i64) -> i64 {
+        block0(v0: i64, v1: i64, v2: i64):
+            v3 = iadd v0, v1
+            v4 = iadd v3, v2
+            return v4
+        }
+
+        function %keep(i64, i64) -> i64 {
+            fn0 = %add3(i64, i64, i64) -> i64
+            fn1 = %c_scale(i64) -> i64
+        block0(v0: i64, v1: i64):
+            v2 = call fn1(v0)
+            v3 = call fn0(v2, v0, v1)
+            v4 = imul v3, v1
+            v5 = iadd v4, v0
+            return v5
+        }
+
+        function %ceil_plus(f64) -> f64 {
+            fn0 = %CeilF64(f64) -> f64
+        block0(v0: f64):
+            v1 = call fn0(v0)
+            v2 = f64const 0x1.8p1
+            v3 = fadd v1, v2
+            return v3
+        }
+        """
+
+    static let driver = """
+        #include <stdio.h>
+        long add3(long, long, long);
+        long keep(long, long);
+        double ceil_plus(double);
+        long c_scale(long x) { return 10 * x; }
+        int main(void) {
+            printf("%ld %ld %.2f\\n", add3(1, 2, 3), keep(4, 5), ceil_plus(1.25));
+            return 0;
+        }
+        """
+
+    /// add3(1, 2, 3) = 6; keep(4, 5) = (40 + 4 + 5) · 5 + 4 = 249; ceil(1.25) + 3 = 5.
+    static let expected = "6 249 5.00\n"
+
+    /// The module's functions compiled, and the float libcall as a local function.
+    static func objectFunctions() throws -> [ObjectFunction] {
+        let module = try CLIFParser.parse(text, fileName: "object.clif")
+        var functions = try module.functions.map { ObjectFunction(try Compiler.compile($0)) }
+        let ceil = try #require(FloatLibcalls.function(named: .testCase("CeilF64"),
+                                                       signature: module.functions[2].signatures[0]))
+        functions.append(ObjectFunction(try Compiler.compile(ceil), isGlobal: false))
+        return functions
+    }
+
+    /// Writes the object into a fresh directory; returns the directory.
+    static func writeObject() throws -> String {
+        let directory = EgretCommand.scratch("elf")
+        let bytes = try ELFObject(functions: try objectFunctions(), sourceFileName: "object.clif").bytes()
+        try Data(bytes).write(to: URL(fileURLWithPath: directory + "/egret.o"))
+        try driver.write(toFile: directory + "/main.c", atomically: true, encoding: .utf8)
+        return directory
+    }
+
+    @Test(arguments: ["gcc", "clang"])
+    func aCProgramLinksTheObjectAndCallsItsFunctionsWhichCallC(compiler: String) throws {
+        let directory = try Self.writeObject()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let link = try EgretCommand.tool(compiler, ["-o", "main", "main.c", "egret.o"], in: directory)
+        try #require(link.status == 0, "\(link)")
+        let run = try EgretCommand.run(executable: directory + "/main", [], in: directory)
+        #expect(run.status == 0 && run.stdout == Self.expected, "\(run)")
+    }
+
+    @Test func readelfAndLLVMReadObjReadTheObjectWithoutWarnings() throws {
+        let directory = try Self.writeObject()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let readelf = try EgretCommand.tool("readelf", ["-a", "-W", "egret.o"], in: directory)
+        #expect(readelf.status == 0 && readelf.stderr.isEmpty, "\(readelf)")
+        #expect(!readelf.stdout.lowercased().contains("warning"), "\(readelf.stdout)")
+        // The symbols as a linker sees them.
+        for line in ["FUNC    GLOBAL DEFAULT    1 add3", "FUNC    GLOBAL DEFAULT    1 keep",
+                     "FUNC    LOCAL  DEFAULT    1 CeilF64", "NOTYPE  GLOBAL DEFAULT  UND c_scale"] {
+            #expect(readelf.stdout.contains(line), "no '\(line)' in\n\(readelf.stdout)")
+        }
+        #expect(readelf.stdout.contains("R_X86_64_PLT32") && readelf.stdout.contains(".note.GNU-stack"))
+        let readobj = try EgretCommand.tool("llvm-readobj", ["--all", "egret.o"], in: directory)
+        #expect(readobj.status == 0 && readobj.stderr.isEmpty, "\(readobj)")
+    }
+
+    /// Every FDE decodes, covers its function's code, and its last row is the frame
+    /// the prologue built: CFA = rbp + 16, rbp at CFA - 16, each saved register where
+    /// the unwind records put it.
+    @Test func llvmDwarfdumpDecodesEveryFDEAsThePrologueBuiltTheFrame() throws {
+        let functions = try Self.objectFunctions()
+        let directory = try Self.writeObject()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let dump = try EgretCommand.tool("llvm-dwarfdump", ["--eh-frame", "egret.o"], in: directory)
+        #expect(dump.status == 0 && dump.stderr.isEmpty, "\(dump)")
+        let fdes = dump.stdout.components(separatedBy: "\n\n").filter { $0.contains(" FDE cie=") }
+        try #require(fdes.count == functions.count, "\(dump.stdout)")
+        var start = 0
+        var savedAny = false
+        for (function, fde) in zip(functions, fdes) {
+            start = (start + 15) / 16 * 16
+            let range = String(format: "pc=%08x...%08x", start, start + function.code.codeSize)
+            #expect(fde.contains(range), "\(function.name): no \(range) in\n\(fde)")
+            start += function.code.bytes.count
+            let lastRow = try #require(rows(after: fde, in: dump.stdout).last, "\(function.name): no rows")
+            #expect(lastRow.contains("CFA=RBP+16") && lastRow.contains("RBP=[CFA-16]") && lastRow.contains("RIP=[CFA-8]"),
+                    "\(function.name): \(lastRow)")
+            for case .saveRegister(_, let register, let offset) in function.unwind {
+                savedAny = true
+                let names = ["RAX", "RCX", "RDX", "RBX", "RSP", "RBP", "RSI", "RDI"]
+                let encoding = Int(register.hardwareEncoding)
+                let name = encoding < 8 ? names[encoding] : "R\(encoding)"
+                #expect(lastRow.contains("\(name)=[CFA\(offset - 16)]"), "\(function.name): \(name) in \(lastRow)")
+            }
+        }
+        #expect(savedAny, "no function saved a callee-saved register: the test lost its point")
+    }
+
+    /// The rows (`  0x…: CFA=…`) llvm-dwarfdump prints after an FDE's instructions.
+    private func rows(after fde: String, in dump: String) -> [String] {
+        guard let range = dump.range(of: fde) else { return [] }
+        let rest = dump[range.upperBound...].components(separatedBy: "\n\n")
+        let block = rest.first { $0.contains("CFA=") } ?? ""
+        return block.split(separator: "\n").map(String.init).filter { $0.hasPrefix("  0x") }
+    }
+
+    /// objdump decodes the object's `.text` into the instructions capstone decodes
+    /// from the code Egret compiled, at the same offsets.
+    @Test func objdumpSeesTheInstructionsEgretCompiled() throws {
+        let functions = try Self.objectFunctions()
+        let directory = try Self.writeObject()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let dump = try EgretCommand.tool("objdump", ["-d", "-M", "suffix", "--no-show-raw-insn", "egret.o"],
+                                         in: directory)
+        try #require(dump.status == 0, "\(dump)")
+        // "  1c:\taddq   %rbx,%rax" → offset 0x1c, mnemonic addq (AT&T with suffixes, as capstone).
+        var objdump: [Int: String] = [:]
+        for line in dump.stdout.split(separator: "\n") {
+            let parts = line.split(separator: "\t")
+            guard parts.count >= 2, parts[0].hasSuffix(":"),
+                  let offset = Int(parts[0].dropLast().trimmingCharacters(in: .whitespaces), radix: 16) else { continue }
+            objdump[offset] = String(parts[1].split(separator: " ").first ?? "")
+        }
+        let disassembler = try Disassembler()
+        var start = 0
+        var compared = 0
+        for function in functions {
+            start = (start + 15) / 16 * 16
+            let code = Array(function.code.bytes[0 ..< function.code.codeSize])
+            for instruction in disassembler.disassemble(code) {
+                let offset = start + Int(instruction.address)
+                let seen = try #require(objdump[offset], "\(function.name)+\(instruction.address): objdump has no instruction")
+                // The one spelling the two disagree on: a 64-bit move between a general
+                // and an xmm register (66 REX.W 0F 6E/7E) is capstone's movd, objdump's movq.
+                let same = seen == instruction.mnemonic || (seen == "movq" && instruction.mnemonic == "movd")
+                #expect(same, "\(function.name)+\(instruction.address): \(seen) vs \(instruction)")
+                compared += 1
+            }
+            start += function.code.bytes.count
+        }
+        #expect(compared > 20)
+    }
+
+    @Test func twoFunctionsOfOneNameAreAnErrorNotAnObject() throws {
+        let function = try #require(Self.objectFunctions().first)
+        #expect(throws: ObjectError.duplicateSymbol("add3")) {
+            try ELFObject(functions: [function, function], sourceFileName: "x.clif").bytes()
+        }
+    }
+}

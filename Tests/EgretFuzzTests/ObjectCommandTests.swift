@@ -1,0 +1,81 @@
+import EgretTestSupport
+import Foundation
+import Testing
+
+/// `egret compile FILE -o OUT.o`: an object the system linker takes, or nothing at all
+/// with a named reason (ELFObjectTests judges the objects themselves).
+@Suite struct ObjectCommandTests {
+    static let functions = """
+        function %triple(i64) -> i64 {
+            fn0 = %FloorF64(f64) -> f64
+        block0(v0: i64):
+            v1 = iconst.i64 3
+            v2 = imul v0, v1
+            return v2
+        }
+
+        function %use_floor(f64) -> f64 {
+            fn0 = %FloorF64(f64) -> f64
+        block0(v0: f64):
+            v1 = call fn0(v0)
+            return v1
+        }
+        """
+
+    static func file(_ text: String, in directory: String) throws -> String {
+        let path = directory + "/input.clif"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test func anObjectHoldsEveryFunctionAndTheLibcallsTheyNeed() throws {
+        let directory = EgretCommand.scratch("object")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let input = try Self.file(Self.functions, in: directory)
+        let compile = try EgretCommand.run(["compile", input, "-o", directory + "/out.o"])
+        try #require(compile.status == 0, "\(compile)")
+        let symbols = try EgretCommand.tool("readelf", ["-s", "-W", directory + "/out.o"])
+        try #require(symbols.status == 0, "\(symbols)")
+        #expect(symbols.stdout.contains("GLOBAL DEFAULT    1 triple"), "\(symbols.stdout)")
+        #expect(symbols.stdout.contains("GLOBAL DEFAULT    1 use_floor"), "\(symbols.stdout)")
+        // The libcall is the object's own, once, and nothing is left undefined.
+        #expect(symbols.stdout.components(separatedBy: "LOCAL  DEFAULT    1 FloorF64").count == 2, "\(symbols.stdout)")
+        #expect(!symbols.stdout.contains(" UND FloorF64"), "\(symbols.stdout)")
+    }
+
+    /// A function Egret cannot compile leaves no object behind: exit 3, named.
+    @Test func anUnsupportedFunctionWritesNoObject() throws {
+        let directory = EgretCommand.scratch("object-unsupported")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let input = try Self.file(Self.functions + """
+
+            function %switch(i64) -> i64 {
+            block0(v0: i64):
+                v1 = stack_switch v0, v0, v0
+                return v1
+            }
+            """, in: directory)
+        let compile = try EgretCommand.run(["compile", input, "-o", directory + "/out.o"])
+        #expect(compile.status == 3, "\(compile)")
+        #expect(compile.stderr.contains("unsupported: opcode stack_switch"), "\(compile)")
+        #expect(compile.stderr.contains("out.o not written"), "\(compile)")
+        #expect(!FileManager.default.fileExists(atPath: directory + "/out.o"))
+    }
+
+    @Test(arguments: [
+        (["--format", "coff"], 3, "egret: unsupported: --format coff: COFF objects"),
+        (["--format", "macho"], 2, "egret: error: --format: 'macho' is not elf or coff"),
+        (["SECOND"], 2, "egret: error: -o: give one .clif file to write an object from (got 2)"),
+        (["-o", "/nonexistent/x.o"], 2, "egret: error: -o: /nonexistent/x.o: /nonexistent does not exist"),
+    ])
+    func badObjectCommandLinesFailBeforeAnyWork(extra: [String], status: Int32, message: String) throws {
+        let directory = EgretCommand.scratch("object-usage")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let input = try Self.file(Self.functions, in: directory)
+        let arguments = ["compile", input, "-o", directory + "/out.o"] + extra.map { $0 == "SECOND" ? input : $0 }
+        let compile = try EgretCommand.run(arguments)
+        #expect(compile.status == status, "\(compile)")
+        #expect(compile.stderr.hasPrefix(message), "\(compile)")
+        #expect(compile.stdout.isEmpty, "\(compile)")
+    }
+}
