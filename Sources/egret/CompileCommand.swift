@@ -88,7 +88,7 @@ struct CompileCommand: ParsableCommand {
         while let function = functions.popLast() {
             let name = function.name
             index += 1
-            if output != nil { libcalls += CompileCommand.floatLibcalls(of: function, notIn: &definedNames) }
+            if output != nil { libcalls += FloatLibcalls.needed(by: function, notIn: &definedNames) }
             let compiled: CompiledFunction
             do {
                 do {
@@ -136,22 +136,6 @@ struct CompileCommand: ParsableCommand {
             }
         }
         if status != 0 { throw ExitCode(status) }
-    }
-
-    /// The float libcalls (`%CeilF32`…) `function` calls and nothing defines yet; their
-    /// names join `defined`. The JIT compiles them alongside a module; an object holds
-    /// them as local functions.
-    private static func floatLibcalls(of function: Function, notIn defined: inout Set<ExternalName>) -> [Function] {
-        var found: [Function] = []
-        for case let reference? in function.functionRefs where !defined.contains(reference.name) {
-            guard reference.signature.position < function.signatures.count,
-                  let libcall = FloatLibcalls.function(named: reference.name,
-                                                       signature: function.signatures[reference.signature.position])
-            else { continue }
-            defined.insert(reference.name)
-            found.append(libcall)
-        }
-        return found
     }
 
     /// Writes the compiled functions, in the file's order, and their libcalls to an

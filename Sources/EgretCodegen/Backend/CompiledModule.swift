@@ -4,12 +4,9 @@ import EgretIR
 /// under one choice of calling conventions, plus one trampoline per distinct signature
 /// (Trampoline.swift), all linked into one `JITModule`.
 ///
-/// Cranelift's float libcalls that the module calls but does not define (`%CeilF32`…)
-/// are compiled alongside it (FloatLibcalls.swift).
-///
-/// A function the backend cannot compile yet (an unsupported opcode or type) is left
-/// out with the feature named, and so is every function that calls it or takes its
-/// address; the rest of the module still runs.
+/// The functions are compiled by `ModuleCompilation`: one the backend cannot compile
+/// yet is left out with the feature named, with every function that calls it; the
+/// float libcalls the module needs are compiled alongside.
 ///
 /// Every call runs on the module's own guard-paged stack of `StackBudget.bytes`
 /// (`JITStack`), never on the calling thread's: compiled code gets the same stack
@@ -42,17 +39,10 @@ public final class CompiledModule {
         jit = JITModule()
         stack = try JITStack(size: StackBudget.bytes,
                              placement: IRVerifier.pointerType(for: module) == .i64 ? .anywhere : .below4GiB)
-        for (index, function) in module.functions.enumerated() {
-            do {
-                let result = try Compiler.compile(function, options: options)
-                timings.add(result.timings)
-                compiled.append(result)
-            } catch CodegenError.unsupported(let feature) {
-                compiled.append(nil)
-                unsupported[index] = feature
-            }
-        }
-        excludeCallersOfUnsupported(module)
+        let compilation = try ModuleCompilation(module, options: options)
+        compiled = compilation.compiled
+        unsupported = compilation.unsupported
+        timings = compilation.timings
         // Trampolines are called from C with System V and call the target with the
         // signature it was compiled for: they take no overrides of their own. They are
         // Egret's own glue, not the program under test, so the allocation checker (a
@@ -79,43 +69,10 @@ public final class CompiledModule {
             trampolines[result.signature] = trampolineHandle
             entries.append((handle, trampolineHandle))
         }
-        try defineFloatLibcalls(module, options: options)
+        for libcall in compilation.libcalls {
+            _ = try jit.define(libcall.name, signature: libcall.signature, code: libcall.code)
+        }
         try timings.measure(.link) { try jit.finalize() }
-    }
-
-    /// Compiles and defines each float libcall (FloatLibcalls.swift) that a compiled
-    /// function refers to and the module does not define itself.
-    private func defineFloatLibcalls(_ module: Module, options: Compiler.Options) throws {
-        var defined = Set(module.functions.map(\.name))
-        for (index, function) in module.functions.enumerated() where compiled[index] != nil {
-            for case let reference? in function.functionRefs where !defined.contains(reference.name) {
-                guard reference.signature.position < function.signatures.count,
-                      let libcall = FloatLibcalls.function(named: reference.name,
-                                                           signature: function.signatures[reference.signature.position])
-                else { continue }
-                let result = try Compiler.compile(libcall, options: options)
-                timings.add(result.timings)
-                _ = try jit.define(result.name, signature: result.signature, code: result.code)
-                defined.insert(reference.name)
-            }
-        }
-    }
-
-    /// Leaves out every function that refers to a left-out function, to a fixpoint.
-    private func excludeCallersOfUnsupported(_ module: Module) {
-        var changed = !unsupported.isEmpty
-        while changed {
-            changed = false
-            let missing = Set(unsupported.keys.map { module.functions[$0].name })
-            for (index, function) in module.functions.enumerated() where compiled[index] != nil {
-                guard let callee = function.functionRefs.compactMap({ $0?.name }).first(where: missing.contains)
-                else { continue }
-                compiled[index] = nil
-                unsupported[index] = unsupported[module.functionIndex(named: callee) ?? index]
-                    .map { "\($0) (in \(callee))" } ?? "a call to \(callee)"
-                changed = true
-            }
-        }
     }
 
     /// Calls the module's function `index` with `arguments`.

@@ -35,4 +35,19 @@ public enum FloatLibcalls {
         function.appendInstruction(ret, results: [], to: block)
         return function
     }
+
+    /// The libcalls `function` refers to that are not in `defined`, which they join
+    /// (so each is supplied once per module).
+    public static func needed(by function: Function, notIn defined: inout Set<ExternalName>) -> [Function] {
+        var found: [Function] = []
+        for case let reference? in function.functionRefs where !defined.contains(reference.name) {
+            guard reference.signature.position < function.signatures.count,
+                  let libcall = FloatLibcalls.function(named: reference.name,
+                                                       signature: function.signatures[reference.signature.position])
+            else { continue }
+            defined.insert(reference.name)
+            found.append(libcall)
+        }
+        return found
+    }
 }
