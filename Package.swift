@@ -46,7 +46,8 @@ let package = Package(
         // instrumented); in the default build it is a small replay driver.
         .executableTarget(name: "EgretFuzzTarget", dependencies: ["EgretFuzz"]),
         // What every test target shares: the package's paths, the misallocation hook.
-        .target(name: "EgretTestSupport", dependencies: ["EgretIR", "EgretCodegen"], path: "Tests/EgretTestSupport"),
+        .target(name: "EgretTestSupport", dependencies: ["EgretIR", "EgretCodegen", "EgretHarness"],
+                path: "Tests/EgretTestSupport"),
         .testTarget(name: "EgretIRTests", dependencies: ["EgretIR", "EgretTestSupport"]),
         .testTarget(name: "EgretInterpreterTests", dependencies: ["EgretIR", "EgretInterpreter", "EgretTestSupport"]),
         .testTarget(name: "EgretCodegenTests",

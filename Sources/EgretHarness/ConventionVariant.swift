@@ -13,6 +13,19 @@ public struct ConventionVariant: Hashable, Sendable, CustomStringConvertible {
     public var name: String
     /// Conventions replaced when compiling (`Compiler.Options.callConvOverrides`).
     public var overrides: [CallConv: CallConv]
+    /// Run through an object and the system linker (AOTExecutor) instead of the JIT.
+    public var aheadOfTime = false
+
+    public init(name: String, overrides: [CallConv: CallConv], aheadOfTime: Bool = false) {
+        self.name = name
+        self.overrides = overrides
+        self.aheadOfTime = aheadOfTime
+    }
+
+    /// The same conventions through an object: `aot[declared]`, `aot[exchanged]`.
+    public var throughObject: ConventionVariant {
+        ConventionVariant(name: "aot" + name.drop { $0 != "[" }, overrides: overrides, aheadOfTime: true)
+    }
 
     public static let declared = ConventionVariant(name: "jit[declared]", overrides: [:])
     public static let exchanged = ConventionVariant(name: "jit[exchanged]",

@@ -21,6 +21,11 @@ public struct FiletestRunner {
         public var fuel: Int = 10_000_000
         /// Run on the interpreter only.
         public var interpreterOnly = false
+        /// Also run each convention variant through an object and the system linker
+        /// (`egret run --aot`).
+        public var aheadOfTime = false
+        /// With `aheadOfTime`: each run line's wall-clock limit in the linked program.
+        public var lineTimeout: Double = 30
 
         public init() {}
     }
@@ -67,6 +72,8 @@ public struct FiletestRunner {
         harnessOptions.fuel = options.fuel
         harnessOptions.policy = .bitwise
         harnessOptions.variants = options.interpreterOnly ? [] : nil
+        harnessOptions.aheadOfTime = options.aheadOfTime && !options.interpreterOnly
+        harnessOptions.aheadOfTimeLineTimeout = options.lineTimeout
         let harness: ModuleHarness
         do {
             harness = try ModuleHarness(module: module, options: harnessOptions)

@@ -33,6 +33,11 @@ public final class ModuleHarness {
         public var checkAllocation = true
         /// Test-only: the self-tests' ways into the compiler (CompilerHooks).
         public var hooks: CompilerHooks?
+        /// Also run every variant through an object and the system linker
+        /// (`aot[declared]`…, AOTExecutor), each module's lines in one program.
+        public var aheadOfTime = false
+        /// With `aheadOfTime`: each line's wall-clock limit in that program.
+        public var aheadOfTimeLineTimeout: Double = 30
 
         public init() {}
     }
@@ -46,6 +51,8 @@ public final class ModuleHarness {
     private let heapPool: JITHeapPool?
     private var heap: JITHeap?
     private var heapFailure: ExecutorFailure?
+    /// The outcomes of the ahead-of-time variants, by variant and directive.
+    private var aheadOfTimeResults: [[RunDirective: Result<ExecutedCall, ExecutorFailure>]]
 
     /// Loads `module` into the interpreter. Throws what the interpreter's loader throws
     /// (an `InterpreterError`) when it cannot take the module.
@@ -57,8 +64,10 @@ public final class ModuleHarness {
         self.heapPool = heapPool
         interpreter = try Interpreter(module: module)
         interpreter.fuel = options.fuel
-        variants = options.variants ?? ConventionVariant.variants(of: module)
+        let jitVariants = options.variants ?? ConventionVariant.variants(of: module)
+        variants = jitVariants + (options.aheadOfTime ? jitVariants.map(\.throughObject) : [])
         compiled = Array(repeating: nil, count: variants.count)
+        aheadOfTimeResults = Array(repeating: [:], count: variants.count)
     }
 
     deinit {
@@ -96,6 +105,7 @@ public final class ModuleHarness {
 
     /// Runs `directive` on the code compiled under variant `index`.
     public func run(_ directive: RunDirective, variant index: Int) -> Result<ExecutedCall, ExecutorFailure> {
+        if variants[index].aheadOfTime { return runAheadOfTime(directive, variant: index) }
         let compiledModule: CompiledModule
         switch self.compiledModule(index) {
         case .success(let module): compiledModule = module
@@ -114,6 +124,21 @@ public final class ModuleHarness {
         } catch {
             return .failure(.callFailed(error))
         }
+    }
+
+    /// Runs `directive` on ahead-of-time variant `index`: on first use, with every run
+    /// directive of the module not run yet, in one program.
+    private func runAheadOfTime(_ directive: RunDirective, variant index: Int) -> Result<ExecutedCall, ExecutorFailure> {
+        if let done = aheadOfTimeResults[index][directive] { return done }
+        var batch = module.runDirectives.filter { aheadOfTimeResults[index][$0] == nil }
+        if !batch.contains(directive) { batch.append(directive) }
+        var unique: [RunDirective] = []
+        var seen: Set<RunDirective> = []
+        for line in batch where seen.insert(line).inserted { unique.append(line) }
+        let results = AOTExecutor.run(unique, of: module, options: compileOptions(variants[index]),
+                                      lineTimeout: options.aheadOfTimeLineTimeout)
+        for (line, result) in zip(unique, results) { aheadOfTimeResults[index][line] = result }
+        return aheadOfTimeResults[index][directive] ?? .failure(.callFailed(AOTExecutor.Failure.protocolError("lost")))
     }
 
     /// The compiled code's heap buffer (nil without a heap), mapped on first use.

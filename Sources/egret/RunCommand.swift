@@ -18,6 +18,11 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .long, help: "Run on the reference interpreter only.")
     var interpreterOnly = false
 
+    @Flag(name: .long, help: ArgumentHelp(
+        "Also run each variant through an ELF object linked with a C driver by gcc (aot[declared]…).",
+        discussion: "Each file's run lines run in one program; a line's limit is --timeout."))
+    var aot = false
+
     @Flag(name: .shortAndLong, help: "Also list files that passed.")
     var verbose = false
 
@@ -27,7 +32,11 @@ struct RunCommand: ParsableCommand {
     var paths: [String]
 
     func run() throws {
-        throw ExitCode(runFiletests(paths: paths, execution: execution, verbose: verbose, interpreterOnly: interpreterOnly))
+        if aot && interpreterOnly {
+            throw CommandLineError.usage("--aot and --interpreter-only exclude each other")
+        }
+        throw ExitCode(runFiletests(paths: paths, execution: execution, verbose: verbose,
+                                    interpreterOnly: interpreterOnly, aheadOfTime: aot))
     }
 }
 
@@ -69,7 +78,8 @@ struct InterpretCommand: ParsableCommand {
 
 /// Runs the files, printing a line per failing expectation and the summary; returns
 /// the exit status.
-func runFiletests(paths: [String], execution: ExecutionOptions, verbose: Bool, interpreterOnly: Bool) -> Int32 {
+func runFiletests(paths: [String], execution: ExecutionOptions, verbose: Bool, interpreterOnly: Bool,
+                  aheadOfTime: Bool = false) -> Int32 {
     let files: [String]
     do {
         files = try FiletestSuite.collectFiles(paths)
@@ -77,8 +87,10 @@ func runFiletests(paths: [String], execution: ExecutionOptions, verbose: Bool, i
         printError("\(error)")
         return 2
     }
-    var command = [selfExecutable(), "run-worker", "--fuel", String(execution.fuel)]
+    var command = [selfExecutable(), "run-worker", "--fuel", String(execution.fuel),
+                   "--timeout", String(execution.timeout)]
     if interpreterOnly { command.append("--interpreter-only") }
+    if aheadOfTime { command.append("--aot") }
     let scratch = NSTemporaryDirectory() + "egret-run-\(getpid())"
     try? FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: scratch) }
@@ -114,11 +126,16 @@ struct RunWorkerCommand: ParsableCommand {
     @Option(name: .long, parsing: .unconditional, transform: OptionValues.integer(in: OptionValues.fuel))
     var fuel: Int = 10_000_000
     @Flag(name: .long) var interpreterOnly = false
+    @Flag(name: .long) var aot = false
+    @Option(name: .long, parsing: .unconditional, transform: OptionValues.duration)
+    var timeout: Double = 30
 
     func run() throws {
         var options = FiletestRunner.Options()
         options.fuel = fuel
         options.interpreterOnly = interpreterOnly
+        options.aheadOfTime = aot
+        options.lineTimeout = timeout
         IsolatedFiletestSuite.serve(runner: FiletestRunner(options: options))
     }
 }

@@ -78,4 +78,21 @@ import Testing
         #expect(compile.stderr.hasPrefix(message), "\(compile)")
         #expect(compile.stdout.isEmpty, "\(compile)")
     }
+
+    /// `egret run --aot`: each line also runs through an object linked by gcc, and a
+    /// line that passes on the JIT but not through the object fails the file.
+    @Test func runAheadOfTimeJudgesTheObjectLikeTheJIT() throws {
+        let directory = EgretCommand.scratch("run-aot")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let input = try Self.file(Self.functions + """
+
+            ; run: %use_floor(0x1.4p1) == 0x1.0p1
+            ; run: %use_floor(-0x1.4p1) == -0x1.8p1
+            """, in: directory)
+        let run = try EgretCommand.run(["run", "--aot", "-v", input])
+        #expect(run.status == 0, "\(run)")
+        #expect(run.stdout.contains("2 passed, 0 failed"), "\(run)")
+        let both = try EgretCommand.run(["run", "--aot", "--interpreter-only", input])
+        #expect(both.status == 2 && both.stderr.hasPrefix("egret: error: --aot and --interpreter-only"), "\(both)")
+    }
 }

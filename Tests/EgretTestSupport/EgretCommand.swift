@@ -1,20 +1,11 @@
+import EgretHarness
 import Foundation
 
-/// A run of the `egret` executable of this build, for tests of the command line: its
-/// exit status and output.
-public struct EgretCommand: CustomStringConvertible {
-    public var status: Int32
-    /// Whether the process ended by a signal (then `status` is the signal).
-    public var signalled: Bool
-    /// Whether it was killed for outliving its time limit.
-    public var timedOut: Bool
-    public var stdout: String
-    public var stderr: String
+/// A run of the `egret` executable of this build (or of a system tool), for tests of
+/// the command line: its exit status and output.
+public typealias EgretCommand = ToolRun
 
-    public var description: String {
-        "status \(status)\(signalled ? " (signal)" : "")\nstdout: \(stdout.prefix(2000))\nstderr: \(stderr.prefix(2000))"
-    }
-
+extension ToolRun {
     /// Runs `egret arguments…` in `directory` (default: the current one), killing it
     /// after `timeout` seconds. Output goes through files, so a large one cannot block
     /// the child.
@@ -31,34 +22,7 @@ public struct EgretCommand: CustomStringConvertible {
     /// Runs `executable arguments…`.
     public static func run(executable: String, _ arguments: [String], in directory: String? = nil,
                            timeout: Double = 120) throws -> EgretCommand {
-        let outputs = scratch("output")
-        defer { try? FileManager.default.removeItem(atPath: outputs) }
-        let stdoutPath = outputs + "/stdout", stderrPath = outputs + "/stderr"
-        _ = FileManager.default.createFile(atPath: stdoutPath, contents: nil)
-        _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: stdoutPath))
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
-        try process.run()
-        let deadline = Date().addingTimeInterval(timeout)
-        var timedOut = false
-        while process.isRunning {
-            if Date() > deadline {
-                timedOut = true
-                process.terminate()
-                break
-            }
-            Thread.sleep(forTimeInterval: 0.02)
-        }
-        process.waitUntilExit()
-        let stdout = String(decoding: FileManager.default.contents(atPath: stdoutPath) ?? Data(), as: UTF8.self)
-        let stderr = String(decoding: FileManager.default.contents(atPath: stderrPath) ?? Data(), as: UTF8.self)
-        return EgretCommand(status: process.terminationStatus, signalled: process.terminationReason == .uncaughtSignal,
-                            timedOut: timedOut, stdout: stdout, stderr: stderr)
+        ToolRun(executable, arguments, in: directory, timeout: timeout)
     }
 
     /// A fresh, empty scratch directory for one test (unique: the cases of a

@@ -199,6 +199,8 @@ private struct SymbolTable {
     /// Index (in `globals` order, or negative for locals) of each defined name.
     private var defined: [String: Int] = [:]
     private var undefinedIndex: [String: Int] = [:]
+    /// Global aliases (never relocation targets).
+    private var aliasNames: Set<String> = []
     private let textSection: UInt16
 
     // STB_LOCAL 0, STB_GLOBAL 1; STT_NOTYPE 0, STT_FUNC 2, STT_SECTION 3, STT_FILE 4.
@@ -220,7 +222,7 @@ private struct SymbolTable {
         for (function, offset) in zip(functions, offsets) {
             let name = ObjectSymbol.name(of: function.name)
             guard !name.isEmpty, !name.utf8.contains(0) else { throw ObjectError.invalidSymbolName(name) }
-            guard defined[name] == nil else { throw ObjectError.duplicateSymbol(name) }
+            guard defined[name] == nil, !aliasNames.contains(name) else { throw ObjectError.duplicateSymbol(name) }
             let symbol = Symbol(name: name, info: SymbolTable.info(binding: function.isGlobal ? 1 : 0, type: 2),
                                 section: textSection, value: UInt64(offset), size: UInt64(function.code.bytes.count))
             if function.isGlobal {
@@ -229,6 +231,16 @@ private struct SymbolTable {
             } else {
                 defined[name] = -1 - locals.count
                 locals.append(symbol)
+            }
+            for alias in function.aliases {
+                guard !alias.isEmpty, !alias.utf8.contains(0) else { throw ObjectError.invalidSymbolName(alias) }
+                guard defined[alias] == nil, aliasNames.insert(alias).inserted else {
+                    throw ObjectError.duplicateSymbol(alias)
+                }
+                var aliasSymbol = symbol
+                aliasSymbol.name = alias
+                aliasSymbol.info = SymbolTable.info(binding: 1, type: 2)
+                globals.append(aliasSymbol)
             }
         }
     }
@@ -241,6 +253,7 @@ private struct SymbolTable {
             return position < 0 ? 1 + (-1 - position) : firstGlobal + position
         }
         guard !name.isEmpty, !name.utf8.contains(0) else { throw ObjectError.invalidSymbolName(name) }
+        guard !aliasNames.contains(name) else { throw ObjectError.duplicateSymbol(name) }
         if let position = undefinedIndex[name] { return firstGlobal + globals.count + position }
         undefinedIndex[name] = undefined.count
         undefined.append(name)

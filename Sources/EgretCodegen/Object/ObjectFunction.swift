@@ -9,16 +9,23 @@ public struct ObjectFunction: Sendable {
     /// Global functions are visible to other objects; local ones (Egret's own helpers,
     /// such as the float libcalls) only inside this one.
     public var isGlobal: Bool
+    /// More global symbols for the function, besides its name: how a generated driver
+    /// reaches functions it keeps local (`egret run --aot`), so that no CLIF name can
+    /// collide with a C library's.
+    public var aliases: [String]
 
-    public init(name: ExternalName, code: FinishedCode, unwind: [UnwindRecord], isGlobal: Bool = true) {
+    public init(name: ExternalName, code: FinishedCode, unwind: [UnwindRecord], isGlobal: Bool = true,
+                aliases: [String] = []) {
         self.name = name
         self.code = code
         self.unwind = unwind
         self.isGlobal = isGlobal
+        self.aliases = aliases
     }
 
-    public init(_ compiled: CompiledFunction, isGlobal: Bool = true) {
-        self.init(name: compiled.name, code: compiled.code, unwind: compiled.emitted.unwind, isGlobal: isGlobal)
+    public init(_ compiled: CompiledFunction, isGlobal: Bool = true, aliases: [String] = []) {
+        self.init(name: compiled.name, code: compiled.code, unwind: compiled.emitted.unwind, isGlobal: isGlobal,
+                  aliases: aliases)
     }
 }
 

@@ -1,4 +1,5 @@
 import EgretCodegen
+import EgretHarness
 import EgretIR
 import Foundation
 
@@ -35,6 +36,27 @@ public enum BackendBenchmarks {
         }
         return try measure(name: "10-instruction functions", functions: functions, unit: "function",
                            units: functions.count, runs: runs)
+    }
+
+    /// What writing an object (`egret compile -o`: the ELF bytes and the file) adds
+    /// to compiling one function of `instructions` dense instructions, as a fraction
+    /// of the compile time: the median of `runs` runs.
+    public static func objectWriting(instructions: Int = 10_000, runs: Int = 5) throws -> Double {
+        let text = FoundationBenchmarks.denseIntegerFunction(instructions: instructions, seed: 11)
+        let function = try CLIFParser.parse(text, fileName: "object.clif").functions[0]
+        let path = NSTemporaryDirectory() + "egret-bench-\(getpid()).o"
+        defer { unlink(path) }
+        var ratios: [Double] = []
+        for _ in 0 ..< runs {
+            let start = DispatchTime.now().uptimeNanoseconds
+            let compiled = try Compiler.compile(function)
+            let compiledAt = DispatchTime.now().uptimeNanoseconds
+            let bytes = try ELFObject(functions: [ObjectFunction(compiled)], sourceFileName: "object.clif").bytes()
+            try OutputFile.write(bytes: bytes, to: path)
+            let end = DispatchTime.now().uptimeNanoseconds
+            ratios.append(Double(end - compiledAt) / Double(max(compiledAt - start, 1)))
+        }
+        return ratios.sorted()[ratios.count / 2]
     }
 
     static func measure(name: String, functions: [Function], unit: String, units: Int, runs: Int) throws
