@@ -34,7 +34,8 @@ public final class ModuleHarness {
         /// Test-only: the self-tests' ways into the compiler (CompilerHooks).
         public var hooks: CompilerHooks?
         /// Also run every variant through an object and the system linker
-        /// (`aot[declared]`…, AOTExecutor), each module's lines in one program.
+        /// (`aot[declared]`…, AOTExecutor), each module's lines in one program. A
+        /// module that says `test aot` always is.
         public var aheadOfTime = false
         /// With `aheadOfTime`: each line's wall-clock limit in that program.
         public var aheadOfTimeLineTimeout: Double = 30
@@ -65,7 +66,8 @@ public final class ModuleHarness {
         interpreter = try Interpreter(module: module)
         interpreter.fuel = options.fuel
         let jitVariants = options.variants ?? ConventionVariant.variants(of: module)
-        variants = jitVariants + (options.aheadOfTime ? jitVariants.map(\.throughObject) : [])
+        let aheadOfTime = options.aheadOfTime || module.runsAheadOfTime
+        variants = jitVariants + (aheadOfTime ? jitVariants.map(\.throughObject) : [])
         compiled = Array(repeating: nil, count: variants.count)
         aheadOfTimeResults = Array(repeating: [:], count: variants.count)
     }

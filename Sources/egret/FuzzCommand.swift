@@ -68,6 +68,11 @@ struct FuzzCommand: ParsableCommand {
     @Flag(name: .long, help: "Do not reduce findings.")
     var noReduce = false
 
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp(
+        "Also run every Nth case through an ELF object linked by gcc (the case says `test aot`).",
+        valueName: "N"), transform: OptionValues.integer(in: OptionValues.cases))
+    var aotEvery: UInt64?
+
     @Option(name: .long, parsing: .unconditional,
             help: ArgumentHelp("Print case N of the campaign (with --seed, --ops, --types, --functions) and exit.",
                                valueName: "N"),
@@ -93,6 +98,7 @@ struct FuzzCommand: ParsableCommand {
         options.progress = true
         options.reduce = !noReduce
         options.plantedBug = plantBug
+        options.aheadOfTimeEvery = aotEvery
         options.types = types.map(Self.names) ?? []
         options.maxFunctions = functions
         options.fromDirectory = from
@@ -100,7 +106,8 @@ struct FuzzCommand: ParsableCommand {
         try Preflight.generator(options)
         if let printCase {
             do {
-                print(try options.caseSource().generate(seed: seed, index: printCase).text, terminator: "")
+                let text = try options.caseSource().generate(seed: seed, index: printCase).text
+                print(CaseRunner.text(text, ofCase: printCase, aheadOfTimeEvery: aotEvery), terminator: "")
                 return
             } catch let error as CampaignError {
                 printError("egret: error: \(error)")
@@ -178,6 +185,8 @@ struct FuzzWorkerCommand: ParsableCommand {
     @Option(name: .long) var from: String?
     @Option(name: .long, parsing: .unconditional, transform: OptionValues.integer(in: OptionValues.mutations))
     var mutations: Int = 2
+    @Option(name: .long, parsing: .unconditional, transform: OptionValues.integer(in: OptionValues.cases))
+    var aotEvery: UInt64?
 
     func run() throws {
         var options = CampaignOptions()
@@ -187,7 +196,8 @@ struct FuzzWorkerCommand: ParsableCommand {
         options.mutations = mutations
         options.opcodes = ops.map { $0.split(separator: ",").map(String.init) } ?? []
         options.plantedBug = plantBug
-        let runner = CaseRunner(seed: seed, source: try options.caseSource(), oracleOptions: try options.oracleOptions())
+        var runner = CaseRunner(seed: seed, source: try options.caseSource(), oracleOptions: try options.oracleOptions())
+        runner.aheadOfTimeEvery = aotEvery
         CampaignWorker(runner: runner, inflightPath: inflight).serve()
     }
 }

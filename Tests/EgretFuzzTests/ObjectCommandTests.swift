@@ -95,4 +95,20 @@ import Testing
         let both = try EgretCommand.run(["run", "--aot", "--interpreter-only", input])
         #expect(both.status == 2 && both.stderr.hasPrefix("egret: error: --aot and --interpreter-only"), "\(both)")
     }
+
+    /// `egret fuzz --aot-every N`: every Nth case says `test aot` (so its reduction and
+    /// its corpus replay run through an object too), and a campaign of such cases runs
+    /// clean.
+    @Test func everyNthCaseOfACampaignRunsThroughAnObject() throws {
+        let first = try EgretCommand.run(["fuzz", "--print-case", "4", "--seed", "5", "--aot-every", "2"])
+        #expect(first.status == 0 && first.stdout.hasPrefix("test aot\n"), "\(first)")
+        let other = try EgretCommand.run(["fuzz", "--print-case", "5", "--seed", "5", "--aot-every", "2"])
+        #expect(other.status == 0 && !other.stdout.contains("test aot"), "\(other)")
+        let directory = EgretCommand.scratch("fuzz-aot")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let campaign = try EgretCommand.run(["fuzz", "--cases", "6", "--seed", "5", "--aot-every", "2", "--jobs", "1",
+                                             "--corpus", directory + "/corpus", "--report", directory + "/reports"],
+                                            timeout: 300)
+        #expect(campaign.status == 0, "\(campaign)")
+    }
 }

@@ -123,4 +123,24 @@ struct AheadOfTimeTests {
         #expect("\(error)".hasPrefix("timed out"), "\(error)")
         #expect(try harness.run(lines[1], variant: aot).get().outcome == .values([DataValue(type: .i64, low: 2)]))
     }
+
+    /// A file that says `test aot` runs through an object wherever it is judged, with
+    /// no option: how a fuzz case chosen for it stays one through reduction and replay.
+    @Test func aFileThatSaysTestAotRunsThroughAnObject() throws {
+        let module = try CLIFParser.parse("""
+            test aot
+            function %f(i64) -> i64 {
+            block0(v0: i64):
+                return v0
+            }
+            ; run: %f(3) == 3
+            """, fileName: "marked.clif")
+        #expect(module.runsAheadOfTime && module.runDirectives.count == 1)
+        let harness = try ModuleHarness(module: module)
+        #expect(harness.variants.map(\.name) == ["jit[declared]", "jit[exchanged]", "aot[declared]", "aot[exchanged]"])
+        guard case .agreed = harness.judge(module.runDirectives[0]) else {
+            Issue.record("\(harness.judge(module.runDirectives[0]))")
+            return
+        }
+    }
 }

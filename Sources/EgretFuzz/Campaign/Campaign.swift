@@ -42,6 +42,9 @@ public struct CampaignOptions: Sendable {
     public var maxReductions: Int = 8
     /// Test-only: workers compile with this planted bug (the self-test).
     public var plantedBug: String?
+    /// Every this many cases also run through an object (`--aot-every`,
+    /// CaseRunner.aheadOfTimeEvery).
+    public var aheadOfTimeEvery: UInt64?
 
     public init() {}
 
@@ -82,6 +85,7 @@ public struct CampaignOptions: Sendable {
         if !types.isEmpty { arguments += ["--types", types.joined(separator: ",")] }
         if let maxFunctions { arguments += ["--functions", String(maxFunctions)] }
         if let plantedBug { arguments += ["--plant-bug", plantedBug] }
+        if let aheadOfTimeEvery { arguments += ["--aot-every", String(aheadOfTimeEvery)] }
         if let fromDirectory { arguments += ["--from", fromDirectory, "--mutations", String(mutations)] }
         return arguments
     }

@@ -7,6 +7,10 @@ public struct CaseRunner {
     public let seed: UInt64
     public let source: any CaseSource
     public let oracle: DifferentialOracle
+    /// Every this many cases (case indices divisible by it), the case says `test aot`:
+    /// its inputs also run through an object linked by the system C compiler, and so
+    /// does every later check of it (reduction, the corpus). Nil: never.
+    public var aheadOfTimeEvery: UInt64?
 
     public init(seed: UInt64, configuration: GeneratorConfiguration = GeneratorConfiguration(),
                 oracleOptions: DifferentialOracle.Options = DifferentialOracle.Options()) {
@@ -38,7 +42,8 @@ public struct CaseRunner {
     /// Generates case `index`, calls `beforeRunning` with its text (the worker writes it
     /// to disk there, before compiled code can take the process down), then judges it.
     public func run(index: UInt64, beforeRunning: (String) -> Void = { _ in }) -> CaseResult {
-        let generated = source.generate(seed: seed, index: index)
+        var generated = source.generate(seed: seed, index: index)
+        generated.text = Self.text(generated.text, ofCase: index, aheadOfTimeEvery: aheadOfTimeEvery)
         beforeRunning(generated.text)
         let verdict = oracle.check(text: generated.text, fileName: "seed\(seed)-case\(index).clif")
         var result = CaseResult(index: index, instructions: generated.instructionCount, inputs: verdict.inputsRun,
@@ -49,6 +54,13 @@ public struct CaseRunner {
             result.skipReason = reason
         }
         return result
+    }
+
+    /// The text case `index` is judged as: with `test aot` first when it is one of every
+    /// `aheadOfTimeEvery` cases.
+    public static func text(_ text: String, ofCase index: UInt64, aheadOfTimeEvery: UInt64?) -> String {
+        guard let every = aheadOfTimeEvery, every > 0, index % every == 0 else { return text }
+        return "test aot\n" + text
     }
 
     /// Why a finding is a case the harness cannot judge rather than a bug: a feature

@@ -159,7 +159,7 @@ public enum AOTExecutor {
         try OutputFile.write(bytes: object, to: directory + "/egret.o")
         try OutputFile.write(driver.source, to: directory + "/driver.c")
         let program = directory + "/prog"
-        let link = ToolRun("/usr/bin/env", [compiler, "-no-pie", "-O1", "-w", "-o", program,
+        let link = ToolRun("/usr/bin/env", [compiler, "-no-pie", "-O0", "-w", "-o", program,
                                             directory + "/driver.c", directory + "/egret.o"], timeout: 120)
         if link.status == 127 || (link.status != 0 && link.stderr.contains("No such file or directory")
                                   && link.stderr.contains(compiler)) {

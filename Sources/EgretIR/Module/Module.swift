@@ -16,6 +16,13 @@ public struct Module: Sendable {
 
     public init() {}
 
+    /// Whether the file says `test aot` (an Egret extension): its run lines also run
+    /// through an object and the system linker (`egret run --aot`), wherever they are
+    /// judged.
+    public var runsAheadOfTime: Bool {
+        testCommands.contains { $0.split(separator: " ").first == "aot" }
+    }
+
     /// The index of the function called `name`, if any.
     public func functionIndex(named name: ExternalName) -> Int? {
         functions.firstIndex { $0.name == name }

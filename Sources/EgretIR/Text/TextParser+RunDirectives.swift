@@ -108,12 +108,13 @@ extension TextParser {
     }
 
     /// Whether the file's run comments are directives: as in Cranelift, only in files
-    /// that `test run` or `test interpret` (or, for Egret's own generated files, that
-    /// have no `test` line at all). A `test compile` file's `; run:` is just a comment.
+    /// that `test run` or `test interpret` (or `test aot`, or, for Egret's own generated
+    /// files, that have no `test` line at all). A `test compile` file's `; run:` is just
+    /// a comment.
     private var runsDirectives: Bool {
         module.testCommands.isEmpty || module.testCommands.contains { command in
             let name = command.split(separator: " ").first ?? ""
-            return name == "run" || name == "interpret"
+            return name == "run" || name == "interpret" || name == "aot"
         }
     }
 
