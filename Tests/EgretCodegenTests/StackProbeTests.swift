@@ -159,7 +159,7 @@ struct StackProbeTests {
             let trampolineCode = try Trampoline.code(for: compiled.signature, options: Compiler.Options(),
                                                      timings: &timings)
             let trampoline = try jit.define(.testCase("trampoline"), signature: JITModule.trampolineSignature,
-                                            code: trampolineCode)
+                                            code: trampolineCode.code)
             try jit.finalize()
             #expect(try jit.call(function, through: trampoline, arguments: [.int(7, .i64)], on: stack) == expected)
         }

@@ -58,19 +58,22 @@ public final class CompiledModule {
                 entries.append(nil)
                 continue
             }
-            let handle = try jit.define(result.name, signature: result.signature, code: result.code)
+            let handle = try jit.define(result.name, signature: result.signature, code: result.code,
+                                        unwind: result.emitted.unwind)
             if let existing = trampolines[result.signature] {
                 entries.append((handle, existing))
                 continue
             }
-            let code = try Trampoline.code(for: result.signature, options: trampolineOptions, timings: &timings)
+            let trampoline = try Trampoline.code(for: result.signature, options: trampolineOptions, timings: &timings)
             let trampolineHandle = try jit.define(.testCase("egret.trampoline.\(trampolines.count)"),
-                                                  signature: JITModule.trampolineSignature, code: code)
+                                                  signature: JITModule.trampolineSignature, code: trampoline.code,
+                                                  unwind: trampoline.unwind)
             trampolines[result.signature] = trampolineHandle
             entries.append((handle, trampolineHandle))
         }
         for libcall in compilation.libcalls {
-            _ = try jit.define(libcall.name, signature: libcall.signature, code: libcall.code)
+            _ = try jit.define(libcall.name, signature: libcall.signature, code: libcall.code,
+                               unwind: libcall.emitted.unwind)
         }
         try timings.measure(.link) { try jit.finalize() }
     }

@@ -59,12 +59,13 @@ public enum Trampoline {
     /// records (the target comes in a register, the slots are `notrap`), so it is the
     /// same wherever it is placed. `timings` gains the compile time when it compiles.
     static func code(for signature: Signature, options: Compiler.Options,
-                     timings: inout PhaseTimings) throws -> FinishedCode {
+                     timings: inout PhaseTimings) throws -> (code: FinishedCode, unwind: [UnwindRecord]) {
         if let cached = cache.code(for: signature) { return cached }
         let compiled = try Compiler.compile(function(for: signature), options: options)
         timings.add(compiled.timings)
-        if compiled.code.relocations.isEmpty { cache.keep(compiled.code, for: signature) }
-        return compiled.code
+        let result = (code: compiled.code, unwind: compiled.emitted.unwind)
+        if compiled.code.relocations.isEmpty { cache.keep(result, for: signature) }
+        return result
     }
 
     private static let cache = TrampolineCache()
@@ -74,18 +75,18 @@ public enum Trampoline {
 /// Thread-safe; bounded (emptied when full: generated signatures repeat, and a
 /// recompile is cheap next to unbounded growth over a long campaign).
 final class TrampolineCache: @unchecked Sendable {
-    private var codes: [Signature: FinishedCode] = [:]
+    private var codes: [Signature: (code: FinishedCode, unwind: [UnwindRecord])] = [:]
     private let lock = NSLock()
     /// Signatures kept at most.
     private let limit = 4096
 
-    func code(for signature: Signature) -> FinishedCode? {
+    func code(for signature: Signature) -> (code: FinishedCode, unwind: [UnwindRecord])? {
         lock.lock()
         defer { lock.unlock() }
         return codes[signature]
     }
 
-    func keep(_ code: FinishedCode, for signature: Signature) {
+    func keep(_ code: (code: FinishedCode, unwind: [UnwindRecord]), for signature: Signature) {
         lock.lock()
         defer { lock.unlock() }
         if codes.count >= limit { codes.removeAll(keepingCapacity: true) }

@@ -19,11 +19,10 @@ import EgretRuntime
 /// It is not thread-safe: define, finalize and call from one thread at a time. Code it
 /// placed must not be running when the module is released.
 ///
-/// **Unwind info (extension point).** DESIGN.md §4 registers a DWARF FDE per function
-/// with `__register_frame`. That belongs to the ABI work and is not done here: the
-/// registrar will read `layout` (entry address and instruction size of every function,
-/// available once `finalize()` returns), register after the region is executable and
-/// deregister in `deinit` before the memory is unmapped. Nothing is registered today.
+/// **Unwind info.** A function defined with its unwind records gets a DWARF FDE,
+/// registered with the process's unwinder once its region is executable and
+/// deregistered before the memory is unmapped (JITUnwindInfo): backtraces and
+/// exceptions walk through it. `registeredFrames` counts them.
 public final class JITModule {
     /// One defined function. `code` is dropped once the function is placed; the trap
     /// table stays for trap lookup.
@@ -31,6 +30,8 @@ public final class JITModule {
         var name: ExternalName
         var signature: Signature
         var code: FinishedCode?
+        /// The prologue's unwind records, until the function is placed.
+        var unwind: [UnwindRecord]
         /// Trap records sorted by offset, one per offset.
         var traps: [TrapRecord]
         var codeSize: Int
@@ -55,17 +56,26 @@ public final class JITModule {
     private(set) var byAddress: [Int] = []
 
     private let pageSize = egret_page_size()
+    /// The frames registered with the process's unwinder (released first in `deinit`,
+    /// before the memory is unmapped).
+    private var unwindInfo: JITUnwindInfo?
+    /// Functions whose frames the process's unwinder knows.
+    public private(set) var registeredFrames = 0
     /// Stamped into every handle this module returns. Random rather than the object's
     /// address, which a later module may reuse, so a stale handle is never taken for
     /// a live one.
     private let identity = UInt64.random(in: UInt64.min ... UInt64.max)
 
-    /// A module whose code may refer to its own functions and to `symbols`.
-    public init(symbols: JITSymbolTable = JITSymbolTable()) {
+    /// A module whose code may refer to its own functions and to `symbols`. Without
+    /// `registersFrames`, the unwinder is not told of its frames (for tests that show
+    /// what that costs a backtrace).
+    public init(symbols: JITSymbolTable = JITSymbolTable(), registersFrames: Bool = true) {
         self.symbols = symbols
+        unwindInfo = registersFrames ? JITUnwindInfo() : nil
     }
 
     deinit {
+        unwindInfo = nil
         for region in regions {
             guard let start = UnsafeMutableRawPointer(bitPattern: region.start) else { continue }
             egret_unregister_code_range(start)
@@ -75,17 +85,19 @@ public final class JITModule {
 
     // MARK: Defining
 
-    /// Adds a compiled function. It becomes callable after the next `finalize()`.
+    /// Adds a compiled function. It becomes callable after the next `finalize()`; with
+    /// its prologue's `unwind` records, the process's unwinder can walk its frames.
     /// Throws `duplicateDefinition` if the name is taken (by a function or a symbol)
     /// and `invalidCode` if the code contradicts itself.
     @discardableResult
-    public func define(_ name: ExternalName, signature: Signature, code: FinishedCode) throws -> JITFunction {
+    public func define(_ name: ExternalName, signature: Signature, code: FinishedCode,
+                       unwind: [UnwindRecord] = []) throws -> JITFunction {
         guard indexByName[name] == nil, symbols.address(of: name) == nil else {
             throw JITError.duplicateDefinition(name)
         }
         try JITLinker.validate(code, name: name, pageSize: pageSize)
         let index = definitions.count
-        definitions.append(Definition(name: name, signature: signature, code: code,
+        definitions.append(Definition(name: name, signature: signature, code: code, unwind: unwind,
                                       traps: JITLinker.trapTable(code), codeSize: code.codeSize,
                                       size: code.bytes.count, placement: nil))
         indexByName[name] = index
@@ -130,10 +142,15 @@ public final class JITModule {
         }
         let region = JITRegion(start: UInt(bitPattern: memory), size: mappedSize)
         regions.append(region)
+        var frames: [(address: UInt, codeSize: Int, unwind: [UnwindRecord])] = []
         for (index, offset) in zip(pending, linker.functionOffsets) {
-            definitions[index].placement = Placement(address: region.start + UInt(offset), region: regions.count - 1)
+            let address = region.start + UInt(offset)
+            definitions[index].placement = Placement(address: address, region: regions.count - 1)
             definitions[index].code = nil
+            frames.append((address, definitions[index].codeSize, definitions[index].unwind))
+            definitions[index].unwind = []
         }
+        registeredFrames += unwindInfo?.register(frames) ?? 0
         pending.removeAll()
         byAddress = definitions.indices.filter { definitions[$0].placement != nil }
             .sorted { (definitions[$0].placement?.address ?? 0) < (definitions[$1].placement?.address ?? 0) }

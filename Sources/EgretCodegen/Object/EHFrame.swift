@@ -3,11 +3,12 @@
 /// with the `zR` augmentation).
 ///
 ///     CIE   version 1, "zR", code alignment 1, data alignment -8, return address
-///           r16, FDE pointers pc-relative sdata4; initially CFA = rsp + 8 and the
-///           return address at CFA - 8
-///     FDE   pc_begin (a PC32 relocation to the function), pc_range, then the rows
-///           of `UnwindRecord`s: the prologue, each change at the offset just after
-///           the instruction that made it
+///           r16, FDE pointers pc-relative sdata4 (objects) or absolute 8-byte (the
+///           JIT, whose code may lie more than 2 GiB from the table); initially
+///           CFA = rsp + 8 and the return address at CFA - 8
+///     FDE   pc_begin (objects: a PC32 relocation to the function), pc_range, then
+///           the rows of `UnwindRecord`s: the prologue, each change at the offset
+///           just after the instruction that made it
 ///
 /// Only the prologue is described (as in Cranelift): from the first instruction of
 /// the epilogue on, an unwinder would read the body's rule.
@@ -20,7 +21,19 @@ struct EHFrame {
 
     private static let cieOffset = 0
 
-    init() {
+    /// How FDEs hold their function's address.
+    enum PointerEncoding {
+        /// 4 bytes, relative to the field (DW_EH_PE_pcrel | DW_EH_PE_sdata4), filled
+        /// by the linker: `relocations`.
+        case pcRelative
+        /// 8 bytes, the address itself (DW_EH_PE_absptr); pc_range 8 bytes too.
+        case absolute
+    }
+
+    let encoding: PointerEncoding
+
+    init(encoding: PointerEncoding = .pcRelative) {
+        self.encoding = encoding
         appendCIE()
     }
 
@@ -33,7 +46,7 @@ struct EHFrame {
         body.appendSLEB(-8)                   // data alignment factor
         body.appendULEB(DWARFRegister.returnAddress)
         body.appendULEB(1)                    // augmentation data: one byte,
-        body.append(0x1B)                     // DW_EH_PE_pcrel | DW_EH_PE_sdata4
+        body.append(encoding == .pcRelative ? 0x1B : 0x00)
         body.append(CFA.defCFA)
         body.appendULEB(DWARFRegister.rsp)
         body.appendULEB(8)
@@ -42,15 +55,22 @@ struct EHFrame {
         appendEntry(body)
     }
 
-    /// Adds the FDE of a function at `textOffset` in `.text`, `length` bytes long.
+    /// Adds the FDE of a function at `textOffset` in `.text` (for `.absolute`: at that
+    /// address), `length` bytes long.
     mutating func addFunction(textOffset: Int, length: Int, unwind: [UnwindRecord]) {
         let start = bytes.count
         var body: [UInt8] = []
         // CIE pointer: from this field (just after the length) back to the CIE.
         body.append32(UInt32(start + 4 - EHFrame.cieOffset))
-        relocations.append((offset: start + 8, textOffset: textOffset))
-        body.append32(0)                      // pc_begin, relocated
-        body.append32(UInt32(length))         // pc_range
+        switch encoding {
+        case .pcRelative:
+            relocations.append((offset: start + 8, textOffset: textOffset))
+            body.append32(0)                  // pc_begin, relocated
+            body.append32(UInt32(length))     // pc_range
+        case .absolute:
+            body.append64(UInt64(textOffset))
+            body.append64(UInt64(length))
+        }
         body.appendULEB(0)                    // no augmentation data
         var location = 0
         for record in unwind {
@@ -59,6 +79,9 @@ struct EHFrame {
         }
         appendEntry(body)
     }
+
+    /// The section with a zero terminator, as libgcc's `__register_frame` takes it.
+    var terminated: [UInt8] { bytes + [0, 0, 0, 0] }
 
     /// Appends a length-prefixed entry, padded with `DW_CFA_nop` to 8 bytes.
     private mutating func appendEntry(_ body: [UInt8]) {
