@@ -121,6 +121,15 @@ struct ELFObjectTests {
             let lastRow = try #require(rows(after: fde, in: dump.stdout).last, "\(function.name): no rows")
             #expect(lastRow.contains("CFA=RBP+16") && lastRow.contains("RBP=[CFA-16]") && lastRow.contains("RIP=[CFA-8]"),
                     "\(function.name): \(lastRow)")
+            // Each `ret` epilogue: from `pop rbp` to the `ret`, the CFA is rsp + 8.
+            let allRows = rows(after: fde, in: dump.stdout)
+            for case .popFramePointer(let offset) in function.unwind {
+                let row = String(format: "  0x%x: CFA=RSP+8: ", start - function.code.bytes.count + offset)
+                #expect(allRows.contains { $0.hasPrefix(row) && $0.hasSuffix("RIP=[CFA-8]") && !$0.contains("RBP=") },
+                        "\(function.name): no '\(row)…' in\n\(allRows.joined(separator: "\n"))")
+            }
+            #expect(function.unwind.contains { if case .popFramePointer = $0 { true } else { false } },
+                    "\(function.name) has no epilogue")
             for case .saveRegister(_, let register, let offset) in function.unwind {
                 savedAny = true
                 let names = ["RAX", "RCX", "RDX", "RBX", "RSP", "RBP", "RSI", "RDI"]

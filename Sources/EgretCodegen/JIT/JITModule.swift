@@ -30,7 +30,7 @@ public final class JITModule {
         var name: ExternalName
         var signature: Signature
         var code: FinishedCode?
-        /// The prologue's unwind records, until the function is placed.
+        /// The function's unwind records, until it is placed.
         var unwind: [UnwindRecord]
         /// Trap records sorted by offset, one per offset.
         var traps: [TrapRecord]

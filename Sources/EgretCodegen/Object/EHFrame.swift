@@ -10,8 +10,9 @@
 ///           the rows of `UnwindRecord`s: the prologue, each change at the offset
 ///           just after the instruction that made it
 ///
-/// Only the prologue is described (as in Cranelift): from the first instruction of
-/// the epilogue on, an unwinder would read the body's rule.
+/// The prologue is described, and each `ret` epilogue between DW_CFA_remember_state
+/// and DW_CFA_restore_state: after `pop rbp` the CFA is rsp + 8. Tail-call epilogues
+/// are not described yet (the body's rules stay in force there).
 struct EHFrame {
     /// The section's bytes.
     private(set) var bytes: [UInt8] = []
@@ -131,6 +132,22 @@ struct EHFrame {
             body.appendULEB(factored)
         case .stackAllocation:
             break                             // the CFA is rbp-based by then
+        case .epilogueBegin:
+            body.append(CFA.rememberState)
+        case .popFramePointer:
+            body.append(CFA.defCFA)
+            body.appendULEB(DWARFRegister.rsp)
+            body.appendULEB(8)
+            body.append(CFA.restore | UInt8(DWARFRegister.rbp))
+        case .epilogueEnd:
+            // The body's rules again. The CFA rule is restored as well as the
+            // registers' (GCC's output relies on it, libgcc and both libunwinds do it),
+            // and stated once more for readers that restore only the registers'
+            // (llvm-dwarfdump 14 among them).
+            body.append(CFA.restoreState)
+            body.append(CFA.defCFA)
+            body.appendULEB(DWARFRegister.rbp)
+            body.appendULEB(16)
         }
     }
 }
@@ -144,6 +161,9 @@ enum CFA {
     static let advanceLoc2: UInt8 = 0x03
     static let advanceLoc4: UInt8 = 0x04
     static let offsetExtended: UInt8 = 0x05
+    static let restore: UInt8 = 0xC0
+    static let rememberState: UInt8 = 0x0A
+    static let restoreState: UInt8 = 0x0B
     static let defCFA: UInt8 = 0x0C
     static let defCFARegister: UInt8 = 0x0D
     static let defCFAOffset: UInt8 = 0x0E
@@ -174,6 +194,7 @@ extension UnwindRecord {
         case .pushFramePointer(let offset), .defineFramePointer(let offset): return offset
         case .saveRegister(let offset, _, _), .stackAllocation(let offset, _),
              .saveVectorRegister(let offset, _, _): return offset
+        case .epilogueBegin(let offset), .popFramePointer(let offset), .epilogueEnd(let offset): return offset
         }
     }
 }

@@ -100,7 +100,7 @@ public enum X64Emitter {
                 } else {
                     breakFalseDependency(of: inst, into: &buffer)
                     if case .ret = inst {
-                        frame.emitEpilogue(into: &buffer)
+                        frame.emitEpilogue(into: &buffer, unwind: &unwind)
                     } else if case .returnCallKnown(_, let info) = inst {
                         frame.emitTailCallEpilogue(stackArgumentsSize: info.stackArgumentsSize, into: &buffer)
                     } else if case .returnCallUnknown(_, let info) = inst {
@@ -109,6 +109,7 @@ public enum X64Emitter {
                     // Every register is the allocator's (the applier above requires one
                     // per operand): no scan for virtual registers.
                     inst.mapMemoryOperand(resolve).encodeAllocated(into: &buffer)
+                    if case .ret = inst { unwind.append(.epilogueEnd(codeOffset: buffer.bytes.count)) }
                 }
                 while editIndex < edits.count && edits[editIndex].position == Edit.after(index) {
                     emitEdit(edits[editIndex], resolve: resolve, into: &buffer)

@@ -297,8 +297,10 @@ public struct X64Frame: Sendable {
         X64Inst.store(size: .size64, src: rax, dst: .base(rsp, 0)).encode(into: &buffer)
     }
 
-    /// Restores rsp and the saved registers; the `ret` itself follows.
-    func emitEpilogue(into buffer: inout CodeBuffer) {
+    /// Restores rsp and the saved registers; the `ret` itself follows (and then the
+    /// caller adds `epilogueEnd`).
+    func emitEpilogue(into buffer: inout CodeBuffer, unwind: inout [UnwindRecord]) {
+        unwind.append(.epilogueBegin(codeOffset: buffer.bytes.count))
         let rbp = Gpr(PReg.rbp), rsp = Gpr(PReg.rsp)
         emitVectorRestores(into: &buffer)
         if savedRegisters.isEmpty {
@@ -309,6 +311,7 @@ public struct X64Frame: Sendable {
             for preg in savedRegisters.reversed() { X64Inst.pop(dst: Writable(Gpr(preg))).encode(into: &buffer) }
         }
         X64Inst.pop(dst: Writable(rbp)).encode(into: &buffer)
+        unwind.append(.popFramePointer(codeOffset: buffer.bytes.count))
     }
 }
 
@@ -388,9 +391,11 @@ private struct FrameSize {
     }
 }
 
-/// How the prologue changed the frame, step by step, in terms any unwind format
-/// (DWARF CFI, Windows unwind codes) can express. Offsets are code offsets just after
-/// the instruction that made the change.
+/// How the prologue changed the frame, step by step, and how each `ret` epilogue
+/// undoes it, in terms any unwind format (DWARF CFI, Windows unwind codes) can
+/// express. Offsets are code offsets just after the instruction that made the change
+/// (`epilogueBegin`: at the epilogue's first instruction). Tail-call epilogues are not
+/// described yet: there the body's rules stay in force.
 public enum UnwindRecord: Hashable, Sendable {
     /// `push rbp`: the CFA is rsp + 16 and rbp is saved at CFA - 16.
     case pushFramePointer(codeOffset: Int)
@@ -403,6 +408,14 @@ public enum UnwindRecord: Hashable, Sendable {
     /// A callee-saved vector register (Windows x64: xmm6–xmm15) stored whole, 16
     /// bytes, at rbp + offset.
     case saveVectorRegister(codeOffset: Int, register: PReg, offsetFromFramePointer: Int32)
+    /// A `ret` epilogue starts here: the body's rules hold until `popFramePointer`
+    /// (restoring the saved registers changes no rule: their saved copies stay where
+    /// the rules say, equal to the registers).
+    case epilogueBegin(codeOffset: Int)
+    /// `pop rbp`: the CFA is rsp + 8, and rbp holds the caller's value again.
+    case popFramePointer(codeOffset: Int)
+    /// After the `ret`: the code that follows is body code again, with the body's rules.
+    case epilogueEnd(codeOffset: Int)
 }
 
 /// Why code generation stopped: unsupported input (named) or a bug in Egret.
