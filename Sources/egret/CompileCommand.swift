@@ -4,7 +4,7 @@ import EgretHarness
 import EgretIR
 import Foundation
 
-/// `egret compile FILE… [--disasm] [--vcode] [--timings] [-o OUT.o [--format elf]]`.
+/// `egret compile FILE… [--disasm] [--vcode] [--unwind] [--timings] [-o OUT.o [--format elf]]`.
 struct CompileCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compile",
@@ -20,6 +20,9 @@ struct CompileCommand: ParsableCommand {
 
     @Flag(name: .long, help: "Print the VCode (machine instructions over virtual registers) before allocation.")
     var vcode = false
+
+    @Flag(name: .long, help: "Print the call frame information as rows, as llvm-dwarfdump --eh-frame does.")
+    var unwind = false
 
     @Flag(name: .long, help: "Print the time each phase took.")
     var timings = false
@@ -118,6 +121,9 @@ struct CompileCommand: ParsableCommand {
             if output != nil { objectFunctions.append(ObjectFunction(compiled)) }
             print("function \(name) \(compiled.signature): \(compiled.code.bytes.count) bytes")
             if vcode, let lowered = compiled.lowered { print(lowered.text) }
+            if unwind {
+                for row in UnwindRows.rows(of: compiled.emitted.unwind) { print(row) }
+            }
             if let disassembler {
                 for instruction in disassembler.disassemble(compiled.code.bytes) { print("  \(instruction)") }
             }

@@ -141,6 +141,31 @@ struct ELFObjectTests {
         #expect(savedAny, "no function saved a callee-saved register: the test lost its point")
     }
 
+    /// `egret compile --unwind`'s rows (UnwindRows) are llvm-dwarfdump's decoding of
+    /// the object's `.eh_frame`, line for line, for every function.
+    @Test func theUnwindRowsEgretPrintsAreTheRowsLLVMDwarfdumpDecodes() throws {
+        let functions = try Self.objectFunctions()
+        let directory = try Self.writeObject()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let dump = try EgretCommand.tool("llvm-dwarfdump", ["--eh-frame", "egret.o"], in: directory)
+        try #require(dump.status == 0, "\(dump)")
+        let fdes = dump.stdout.components(separatedBy: "\n\n").filter { $0.contains(" FDE cie=") }
+        try #require(fdes.count == functions.count)
+        var start = 0
+        for (function, fde) in zip(functions, fdes) {
+            start = (start + 15) / 16 * 16
+            // llvm-dwarfdump prints addresses in the object; Egret's rows are offsets.
+            let decoded = rows(after: fde, in: dump.stdout)
+            let ours = UnwindRows.rows(of: function.unwind).map { row -> String in
+                let colon = row.firstIndex(of: ":")!
+                let offset = Int(row[row.index(row.startIndex, offsetBy: 4) ..< colon], radix: 16)!
+                return "  0x\(String(start + offset, radix: 16))" + row[colon...]
+            }
+            #expect(ours == decoded, "\(function.name):\n\(ours.joined(separator: "\n"))\nvs\n\(decoded.joined(separator: "\n"))")
+            start += function.code.bytes.count
+        }
+    }
+
     /// The rows (`  0x…: CFA=…`) llvm-dwarfdump prints after an FDE's instructions.
     private func rows(after fde: String, in dump: String) -> [String] {
         guard let range = dump.range(of: fde) else { return [] }
