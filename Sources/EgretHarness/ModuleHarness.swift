@@ -129,16 +129,24 @@ public final class ModuleHarness {
     }
 
     /// Runs `directive` on ahead-of-time variant `index`: on first use, with every run
-    /// directive of the module not run yet, in one program.
+    /// directive of the module not run yet, in one program, from the code compiled for
+    /// its JIT twin (the variant of the same conventions).
     private func runAheadOfTime(_ directive: RunDirective, variant index: Int) -> Result<ExecutedCall, ExecutorFailure> {
         if let done = aheadOfTimeResults[index][directive] { return done }
+        guard let twin = variants.firstIndex(where: { !$0.aheadOfTime && $0.overrides == variants[index].overrides })
+        else { return .failure(.callFailed(AOTExecutor.Failure.protocolError("no compiled variant to link"))) }
+        let compilation: ModuleCompilation
+        switch compiledModule(twin) {
+        case .success(let compiled): compilation = compiled.compilation
+        case .failure(let failure): return .failure(failure)
+        }
         var batch = module.runDirectives.filter { aheadOfTimeResults[index][$0] == nil }
         if !batch.contains(directive) { batch.append(directive) }
         var unique: [RunDirective] = []
         var seen: Set<RunDirective> = []
         for line in batch where seen.insert(line).inserted { unique.append(line) }
-        let results = AOTExecutor.run(unique, of: module, options: compileOptions(variants[index]),
-                                      lineTimeout: options.aheadOfTimeLineTimeout)
+        let results = AOTExecutor.run(unique, of: module, compilation: compilation,
+                                      options: compileOptions(variants[index]), lineTimeout: options.aheadOfTimeLineTimeout)
         for (line, result) in zip(unique, results) { aheadOfTimeResults[index][line] = result }
         return aheadOfTimeResults[index][directive] ?? .failure(.callFailed(AOTExecutor.Failure.protocolError("lost")))
     }

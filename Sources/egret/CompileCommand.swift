@@ -10,9 +10,12 @@ struct CompileCommand: ParsableCommand {
         commandName: "compile",
         abstract: "Compile the functions of .clif files for x86-64 and show the result.",
         discussion: """
-            Without --disasm, --vcode or --timings, prints each function's code size. The exit status is             the worst of the files' (1 a compile error, 3 unsupported, 2 bad input).
+            Without --disasm, --vcode, --unwind or --timings, prints each function's code size. The \
+            exit status is the worst of the files' (1 a compile error, 3 unsupported, 2 bad input).
 
-            With -o, writes every function of the (one) file to a relocatable object for the system             linker, each a global symbol named as the function (%add is add); nothing is written unless             every function compiles.
+            With -o, writes every function of the (one) file to a relocatable object for the system \
+            linker, each a global symbol named as the function (%add is add); nothing is written \
+            unless every function compiles.
             """)
 
     @Flag(name: .long, help: "Print the final machine code, disassembled by capstone.")
@@ -157,9 +160,10 @@ struct CompileCommand: ParsableCommand {
                 throw ExitCode(1)
             }
         }
+        let fileName = String(file.split(separator: "/").last ?? Substring(file))
         let bytes: [UInt8]
         do {
-            bytes = try ELFObject(functions: functions, sourceFileName: String(file.split(separator: "/").last ?? Substring(file))).bytes()
+            bytes = try ELFObject(functions: functions, sourceFileName: fileName).bytes()
         } catch let error as ObjectError {
             printError("egret: \(path) not written: \(error)")
             throw ExitCode(2)

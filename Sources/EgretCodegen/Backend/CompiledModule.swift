@@ -25,12 +25,15 @@ public final class CompiledModule {
     /// The compiled handle and trampoline of each function, by module index (nil when
     /// the function was left out).
     private var entries: [(function: JITFunction, trampoline: JITFunction)?] = []
+    /// The module's functions as compiled (and the float libcalls), which an object
+    /// of the same code can be written from (`egret run --aot`).
+    public let compilation: ModuleCompilation
     /// Why each left-out function was left out, by module index.
-    public private(set) var unsupported: [Int: String] = [:]
+    public var unsupported: [Int: String] { compilation.unsupported }
+    /// Each function as compiled, by module index (nil when left out).
+    public var compiled: [CompiledFunction?] { compilation.compiled }
     /// Time spent compiling and linking, summed over functions.
     public private(set) var timings = PhaseTimings()
-    /// Each function as compiled, by module index (nil when left out).
-    public private(set) var compiled: [CompiledFunction?] = []
     /// The stack calls run on: `StackBudget.bytes`, below 4 GiB for a module written
     /// for 32-bit pointers.
     public let stack: JITStack
@@ -39,9 +42,7 @@ public final class CompiledModule {
         jit = JITModule()
         stack = try JITStack(size: StackBudget.bytes,
                              placement: IRVerifier.pointerType(for: module) == .i64 ? .anywhere : .below4GiB)
-        let compilation = try ModuleCompilation(module, options: options)
-        compiled = compilation.compiled
-        unsupported = compilation.unsupported
+        compilation = try ModuleCompilation(module, options: options)
         timings = compilation.timings
         // Trampolines are called from C with System V and call the target with the
         // signature it was compiled for: they take no overrides of their own. They are

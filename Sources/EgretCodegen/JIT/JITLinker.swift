@@ -188,14 +188,4 @@ enum JITLinker {
             previous = record
         }
     }
-
-    /// The trap records sorted by offset without duplicates, for binary search.
-    static func trapTable(_ code: FinishedCode) -> [TrapRecord] {
-        var table: [TrapRecord] = []
-        table.reserveCapacity(code.traps.count)
-        for record in code.traps.sorted(by: { $0.offset < $1.offset }) where table.last?.offset != record.offset {
-            table.append(record)
-        }
-        return table
-    }
 }

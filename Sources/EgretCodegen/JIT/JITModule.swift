@@ -98,7 +98,7 @@ public final class JITModule {
         try JITLinker.validate(code, name: name, pageSize: pageSize)
         let index = definitions.count
         definitions.append(Definition(name: name, signature: signature, code: code, unwind: unwind,
-                                      traps: JITLinker.trapTable(code), codeSize: code.codeSize,
+                                      traps: code.trapTable, codeSize: code.codeSize,
                                       size: code.bytes.count, placement: nil))
         indexByName[name] = index
         pending.append(index)

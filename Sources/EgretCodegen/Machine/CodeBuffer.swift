@@ -228,6 +228,17 @@ public struct FinishedCode: Hashable, Sendable {
     /// The alignment the first byte must be placed at so that every constant is
     /// aligned (the largest constant alignment; 1 without constants).
     public var requiredAlignment: Int = 1
+
+    /// The trap records sorted by offset, one per offset (the first of several), for
+    /// binary search: the JIT's and the ahead-of-time driver's trap lookup.
+    public var trapTable: [TrapRecord] {
+        var table: [TrapRecord] = []
+        table.reserveCapacity(traps.count)
+        for record in traps.sorted(by: { $0.offset < $1.offset }) where table.last?.offset != record.offset {
+            table.append(record)
+        }
+        return table
+    }
 }
 
 /// A bug in the emitter: code that uses the buffer wrongly.

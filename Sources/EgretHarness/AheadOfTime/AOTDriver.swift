@@ -61,15 +61,14 @@ struct AOTDriver {
         c += "#define LINE_SECONDS \(micros / 1_000_000)\n#define LINE_MICROS \(micros % 1_000_000)\n"
         for entry in functions { c += "extern const char \(entry.symbol)[];\n" }
         for name in trampolines { c += "extern egret_trampoline \(name);\n" }
-        for (index, entry) in functions.enumerated() {
-            let traps = Dictionary(entry.code.traps.map { ($0.offset, $0.code.raw) }, uniquingKeysWith: { first, _ in first })
-                .sorted { $0.key < $1.key }
-            let rows = traps.map { "{\($0.key), \($0.value)}" } + ["{0xFFFFFFFF, 0}"]
+        let trapTables = functions.map(\.code.trapTable)
+        for (index, table) in trapTables.enumerated() {
+            let rows = table.map { "{\($0.offset), \($0.code.raw)}" } + ["{0xFFFFFFFF, 0}"]
             c += "static const egret_trap traps_\(index)[] = {\(rows.joined(separator: ", "))};\n"
         }
         c += "static const egret_function functions[] = {\n"
         for (index, entry) in functions.enumerated() {
-            c += "    {\(entry.symbol), \(entry.code.bytes.count), traps_\(index), \(entry.code.traps.isEmpty ? 0 : Set(entry.code.traps.map(\.offset)).count)},\n"
+            c += "    {\(entry.symbol), \(entry.code.bytes.count), traps_\(index), \(trapTables[index].count)},\n"
         }
         c += "};\n#define FUNCTION_COUNT \(functions.count)\n"
         for (index, line) in lines.enumerated() {
