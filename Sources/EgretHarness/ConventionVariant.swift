@@ -13,18 +13,22 @@ public struct ConventionVariant: Hashable, Sendable, CustomStringConvertible {
     public var name: String
     /// Conventions replaced when compiling (`Compiler.Options.callConvOverrides`).
     public var overrides: [CallConv: CallConv]
-    /// Run through an object and the system linker (AOTExecutor) instead of the JIT.
-    public var aheadOfTime = false
+    /// Run through an object linked for this target (AOTExecutor) instead of the JIT.
+    public var aheadOfTimeTarget: AheadOfTimeTarget?
 
-    public init(name: String, overrides: [CallConv: CallConv], aheadOfTime: Bool = false) {
+    public var aheadOfTime: Bool { aheadOfTimeTarget != nil }
+
+    public init(name: String, overrides: [CallConv: CallConv], aheadOfTimeTarget: AheadOfTimeTarget? = nil) {
         self.name = name
         self.overrides = overrides
-        self.aheadOfTime = aheadOfTime
+        self.aheadOfTimeTarget = aheadOfTimeTarget
     }
 
-    /// The same conventions through an object: `aot[declared]`, `aot[exchanged]`.
-    public var throughObject: ConventionVariant {
-        ConventionVariant(name: "aot" + name.drop { $0 != "[" }, overrides: overrides, aheadOfTime: true)
+    /// The same conventions through an object: `aot[declared]`, `aot[exchanged]`
+    /// (Linux), `wine[declared]`, `wine[exchanged]` (Windows).
+    public func throughObject(for target: AheadOfTimeTarget = .linux) -> ConventionVariant {
+        ConventionVariant(name: target.variantPrefix + name.drop { $0 != "[" }, overrides: overrides,
+                          aheadOfTimeTarget: target)
     }
 
     public static let declared = ConventionVariant(name: "jit[declared]", overrides: [:])

@@ -26,6 +26,8 @@ public struct FiletestRunner {
         public var aheadOfTime = false
         /// With `aheadOfTime`: each run line's wall-clock limit in the linked program.
         public var lineTimeout: Double = 30
+        /// With `aheadOfTime`: where the programs are linked and run.
+        public var target: AheadOfTimeTarget = .linux
 
         public init() {}
     }
@@ -74,6 +76,7 @@ public struct FiletestRunner {
         harnessOptions.variants = options.interpreterOnly ? [] : nil
         harnessOptions.aheadOfTime = options.aheadOfTime && !options.interpreterOnly
         harnessOptions.aheadOfTimeLineTimeout = options.lineTimeout
+        harnessOptions.aheadOfTimeTarget = options.target
         let harness: ModuleHarness
         do {
             harness = try ModuleHarness(module: module, options: harnessOptions)

@@ -39,6 +39,8 @@ public final class ModuleHarness {
         public var aheadOfTime = false
         /// With `aheadOfTime`: each line's wall-clock limit in that program.
         public var aheadOfTimeLineTimeout: Double = 30
+        /// With `aheadOfTime`: where the programs are linked and run.
+        public var aheadOfTimeTarget: AheadOfTimeTarget = .linux
 
         public init() {}
     }
@@ -67,7 +69,8 @@ public final class ModuleHarness {
         interpreter.fuel = options.fuel
         let jitVariants = options.variants ?? ConventionVariant.variants(of: module)
         let aheadOfTime = options.aheadOfTime || module.runsAheadOfTime
-        variants = jitVariants + (aheadOfTime ? jitVariants.map(\.throughObject) : [])
+        let target = options.aheadOfTime ? options.aheadOfTimeTarget : .linux
+        variants = jitVariants + (aheadOfTime ? jitVariants.map { $0.throughObject(for: target) } : [])
         compiled = Array(repeating: nil, count: variants.count)
         aheadOfTimeResults = Array(repeating: [:], count: variants.count)
     }
@@ -146,7 +149,8 @@ public final class ModuleHarness {
         var seen: Set<RunDirective> = []
         for line in batch where seen.insert(line).inserted { unique.append(line) }
         let results = AOTExecutor.run(unique, of: module, compilation: compilation,
-                                      options: compileOptions(variants[index]), lineTimeout: options.aheadOfTimeLineTimeout)
+                                      options: compileOptions(variants[index]), lineTimeout: options.aheadOfTimeLineTimeout,
+                                      target: variants[index].aheadOfTimeTarget ?? .linux)
         for (line, result) in zip(unique, results) { aheadOfTimeResults[index][line] = result }
         return aheadOfTimeResults[index][directive] ?? .failure(.callFailed(AOTExecutor.Failure.protocolError("lost")))
     }

@@ -4,7 +4,7 @@ import EgretHarness
 import EgretIR
 import Foundation
 
-/// `egret compile FILE… [--disasm] [--vcode] [--unwind] [--timings] [-o OUT.o [--format elf]]`.
+/// `egret compile FILE… [--disasm] [--vcode] [--unwind] [--timings] [-o OUT.o [--format elf|coff]]`.
 struct CompileCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compile",
@@ -36,7 +36,7 @@ struct CompileCommand: ParsableCommand {
     @Option(name: [.customShort("o"), .long], help: "Write the functions to this object file.")
     var output: String?
 
-    @Option(name: .long, help: "The object format with -o: elf (Linux x86-64). coff is not supported yet.")
+    @Option(name: .long, help: "The object format with -o: elf (Linux x86-64) or coff (Windows x64).")
     var format: String = "elf"
 
     @Argument(help: "The .clif files to compile.")
@@ -47,10 +47,8 @@ struct CompileCommand: ParsableCommand {
             guard files.count == 1 else {
                 throw CommandLineError.usage("-o: give one .clif file to write an object from (got \(files.count))")
             }
-            switch format {
-            case "elf": break
-            case "coff": throw CommandLineError.unsupported("--format coff: COFF objects")
-            default: throw CommandLineError.usage("--format: '\(Diagnostic.echo(format))' is not elf or coff")
+            guard ObjectFormat(rawValue: format) != nil else {
+                throw CommandLineError.usage("--format: '\(Diagnostic.echo(format))' is not elf or coff")
             }
             try Preflight.writableFile(output, option: "-o")
         }
@@ -148,7 +146,7 @@ struct CompileCommand: ParsableCommand {
     }
 
     /// Writes the compiled functions, in the file's order, and their libcalls to an
-    /// ELF object at `path`.
+    /// object at `path` in the chosen format.
     private func writeObject(_ compiled: [ObjectFunction], libcalls: [Function], of file: String,
                              options: Compiler.Options, to path: String) throws {
         var functions = compiled
@@ -163,10 +161,13 @@ struct CompileCommand: ParsableCommand {
         let fileName = String(file.split(separator: "/").last ?? Substring(file))
         let bytes: [UInt8]
         do {
-            bytes = try ELFObject(functions: functions, sourceFileName: fileName).bytes()
+            bytes = try (ObjectFormat(rawValue: format) ?? .elf).bytes(of: functions, sourceFileName: fileName)
         } catch let error as ObjectError {
             printError("egret: \(path) not written: \(error)")
             throw ExitCode(2)
+        } catch let error as CodegenError {
+            printError("egret: \(path) not written: \(error)")
+            throw ExitCode(3)
         }
         try OutputFile.write(bytes: bytes, to: path)
     }

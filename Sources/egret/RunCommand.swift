@@ -1,6 +1,7 @@
 import ArgumentParser
 import EgretFuzz
 import EgretHarness
+import EgretIR
 import Foundation
 
 /// `egret run FILE|DIR…`: execute every `; run:` line.
@@ -19,9 +20,14 @@ struct RunCommand: ParsableCommand {
     var interpreterOnly = false
 
     @Flag(name: .long, help: ArgumentHelp(
-        "Also run each variant through an ELF object linked with a C driver by gcc (aot[declared]…).",
+        "Also run each variant through an object linked with a C driver (aot[declared]…).",
         discussion: "Each file's run lines run in one program; a line's limit is --timeout."))
     var aot = false
+
+    @Option(name: .long, help: ArgumentHelp(
+        "With --aot: linux (an ELF object, gcc) or windows (a COFF object, x86_64-w64-mingw32-gcc, run under wine).",
+        valueName: "target"))
+    var target: String = "linux"
 
     @Flag(name: .shortAndLong, help: "Also list files that passed.")
     var verbose = false
@@ -35,8 +41,12 @@ struct RunCommand: ParsableCommand {
         if aot && interpreterOnly {
             throw CommandLineError.usage("--aot and --interpreter-only exclude each other")
         }
+        guard let chosen = AheadOfTimeTarget(rawValue: target) else {
+            throw CommandLineError.usage("--target: '\(Diagnostic.echo(target))' is not linux or windows")
+        }
+        if chosen != .linux && !aot { throw CommandLineError.usage("--target applies to --aot") }
         throw ExitCode(runFiletests(paths: paths, execution: execution, verbose: verbose,
-                                    interpreterOnly: interpreterOnly, aheadOfTime: aot))
+                                    interpreterOnly: interpreterOnly, aheadOfTime: aot ? chosen : nil))
     }
 }
 
@@ -79,7 +89,7 @@ struct InterpretCommand: ParsableCommand {
 /// Runs the files, printing a line per failing expectation and the summary; returns
 /// the exit status.
 func runFiletests(paths: [String], execution: ExecutionOptions, verbose: Bool, interpreterOnly: Bool,
-                  aheadOfTime: Bool = false) -> Int32 {
+                  aheadOfTime: AheadOfTimeTarget? = nil) -> Int32 {
     let files: [String]
     do {
         files = try FiletestSuite.collectFiles(paths)
@@ -90,7 +100,7 @@ func runFiletests(paths: [String], execution: ExecutionOptions, verbose: Bool, i
     var command = [selfExecutable(), "run-worker", "--fuel", String(execution.fuel),
                    "--timeout", String(execution.timeout)]
     if interpreterOnly { command.append("--interpreter-only") }
-    if aheadOfTime { command.append("--aot") }
+    if let aheadOfTime { command += ["--aot", "--target", aheadOfTime.rawValue] }
     let scratch = NSTemporaryDirectory() + "egret-run-\(getpid())"
     try? FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: scratch) }
@@ -127,6 +137,7 @@ struct RunWorkerCommand: ParsableCommand {
     var fuel: Int = 10_000_000
     @Flag(name: .long) var interpreterOnly = false
     @Flag(name: .long) var aot = false
+    @Option(name: .long) var target: String = "linux"
     @Option(name: .long, parsing: .unconditional, transform: OptionValues.duration)
     var timeout: Double = 30
 
@@ -135,6 +146,7 @@ struct RunWorkerCommand: ParsableCommand {
         options.fuel = fuel
         options.interpreterOnly = interpreterOnly
         options.aheadOfTime = aot
+        options.target = AheadOfTimeTarget(rawValue: target) ?? .linux
         options.lineTimeout = timeout
         IsolatedFiletestSuite.serve(runner: FiletestRunner(options: options))
     }

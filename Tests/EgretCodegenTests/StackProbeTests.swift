@@ -3,7 +3,8 @@ import EgretIR
 @testable import EgretCodegen
 
 /// Stack probes: a frame of a page or more touches each of its pages from the top
-/// before the prologue allocates it (unrolled up to three pages, a loop beyond), then
+/// before the prologue allocates it, below rsp without moving it, as `__chkstk` does
+/// (unrolled up to three pages, a loop beyond), then
 /// the lowest word of the frame if the probes did not reach it (also in any frame with
 /// stack slots), each touch recorded as `stk_ovf`: an oversized frame overflows into
 /// the stack's guard page instead of reaching whatever lies below it, and no access
@@ -52,6 +53,11 @@ struct StackProbeTests {
         compiled.code.traps.filter { $0.code == .stackOverflow }.map { Int($0.offset) }
     }
 
+    /// How the prologue starts under each convention (no registers to save here).
+    static func entry(_ callConv: String) -> [String] {
+        callConv == "system_v" ? ["pushq %rbp", "movq %rsp, %rbp"] : ["pushq %rbp", "leaq (%rsp), %rbp"]
+    }
+
     /// The allocation, then the touch of its lowest word when `touchesBottom`.
     static func allocation(_ frame: X64Frame) -> [String] {
         ["subq $0x\(String(frame.allocatedSize, radix: 16)), %rsp"] + (frame.touchesBottom ? ["movl $0, (%rsp)"] : [])
@@ -89,12 +95,11 @@ struct StackProbeTests {
         let compiled = try Self.compile(slotSize: 12288, callConv: callConv)
         let frame = compiled.emitted.frame
         #expect(frame.probeCount == 3)
-        let touches = Array(repeating: ["subq $0x1000, %rsp", "movl $0, (%rsp)"], count: 3).flatMap { $0 }
+        let touches = ["movl $0, -0x1000(%rsp)", "movl $0, -0x2000(%rsp)", "movl $0, -0x3000(%rsp)"]
         let prologue = try Self.prologue(compiled)
-        #expect(prologue.map(\.text) == ["pushq %rbp", "movq %rsp, %rbp"] + touches + ["addq $0x3000, %rsp"]
-                    + Self.allocation(frame))
+        #expect(prologue.map(\.text) == Self.entry(callConv) + touches + Self.allocation(frame))
         // Every touch, and nothing else, is recorded.
-        let touchOffsets = prologue.filter { $0.text == "movl $0, (%rsp)" }.map(\.offset)
+        let touchOffsets = prologue.filter { $0.text.hasPrefix("movl $0, ") }.map(\.offset)
         #expect(touchOffsets.count == (frame.touchesBottom ? 4 : 3))
         #expect(Self.stackOverflowRecords(compiled) == touchOffsets)
     }
@@ -106,17 +111,17 @@ struct StackProbeTests {
         #expect(frame.probeCount == Int32(frame.allocatedSize / 4096))
         // 100,000 bytes are not a whole number of pages: the lowest word is touched too.
         #expect(frame.touchesBottom)
-        let span = "0x" + String(frame.probeCount * 4096, radix: 16)
+        let end = "-0x" + String((frame.probeCount + 1) * 4096, radix: 16)
         let prologue = try Self.prologue(compiled)
-        #expect(prologue.map(\.text) == [
-            "pushq %rbp", "movq %rsp, %rbp",
-            "movq %rsp, %r11", "subq $\(span), %r11",
-            "subq $0x1000, %rsp", "movl $0, (%rsp)", "cmpq %r11, %rsp", "jne 0xe",
-            "addq $\(span), %rsp",
+        let loop = Self.entry(callConv).count + 1
+        let loopOffset = "0x" + String(prologue[loop].offset, radix: 16)
+        #expect(prologue.map(\.text) == Self.entry(callConv) + [
+            "movq $-0x1000, %r11",
+            "movl $0, (%rsp, %r11)", "subq $0x1000, %r11", "cmpq $\(end), %r11", "jne \(loopOffset)",
         ] + Self.allocation(frame))
-        // The touch inside the loop (at 21) and the one after the allocation.
-        let touchOffsets = prologue.filter { $0.text == "movl $0, (%rsp)" }.map(\.offset)
-        #expect(touchOffsets.first == 21 && touchOffsets.count == 2)
+        // The touch inside the loop and the one after the allocation.
+        let touchOffsets = prologue.filter { $0.text.hasPrefix("movl $0, ") }.map(\.offset)
+        #expect(touchOffsets.first == prologue[loop].offset && touchOffsets.count == 2)
         #expect(Self.stackOverflowRecords(compiled) == touchOffsets)
     }
 
@@ -128,17 +133,21 @@ struct StackProbeTests {
             (.aluRmiR(.sub, size: .size64, src1: rsp, src2: .imm(4096), dst: Writable(rsp)), "subq $4096, %rsp"),
             (.storeImm(size: .size32, imm: 0, dst: Amode(.base(rsp, displacement: 0), trap: .stackOverflow)),
              "movl $0, (%rsp)"),
-            (.aluRmiR(.add, size: .size64, src1: rsp, src2: .imm(12288), dst: Writable(rsp)), "addq $12288, %rsp"),
-            (.movRR(size: .size64, src: rsp, dst: Writable(r11)), "movq %rsp, %r11"),
-            (.aluRmiR(.sub, size: .size64, src1: r11, src2: .imm(98304), dst: Writable(r11)), "subq $98304, %r11"),
-            (.cmpRmiR(.cmp, size: .size64, src1: rsp, src2: .reg(r11)), "cmpq %r11, %rsp"),
+            (.storeImm(size: .size32, imm: 0, dst: Amode(.base(rsp, displacement: -8192), trap: .stackOverflow)),
+             "movl $0, -8192(%rsp)"),
+            (.movImm(size: .size64, imm: UInt64(bitPattern: -4096), dst: Writable(r11)), "movq $-4096, %r11"),
+            (.storeImm(size: .size32, imm: 0, dst: .baseIndex(rsp, r11, .one, 0, trap: .stackOverflow)),
+             "movl $0, (%rsp,%r11)"),
+            (.aluRmiR(.sub, size: .size64, src1: r11, src2: .imm(4096), dst: Writable(r11)), "subq $4096, %r11"),
+            (.cmpRmiR(.cmp, size: .size64, src1: r11, src2: .imm(-102400)), "cmpq $-102400, %r11"),
             (.jcc(cc: .ne, target: MachLabel(0)), "jne .L0"),
         ]
         for entry in entries { #expect(entry.inst.description == entry.text) }
         for failure in try checkAgainstIndependentTools(entries) { Issue.record(Comment(rawValue: failure.message)) }
-        // The touch records its trap code; nothing else in the sequence does.
+        // The touches record their trap code; nothing else in the sequence does.
         for (index, entry) in entries.enumerated() {
-            #expect(EncodedInstruction(entry.inst).traps.map(\.code) == (index == 1 ? [.stackOverflow] : []))
+            let touch = [1, 2, 4].contains(index)
+            #expect(EncodedInstruction(entry.inst).traps.map(\.code) == (touch ? [.stackOverflow] : []))
         }
     }
 

@@ -63,7 +63,6 @@ import Testing
     }
 
     @Test(arguments: [
-        (["--format", "coff"], 3, "egret: unsupported: --format coff: COFF objects"),
         (["--format", "macho"], 2, "egret: error: --format: 'macho' is not elf or coff"),
         (["SECOND"], 2, "egret: error: -o: give one .clif file to write an object from (got 2)"),
         (["-o", "/nonexistent/x.o"], 2, "egret: error: -o: /nonexistent/x.o: /nonexistent does not exist"),
@@ -94,6 +93,42 @@ import Testing
         #expect(run.stdout.contains("2 passed, 0 failed"), "\(run)")
         let both = try EgretCommand.run(["run", "--aot", "--interpreter-only", input])
         #expect(both.status == 2 && both.stderr.hasPrefix("egret: error: --aot and --interpreter-only"), "\(both)")
+    }
+
+    /// `--format coff` writes a COFF object (COFFObjectTests judges it): llvm-readobj
+    /// reads it as one, with an unwind entry per function.
+    @Test func formatCoffWritesAWindowsObject() throws {
+        let directory = EgretCommand.scratch("object-coff")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let input = try Self.file(Self.functions, in: directory)
+        let compile = try EgretCommand.run(["compile", input, "-o", directory + "/out.obj", "--format", "coff"])
+        #expect(compile.status == 0, "\(compile)")
+        let readobj = try EgretCommand.tool("llvm-readobj", ["--file-headers", "--unwind", directory + "/out.obj"])
+        #expect(readobj.status == 0 && readobj.stdout.contains("Format: COFF-x86-64"), "\(readobj)")
+        // triple, use_floor and the FloorF64 libcall.
+        #expect(readobj.stdout.components(separatedBy: "RuntimeFunction {").count == 4, "\(readobj)")
+    }
+
+    /// `egret run --aot --target windows`: the lines run as COFF code under wine; the
+    /// target needs --aot; without wine the path says so and exits 3.
+    @Test func runAheadOfTimeForWindowsRunsUnderWine() throws {
+        let directory = EgretCommand.scratch("run-wine")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let input = try Self.file(Self.functions + """
+
+            ; run: %use_floor(0x1.4p1) == 0x1.0p1
+            ; run: %use_floor(-0x1.4p1) == -0x1.8p1
+            """, in: directory)
+        let run = try EgretCommand.run(["run", "--aot", "--target", "windows", "-v", input], timeout: 300)
+        #expect(run.status == 0 && run.stdout.contains("2 passed, 0 failed"), "\(run)")
+        let alone = try EgretCommand.run(["run", "--target", "windows", input])
+        #expect(alone.status == 2 && alone.stderr.hasPrefix("egret: error: --target applies to --aot"), "\(alone)")
+        let unknown = try EgretCommand.run(["run", "--aot", "--target", "macos", input])
+        #expect(unknown.status == 2 && unknown.stderr.contains("'macos' is not linux or windows"), "\(unknown)")
+        let noWine = try EgretCommand.run(executable: "/usr/bin/env",
+                                          ["PATH=/nonexistent", PackagePaths.egretExecutable, "run", "--aot",
+                                           "--target", "windows", input])
+        #expect(noWine.status == 3 && noWine.stdout.contains("needs wine"), "\(noWine)")
     }
 
     /// `egret fuzz --aot-every N`: every Nth case says `test aot` (so its reduction and

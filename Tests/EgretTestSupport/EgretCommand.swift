@@ -19,6 +19,15 @@ extension ToolRun {
         try run(executable: "/usr/bin/env", [name] + arguments, in: directory, timeout: timeout)
     }
 
+    /// Runs a Windows program under wine, in the prefix `egret run --aot --target
+    /// windows` uses.
+    public static func wine(_ program: String, _ arguments: [String] = [], in directory: String? = nil,
+                            timeout: Double = 300) throws -> EgretCommand {
+        try run(executable: "/usr/bin/env",
+                ["WINEDEBUG=-all", "WINEPREFIX=\(AheadOfTimeTarget.preparedWinePrefix())", "wine", program] + arguments,
+                in: directory, timeout: timeout)
+    }
+
     /// Runs `executable arguments…`.
     public static func run(executable: String, _ arguments: [String], in directory: String? = nil,
                            timeout: Double = 120) throws -> EgretCommand {

@@ -79,7 +79,8 @@ public enum Compiler {
                                      outgoingArgumentsSize: lowered.frame.outgoingArgumentsSize,
                                      savedRegisters: choices.savedRegisters,
                                      incomingArgumentsSize: lowered.frame.incomingArgumentsSize,
-                                     savedVectorRegisters: savedVectors)
+                                     savedVectorRegisters: savedVectors,
+                                     prologueOrder: convention.prologueOrder)
             frame.incomingArgumentBias = choices.incomingArgumentBias
             return try X64Emitter.emit(lowered.vcode, allocation: allocation, frame: frame, features: options.features)
         }

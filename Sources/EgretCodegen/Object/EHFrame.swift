@@ -10,7 +10,7 @@
 ///           the rows of `UnwindRecord`s: the prologue, each change at the offset
 ///           just after the instruction that made it
 ///
-/// The prologue is described, and each `ret` epilogue between DW_CFA_remember_state
+/// The prologue is described in either order (`PrologueOrder`), and each `ret` epilogue between DW_CFA_remember_state
 /// and DW_CFA_restore_state: after `pop rbp` the CFA is rsp + 8. Tail-call epilogues
 /// are not described yet (the body's rules stay in force there).
 struct EHFrame {
@@ -74,9 +74,11 @@ struct EHFrame {
         }
         body.appendULEB(0)                    // no augmentation data
         var location = 0
+        var cfa = CFARule()
+        var remembered: [CFARule] = []
         for record in unwind {
             advance(&body, from: &location, to: record.codeOffset)
-            EHFrame.appendRule(record, to: &body)
+            EHFrame.appendRule(record, cfa: &cfa, remembered: &remembered, to: &body)
         }
         appendEntry(body)
     }
@@ -111,19 +113,33 @@ struct EHFrame {
         location = offset
     }
 
-    /// The rule a prologue step sets. The frame pointer, once set, is rbp = CFA - 16,
-    /// so a register saved at rbp + k is at CFA - 16 + k.
-    private static func appendRule(_ record: UnwindRecord, to body: inout [UInt8]) {
+    /// The rule a step sets. Until the frame pointer is set the CFA is rsp-based, and
+    /// each push and allocation moves it; once set, rbp = CFA - 16, so a register
+    /// saved at rbp + k is at CFA - 16 + k.
+    private static func appendRule(_ record: UnwindRecord, cfa: inout CFARule, remembered: inout [CFARule],
+                                   to body: inout [UInt8]) {
+        let before = cfa
+        cfa.apply(record)
         switch record {
         case .pushFramePointer:
             body.append(CFA.defCFAOffset)
-            body.appendULEB(16)
+            body.appendULEB(cfa.offset)
             body.append(CFA.offset | UInt8(DWARFRegister.rbp))
             body.appendULEB(2)                // at CFA - 16
         case .defineFramePointer:
-            body.append(CFA.defCFARegister)
-            body.appendULEB(DWARFRegister.rbp)
+            if before.offset == cfa.offset {
+                body.append(CFA.defCFARegister)
+                body.appendULEB(DWARFRegister.rbp)
+            } else {
+                body.append(CFA.defCFA)
+                body.appendULEB(DWARFRegister.rbp)
+                body.appendULEB(cfa.offset)
+            }
         case .saveRegister(_, let register, let offset), .saveVectorRegister(_, let register, let offset):
+            if cfa.offset != before.offset {
+                body.append(CFA.defCFAOffset)
+                body.appendULEB(cfa.offset)
+            }
             // A factored offset (CFA - 8n); vector saves are 16-byte aligned, so
             // their offsets are multiples of 8 too.
             let factored = (16 - Int(offset)) / 8
@@ -131,8 +147,12 @@ struct EHFrame {
             body.appendULEB(DWARFRegister.number(of: register))
             body.appendULEB(factored)
         case .stackAllocation:
-            break                             // the CFA is rbp-based by then
+            if cfa.offset != before.offset {
+                body.append(CFA.defCFAOffset)
+                body.appendULEB(cfa.offset)
+            }
         case .epilogueBegin:
+            remembered.append(before)
             body.append(CFA.rememberState)
         case .popFramePointer:
             body.append(CFA.defCFA)
@@ -144,10 +164,40 @@ struct EHFrame {
             // registers' (GCC's output relies on it, libgcc and both libunwinds do it),
             // and stated once more for readers that restore only the registers'
             // (llvm-dwarfdump 14 among them).
+            cfa = remembered.popLast() ?? cfa
             body.append(CFA.restoreState)
             body.append(CFA.defCFA)
             body.appendULEB(DWARFRegister.rbp)
             body.appendULEB(16)
+        }
+    }
+}
+
+/// Where the CFA is, step by step through a function's unwind records: rsp + 8 at
+/// entry, rsp + 8 more for each push and rsp + n more for each allocation until the
+/// frame pointer is set, rbp + 16 from then on, rsp + 8 after an epilogue's `pop rbp`.
+/// (`epilogueEnd` returns to the state before the epilogue, which the caller keeps.)
+struct CFARule: Hashable {
+    var isFramePointer = false
+    var offset = 8
+
+    mutating func apply(_ record: UnwindRecord) {
+        switch record {
+        case .pushFramePointer:
+            offset = 16
+        case .defineFramePointer:
+            isFramePointer = true
+            offset = 16
+        case .saveRegister(_, _, let saveOffset):
+            // A push: the register lands at CFA - 16 + saveOffset, where rsp is now.
+            if !isFramePointer { offset = 16 - Int(saveOffset) }
+        case .stackAllocation(_, let size):
+            if !isFramePointer { offset += Int(size) }
+        case .saveVectorRegister, .epilogueBegin, .epilogueEnd:
+            break
+        case .popFramePointer:
+            isFramePointer = false
+            offset = 8
         }
     }
 }

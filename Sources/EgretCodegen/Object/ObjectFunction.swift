@@ -58,3 +58,21 @@ public enum ObjectError: Error, Hashable, Sendable, CustomStringConvertible {
         }
     }
 }
+
+/// The object formats Egret writes.
+public enum ObjectFormat: String, CaseIterable, Sendable {
+    /// ELF64 x86-64, for Linux linkers (`ELFObject`).
+    case elf
+    /// COFF x86-64, for Windows linkers (`COFFObject`).
+    case coff
+
+    /// The object holding `functions`.
+    /// - Throws: `ObjectError`, or `CodegenError.unsupported` when a function's
+    ///   prologue cannot be described in the format's unwind information.
+    public func bytes(of functions: [ObjectFunction], sourceFileName: String) throws -> [UInt8] {
+        switch self {
+        case .elf: return try ELFObject(functions: functions, sourceFileName: sourceFileName).bytes()
+        case .coff: return try COFFObject(functions: functions, sourceFileName: sourceFileName).bytes()
+        }
+    }
+}

@@ -7,8 +7,7 @@ public enum UnwindRows {
     /// The CFA as register + offset, and the registers saved at CFA + offset (by
     /// DWARF number).
     struct State {
-        var cfaRegister = DWARFRegister.rsp
-        var cfaOffset = 8
+        var cfa = CFARule()
         var saved: [Int: Int] = [DWARFRegister.returnAddress: -8]
     }
 
@@ -29,21 +28,16 @@ public enum UnwindRows {
     }
 
     private static func apply(_ record: UnwindRecord, to state: inout State, remembered: inout [State]) {
+        if case .epilogueBegin = record { remembered.append(state) }
+        state.cfa.apply(record)
         switch record {
         case .pushFramePointer:
-            state.cfaOffset = 16
             state.saved[DWARFRegister.rbp] = -16
-        case .defineFramePointer:
-            state.cfaRegister = DWARFRegister.rbp
         case .saveRegister(_, let register, let offset), .saveVectorRegister(_, let register, let offset):
             state.saved[DWARFRegister.number(of: register)] = -16 + Int(offset)
-        case .stackAllocation:
+        case .defineFramePointer, .stackAllocation, .epilogueBegin:
             break
-        case .epilogueBegin:
-            remembered.append(state)
         case .popFramePointer:
-            state.cfaRegister = DWARFRegister.rsp
-            state.cfaOffset = 8
             state.saved[DWARFRegister.rbp] = nil
         case .epilogueEnd:
             if let previous = remembered.popLast() { state = previous }
@@ -52,7 +46,8 @@ public enum UnwindRows {
 
     private static func text(at offset: Int, _ state: State) -> String {
         let registers = state.saved.keys.sorted().map { "\(name(of: $0))=[CFA\(state.saved[$0] ?? 0)]" }
-        return "  0x\(String(offset, radix: 16)): CFA=\(name(of: state.cfaRegister))+\(state.cfaOffset): "
+        let register = state.cfa.isFramePointer ? DWARFRegister.rbp : DWARFRegister.rsp
+        return "  0x\(String(offset, radix: 16)): CFA=\(name(of: register))+\(state.cfa.offset): "
             + registers.joined(separator: ", ")
     }
 

@@ -5,10 +5,11 @@ import EgretIR
 /// (AOTExecutor.swift). Each line calls the function through its trampoline (the same
 /// 16-byte argument slots as the JIT's) on a stack of `StackBudget.bytes` with a guard
 /// page below it, with the heap image copied into a guard-paged buffer first. A fault
-/// is turned into a trap code by the program's own signal handler: the trap record at
-/// the faulting instruction (tables generated from the code's records), else
-/// `stk_ovf` for a fault in the stack's guard page; anything else is a crash, reported
-/// with its place, and the program stops.
+/// is turned into a trap code by the program's own handler (a signal handler on Linux,
+/// a vectored exception handler on Windows: `windowsMain`): the trap record at the
+/// faulting instruction (tables generated from the code's records), else `stk_ovf`
+/// for a fault in the stack's guard page; anything else is a crash, reported with its
+/// place, and the program stops.
 ///
 /// Output, one line each, flushed (run `prog FIRST` to start at line FIRST):
 ///
@@ -46,14 +47,18 @@ struct AOTDriver {
     /// Each line's wall-clock limit.
     var lineTimeoutSeconds: Double
     /// Map the stack in the low 2 GiB (MAP_32BIT), as the JIT does for a module
-    /// written for 32-bit pointers: its stack addresses are i32 values.
+    /// written for 32-bit pointers: its stack addresses are i32 values (Linux only).
     var lowStack: Bool
+    var target: AheadOfTimeTarget = .linux
 
     var source: String {
-        var c = AOTDriver.prelude
+        var c = target == .linux ? AOTDriver.prelude : AOTDriver.windowsPrelude
+        c += AOTDriver.types
         c += "#define SLOT_LIMIT \(AOTDriver.slotLimit)\n"
         c += "#define STACK_SIZE \(StackBudget.bytes)\n"
-        c += "#define STACK_FLAGS (MAP_PRIVATE | MAP_ANONYMOUS\(lowStack ? " | MAP_32BIT" : ""))\n"
+        if target == .linux {
+            c += "#define STACK_FLAGS (MAP_PRIVATE | MAP_ANONYMOUS\(lowStack ? " | MAP_32BIT" : ""))\n"
+        }
         c += "#define STACK_OVERFLOW \(TrapCode.stackOverflow.raw)\n"
         c += "#define HEAP_SIZE \(heap?.size ?? 0)\n"
         c += "#define HEAP_GUARD \(HeapImage.guardBytes)\n"
@@ -85,7 +90,8 @@ struct AOTDriver {
         c += "};\n#define LINE_COUNT \(lines.count)\n"
         let image = heap.map { AOTDriver.bytes($0.bytes) } ?? "0"
         c += "static const unsigned char heap_image[] = {\(image)};\n"
-        c += AOTDriver.main
+        c += AOTDriver.locate
+        c += target == .linux ? AOTDriver.main : AOTDriver.windowsMain
         return c
     }
 
@@ -107,9 +113,27 @@ struct AOTDriver {
         #include <sys/time.h>
         #include <ucontext.h>
         #include <unistd.h>
+        #define EGRET_SYSV
 
+        """
+
+    static let windowsPrelude = """
+        #define __USE_MINGW_ANSI_STDIO 1
+        #include <windows.h>
+        #include <fcntl.h>
+        #include <io.h>
+        #include <stdint.h>
+        #include <stdio.h>
+        #include <stdlib.h>
+        #include <string.h>
+        /* The trampolines are System V code on every target. */
+        #define EGRET_SYSV __attribute__((sysv_abi))
+
+        """
+
+    static let types = """
         typedef struct { uint64_t lo, hi; } egret_slot;
-        typedef void egret_trampoline(egret_slot *slots, const void *target);
+        typedef void EGRET_SYSV egret_trampoline(egret_slot *slots, const void *target);
         typedef struct { uint32_t offset; uint8_t code; } egret_trap;
         typedef struct { const char *start; uint64_t size; const egret_trap *traps; uint32_t count; } egret_function;
         typedef struct {
@@ -119,18 +143,14 @@ struct AOTDriver {
 
         """
 
-    static let main = """
+    /// Finding the function and trap record of a faulting pc, on every target.
+    static let locate = """
 
-        static sigjmp_buf jump;
         static volatile int outcome;             /* trap code, -1 crash, -2 time out */
         static volatile int crash_signal, crash_function;
         static volatile uintptr_t crash_offset;
-        static char *guard_low, *guard_high;
-        static ucontext_t main_context, call_context;
         static egret_slot slots[SLOT_LIMIT];
         static const egret_line *current;
-
-        static void call_entry(void) { current->trampoline(slots, current->target); }
 
         /* The function containing pc (-1: none) and, through *code, its trap code (-1: none). */
         static int locate(uintptr_t pc, int *code) {
@@ -151,6 +171,15 @@ struct AOTDriver {
             crash_offset = pc;
             return -1;
         }
+        """
+
+    static let main = """
+
+        static sigjmp_buf jump;
+        static char *guard_low, *guard_high;
+        static ucontext_t main_context, call_context;
+
+        static void call_entry(void) { current->trampoline(slots, current->target); }
 
         static void on_fault(int sig, siginfo_t *info, void *context) {
             ucontext_t *uc = (ucontext_t *)context;
@@ -232,6 +261,136 @@ struct AOTDriver {
                         _exit(3);
                     }
                     if (outcome == -2) printf("O %d\\n", i); else printf("T %d %d\\n", i, outcome);
+                }
+                if (heap) {
+                    printf("H %d ", i);
+                    for (int b = 0; b < HEAP_SIZE; b++) printf("%02x", heap[b]);
+                    printf("\\n");
+                }
+                fflush(stdout);
+            }
+            return 0;
+        }
+
+        """
+
+    /// The Windows program: each line runs on a thread of its own with a stack of
+    /// `StackBudget.bytes`; a vectored exception handler turns a fault into a trap
+    /// code as the Linux signal handler does (`stk_ovf` for Windows' stack overflow,
+    /// or an access violation in the thread's stack reservation) and ends the thread
+    /// from where the called code's frames began; the main thread waits for it at
+    /// most the line's time. Output is binary, so each line ends in "\n" alone.
+    static let windowsMain = """
+
+        static volatile DWORD worker;
+        static ULONG_PTR stack_low, stack_high, resume_rsp;
+
+        static void finish_thread(void) { ExitThread(1); }
+
+        static DWORD WINAPI call_entry(LPVOID unused) {
+            (void)unused;
+            GetCurrentThreadStackLimits(&stack_low, &stack_high);
+            /* Below this frame: only the called code's frames, dead once it faults. */
+            resume_rsp = (((ULONG_PTR)__builtin_frame_address(0) - 512) & ~(ULONG_PTR)15) - 8;
+            worker = GetCurrentThreadId();
+            current->trampoline(slots, current->target);
+            return 0;
+        }
+
+        /* The POSIX signal a Windows exception corresponds to, for crash reports. */
+        static int signal_of(DWORD code) {
+            switch (code) {
+            case EXCEPTION_ILLEGAL_INSTRUCTION: case EXCEPTION_PRIV_INSTRUCTION: return 4;
+            case EXCEPTION_BREAKPOINT: case EXCEPTION_SINGLE_STEP: return 5;
+            case EXCEPTION_INT_DIVIDE_BY_ZERO: case EXCEPTION_INT_OVERFLOW: return 8;
+            case EXCEPTION_DATATYPE_MISALIGNMENT: return 7;
+            default: return 11;
+            }
+        }
+
+        static LONG CALLBACK on_exception(EXCEPTION_POINTERS *info) {
+            DWORD kind = info->ExceptionRecord->ExceptionCode;
+            if (GetCurrentThreadId() != worker) return EXCEPTION_CONTINUE_SEARCH;
+            switch (kind) {
+            case EXCEPTION_ACCESS_VIOLATION: case EXCEPTION_ILLEGAL_INSTRUCTION: case EXCEPTION_PRIV_INSTRUCTION:
+            case EXCEPTION_INT_DIVIDE_BY_ZERO: case EXCEPTION_INT_OVERFLOW: case EXCEPTION_STACK_OVERFLOW:
+            case EXCEPTION_BREAKPOINT: case EXCEPTION_SINGLE_STEP: case EXCEPTION_DATATYPE_MISALIGNMENT:
+            case EXCEPTION_IN_PAGE_ERROR:
+                break;
+            default:
+                return EXCEPTION_CONTINUE_SEARCH;
+            }
+            int code;
+            int function = locate((uintptr_t)info->ContextRecord->Rip, &code);
+            if (code < 0 && kind == EXCEPTION_STACK_OVERFLOW) code = STACK_OVERFLOW;
+            if (code < 0 && kind == EXCEPTION_ACCESS_VIOLATION && info->ExceptionRecord->NumberParameters >= 2) {
+                ULONG_PTR address = info->ExceptionRecord->ExceptionInformation[1];
+                if (address >= stack_low && address < stack_high) code = STACK_OVERFLOW;
+            }
+            if (code < 0) { crash_signal = signal_of(kind); crash_function = function; }
+            outcome = code;
+            /* Resume where the called code's frames began, to end the thread. */
+            info->ContextRecord->Rsp = resume_rsp;
+            info->ContextRecord->Rip = (DWORD64)(uintptr_t)finish_thread;
+            return EXCEPTION_CONTINUE_EXECUTION;
+        }
+
+        int main(int argc, char **argv) {
+            int first = argc > 1 ? atoi(argv[1]) : 0;
+            _setmode(_fileno(stdout), _O_BINARY);
+            SetErrorMode(SEM_FAILCRITICALERRORS | SEM_NOGPFAULTERRORBOX);
+            AddVectoredExceptionHandler(1, on_exception);
+            SYSTEM_INFO system;
+            GetSystemInfo(&system);
+            size_t page = system.dwPageSize;
+            unsigned char *heap = 0;
+            if (HEAP_SIZE > 0) {
+                size_t rounded = (HEAP_SIZE + page - 1) / page * page;
+                char *base = VirtualAlloc(0, rounded + HEAP_GUARD, MEM_RESERVE, PAGE_NOACCESS);
+                if (!base || !VirtualAlloc(base, rounded, MEM_COMMIT, PAGE_READWRITE)) {
+                    fprintf(stderr, "VirtualAlloc failed\\n");
+                    return 2;
+                }
+                heap = (unsigned char *)base + rounded - HEAP_SIZE;
+            }
+            DWORD millis = LINE_SECONDS * 1000 + LINE_MICROS / 1000 + 1;
+            for (int i = first; i < LINE_COUNT; i++) {
+                current = &lines[i];
+                printf("S %d\\n", i);
+                fflush(stdout);
+                if (heap) memcpy(heap, heap_image, HEAP_SIZE);
+                memset(slots, 0, sizeof slots);
+                for (uint32_t a = 0; a < current->argc; a++) {
+                    slots[a].lo = current->args[2 * a];
+                    slots[a].hi = current->args[2 * a + 1];
+                }
+                for (const int *h = current->heap_args; *h >= 0; h++) { slots[*h].lo = (uintptr_t)heap; slots[*h].hi = 0; }
+                outcome = 0;
+                worker = 0;
+                HANDLE thread = CreateThread(0, STACK_SIZE, call_entry, 0, STACK_SIZE_PARAM_IS_A_RESERVATION, 0);
+                if (!thread) { fprintf(stderr, "CreateThread failed\\n"); return 2; }
+                DWORD exit_code = 0;
+                if (WaitForSingleObject(thread, millis) == WAIT_TIMEOUT) {
+                    TerminateThread(thread, 2);
+                    WaitForSingleObject(thread, INFINITE);
+                    outcome = -2;
+                    exit_code = 2;
+                } else {
+                    GetExitCodeThread(thread, &exit_code);
+                }
+                CloseHandle(thread);
+                if (exit_code == 0) {
+                    printf("V %d", i);
+                    for (uint32_t r = 0; r < current->resultc; r++) printf(" %llx %llx", (unsigned long long)slots[r].lo, (unsigned long long)slots[r].hi);
+                    printf("\\n");
+                } else if (outcome == -1) {
+                    printf("C %d %d %d %llu\\n", i, crash_signal, crash_function, (unsigned long long)crash_offset);
+                    fflush(stdout);
+                    _exit(3);
+                } else if (outcome == -2) {
+                    printf("O %d\\n", i);
+                } else {
+                    printf("T %d %d\\n", i, outcome);
                 }
                 if (heap) {
                     printf("H %d ", i);

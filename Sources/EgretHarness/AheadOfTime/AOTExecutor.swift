@@ -3,15 +3,15 @@ import EgretIR
 import EgretInterpreter
 import Foundation
 
-/// The third executor (`egret run --aot`): a module's functions written to an ELF
-/// object by Egret, linked with a generated C driver (AOTDriver.swift) by the system C
-/// compiler, and run as a program of its own. Its outcomes are judged exactly like the
-/// JIT's (ModuleHarness).
+/// The third executor (`egret run --aot`): a module's functions written to an object
+/// by Egret, linked with a generated C driver (AOTDriver.swift) by a C compiler, and
+/// run as a program of its own, on Linux or under wine (`AheadOfTimeTarget`). Its
+/// outcomes are judged exactly like the JIT's (ModuleHarness).
 ///
-///     ModuleCompilation (the JIT's) ─▶ ELFObject: the functions (local, aliased egret_aot_fN),
+///     ModuleCompilation (the JIT's) ─▶ ELF or COFF: the functions (local, aliased egret_aot_fN),
 ///                          their float libcalls, a trampoline per signature
-///     AOTDriver ─▶ driver.c: argument slots, trap tables, the signal handler
-///     cc -no-pie driver.c egret.o ─▶ prog; prog FIRST ─▶ one outcome per line
+///     AOTDriver ─▶ driver.c: argument slots, trap tables, the fault handler
+///     cc driver.c egret.o ─▶ prog; [wine] prog FIRST ─▶ one outcome per line
 ///
 /// A crash (a fault no trap record explains) ends the program: that line's outcome
 /// is the crash, and the program runs again from the next line.
@@ -43,7 +43,8 @@ public enum AOTExecutor {
     /// Runs `directives` of `module`, whose functions `compilation` compiled with
     /// `options` (the JIT's: the same code); one result per directive.
     public static func run(_ directives: [RunDirective], of module: Module, compilation: ModuleCompilation,
-                           options: Compiler.Options, lineTimeout: Double) -> [Result<ExecutedCall, ExecutorFailure>] {
+                           options: Compiler.Options, lineTimeout: Double,
+                           target: AheadOfTimeTarget = .linux) -> [Result<ExecutedCall, ExecutorFailure>] {
         var results = [Result<ExecutedCall, ExecutorFailure>?](repeating: nil, count: directives.count)
         var runnable: [Int] = []
         for (index, directive) in directives.enumerated() {
@@ -58,15 +59,15 @@ public enum AOTExecutor {
         }
         if !runnable.isEmpty {
             let outcomes = execute(runnable.map { directives[$0] }, of: module, compilation: compilation,
-                                   options: options, lineTimeout: lineTimeout)
+                                   options: options, lineTimeout: lineTimeout, target: target)
             for (index, outcome) in zip(runnable, outcomes) { results[index] = outcome }
         }
         return results.map { $0 ?? .failure(.callFailed(Failure.protocolError("no outcome"))) }
     }
 
     private static func execute(_ directives: [RunDirective], of module: Module, compilation: ModuleCompilation,
-                                options: Compiler.Options,
-                                lineTimeout: Double) -> [Result<ExecutedCall, ExecutorFailure>] {
+                                options: Compiler.Options, lineTimeout: Double,
+                                target: AheadOfTimeTarget) -> [Result<ExecutedCall, ExecutorFailure>] {
         let directory = NSTemporaryDirectory() + "egret-aot-\(getpid())-\(UInt32.random(in: 0 ... .max))"
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let program: String
@@ -74,7 +75,7 @@ public enum AOTExecutor {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             (program, driver) = try build(directives, of: module, compilation: compilation, options: options,
-                                          lineTimeout: lineTimeout, in: directory)
+                                          lineTimeout: lineTimeout, target: target, in: directory)
         } catch let failure as Failure {
             if case .toolchain(let message) = failure { return directives.map { _ in .failure(.unsupported(message)) } }
             return directives.map { _ in .failure(.callFailed(failure)) }
@@ -86,12 +87,21 @@ public enum AOTExecutor {
         var results = [Result<ExecutedCall, ExecutorFailure>?](repeating: nil, count: directives.count)
         var first = 0
         while first < directives.count {
-            // The whole program gets a line's limit for each line left, and a second.
-            let limit = lineTimeout * Double(directives.count - first) + 1
-            let run = ToolRun(program, [String(first)], timeout: limit)
+            // The whole program gets a line's limit for each line left, and a second
+            // (and a minute for wine to start, its first start creating its prefix).
+            let limit = lineTimeout * Double(directives.count - first) + (target == .windows ? 60 : 1)
+            let run = target.run(program, first: first, timeout: limit)
             var parser = AOTOutputParser(directives: directives, module: module, functions: driver.functions,
                                          lineTimeout: lineTimeout)
             parser.read(run.stdout, into: &results)
+            if parser.started == nil && run.status != 0 {
+                let why = Failure.protocolError("the program ended with status \(run.status) before its first line: "
+                                                + String(run.stderr.prefix(500)))
+                for index in first ..< directives.count where results[index] == nil {
+                    results[index] = .failure(.callFailed(why))
+                }
+                break
+            }
             guard let stopped = parser.stopped ?? (run.status == 0 ? nil : parser.started) else { break }
             if results[stopped] == nil {
                 let why: Failure = run.timedOut ? .timedOut(lineTimeout)
@@ -105,8 +115,14 @@ public enum AOTExecutor {
 
     /// Writes the object and the driver into `directory` and links them.
     private static func build(_ directives: [RunDirective], of module: Module, compilation: ModuleCompilation,
-                              options: Compiler.Options, lineTimeout: Double,
+                              options: Compiler.Options, lineTimeout: Double, target: AheadOfTimeTarget,
                               in directory: String) throws -> (String, AOTDriver) {
+        let lowStack = IRVerifier.pointerType(for: module) != .i64
+        if lowStack && target == .windows {
+            throw CodegenError.unsupported("--target windows: a module with 32-bit pointers (its stack must lie "
+                                           + "below 4 GiB, which a Windows thread's cannot be made to)")
+        }
+        try target.checkRunner()
         var objectFunctions: [ObjectFunction] = []
         var entries: [AOTDriver.FunctionEntry] = []
         var entryOfFunction: [Int: Int] = [:]
@@ -146,16 +162,16 @@ public enum AOTExecutor {
                                         resultCount: signature.returns.count))
         }
         let driver = AOTDriver(functions: entries, trampolines: trampolineNames, lines: lines, heap: module.heap,
-                               lineTimeoutSeconds: lineTimeout,
-                               lowStack: IRVerifier.pointerType(for: module) != .i64)
-        let object = try ELFObject(functions: objectFunctions, sourceFileName: module.fileName).bytes()
+                               lineTimeoutSeconds: lineTimeout, lowStack: lowStack, target: target)
+        let object = try target.objectFormat.bytes(of: objectFunctions, sourceFileName: module.fileName)
         try OutputFile.write(bytes: object, to: directory + "/egret.o")
         try OutputFile.write(driver.source, to: directory + "/driver.c")
-        let program = directory + "/prog"
-        let link = ToolRun("/usr/bin/env", [compiler, "-no-pie", "-O0", "-w", "-o", program,
+        let program = directory + "/" + target.programName
+        let (compiler, package) = target.compiler
+        let link = ToolRun("/usr/bin/env", [compiler] + target.linkFlags + ["-o", program,
                                             directory + "/driver.c", directory + "/egret.o"], timeout: 120)
         if link.status == 127 {  // env: the compiler is not on the PATH
-            throw Failure.toolchain("--aot needs the C compiler \(compiler) (Debian package gcc)")
+            throw Failure.toolchain("--aot needs the C compiler \(compiler) (Debian package \(package))")
         }
         guard link.status == 0 else { throw Failure.link(String(link.stderr.prefix(2000))) }
         return (program, driver)

@@ -17,6 +17,7 @@ import EgretIR
 /// | i128 returns | two i64 (rax:rdx) | two i64 (rax:rdx) | two i64 |
 /// | shadow space | 0 | 32 bytes, always | 0 |
 /// | stack arguments popped by | caller | caller | callee (`ret $n`) |
+/// | prologue order | rbp set first | rbp set after the pushes | rbp set first |
 ///
 /// Common to all three: 8-byte stack-argument slots (a narrower value occupies the
 /// low bytes of its slot), the stack pointer 16-byte aligned at every call, and no red
@@ -73,6 +74,22 @@ public struct CallingConvention: Hashable, Sendable, CustomStringConvertible {
     /// How an i128 argument's two halves are placed (`ABISignature`); i128 returns are
     /// two i64 returns under every convention.
     public var wideIntegerArguments: WideIntegerPlacement = .twoIntegers
+    /// The order of the prologue's steps (`X64Frame.emitPrologue`).
+    public var prologueOrder: PrologueOrder = .framePointerFirst
+
+    /// When the prologue sets the frame pointer. The frame is the same either way
+    /// (rbp = CFA - 16, the pushes below it, the xmm saves below them); only the
+    /// order of the steps differs, and with it what the unwind information can say.
+    public enum PrologueOrder: Hashable, Sendable {
+        /// `push rbp; mov rbp, rsp; push …; sub rsp, N` (what System V compilers do).
+        case framePointerFirst
+        /// `push rbp; push …; sub rsp, P; lea rbp, [rsp + P + pushes]; movups …; sub
+        /// rsp, N - P`: Windows x64 unwind codes measure every save from the frame
+        /// pointer minus its offset (`UWOP_SET_FPREG`, an unsigned multiple of 16 up
+        /// to 240), so the frame pointer must be set where the xmm saves lie at or
+        /// above that base, after the pushes and the allocation that holds them.
+        case framePointerLast
+    }
 
     /// Where the halves of a 128-bit integer argument go.
     public enum WideIntegerPlacement: Hashable, Sendable {
@@ -134,7 +151,7 @@ public struct CallingConvention: Hashable, Sendable, CustomStringConvertible {
         calleeSaved: PRegSet([.rbx, .rbp, .rsi, .rdi, .r12, .r13, .r14, .r15,
                               .xmm6, .xmm7, .xmm8, .xmm9, .xmm10, .xmm11, .xmm12, .xmm13, .xmm14, .xmm15]),
         shadowSpaceSize: 32, stackAlignment: 16, stackSlotSize: 8, assumedRedZoneSize: 0,
-        calleePopsStackArguments: false, supportsTailCalls: false)
+        calleePopsStackArguments: false, supportsTailCalls: false, prologueOrder: .framePointerLast)
 
     /// Cranelift's `tail` convention on x64: System V arguments and callee-saved
     /// registers, eight return registers per class (r11 stays free as a scratch

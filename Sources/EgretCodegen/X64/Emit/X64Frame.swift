@@ -48,6 +48,8 @@ public struct X64Frame: Sendable {
     public let allocatedSize: Int32
     /// Bytes of stack arguments the caller passed (shadow space included).
     public let incomingArgumentsSize: Int32
+    /// The order of the prologue's steps (the convention's).
+    public let prologueOrder: CallingConvention.PrologueOrder
 
     /// The most bytes a frame may span from its lowest address (rsp after the
     /// prologue) to the end of its incoming arguments: 1 GiB. Every frame address is
@@ -67,13 +69,16 @@ public struct X64Frame: Sendable {
     ///   - savedRegisters: callee-saved registers written by the function.
     ///   - incomingArgumentsSize: bytes of stack arguments the caller passed.
     ///   - savedVectorRegisters: callee-saved xmm registers written by the function.
+    ///   - prologueOrder: when the prologue sets rbp (the convention's).
     /// - Throws: `CodegenError.unsupported` ("implementation limit exceeded", with the
     ///   size the frame would need) when the frame passes `sizeLimit`, or a slot asks
     ///   for an alignment above 16. Every size is added with overflow checks, so no
     ///   input can trap the layout itself.
     public init(stackSlots: [StackSlotData], spillSlotCount: Int, outgoingArgumentsSize: Int,
-                savedRegisters: [PReg], incomingArgumentsSize: Int = 0, savedVectorRegisters: [PReg] = []) throws {
+                savedRegisters: [PReg], incomingArgumentsSize: Int = 0, savedVectorRegisters: [PReg] = [],
+                prologueOrder: CallingConvention.PrologueOrder = .framePointerFirst) throws {
         self.savedRegisters = savedRegisters
+        self.prologueOrder = prologueOrder
         self.savedVectorRegisters = savedVectorRegisters
         var size = FrameSize()
         var offset = try size.add(outgoingArgumentsSize, to: 0, what: .outgoingArguments)
@@ -159,31 +164,71 @@ public struct X64Frame: Sendable {
         return Amode(.base(base, displacement: resolved), trap: amode.trap)
     }
 
-    /// `push rbp; mov rbp, rsp; push saved…; [stack probes]; sub rsp, N`, with the
-    /// unwind record of each step at the code offset right after it (the probes move
-    /// rsp and put it back; the CFA is rbp-based by then).
+    /// The prologue, in the order the convention asks for (`PrologueOrder`), with the
+    /// unwind record of each step at the code offset right after it (the probes touch
+    /// pages below rsp without moving it):
+    ///
+    ///     frame pointer first           frame pointer last (Windows x64)
+    ///     push rbp                      push rbp
+    ///     mov rbp, rsp                  push saved…
+    ///     push saved…                   sub rsp, P            (P = windowsFramePointerOffset − pushes)
+    ///                                   lea rbp, [rsp + P + pushes]
+    ///     [stack probes]                [movups xmm saves]
+    ///     sub rsp, N                    [stack probes]
+    ///     [touch of the bottom]         sub rsp, N − P
+    ///     [movups xmm saves]            [touch of the bottom]
+    ///
+    /// The frame is the same either way, and the CFA is rbp-based before the probes.
     func emitPrologue(into buffer: inout CodeBuffer, unwind: inout [UnwindRecord]) {
         let rbp = Gpr(PReg.rbp), rsp = Gpr(PReg.rsp)
         X64Inst.push(src: .reg(rbp)).encode(into: &buffer)
         unwind.append(.pushFramePointer(codeOffset: buffer.bytes.count))
-        X64Inst.movRR(size: .size64, src: rsp, dst: Writable(rbp)).encode(into: &buffer)
-        unwind.append(.defineFramePointer(codeOffset: buffer.bytes.count))
+        if prologueOrder == .framePointerFirst {
+            X64Inst.movRR(size: .size64, src: rsp, dst: Writable(rbp)).encode(into: &buffer)
+            unwind.append(.defineFramePointer(codeOffset: buffer.bytes.count))
+        }
         for (index, preg) in savedRegisters.enumerated() {
             X64Inst.push(src: .reg(Gpr(preg))).encode(into: &buffer)
             // Saved at rbp - 8·(index + 1), i.e. CFA - 16 - 8·(index + 1).
             unwind.append(.saveRegister(codeOffset: buffer.bytes.count, register: preg,
                                         offsetFromFramePointer: -8 * Int32(index + 1)))
         }
+        let remaining = probedAllocation
+        if prologueOrder == .framePointerLast {
+            let offset = windowsFramePointerOffset
+            let first = allocatedSize - remaining
+            if first > 0 {
+                X64Inst.aluRmiR(.sub, size: .size64, src1: rsp, src2: .imm(first), dst: Writable(rsp))
+                    .encode(into: &buffer)
+                unwind.append(.stackAllocation(codeOffset: buffer.bytes.count, size: first))
+            }
+            X64Inst.lea(size: .size64, address: .base(rsp, offset), dst: Writable(rbp)).encode(into: &buffer)
+            unwind.append(.defineFramePointer(codeOffset: buffer.bytes.count))
+            emitVectorSaves(into: &buffer, unwind: &unwind)
+        }
         emitStackProbe(into: &buffer)
-        if allocatedSize > 0 {
-            X64Inst.aluRmiR(.sub, size: .size64, src1: rsp, src2: .imm(allocatedSize), dst: Writable(rsp))
+        if remaining > 0 {
+            X64Inst.aluRmiR(.sub, size: .size64, src1: rsp, src2: .imm(remaining), dst: Writable(rsp))
                 .encode(into: &buffer)
-            unwind.append(.stackAllocation(codeOffset: buffer.bytes.count, size: allocatedSize))
+            unwind.append(.stackAllocation(codeOffset: buffer.bytes.count, size: remaining))
             if touchesBottom { X64Frame.probeTouch.encode(into: &buffer) }
         }
+        if prologueOrder == .framePointerFirst { emitVectorSaves(into: &buffer, unwind: &unwind) }
+    }
+
+    /// Under `.framePointerLast`: how far above rsp the prologue sets rbp, once the
+    /// pushes and the xmm save area lie between them. A multiple of 16 of at most
+    /// 224 (seven pushes and ten xmm saves), within `UWOP_SET_FPREG`'s 240.
+    public var windowsFramePointerOffset: Int32 {
+        let pushed = Int32(8 * savedRegisters.count)
+        return ((pushed + 15) & ~15) + 16 * Int32(savedVectorRegisters.count)
+    }
+
+    /// Stores the saved xmm registers in their slots below the pushes, only once rsp
+    /// is below them (no red zone is assumed).
+    private func emitVectorSaves(into buffer: inout CodeBuffer, unwind: inout [UnwindRecord]) {
+        let rbp = Gpr(PReg.rbp)
         for (index, preg) in savedVectorRegisters.enumerated() {
-            // Below the pushes and inside the allocation: stored only now that rsp is
-            // below the slot (no red zone is assumed).
             X64Inst.xmmStore(.movups, src: Xmm(preg), dst: .base(rbp, -vectorSaveOffset(index)))
                 .encode(into: &buffer)
             unwind.append(.saveVectorRegister(codeOffset: buffer.bytes.count, register: preg,
@@ -199,8 +244,16 @@ public struct X64Frame: Sendable {
     public static let unrolledProbeLimit: Int32 = 3
 
     /// How many pages the prologue touches before it allocates the frame: one per whole
-    /// probe interval of `allocatedSize` (none for a frame smaller than a page).
-    public var probeCount: Int32 { allocatedSize / X64Frame.probeInterval }
+    /// probe interval of `probedAllocation` (none for a frame smaller than a page).
+    public var probeCount: Int32 { probedAllocation / X64Frame.probeInterval }
+
+    /// The allocation the probes precede: all of `allocatedSize`, but for the part
+    /// `.framePointerLast` allocates before it sets rbp (at most 224 bytes, never
+    /// probed: less than a page).
+    public var probedAllocation: Int32 {
+        guard prologueOrder == .framePointerLast else { return allocatedSize }
+        return allocatedSize - (windowsFramePointerOffset - 8 * Int32(savedRegisters.count))
+    }
 
     /// Whether the prologue touches the frame's lowest byte right after allocating it
     /// (`movl $0, (%rsp)`, recorded as `stk_ovf`): when the page probes did not reach
@@ -211,60 +264,61 @@ public struct X64Frame: Sendable {
     /// overflow is reported as `stk_ovf` at the touch. Spills, saves and outgoing
     /// arguments carry no trap code, so a fault there is recognised by its address.
     public var touchesBottom: Bool {
-        allocatedSize > 0 && allocatedSize % X64Frame.probeInterval != 0 && (probeCount > 0 || !stackSlotOffsets.isEmpty)
+        probedAllocation > 0 && probedAllocation % X64Frame.probeInterval != 0
+            && (probeCount > 0 || !stackSlotOffsets.isEmpty)
     }
 
     /// A touch of the word at rsp, recorded as `stk_ovf`.
     static let probeTouch = X64Inst.storeImm(size: .size32, imm: 0,
                                              dst: Amode(.base(Gpr(PReg.rsp), displacement: 0), trap: .stackOverflow))
 
-    /// Stack probes (Cranelift's inline `probestack`, with `__chkstk`'s semantics): a
-    /// frame of at least one page touches every page it will occupy, in order from the
-    /// top, before rsp moves past them for good, so the first access below the stack
-    /// lands in its guard page, whatever the frame's size and whichever part of it the
-    /// function touches first:
+    /// Stack probes with `__chkstk`'s semantics: a frame of at least one page touches
+    /// every page it will occupy, in order from the top, before rsp moves, so the
+    /// first access below the stack lands in its guard page whatever the frame's size
+    /// and whichever part of it the function touches first. rsp stays where it is
+    /// while the pages are touched, as `__chkstk` and `___chkstk_ms` leave it: a
+    /// fault in the guard page then finds the stack above rsp intact and room below
+    /// the faulting page's top for its handler (Windows dispatches a stack overflow
+    /// on the thread's own stack; wine ends a thread whose rsp is already in the last
+    /// page).
     ///
     ///     up to three pages            more pages (r11 is free in a prologue: no
     ///                                  convention passes an argument in it)
-    ///     subq $4096, %rsp             movq %rsp, %r11
-    ///     movl $0, (%rsp)   ← stk_ovf  subq $(pages·4096), %r11
-    ///     … once per page            loop:
-    ///     addq $(pages·4096), %rsp     subq $4096, %rsp
-    ///                                  movl $0, (%rsp)   ← stk_ovf
-    ///                                  cmpq %r11, %rsp
+    ///     movl $0, -0x1000(%rsp)       movq $-0x1000, %r11
+    ///     movl $0, -0x2000(%rsp)     loop:
+    ///     … once per page  ← stk_ovf   movl $0, (%rsp,%r11)      ← stk_ovf
+    ///                                  subq $0x1000, %r11
+    ///                                  cmpq $-(pages+1)·0x1000, %r11
     ///                                  jne loop
-    ///                                  addq $(pages·4096), %rsp
     ///
     /// Each touch carries a trap record for `stk_ovf`, so a fault there is a stack
     /// overflow wherever the stack lies. Then the allocation (`subq $N, %rsp`) follows
     /// as for any frame, and the touch of its lowest word (`touchesBottom`) when the
     /// probes stopped above it (less than a page above), so every page of the frame is
-    /// touched in order from the top, as `__chkstk` does.
+    /// touched in order from the top.
     private func emitStackProbe(into buffer: inout CodeBuffer) {
         let pages = probeCount
         guard pages > 0 else { return }
         let rsp = Gpr(PReg.rsp), r11 = Gpr(PReg.r11)
         let page = X64Frame.probeInterval
-        let step = X64Inst.aluRmiR(.sub, size: .size64, src1: rsp, src2: .imm(page), dst: Writable(rsp))
-        let touch = X64Frame.probeTouch
         if pages <= X64Frame.unrolledProbeLimit {
-            for _ in 0 ..< pages {
-                step.encode(into: &buffer)
-                touch.encode(into: &buffer)
+            for index in 1 ... pages {
+                X64Inst.storeImm(size: .size32, imm: 0,
+                                 dst: Amode(.base(rsp, displacement: -page * index), trap: .stackOverflow))
+                    .encode(into: &buffer)
             }
         } else {
-            X64Inst.movRR(size: .size64, src: rsp, dst: Writable(r11)).encode(into: &buffer)
-            X64Inst.aluRmiR(.sub, size: .size64, src1: r11, src2: .imm(pages * page), dst: Writable(r11))
+            X64Inst.movImm(size: .size64, imm: UInt64(bitPattern: Int64(-page)), dst: Writable(r11))
                 .encode(into: &buffer)
             let loop = buffer.makeLabel()
             buffer.bind(loop)
-            step.encode(into: &buffer)
-            touch.encode(into: &buffer)
-            X64Inst.cmpRmiR(.cmp, size: .size64, src1: rsp, src2: .reg(r11)).encode(into: &buffer)
+            X64Inst.storeImm(size: .size32, imm: 0, dst: .baseIndex(rsp, r11, .one, 0, trap: .stackOverflow))
+                .encode(into: &buffer)
+            X64Inst.aluRmiR(.sub, size: .size64, src1: r11, src2: .imm(page), dst: Writable(r11))
+                .encode(into: &buffer)
+            X64Inst.cmpRmiR(.cmp, size: .size64, src1: r11, src2: .imm(-page * (pages + 1))).encode(into: &buffer)
             X64Inst.jcc(cc: .ne, target: loop).encode(into: &buffer)
         }
-        X64Inst.aluRmiR(.add, size: .size64, src1: rsp, src2: .imm(pages * page), dst: Writable(rsp))
-            .encode(into: &buffer)
     }
 
     /// Before a tail call (`returnCallKnown`/`returnCallUnknown`, see their comment in
@@ -298,12 +352,15 @@ public struct X64Frame: Sendable {
     }
 
     /// Restores rsp and the saved registers; the `ret` itself follows (and then the
-    /// caller adds `epilogueEnd`).
+    /// caller adds `epilogueEnd`). Under `.framePointerLast` rsp is restored by `lea
+    /// rsp, [rbp - pushes]` even without pushes: Windows recognises an epilogue by its
+    /// form (`lea rsp, [frame register + k]` or `add rsp, k`, pops, `ret`), and `mov
+    /// rsp, rbp` is not one of them.
     func emitEpilogue(into buffer: inout CodeBuffer, unwind: inout [UnwindRecord]) {
         unwind.append(.epilogueBegin(codeOffset: buffer.bytes.count))
         let rbp = Gpr(PReg.rbp), rsp = Gpr(PReg.rsp)
         emitVectorRestores(into: &buffer)
-        if savedRegisters.isEmpty {
+        if savedRegisters.isEmpty && prologueOrder == .framePointerFirst {
             X64Inst.movRR(size: .size64, src: rbp, dst: Writable(rsp)).encode(into: &buffer)
         } else {
             X64Inst.lea(size: .size64, address: .base(rbp, -8 * Int32(savedRegisters.count)), dst: Writable(rsp))
