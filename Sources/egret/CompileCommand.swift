@@ -4,7 +4,8 @@ import EgretHarness
 import EgretIR
 import Foundation
 
-/// `egret compile FILE… [--disasm] [--vcode] [--unwind] [--timings] [-o OUT.o [--format elf|coff]]`.
+/// `egret compile FILE… [--disasm] [--vcode] [--unwind] [--timings]
+/// [-o OUT.o [--format elf|coff] [--function-sections]]`.
 struct CompileCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compile",
@@ -39,16 +40,25 @@ struct CompileCommand: ParsableCommand {
     @Option(name: .long, help: "The object format with -o: elf (Linux x86-64) or coff (Windows x64).")
     var format: String = "elf"
 
+    @Flag(name: .long, help: "With -o and elf: a .text.NAME section per function, for the linker's --gc-sections.")
+    var functionSections = false
+
     @Argument(help: "The .clif files to compile.")
     var files: [String]
 
     func run() throws {
+        if functionSections && output == nil {
+            throw CommandLineError.usage("--function-sections applies to -o")
+        }
         if let output {
             guard files.count == 1 else {
                 throw CommandLineError.usage("-o: give one .clif file to write an object from (got \(files.count))")
             }
-            guard ObjectFormat(rawValue: format) != nil else {
+            guard let objectFormat = ObjectFormat(rawValue: format) else {
                 throw CommandLineError.usage("--format: '\(Diagnostic.echo(format))' is not elf or coff")
+            }
+            if functionSections && objectFormat != .elf {
+                throw CommandLineError.usage("--function-sections: ELF objects only")
             }
             try Preflight.writableFile(output, option: "-o")
         }
@@ -129,6 +139,9 @@ struct CompileCommand: ParsableCommand {
                 for instruction in disassembler.disassemble(compiled.code.bytes) { print("  \(instruction)") }
             }
         }
+        if functionSections && output == nil {
+            throw CommandLineError.usage("--function-sections applies to -o")
+        }
         if let output {
             guard status == 0 else {
                 printError("egret: \(output) not written: not every function of \(file) compiled")
@@ -161,7 +174,8 @@ struct CompileCommand: ParsableCommand {
         let fileName = String(file.split(separator: "/").last ?? Substring(file))
         let bytes: [UInt8]
         do {
-            bytes = try (ObjectFormat(rawValue: format) ?? .elf).bytes(of: functions, sourceFileName: fileName)
+            bytes = try (ObjectFormat(rawValue: format) ?? .elf).bytes(of: functions, sourceFileName: fileName,
+                                                                       sectionPerFunction: functionSections)
         } catch let error as ObjectError {
             printError("egret: \(path) not written: \(error)")
             throw ExitCode(2)

@@ -57,16 +57,18 @@ struct ELFObjectTests {
         long keep(long, long);
         double ceil_plus(double);
         __attribute__((ms_abi)) double scale_win(long, double);
+        double with_constants(double);
         long c_scale(long x) { return 10 * x; }
         int main(void) {
-            printf("%ld %ld %.2f %.1f\\n", add3(1, 2, 3), keep(4, 5), ceil_plus(1.25), scale_win(2, 0.5));
+            printf("%ld %ld %.2f %.1f %.2f\\n", add3(1, 2, 3), keep(4, 5), ceil_plus(1.25), scale_win(2, 0.5),
+                   with_constants(1.0));
             return 0;
         }
         """
 
     /// add3(1, 2, 3) = 6; keep(4, 5) = (40 + 4 + 5) · 5 + 4 = 249; ceil(1.25) + 3 = 5;
-    /// scale_win(2, 0.5) = 20.5.
-    static let expected = "6 249 5.00 20.5\n"
+    /// scale_win(2, 0.5) = 20.5; with_constants(1) = 1 + 2.5 + 0.25.
+    static let expected = "6 249 5.00 20.5 3.75\n"
 
     /// The module's functions compiled, and the float libcall as a local function.
     static func objectFunctions() throws -> [ObjectFunction] {
@@ -75,13 +77,40 @@ struct ELFObjectTests {
         let ceil = try #require(FloatLibcalls.function(named: .testCase("CeilF64"),
                                                        signature: module.functions[2].signatures[0]))
         functions.append(ObjectFunction(try Compiler.compile(ceil), isGlobal: false))
+        functions.append(try withConstants())
         return functions
     }
 
+    /// A leaf built by hand that reads two constants RIP-relatively, one of them
+    /// 16-byte aligned: x + 2.5 + 0.25. (The lowering materialises scalar constants
+    /// as immediates; vector code will read constants from memory like this.) In
+    /// the object its constants live in `.rodata`, reached through relocations.
+    static func withConstants() throws -> ObjectFunction {
+        var buffer = CodeBuffer()
+        let half = buffer.addConstant(Array(withUnsafeBytes(of: (2.5).bitPattern.littleEndian) { Array($0) }),
+                                      alignment: 8)
+        let quarter = buffer.addConstant(Array(withUnsafeBytes(of: (0.25).bitPattern.littleEndian) { Array($0) })
+                                         + [UInt8](repeating: 0, count: 8), alignment: 16)
+        let xmm0 = Xmm(PReg.xmm0), xmm1 = Xmm(PReg.xmm1)
+        X64Inst.xmmLoad(.movsd, src: .rip(half), dst: Writable(xmm1)).encode(into: &buffer)
+        X64Inst.xmmRmR(.addsd, src1: xmm0, src2: .reg(xmm1), dst: Writable(xmm0)).encode(into: &buffer)
+        X64Inst.xmmRmR(.addsd, src1: xmm0, src2: .mem(.rip(quarter)), dst: Writable(xmm0)).encode(into: &buffer)
+        X64Inst.ret(returns: []).encode(into: &buffer)
+        let code = try buffer.finish()
+        try #require(code.constantReferences?.count == 2 && code.bytes.count > code.codeSize)
+        return ObjectFunction(name: .testCase("with_constants"), code: code, unwind: [])
+    }
+
+    /// Where each function lies in the object's `.text`.
+    static func offsets(_ functions: [ObjectFunction]) throws -> [Int] {
+        try ObjectLayout(functions, sectionPerFunction: false).placements.map(\.offset)
+    }
+
     /// Writes the object into a fresh directory; returns the directory.
-    static func writeObject() throws -> String {
+    static func writeObject(sectionPerFunction: Bool = false) throws -> String {
         let directory = EgretCommand.scratch("elf")
-        let bytes = try ELFObject(functions: try objectFunctions(), sourceFileName: "object.clif").bytes()
+        let bytes = try ELFObject(functions: try objectFunctions(), sourceFileName: "object.clif",
+                                  sectionPerFunction: sectionPerFunction).bytes()
         try Data(bytes).write(to: URL(fileURLWithPath: directory + "/egret.o"))
         try driver.write(toFile: directory + "/main.c", atomically: true, encoding: .utf8)
         return directory
@@ -97,6 +126,23 @@ struct ELFObjectTests {
         #expect(run.status == 0 && run.stdout == Self.expected, "\(run)")
     }
 
+    /// With a section per function, the linker's --gc-sections keeps what main
+    /// reaches, and the program still runs.
+    @Test func aSectionPerFunctionLinksWithGarbageCollection() throws {
+        let directory = try Self.writeObject(sectionPerFunction: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let readelf = try EgretCommand.tool("readelf", ["-S", "-W", "egret.o"], in: directory)
+        for section in [".text.add3", ".rela.text.keep", ".text.CeilF64", ".rodata"] {
+            #expect(readelf.stdout.contains(" \(section) "), "no \(section) in\n\(readelf.stdout)")
+        }
+        let link = try EgretCommand.tool("gcc", ["-Wl,--gc-sections", "-o", "main", "main.c", "egret.o"], in: directory)
+        try #require(link.status == 0, "\(link)")
+        let run = try EgretCommand.run(executable: directory + "/main", [], in: directory)
+        #expect(run.status == 0 && run.stdout == Self.expected, "\(run)")
+        let dwarf = try EgretCommand.tool("llvm-dwarfdump", ["--eh-frame", "egret.o"], in: directory)
+        #expect(dwarf.status == 0 && dwarf.stderr.isEmpty, "\(dwarf)")
+    }
+
     @Test func readelfAndLLVMReadObjReadTheObjectWithoutWarnings() throws {
         let directory = try Self.writeObject()
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -109,6 +155,8 @@ struct ELFObjectTests {
             #expect(readelf.stdout.contains(line), "no '\(line)' in\n\(readelf.stdout)")
         }
         #expect(readelf.stdout.contains("R_X86_64_PLT32") && readelf.stdout.contains(".note.GNU-stack"))
+        // with_constants reads its constants from .rodata.
+        #expect(readelf.stdout.contains("R_X86_64_PC32          0000000000000000 .rodata + "), "\(readelf.stdout)")
         let readobj = try EgretCommand.tool("llvm-readobj", ["--all", "egret.o"], in: directory)
         #expect(readobj.status == 0 && readobj.stderr.isEmpty, "\(readobj)")
     }
@@ -124,20 +172,18 @@ struct ELFObjectTests {
         #expect(dump.status == 0 && dump.stderr.isEmpty, "\(dump)")
         let fdes = dump.stdout.components(separatedBy: "\n\n").filter { $0.contains(" FDE cie=") }
         try #require(fdes.count == functions.count, "\(dump.stdout)")
-        var start = 0
         var savedAny = false
-        for (function, fde) in zip(functions, fdes) {
-            start = (start + 15) / 16 * 16
+        for (function, (fde, start)) in zip(functions, zip(fdes, try Self.offsets(functions))) {
             let range = String(format: "pc=%08x...%08x", start, start + function.code.codeSize)
             #expect(fde.contains(range), "\(function.name): no \(range) in\n\(fde)")
-            start += function.code.bytes.count
+            guard !function.unwind.isEmpty else { continue }  // the hand-built leaf
             let lastRow = try #require(rows(after: fde, in: dump.stdout).last, "\(function.name): no rows")
             #expect(lastRow.contains("CFA=RBP+16") && lastRow.contains("RBP=[CFA-16]") && lastRow.contains("RIP=[CFA-8]"),
                     "\(function.name): \(lastRow)")
             // Each `ret` epilogue: from `pop rbp` to the `ret`, the CFA is rsp + 8.
             let allRows = rows(after: fde, in: dump.stdout)
             for case .popFramePointer(let offset) in function.unwind {
-                let row = String(format: "  0x%x: CFA=RSP+8: ", start - function.code.bytes.count + offset)
+                let row = String(format: "  0x%x: CFA=RSP+8: ", start + offset)
                 #expect(allRows.contains { $0.hasPrefix(row) && $0.contains("RIP=[CFA-8]") && !$0.contains("RBP=") },
                         "\(function.name): no '\(row)…' in\n\(allRows.joined(separator: "\n"))")
             }
@@ -164,9 +210,7 @@ struct ELFObjectTests {
         try #require(dump.status == 0, "\(dump)")
         let fdes = dump.stdout.components(separatedBy: "\n\n").filter { $0.contains(" FDE cie=") }
         try #require(fdes.count == functions.count)
-        var start = 0
-        for (function, fde) in zip(functions, fdes) {
-            start = (start + 15) / 16 * 16
+        for (function, (fde, start)) in zip(functions, zip(fdes, try Self.offsets(functions))) {
             // llvm-dwarfdump prints addresses in the object; Egret's rows are offsets.
             let decoded = rows(after: fde, in: dump.stdout)
             let ours = UnwindRows.rows(of: function.unwind).map { row -> String in
@@ -175,7 +219,6 @@ struct ELFObjectTests {
                 return "  0x\(String(start + offset, radix: 16))" + row[colon...]
             }
             #expect(ours == decoded, "\(function.name):\n\(ours.joined(separator: "\n"))\nvs\n\(decoded.joined(separator: "\n"))")
-            start += function.code.bytes.count
         }
     }
 
@@ -205,10 +248,8 @@ struct ELFObjectTests {
             objdump[offset] = String(parts[1].split(separator: " ").first ?? "")
         }
         let disassembler = try Disassembler()
-        var start = 0
         var compared = 0
-        for function in functions {
-            start = (start + 15) / 16 * 16
+        for (function, start) in zip(functions, try Self.offsets(functions)) {
             let code = Array(function.code.bytes[0 ..< function.code.codeSize])
             for instruction in disassembler.disassemble(code) {
                 let offset = start + Int(instruction.address)
@@ -219,7 +260,6 @@ struct ELFObjectTests {
                 #expect(same, "\(function.name)+\(instruction.address): \(seen) vs \(instruction)")
                 compared += 1
             }
-            start += function.code.bytes.count
         }
         #expect(compared > 20)
     }

@@ -64,6 +64,7 @@ import Testing
 
     @Test(arguments: [
         (["--format", "macho"], 2, "egret: error: --format: 'macho' is not elf or coff"),
+        (["--format", "coff", "--function-sections"], 2, "egret: error: --function-sections: ELF objects only"),
         (["SECOND"], 2, "egret: error: -o: give one .clif file to write an object from (got 2)"),
         (["-o", "/nonexistent/x.o"], 2, "egret: error: -o: /nonexistent/x.o: /nonexistent does not exist"),
     ])

@@ -157,8 +157,15 @@ public struct CodeBuffer: Sendable {
             put(constant.data)
         }
         if let problem = problems.first { throw problem }
+        var constantReferences: [ConstantReference] = []
+        var constantsMovable = true
         for fixup in fixups {
             guard let target = offset(of: fixup.label) else { throw CodeBufferError.unboundLabel(fixup.label) }
+            if target >= codeSize && !constants.isEmpty {
+                constantReferences.append(ConstantReference(offset: fixup.offset, target: UInt32(target),
+                                                            addend: fixup.addend))
+            }
+            if Int(fixup.offset) >= codeSize { constantsMovable = false }
             let value = Int64(target) - Int64(fixup.offset) + Int64(fixup.addend)
             guard let field = Int32(exactly: value) else {
                 throw CodeBufferError.fixupOutOfRange(fixup.label, distance: value)
@@ -169,7 +176,8 @@ public struct CodeBuffer: Sendable {
         }
         return FinishedCode(bytes: bytes, codeSize: codeSize, traps: traps, relocations: relocations,
                             labelOffsets: labelOffsets.map { $0 == CodeBuffer.unbound ? nil : Int($0) },
-                            requiredAlignment: constants.map(\.alignment).max() ?? 1)
+                            requiredAlignment: constants.map(\.alignment).max() ?? 1,
+                            constantReferences: constantsMovable ? constantReferences : nil)
     }
 }
 
@@ -189,6 +197,15 @@ public struct MachLabel: Hashable, Sendable, Comparable, CustomStringConvertible
 public struct LabelFixup: Hashable, Sendable {
     public var offset: UInt32
     public var label: MachLabel
+    public var addend: Int32
+}
+
+/// A 4-byte PC-relative field at `offset` that reads the constant at `target` (an
+/// offset into `FinishedCode.bytes`, at or past `codeSize`): it holds
+/// `target - offset + addend`.
+public struct ConstantReference: Hashable, Sendable {
+    public var offset: UInt32
+    public var target: UInt32
     public var addend: Int32
 }
 
@@ -228,6 +245,11 @@ public struct FinishedCode: Hashable, Sendable {
     /// The alignment the first byte must be placed at so that every constant is
     /// aligned (the largest constant alignment; 1 without constants).
     public var requiredAlignment: Int = 1
+    /// Every PC-relative field of the code that refers to a constant, so an object
+    /// file can place the constants (`bytes[codeSize...]`) in a read-only section of
+    /// their own and relocate these fields to it; nil when a field among the
+    /// constants refers elsewhere (the constants must then stay after the code).
+    public var constantReferences: [ConstantReference]? = []
 
     /// The trap records sorted by offset, one per offset (the first of several), for
     /// binary search: the JIT's and the ahead-of-time driver's trap lookup.

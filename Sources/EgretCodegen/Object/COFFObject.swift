@@ -5,14 +5,15 @@ import EgretIR
 /// (MinGW's ld, lld-link, link.exe).
 ///
 ///     section   contents
-///     .text     the functions, each at a multiple of 16 (or of its constants'
-///               alignment), their constants after their code; relocations: calls,
-///               jumps and other PC-relative fields IMAGE_REL_AMD64_REL32 (the addend
-///               in the field), 8-byte addresses IMAGE_REL_AMD64_ADDR64
+///     .text     the functions, each at a multiple of 16 (ObjectLayout);
+///               relocations: calls, jumps and other PC-relative fields (constants
+///               among them) IMAGE_REL_AMD64_REL32 (the addend in the field), 8-byte
+///               addresses IMAGE_REL_AMD64_ADDR64
 ///     .xdata    one UNWIND_INFO per function (WindowsUnwind.swift)
 ///     .pdata    one RUNTIME_FUNCTION per function: start, end and unwind
 ///               information, each IMAGE_REL_AMD64_ADDR32NB (image-relative)
-///     symbols   the file, the three sections, the functions (external, or static
+///     .rdata    the functions' constants (if any)
+///     symbols   the file, the sections, the functions (external, or static
 ///               for local ones), their aliases, then the undefined names the code
 ///               refers to; names longer than eight bytes in the string table
 ///
@@ -40,26 +41,23 @@ public struct COFFObject {
         var type: RelocationType
     }
 
-    // Section numbers (1-based) and the symbol index of each section's symbol.
-    private static let textSection = 1, xdataSection = 2, pdataSection = 3
+    // Section numbers (1-based): .rdata is the fourth, when there are constants.
+    private static let textSection = 1, xdataSection = 2, pdataSection = 3, rdataSection = 4
 
     /// The object file's bytes.
     public func bytes() throws -> [UInt8] {
-        var symbols = COFFSymbols(fileName: sourceFileName)
-        var text: [UInt8] = []
-        var offsets: [Int] = []
+        let layout = try ObjectLayout(functions, sectionPerFunction: false)
+        let hasReadOnly = !layout.readOnly.isEmpty
+        var symbols = COFFSymbols(fileName: sourceFileName, readOnlyData: hasReadOnly)
+        var text = layout.texts.first ?? []
+        let offsets = layout.placements.map(\.offset)
         var xdata: [UInt8] = []
         var unwindOffsets: [Int] = []
         for function in functions {
-            let alignment = max(16, function.code.requiredAlignment)
-            while text.count % alignment != 0 { text.append(0xCC) }
-            offsets.append(text.count)
-            text.append(contentsOf: function.code.bytes)
             let name = ObjectSymbol.name(of: function.name)
             unwindOffsets.append(xdata.count)
             xdata.append(contentsOf: try WindowsUnwindInfo(function.unwind, function: name).bytes)
         }
-        guard text.count < Int(UInt32.max) else { throw ObjectError.tooLarge(".text of \(text.count) bytes") }
         try symbols.addFunctions(functions, offsets: offsets)
 
         var textRelocations: [Relocation] = []
@@ -82,6 +80,14 @@ public struct COFFObject {
                 }
             }
         }
+        for field in layout.constantFields {
+            guard let value = Int32(exactly: field.addend + 4) else {
+                throw ObjectError.tooLarge("a constant \(field.addend) bytes into .rdata")
+            }
+            text.put32(UInt32(bitPattern: value), at: field.offset)
+            textRelocations.append(Relocation(offset: field.offset, symbol: symbols.rdataSymbol, type: .rel32))
+        }
+        textRelocations.sort { $0.offset < $1.offset }
         var pdata: [UInt8] = []
         var pdataRelocations: [Relocation] = []
         for (index, function) in functions.enumerated() {
@@ -95,15 +101,18 @@ public struct COFFObject {
 
         // Layout: header, section headers, each section's data and relocations, the
         // symbol table, the string table.
-        let headerSize = 20 + 3 * 40
         var body: [UInt8] = []
         var headers: [[UInt8]] = []
-        let textAlignment = functions.map { max(16, $0.code.requiredAlignment) }.max() ?? 16
-        let sections: [(name: String, data: [UInt8], relocations: [Relocation], flags: UInt32)] = [
+        let textAlignment = layout.textAlignments.first ?? 16
+        var sections: [(name: String, data: [UInt8], relocations: [Relocation], flags: UInt32)] = [
             (".text", text, textRelocations, 0x6000_0020 | COFFObject.alignmentFlag(textAlignment)),
             (".xdata", xdata, [], 0x4000_0040 | COFFObject.alignmentFlag(4)),
             (".pdata", pdata, pdataRelocations, 0x4000_0040 | COFFObject.alignmentFlag(4)),
         ]
+        if hasReadOnly {
+            sections.append((".rdata", layout.readOnly, [], 0x4000_0040 | COFFObject.alignmentFlag(layout.readOnlyAlignment)))
+        }
+        let headerSize = 20 + sections.count * 40
         for section in sections {
             while body.count % 4 != 0 { body.append(0) }
             let dataOffset = headerSize + body.count
@@ -139,6 +148,9 @@ public struct COFFObject {
         symbols.setSectionAuxiliary(section: COFFObject.xdataSection, length: xdata.count, relocations: 0)
         symbols.setSectionAuxiliary(section: COFFObject.pdataSection, length: pdata.count,
                                     relocations: pdataRelocations.count)
+        if hasReadOnly {
+            symbols.setSectionAuxiliary(section: COFFObject.rdataSection, length: layout.readOnly.count, relocations: 0)
+        }
         while body.count % 4 != 0 { body.append(0) }
         let symbolTableOffset = headerSize + body.count
         let (table, count, strings) = symbols.encoded()
@@ -199,7 +211,7 @@ private struct COFFSymbols {
     private var symbols: [Symbol] = []
     private var defined: [String: Int] = [:]
     private var aliasNames: Set<String> = []
-    private(set) var textSymbol = 0, xdataSymbol = 0
+    private(set) var textSymbol = 0, xdataSymbol = 0, rdataSymbol = 0
     /// The index the next symbol would have.
     private var nextIndex = 0
 
@@ -207,7 +219,7 @@ private struct COFFSymbols {
     private static let external: UInt8 = 2, staticClass: UInt8 = 3, file: UInt8 = 103
     private static let function: UInt16 = 0x20
 
-    init(fileName: String) {
+    init(fileName: String, readOnlyData: Bool) {
         var name = Array(fileName.utf8)
         let records = max(1, (name.count + 17) / 18)
         name += [UInt8](repeating: 0, count: 18 * records - name.count)
@@ -217,6 +229,7 @@ private struct COFFSymbols {
         textSymbol = append(COFFSymbols.sectionSymbol(".text", 1))
         xdataSymbol = append(COFFSymbols.sectionSymbol(".xdata", 2))
         append(COFFSymbols.sectionSymbol(".pdata", 3))
+        if readOnlyData { rdataSymbol = append(COFFSymbols.sectionSymbol(".rdata", 4)) }
     }
 
     private static func sectionSymbol(_ name: String, _ section: Int16) -> Symbol {

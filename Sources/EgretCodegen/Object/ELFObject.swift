@@ -4,17 +4,19 @@ import EgretIR
 /// functions: what the system linker takes from `egret compile -o`.
 ///
 ///     section          contents
-///     .text            the functions, each at a multiple of 16 (or of its constants'
-///                      alignment), their constants after their code
+///     .text            the functions, each at a multiple of 16 (ObjectLayout); with
+///                      `sectionPerFunction`, one `.text.NAME` each instead
 ///     .rela.text       calls and jumps to other symbols: R_X86_64_PLT32; other
-///                      PC-relative fields: R_X86_64_PC32; 8-byte addresses:
-///                      R_X86_64_64
+///                      PC-relative fields (constants among them): R_X86_64_PC32;
+///                      8-byte addresses: R_X86_64_64 (one per text section)
+///     .rodata          the functions' constants (those that cannot move stay after
+///                      their code, in .text)
 ///     .eh_frame        one CIE, one FDE per function (EHFrame.swift)
-///     .rela.eh_frame   each FDE's pc_begin: R_X86_64_PC32 to .text
+///     .rela.eh_frame   each FDE's pc_begin: R_X86_64_PC32 to its text section
 ///     .note.GNU-stack  empty: the code needs no executable stack
-///     .symtab .strtab  a file symbol, the section symbol of .text, the local
-///                      functions, then the global ones and the undefined symbols
-///                      the code refers to
+///     .symtab .strtab  a file symbol, the section symbols, the local functions,
+///                      then the global ones and the undefined symbols the code
+///                      refers to
 ///     .shstrtab        section names
 ///
 /// Requires: each function's code is what the emitter finished (its relocations lie
@@ -26,55 +28,62 @@ public struct ELFObject {
     public let functions: [ObjectFunction]
     /// The name of the STT_FILE symbol (the CLIF file's name).
     public let sourceFileName: String
+    /// One `.text.NAME` section per function (as `-ffunction-sections` makes), so
+    /// the linker can drop those nothing refers to (`--gc-sections`).
+    public var sectionPerFunction: Bool
 
-    public init(functions: [ObjectFunction], sourceFileName: String) {
+    public init(functions: [ObjectFunction], sourceFileName: String, sectionPerFunction: Bool = false) {
         self.functions = functions
         self.sourceFileName = sourceFileName
-    }
-
-    // Section indices, in header order.
-    private enum Section: UInt16, CaseIterable {
-        case null, text, relaText, ehFrame, relaEHFrame, noteGNUStack, symtab, strtab, shstrtab
-
-        var name: String {
-            switch self {
-            case .null: return ""
-            case .text: return ".text"
-            case .relaText: return ".rela.text"
-            case .ehFrame: return ".eh_frame"
-            case .relaEHFrame: return ".rela.eh_frame"
-            case .noteGNUStack: return ".note.GNU-stack"
-            case .symtab: return ".symtab"
-            case .strtab: return ".strtab"
-            case .shstrtab: return ".shstrtab"
-            }
-        }
+        self.sectionPerFunction = sectionPerFunction
     }
 
     private enum RelocationType: UInt32 {
         case r64 = 1, pc32 = 2, plt32 = 4
     }
 
+    /// One section: its name, contents and header fields; `link` and `info` name
+    /// other sections by their position in the list.
+    private struct Section {
+        var name: String
+        var data: [UInt8]
+        var type: UInt32
+        var flags: UInt64 = 0
+        var alignment: UInt64
+        var link = 0
+        var info = 0
+        var entrySize: UInt64 = 0
+    }
+
     /// The object file's bytes.
     public func bytes() throws -> [UInt8] {
-        var text: [UInt8] = []
-        var offsets: [Int] = []
-        var ehFrame = EHFrame()
-        for function in functions {
-            let alignment = max(16, function.code.requiredAlignment)
-            while text.count % alignment != 0 { text.append(0xCC) }
-            offsets.append(text.count)
-            ehFrame.addFunction(textOffset: text.count, length: function.code.codeSize, unwind: function.unwind)
-            text.append(contentsOf: function.code.bytes)
+        let layout = try ObjectLayout(functions, sectionPerFunction: sectionPerFunction)
+        // Section indices: null, the text sections, their relocations, then the rest.
+        let textCount = layout.texts.count
+        let firstText = 1, firstRela = 1 + textCount
+        let hasReadOnly = !layout.readOnly.isEmpty
+        let readOnlyIndex = firstRela + textCount
+        let ehFrameIndex = readOnlyIndex + (hasReadOnly ? 1 : 0)
+        let symtabIndex = ehFrameIndex + 3
+        let names = (0 ..< textCount).map { index -> String in
+            sectionPerFunction ? ".text." + ObjectSymbol.name(of: functions[index].name) : ".text"
         }
-        guard text.count < Int(UInt32.max) else { throw ObjectError.tooLarge(".text of \(text.count) bytes") }
 
-        var symbols = SymbolTable(fileName: sourceFileName, textSection: Section.text.rawValue)
-        try symbols.addFunctions(functions, offsets: offsets)
-        var relaText: [UInt8] = []
-        for (function, offset) in zip(functions, offsets) {
+        var ehFrame = EHFrame()
+        for (function, placement) in zip(functions, layout.placements) {
+            ehFrame.addFunction(textOffset: placement.offset, length: function.code.codeSize, unwind: function.unwind)
+        }
+        var symbols = SymbolTable(fileName: sourceFileName,
+                                  sections: (0 ..< textCount).map { UInt16(firstText + $0) }
+                                      + (hasReadOnly ? [UInt16(readOnlyIndex)] : []))
+        try symbols.addFunctions(functions, placements: layout.placements.map {
+            (section: UInt16(firstText + $0.section), offset: $0.offset)
+        })
+        var relas = [[UInt8]](repeating: [], count: textCount)
+        for (function, placement) in zip(functions, layout.placements) {
+            let text = layout.texts[placement.section]
             for relocation in function.code.relocations {
-                let place = offset + Int(relocation.offset)
+                let place = placement.offset + Int(relocation.offset)
                 let symbol = try symbols.index(of: relocation.target)
                 let type: RelocationType
                 switch relocation.kind {
@@ -85,48 +94,67 @@ public struct ELFObject {
                     let opcode = place > 0 ? text[place - 1] : 0
                     type = opcode == 0xE8 || opcode == 0xE9 ? .plt32 : .pc32
                 }
-                ELFObject.appendRela(&relaText, offset: place, symbol: symbol, type: type, addend: relocation.addend)
+                ELFObject.appendRela(&relas[placement.section], offset: place, symbol: symbol, type: type,
+                                     addend: relocation.addend)
             }
         }
+        for field in layout.constantFields {
+            ELFObject.appendRela(&relas[field.section], offset: field.offset,
+                                 symbol: symbols.sectionSymbol(textCount), type: .pc32, addend: field.addend)
+        }
         var relaEHFrame: [UInt8] = []
-        for relocation in ehFrame.relocations {
-            ELFObject.appendRela(&relaEHFrame, offset: relocation.offset, symbol: symbols.textSectionSymbol,
-                                 type: .pc32, addend: Int64(relocation.textOffset))
+        for (relocation, placement) in zip(ehFrame.relocations, layout.placements) {
+            ELFObject.appendRela(&relaEHFrame, offset: relocation.offset,
+                                 symbol: symbols.sectionSymbol(placement.section), type: .pc32,
+                                 addend: Int64(relocation.textOffset))
         }
         let (symtab, strtab) = symbols.encoded()
 
-        var shstrtab: [UInt8] = [0]
-        var nameOffsets: [Section: UInt32] = [:]
-        for section in Section.allCases where section != .null {
-            nameOffsets[section] = UInt32(shstrtab.count)
-            shstrtab.append(contentsOf: Array(section.name.utf8) + [0])
+        let alloc: UInt64 = 0x2, execute: UInt64 = 0x4, infoLink: UInt64 = 0x40
+        var sections: [Section] = [Section(name: "", data: [], type: 0, alignment: 0)]
+        for index in 0 ..< textCount {
+            sections.append(Section(name: names[index], data: layout.texts[index], type: 1, flags: alloc | execute,
+                                    alignment: UInt64(layout.textAlignments[index])))
         }
+        for index in 0 ..< textCount {
+            sections.append(Section(name: ".rela" + names[index], data: relas[index], type: 4, flags: infoLink,
+                                    alignment: 8, link: symtabIndex, info: firstText + index, entrySize: 24))
+        }
+        if hasReadOnly {
+            sections.append(Section(name: ".rodata", data: layout.readOnly, type: 1, flags: alloc,
+                                    alignment: UInt64(layout.readOnlyAlignment)))
+        }
+        sections.append(Section(name: ".eh_frame", data: ehFrame.bytes, type: 0x7000_0001, flags: alloc, alignment: 8))
+        sections.append(Section(name: ".rela.eh_frame", data: relaEHFrame, type: 4, flags: infoLink, alignment: 8,
+                                link: symtabIndex, info: ehFrameIndex, entrySize: 24))
+        sections.append(Section(name: ".note.GNU-stack", data: [], type: 1, alignment: 1))
+        sections.append(Section(name: ".symtab", data: symtab, type: 2, alignment: 8, link: symtabIndex + 1,
+                                info: symbols.firstGlobal, entrySize: 24))
+        sections.append(Section(name: ".strtab", data: strtab, type: 3, alignment: 1))
+        sections.append(Section(name: ".shstrtab", data: [], type: 3, alignment: 1))
+        var shstrtab: [UInt8] = [0]
+        var nameOffsets: [UInt32] = []
+        for section in sections {
+            if section.name.isEmpty {
+                nameOffsets.append(0)
+            } else {
+                nameOffsets.append(UInt32(shstrtab.count))
+                shstrtab.append(contentsOf: Array(section.name.utf8) + [0])
+            }
+        }
+        sections[sections.count - 1].data = shstrtab
 
         // Layout: header, each section's data aligned, then the section headers.
         var file = [UInt8](repeating: 0, count: 64)
         var headers: [SectionHeader] = [SectionHeader()]
-        func place(_ section: Section, _ data: [UInt8], type: UInt32, flags: UInt64 = 0, alignment: UInt64,
-                   link: Section = .null, info: UInt32 = 0, entrySize: UInt64 = 0) {
-            while UInt64(file.count) % alignment != 0 { file.append(0) }
-            headers.append(SectionHeader(name: nameOffsets[section] ?? 0, type: type, flags: flags,
-                                         offset: UInt64(file.count), size: UInt64(data.count),
-                                         link: UInt32(link.rawValue), info: info, alignment: alignment,
-                                         entrySize: entrySize))
-            file.append(contentsOf: data)
+        for (index, section) in sections.enumerated() where index > 0 {
+            while UInt64(file.count) % section.alignment != 0 { file.append(0) }
+            headers.append(SectionHeader(name: nameOffsets[index], type: section.type, flags: section.flags,
+                                         offset: UInt64(file.count), size: UInt64(section.data.count),
+                                         link: UInt32(section.link), info: UInt32(section.info),
+                                         alignment: section.alignment, entrySize: section.entrySize))
+            file.append(contentsOf: section.data)
         }
-        let alloc: UInt64 = 0x2, execute: UInt64 = 0x4, infoLink: UInt64 = 0x40
-        let textAlignment = UInt64(functions.map { max(16, $0.code.requiredAlignment) }.max() ?? 16)
-        place(.text, text, type: 1, flags: alloc | execute, alignment: textAlignment)
-        place(.relaText, relaText, type: 4, flags: infoLink, alignment: 8, link: .symtab,
-              info: UInt32(Section.text.rawValue), entrySize: 24)
-        place(.ehFrame, ehFrame.bytes, type: 0x7000_0001, flags: alloc, alignment: 8)
-        place(.relaEHFrame, relaEHFrame, type: 4, flags: infoLink, alignment: 8, link: .symtab,
-              info: UInt32(Section.ehFrame.rawValue), entrySize: 24)
-        place(.noteGNUStack, [], type: 1, alignment: 1)
-        place(.symtab, symtab, type: 2, alignment: 8, link: .strtab, info: UInt32(symbols.firstGlobal),
-              entrySize: 24)
-        place(.strtab, strtab, type: 3, alignment: 1)
-        place(.shstrtab, shstrtab, type: 3, alignment: 1)
         while file.count % 8 != 0 { file.append(0) }
         let sectionHeaderOffset = file.count
         for header in headers { header.append(to: &file) }
@@ -144,7 +172,7 @@ public struct ELFObject {
         header.append16(0)                                  // program headers
         header.append16(64)                                 // section header entry size
         header.append16(UInt16(headers.count))
-        header.append16(Section.shstrtab.rawValue)
+        header.append16(UInt16(sections.count - 1))         // .shstrtab
         file.replaceSubrange(0 ..< 64, with: header)
         return file
     }
@@ -201,30 +229,34 @@ private struct SymbolTable {
     private var undefinedIndex: [String: Int] = [:]
     /// Global aliases (never relocation targets).
     private var aliasNames: Set<String> = []
-    private let textSection: UInt16
 
     // STB_LOCAL 0, STB_GLOBAL 1; STT_NOTYPE 0, STT_FUNC 2, STT_SECTION 3, STT_FILE 4.
     private static func info(binding: UInt8, type: UInt8) -> UInt8 { binding << 4 | type }
 
-    init(fileName: String, textSection: UInt16) {
-        self.textSection = textSection
+    /// The file symbol, then a section symbol for each of `sections` (the text
+    /// sections, then the read-only data if any), which relocations refer to.
+    init(fileName: String, sections: [UInt16]) {
         locals.append(Symbol(name: fileName, info: SymbolTable.info(binding: 0, type: 4), section: 0xFFF1,
                              value: 0, size: 0))
-        locals.append(Symbol(name: "", info: SymbolTable.info(binding: 0, type: 3), section: textSection,
-                             value: 0, size: 0))
+        for section in sections {
+            locals.append(Symbol(name: "", info: SymbolTable.info(binding: 0, type: 3), section: section,
+                                 value: 0, size: 0))
+        }
     }
 
-    /// The section symbol of `.text` (after the null symbol and the file symbol).
-    var textSectionSymbol: Int { 2 }
+    /// The symbol of the `index`th section given to `init` (after the null symbol
+    /// and the file symbol).
+    func sectionSymbol(_ index: Int) -> Int { 2 + index }
     var firstGlobal: Int { 1 + locals.count }
 
-    mutating func addFunctions(_ functions: [ObjectFunction], offsets: [Int]) throws {
-        for (function, offset) in zip(functions, offsets) {
+    mutating func addFunctions(_ functions: [ObjectFunction], placements: [(section: UInt16, offset: Int)]) throws {
+        for (function, placement) in zip(functions, placements) {
             let name = ObjectSymbol.name(of: function.name)
             guard !name.isEmpty, !name.utf8.contains(0) else { throw ObjectError.invalidSymbolName(name) }
             guard defined[name] == nil, !aliasNames.contains(name) else { throw ObjectError.duplicateSymbol(name) }
             let symbol = Symbol(name: name, info: SymbolTable.info(binding: function.isGlobal ? 1 : 0, type: 2),
-                                section: textSection, value: UInt64(offset), size: UInt64(function.code.bytes.count))
+                                section: placement.section, value: UInt64(placement.offset),
+                                size: UInt64(function.code.codeSize))
             if function.isGlobal {
                 defined[name] = globals.count
                 globals.append(symbol)

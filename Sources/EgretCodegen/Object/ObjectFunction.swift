@@ -69,9 +69,13 @@ public enum ObjectFormat: String, CaseIterable, Sendable {
     /// The object holding `functions`.
     /// - Throws: `ObjectError`, or `CodegenError.unsupported` when a function's
     ///   prologue cannot be described in the format's unwind information.
-    public func bytes(of functions: [ObjectFunction], sourceFileName: String) throws -> [UInt8] {
+    /// - Parameter sectionPerFunction: ELF: a `.text.NAME` section per function.
+    public func bytes(of functions: [ObjectFunction], sourceFileName: String,
+                      sectionPerFunction: Bool = false) throws -> [UInt8] {
         switch self {
-        case .elf: return try ELFObject(functions: functions, sourceFileName: sourceFileName).bytes()
+        case .elf:
+            return try ELFObject(functions: functions, sourceFileName: sourceFileName,
+                                 sectionPerFunction: sectionPerFunction).bytes()
         case .coff: return try COFFObject(functions: functions, sourceFileName: sourceFileName).bytes()
         }
     }
