@@ -5,7 +5,7 @@ import EgretIR
 import Foundation
 
 /// `egret compile FILE… [--disasm] [--vcode] [--unwind] [--timings]
-/// [-o OUT.o [--format elf|coff] [--function-sections]]`.
+/// [--pic] [-o OUT.o [--format elf|coff] [--function-sections]]`.
 struct CompileCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compile",
@@ -42,6 +42,11 @@ struct CompileCommand: ParsableCommand {
 
     @Flag(name: .long, help: "With -o and elf: a .text.NAME section per function, for the linker's --gc-sections.")
     var functionSections = false
+
+    @Flag(name: .long, help: ArgumentHelp(
+        "Position-independent code (as `set is_pic` asks): func_addr through the global offset table.",
+        discussion: "The object then links into a PIE or a shared library without text relocations."))
+    var pic = false
 
     @Argument(help: "The .clif files to compile.")
     var files: [String]
@@ -80,9 +85,12 @@ struct CompileCommand: ParsableCommand {
         var phases = PhaseTimings()
         // The functions are taken out of the module one by one and handed over, so
         // that each one's IR is released once it is lowered.
-        var functions = try load(file, phases: &phases).functions
+        let module = try load(file, phases: &phases)
+        let positionIndependent = pic || module.asksForPositionIndependentCode
+        var functions = (consume module).functions
         functions.reverse()
         var options = Compiler.Options()
+        options.positionIndependent = positionIndependent
         options.checkAllocation = true
         options.releaseIRAfterLowering = true
         options.keepVCode = vcode

@@ -143,6 +143,52 @@ struct ELFObjectTests {
         #expect(dwarf.status == 0 && dwarf.stderr.isEmpty, "\(dwarf)")
     }
 
+    /// Position-independent code (`set is_pic`): func_addr goes through the global
+    /// offset table, so the object links into a PIE without warnings and into a
+    /// shared library that may have no text relocations; without it the same
+    /// library is refused (the address is an absolute relocation in `.text`).
+    @Test func positionIndependentCodeLinksIntoAPIEAndASharedLibrary() throws {
+        let text = """
+            function %apply(i64) -> i64 {
+                fn0 = %c_triple(i64) -> i64
+                sig0 = (i64) -> i64
+            block0(v0: i64):
+                v1 = func_addr.i64 fn0
+                v2 = call_indirect sig0, v1(v0)
+                return v2
+            }
+            """
+        let directory = EgretCommand.scratch("pic")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let main = """
+            #include <stdio.h>
+            long apply(long);
+            long c_triple(long x) { return 3 * x; }
+            int main(void) { printf("%ld\\n", apply(7)); return 0; }
+            """
+        try main.write(toFile: directory + "/main.c", atomically: true, encoding: .utf8)
+        for positionIndependent in [true, false] {
+            var options = Compiler.Options()
+            options.positionIndependent = positionIndependent
+            let function = try CLIFParser.parse(text, fileName: "pic.clif").functions[0]
+            let object = try ELFObject(functions: [ObjectFunction(try Compiler.compile(function, options: options))],
+                                       sourceFileName: "pic.clif").bytes()
+            try Data(object).write(to: URL(fileURLWithPath: directory + "/egret.o"))
+            let shared = try EgretCommand.tool("gcc", ["-shared", "-Wl,-z,text", "-o", "libegret.so", "egret.o"],
+                                               in: directory)
+            #expect((shared.status == 0) == positionIndependent, "is_pic \(positionIndependent): \(shared)")
+            guard positionIndependent else { continue }
+            let readelf = try EgretCommand.tool("readelf", ["-r", "-W", "egret.o"], in: directory)
+            #expect(readelf.stdout.contains("R_X86_64_REX_GOTPCRELX") && !readelf.stdout.contains("R_X86_64_64 "),
+                    "\(readelf.stdout)")
+            let pie = try EgretCommand.tool("gcc", ["-pie", "-Wl,--fatal-warnings", "-o", "main", "main.c", "egret.o"],
+                                            in: directory)
+            try #require(pie.status == 0, "\(pie)")
+            let run = try EgretCommand.run(executable: directory + "/main", [], in: directory)
+            #expect(run.status == 0 && run.stdout == "21\n", "\(run)")
+        }
+    }
+
     @Test func readelfAndLLVMReadObjReadTheObjectWithoutWarnings() throws {
         let directory = try Self.writeObject()
         defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -110,6 +110,27 @@ import Testing
         #expect(readobj.stdout.components(separatedBy: "RuntimeFunction {").count == 4, "\(readobj)")
     }
 
+    /// Position-independent code has no COFF form (Windows has no GOT): a named
+    /// refusal, exit 3, and no object.
+    @Test func positionIndependentCodeIsNotWrittenAsCOFF() throws {
+        let directory = EgretCommand.scratch("object-coff-pic")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let input = try Self.file("""
+            function %address() -> i64 {
+                fn0 = %elsewhere(i64) -> i64
+            block0:
+                v0 = func_addr.i64 fn0
+                return v0
+            }
+            """, in: directory)
+        let compile = try EgretCommand.run(["compile", input, "--pic", "-o", directory + "/out.obj", "--format", "coff"])
+        #expect(compile.status == 3 && compile.stderr.contains("position-independent code (set is_pic) in a COFF"),
+                "\(compile)")
+        #expect(!FileManager.default.fileExists(atPath: directory + "/out.obj"))
+        let elf = try EgretCommand.run(["compile", input, "--pic", "-o", directory + "/out.o"])
+        #expect(elf.status == 0, "\(elf)")
+    }
+
     /// `egret run --aot --target windows`: the lines run as COFF code under wine; the
     /// target needs --aot; without wine the path says so and exits 3.
     @Test func runAheadOfTimeForWindowsRunsUnderWine() throws {

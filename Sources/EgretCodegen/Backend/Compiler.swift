@@ -32,6 +32,10 @@ public enum Compiler {
         /// checker's `RegAllocError`; compile the function again without this to trace
         /// it (lowering and allocation are deterministic).
         public var releaseIRAfterLowering = false
+        /// Position-independent code (`set is_pic`, `egret compile --pic`): symbol
+        /// addresses through the global offset table, so the code links into a PIE
+        /// or a shared library without text relocations.
+        public var positionIndependent = false
         /// Test-only: the self-tests' ways into the pipeline (CompilerHooks.swift).
         /// Nil in every real use.
         public var hooks: CompilerHooks?
@@ -46,6 +50,7 @@ public enum Compiler {
         lowering.recordRules = options.keepVCode || hooks?.readsLoweringRecords == true
         lowering.recordSources = lowering.recordRules
         lowering.replacedEmitters = hooks?.replacedEmitters ?? [:]
+        lowering.positionIndependent = options.positionIndependent
         var lowered = try timings.measure(.lower) { try X64Lowering.lower(function, options: lowering) }
         let name = function.name
         var signature = function.signature

@@ -21,6 +21,8 @@ public struct ModuleCompilation {
     /// Throws what compiling throws, except `CodegenError.unsupported`, which leaves
     /// the function out.
     public init(_ module: Module, options: Compiler.Options) throws {
+        var options = options
+        if module.asksForPositionIndependentCode { options.positionIndependent = true }
         for (index, function) in module.functions.enumerated() {
             do {
                 let result = try Compiler.compile(function, options: options)
@@ -63,5 +65,13 @@ public struct ModuleCompilation {
                 changed = true
             }
         }
+    }
+}
+
+extension Module {
+    /// Whether the file says `set is_pic` (or `set is_pic=true`): Cranelift's flag
+    /// for position-independent code.
+    public var asksForPositionIndependentCode: Bool {
+        settings.contains { $0.name == "is_pic" && ($0.value == nil || $0.value == "true" || $0.value == "1") }
     }
 }

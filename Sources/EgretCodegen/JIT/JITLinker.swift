@@ -9,6 +9,8 @@ import EgretIR
 ///     offsets of functions, veneers        fill with int3, copy each function
 ///     every symbol resolvable? else        pcRel32:    S + A - P, or via a veneer
 ///       unresolvedSymbol, nothing mapped   absolute64: S + A
+///     a GOT slot per symbol that           gotPCRel32: G + A - P (G: the slot,
+///       position-independent code reads                 holding S)
 ///
 /// Symbols resolve, in order, to a function of this region (by its planned offset),
 /// then through `resolveOutside`: a function of an earlier region or an entry of the
@@ -46,6 +48,9 @@ struct RegionLinker {
     private(set) var functionOffsets: [Int] = []
     /// Offset of the veneer of each far call target.
     private(set) var veneerOffsets: [ExternalName: Int] = [:]
+    /// Offset of the 8-byte slot holding each address position-independent code
+    /// reads (`gotPCRel32`): the region's own global offset table.
+    private(set) var slotOffsets: [ExternalName: Int] = [:]
     /// Bytes used, before rounding up to pages.
     private(set) var usedSize = 0
     /// Address of every symbol outside the region the inputs refer to.
@@ -78,6 +83,14 @@ struct RegionLinker {
                 }
             }
         }
+        for input in inputs {
+            for relocation in input.code.relocations where relocation.kind == .gotPCRel32 {
+                guard slotOffsets[relocation.target] == nil else { continue }
+                offset = RegionLinker.align(offset, to: 8)
+                slotOffsets[relocation.target] = offset
+                offset += 8
+            }
+        }
         usedSize = offset
         guard usedSize <= RegionLinker.maximumRegionSize else { throw JITError.regionTooLarge(size: usedSize) }
     }
@@ -99,6 +112,9 @@ struct RegionLinker {
             for (index, byte) in veneer.enumerated() { base.storeBytes(of: byte, toByteOffset: offset + index, as: UInt8.self) }
             RegionLinker.store(UInt64(address), to: base + offset + veneer.count)
         }
+        for (target, offset) in slotOffsets {
+            RegionLinker.store(UInt64(address(of: target, regionStart: start)), to: base + offset)
+        }
         for (input, functionOffset) in zip(inputs, functionOffsets) {
             for relocation in input.code.relocations {
                 let fieldOffset = functionOffset + Int(relocation.offset)
@@ -107,6 +123,11 @@ struct RegionLinker {
                 switch relocation.kind {
                 case .absolute64:
                     RegionLinker.store(UInt64(symbol) &+ UInt64(bitPattern: relocation.addend), to: base + fieldOffset)
+                case .gotPCRel32:
+                    // The slot is in this region: the distance always fits.
+                    let slot = Int64(start) + Int64(slotOffsets[relocation.target] ?? 0)
+                    let value = Int32(truncatingIfNeeded: slot + relocation.addend - Int64(fieldAddress))
+                    RegionLinker.store(UInt32(bitPattern: value), to: base + fieldOffset)
                 case .pcRel32:
                     let value = try pcRelative(relocation, of: input, symbol: symbol, fieldAddress: fieldAddress,
                                                regionStart: start)

@@ -117,7 +117,7 @@ public struct CodeBuffer: Sendable {
     public mutating func putRelocation(_ kind: RelocationKind, to target: ExternalName, addend: Int64) {
         relocations.append(Relocation(offset: UInt32(offset), kind: kind, target: target, addend: addend))
         switch kind {
-        case .pcRel32: put4(0)
+        case .pcRel32, .gotPCRel32: put4(0)
         case .absolute64: put8(0)
         }
     }
@@ -222,6 +222,10 @@ public enum RelocationKind: Hashable, Sendable {
     case pcRel32
     /// 8 bytes, S + A (x86-64 R_X86_64_64).
     case absolute64
+    /// 4 bytes, G + A - P, where G is the address of a slot holding S (a global
+    /// offset table entry): what position-independent code reads a symbol's address
+    /// through (x86-64 R_X86_64_REX_GOTPCRELX; the JIT makes the slot itself).
+    case gotPCRel32
 }
 
 /// A field at `offset` the linker fills in from an external symbol.

@@ -70,6 +70,9 @@ public struct COFFObject {
                     // The addend lives in the field: the linker adds the address to it.
                     text.replaceSubrange(place ..< place + 8, with: COFFObject.little64(UInt64(bitPattern: relocation.addend)))
                     textRelocations.append(Relocation(offset: place, symbol: symbol, type: .addr64))
+                case .gotPCRel32:
+                    throw CodegenError.unsupported("position-independent code (set is_pic) in a COFF object: "
+                                                   + "Windows has no global offset table; compile without is_pic")
                 case .pcRel32:
                     // REL32 computes S + field − (P + 4); ELF's addend counts from P.
                     guard let field = Int32(exactly: relocation.addend + 4) else {

@@ -8,7 +8,8 @@ import EgretIR
 ///                      `sectionPerFunction`, one `.text.NAME` each instead
 ///     .rela.text       calls and jumps to other symbols: R_X86_64_PLT32; other
 ///                      PC-relative fields (constants among them): R_X86_64_PC32;
-///                      8-byte addresses: R_X86_64_64 (one per text section)
+///                      8-byte addresses: R_X86_64_64; position-independent code's
+///                      address loads: R_X86_64_REX_GOTPCRELX (one per text section)
 ///     .rodata          the functions' constants (those that cannot move stay after
 ///                      their code, in .text)
 ///     .eh_frame        one CIE, one FDE per function (EHFrame.swift)
@@ -39,7 +40,7 @@ public struct ELFObject {
     }
 
     private enum RelocationType: UInt32 {
-        case r64 = 1, pc32 = 2, plt32 = 4
+        case r64 = 1, pc32 = 2, plt32 = 4, rexGOTPCRelX = 42
     }
 
     /// One section: its name, contents and header fields; `link` and `info` name
@@ -89,6 +90,9 @@ public struct ELFObject {
                 switch relocation.kind {
                 case .absolute64:
                     type = .r64
+                case .gotPCRel32:
+                    // Always a REX.W mov: the linker may relax it to a lea.
+                    type = .rexGOTPCRelX
                 case .pcRel32:
                     // A call or jump: E8/E9 with the field right after the opcode.
                     let opcode = place > 0 ? text[place - 1] : 0

@@ -125,7 +125,15 @@ extension X64Inst {
             let encoding = FormID.mov.encoding
             buffer.emit(encoding, FormID.mov.need(encoding.mi, "MI"), size: size, reg: .digit(0), rm: .mem(dst),
                         immediate: X64Inst.immediate(imm, at: size))
-        case .loadSymbol(let name, let dst):
+        case .loadSymbol(let name, let dst, true):
+            // mov's RM row (REX.W 8B /r) with a RIP-relative operand whose
+            // displacement is the relocation's, not a label's.
+            let register = hardwareEncoding(dst.reg)
+            buffer.put1(0x48 | (register >= 8 ? 0x04 : 0))
+            buffer.put1(0x8B)
+            buffer.put1((register & 7) << 3 | 0b101)
+            buffer.putRelocation(.gotPCRel32, to: name, addend: -4)
+        case .loadSymbol(let name, let dst, false):
             let encoding = FormID.movabs.encoding
             buffer.emitPlusRegister(encoding, FormID.movabs.need(encoding.oi, "OI"), size: .size64, reg: dst.reg,
                                     immediate: nil)

@@ -104,9 +104,9 @@ extension X64Inst {
         case .storeImm(let size, let imm, var dst):
             visitor.use(&dst)
             self = .storeImm(size: size, imm: imm, dst: dst)
-        case .loadSymbol(let name, var dst):
+        case .loadSymbol(let name, var dst, let throughGOT):
             visitor.def(&dst)
-            self = .loadSymbol(name: name, dst: dst)
+            self = .loadSymbol(name: name, dst: dst, throughGOT: throughGOT)
         case .push(var src):
             visitor.use(&src)
             self = .push(src: src)

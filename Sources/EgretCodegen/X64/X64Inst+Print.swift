@@ -83,7 +83,11 @@ extension X64Inst: CustomStringConvertible {
             return "\(FormID.mov.row.spelled(at: size)) \(X64Inst.text(src, size)), \(X64Inst.text(dst))"
         case .storeImm(let size, let imm, let dst):
             return "\(FormID.mov.row.spelled(at: size)) $\(X64Inst.immediateText(imm, size)), \(X64Inst.text(dst))"
-        case .loadSymbol(let name, let dst):
+        case .loadSymbol(let name, let dst, let throughGOT):
+            if throughGOT {
+                return "\(FormID.mov.row.spelled(at: .size64)) \(X64Inst.symbolText(name))@GOTPCREL(%rip), "
+                    + X64Inst.text(dst.reg, .size64)
+            }
             return "\(FormID.movabs.row.spelled(at: .size64)) $\(X64Inst.symbolText(name)), "
                 + X64Inst.text(dst.reg, .size64)
         case .push(let src):

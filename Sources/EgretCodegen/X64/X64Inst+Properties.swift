@@ -23,7 +23,7 @@ extension X64Inst {
         case .movRR, .load, .store, .storeImm: return .mov
         case .movImm(let size, let imm, _): return X64Inst.movImmNeedsMovabs(size, imm) ? .movabs : .mov
         case .lea: return .lea
-        case .loadSymbol: return .movabs
+        case .loadSymbol(_, _, let throughGOT): return throughGOT ? .mov : .movabs
         case .push: return .push
         case .pop: return .pop
         case .callKnown(_, let info), .callUnknown(_, let info): return info.calleePopSize > 0 ? nil : .call

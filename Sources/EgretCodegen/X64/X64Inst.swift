@@ -122,9 +122,10 @@ public enum X64Inst: Hashable, Sendable {
     case store(size: OperandSize, src: Gpr, dst: Amode)
     /// `movl $7, 8(%rsp)`, sizes 8–64 (sign-extended 32-bit immediate at size 64).
     case storeImm(size: OperandSize, imm: Int32, dst: Amode)
-    /// `movabsq $symbol, %rax`: the absolute address of an external symbol
-    /// (an `absolute64` relocation).
-    case loadSymbol(name: ExternalName, dst: Writable<Gpr>)
+    /// `movabsq $symbol, %rax`: the absolute address of an external symbol (an
+    /// `absolute64` relocation); with `throughGOT`, position-independent code's
+    /// `movq symbol@GOTPCREL(%rip), %rax` (a `gotPCRel32` relocation).
+    case loadSymbol(name: ExternalName, dst: Writable<Gpr>, throughGOT: Bool = false)
 
     // MARK: Stack (push, pop)
 

@@ -112,6 +112,9 @@ public protocol LoweringBuilder: AnyObject {
     func callee() throws -> Callee
     /// The external name of `func_addr`'s function.
     func functionReference() throws -> ExternalName
+    /// Whether the code must be position-independent (`set is_pic`): symbol
+    /// addresses come from the global offset table, not from absolute relocations.
+    var positionIndependent: Bool { get }
     /// Records that a call needs `bytes` of outgoing-argument area.
     func reserveOutgoingArguments(_ bytes: Int)
     /// Records the registers a call destroys (for `FrameRequirements`).

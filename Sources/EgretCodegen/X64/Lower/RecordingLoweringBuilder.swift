@@ -164,6 +164,7 @@ public final class RecordingLoweringBuilder: LoweringBuilder {
     }
 
     public func functionReference() throws -> ExternalName { .testCase("function") }
+    public var positionIndependent = false
     public func reserveOutgoingArguments(_ bytes: Int) {}
     public func noteCallClobbers(_ registers: PRegSet) {}
 }

@@ -43,8 +43,10 @@ extension X64LoweringRules {
                 try emitTailCall(b, firstArgument: 1)
             },
             LoweringRule(name: "func_addr", opcode: .func_addr, types: [.i64], priority: 0,
-                         priorityReason: "the only rule: movabs with an absolute64 relocation", pattern: []) { b in
-                b.emit(.loadSymbol(name: try b.functionReference(), dst: b.result(0)))
+                         priorityReason: "the only rule: movabs with an absolute64 relocation, or under is_pic "
+                            + "a load from the global offset table", pattern: []) { b in
+                b.emit(.loadSymbol(name: try b.functionReference(), dst: b.result(0),
+                                   throughGOT: b.positionIndependent))
             },
         ]
     }

@@ -93,6 +93,9 @@ public struct LoweringOptions: Sendable {
     /// rule, to check that a verifier counterexample reproduces on the JIT). Not part
     /// of the public interface: reachable only through `@_spi(Testing) import`.
     @_spi(Testing) public var replacedEmitters: [String: RuleEmitter] = [:]
+    /// Position-independent code (`set is_pic`): `func_addr` reads the address from
+    /// the global offset table instead of an absolute relocation.
+    public var positionIndependent = false
 
     public init(callConvOverrides: [CallConv: CallConv] = [:], recordRules: Bool = false,
                 recordSources: Bool = false) {

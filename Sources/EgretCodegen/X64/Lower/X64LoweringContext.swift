@@ -577,6 +577,8 @@ extension X64LoweringContext {
         try externalFunction(currentData.funcRef).name
     }
 
+    var positionIndependent: Bool { options.positionIndependent }
+
     private func externalFunction(_ reference: FuncRef) throws -> ExternalFunction {
         guard reference.position < function.functionRefs.count, let external = function.functionRefs[reference.position]
         else { throw CodegenError.internalError("\(currentData.opcode.name) names undeclared \(reference)") }
