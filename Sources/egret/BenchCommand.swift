@@ -1,4 +1,5 @@
 import ArgumentParser
+import EgretCodegen
 import EgretFuzz
 import EgretHarness
 import Foundation
@@ -111,9 +112,13 @@ struct BenchCommand: ParsableCommand {
             let phases = figure.phaseShares.map { "\($0.0) \(Int(($0.1 * 100).rounded()))%" }.joined(separator: ", ")
             print("compile \(figure.name.padding(toLength: 18, withPad: " ", startingAt: 0)) \(perUnit) µs per \(figure.unit) (median of \(figure.runs); \(phases))")
         }
-        let object = try BackendBenchmarks.objectWriting(runs: max(1, runs))
-        print(String(format: "write an ELF object        +%.1f%% of the compile time of 10,000 instructions (median of %d)",
-                     object * 100, max(1, runs)))
+        for format in ObjectFormat.allCases {
+            let object = try BackendBenchmarks.objectWriting(format: format, runs: max(1, runs))
+            let label = "write a\(format == .elf ? "n ELF" : " COFF") object".padding(toLength: 26, withPad: " ",
+                                                                                     startingAt: 0)
+            print(label + String(format: " +%.1f%% of the compile time of 10,000 instructions (median of %d)",
+                                 object * 100, max(1, runs)))
+        }
     }
 
     private func printFuzzFigure() {

@@ -38,10 +38,11 @@ public enum BackendBenchmarks {
                            units: functions.count, runs: runs)
     }
 
-    /// What writing an object (`egret compile -o`: the ELF bytes and the file) adds
-    /// to compiling one function of `instructions` dense instructions, as a fraction
-    /// of the compile time: the median of `runs` runs.
-    public static func objectWriting(instructions: Int = 10_000, runs: Int = 5) throws -> Double {
+    /// What writing an object (`egret compile -o`: the object's bytes and the file)
+    /// adds to compiling one function of `instructions` dense instructions, as a
+    /// fraction of the compile time: the median of `runs` runs.
+    public static func objectWriting(format: ObjectFormat = .elf, instructions: Int = 10_000,
+                                     runs: Int = 5) throws -> Double {
         let text = FoundationBenchmarks.denseIntegerFunction(instructions: instructions, seed: 11)
         let function = try CLIFParser.parse(text, fileName: "object.clif").functions[0]
         let path = NSTemporaryDirectory() + "egret-bench-\(getpid()).o"
@@ -51,7 +52,7 @@ public enum BackendBenchmarks {
             let start = DispatchTime.now().uptimeNanoseconds
             let compiled = try Compiler.compile(function)
             let compiledAt = DispatchTime.now().uptimeNanoseconds
-            let bytes = try ELFObject(functions: [ObjectFunction(compiled)], sourceFileName: "object.clif").bytes()
+            let bytes = try format.bytes(of: [ObjectFunction(compiled)], sourceFileName: "object.clif")
             try OutputFile.write(bytes: bytes, to: path)
             let end = DispatchTime.now().uptimeNanoseconds
             ratios.append(Double(end - compiledAt) / Double(max(compiledAt - start, 1)))

@@ -90,7 +90,7 @@ struct AOTDriver {
         c += "};\n#define LINE_COUNT \(lines.count)\n"
         let image = heap.map { AOTDriver.bytes($0.bytes) } ?? "0"
         c += "static const unsigned char heap_image[] = {\(image)};\n"
-        c += AOTDriver.locate
+        c += AOTDriver.common
         c += target == .linux ? AOTDriver.main : AOTDriver.windowsMain
         return c
     }
@@ -143,8 +143,9 @@ struct AOTDriver {
 
         """
 
-    /// Finding the function and trap record of a faulting pc, on every target.
-    static let locate = """
+    /// What both programs share: finding the function and trap record of a faulting
+    /// pc, and starting, reporting and ending a line.
+    static let common = """
 
         static volatile int outcome;             /* trap code, -1 crash, -2 time out */
         static volatile int crash_signal, crash_function;
@@ -170,6 +171,41 @@ struct AOTDriver {
             }
             crash_offset = pc;
             return -1;
+        }
+        /* Line i starts: its arguments into the slots, the heap image into the heap. */
+        static void begin_line(int i, unsigned char *heap) {
+            current = &lines[i];
+            printf("S %d\\n", i);
+            fflush(stdout);
+            if (heap) memcpy(heap, heap_image, HEAP_SIZE);
+            memset(slots, 0, sizeof slots);
+            for (uint32_t a = 0; a < current->argc; a++) {
+                slots[a].lo = current->args[2 * a];
+                slots[a].hi = current->args[2 * a + 1];
+            }
+            for (const int *h = current->heap_args; *h >= 0; h++) { slots[*h].lo = (uintptr_t)heap; slots[*h].hi = 0; }
+            outcome = 0;
+        }
+
+        static void print_values(int i) {
+            printf("V %d", i);
+            for (uint32_t r = 0; r < current->resultc; r++) printf(" %llx %llx", (unsigned long long)slots[r].lo, (unsigned long long)slots[r].hi);
+            printf("\\n");
+        }
+
+        static void print_crash(int i) {
+            printf("C %d %d %d %llu\\n", i, crash_signal, crash_function, (unsigned long long)crash_offset);
+            fflush(stdout);
+        }
+
+        /* The heap after line i, and the line's output flushed. */
+        static void end_line(int i, const unsigned char *heap) {
+            if (heap) {
+                printf("H %d ", i);
+                for (int b = 0; b < HEAP_SIZE; b++) printf("%02x", heap[b]);
+                printf("\\n");
+            }
+            fflush(stdout);
         }
         """
 
@@ -230,17 +266,7 @@ struct AOTDriver {
                 heap = (unsigned char *)base + rounded - HEAP_SIZE;
             }
             for (int i = first; i < LINE_COUNT; i++) {
-                current = &lines[i];
-                printf("S %d\\n", i);
-                fflush(stdout);
-                if (heap) memcpy(heap, heap_image, HEAP_SIZE);
-                memset(slots, 0, sizeof slots);
-                for (uint32_t a = 0; a < current->argc; a++) {
-                    slots[a].lo = current->args[2 * a];
-                    slots[a].hi = current->args[2 * a + 1];
-                }
-                for (const int *h = current->heap_args; *h >= 0; h++) { slots[*h].lo = (uintptr_t)heap; slots[*h].hi = 0; }
-                outcome = 0;
+                begin_line(i, heap);
                 if (sigsetjmp(jump, 1) == 0) {
                     getcontext(&call_context);
                     call_context.uc_stack.ss_sp = stack + page;
@@ -250,24 +276,16 @@ struct AOTDriver {
                     set_timer(1);
                     swapcontext(&main_context, &call_context);
                     set_timer(0);
-                    printf("V %d", i);
-                    for (uint32_t r = 0; r < current->resultc; r++) printf(" %llx %llx", (unsigned long long)slots[r].lo, (unsigned long long)slots[r].hi);
-                    printf("\\n");
+                    print_values(i);
                 } else {
                     set_timer(0);
                     if (outcome == -1) {
-                        printf("C %d %d %d %llu\\n", i, crash_signal, crash_function, (unsigned long long)crash_offset);
-                        fflush(stdout);
+                        print_crash(i);
                         _exit(3);
                     }
                     if (outcome == -2) printf("O %d\\n", i); else printf("T %d %d\\n", i, outcome);
                 }
-                if (heap) {
-                    printf("H %d ", i);
-                    for (int b = 0; b < HEAP_SIZE; b++) printf("%02x", heap[b]);
-                    printf("\\n");
-                }
-                fflush(stdout);
+                end_line(i, heap);
             }
             return 0;
         }
@@ -355,17 +373,7 @@ struct AOTDriver {
             }
             DWORD millis = LINE_SECONDS * 1000 + LINE_MICROS / 1000 + 1;
             for (int i = first; i < LINE_COUNT; i++) {
-                current = &lines[i];
-                printf("S %d\\n", i);
-                fflush(stdout);
-                if (heap) memcpy(heap, heap_image, HEAP_SIZE);
-                memset(slots, 0, sizeof slots);
-                for (uint32_t a = 0; a < current->argc; a++) {
-                    slots[a].lo = current->args[2 * a];
-                    slots[a].hi = current->args[2 * a + 1];
-                }
-                for (const int *h = current->heap_args; *h >= 0; h++) { slots[*h].lo = (uintptr_t)heap; slots[*h].hi = 0; }
-                outcome = 0;
+                begin_line(i, heap);
                 worker = 0;
                 HANDLE thread = CreateThread(0, STACK_SIZE, call_entry, 0, STACK_SIZE_PARAM_IS_A_RESERVATION, 0);
                 if (!thread) { fprintf(stderr, "CreateThread failed\\n"); return 2; }
@@ -380,24 +388,16 @@ struct AOTDriver {
                 }
                 CloseHandle(thread);
                 if (exit_code == 0) {
-                    printf("V %d", i);
-                    for (uint32_t r = 0; r < current->resultc; r++) printf(" %llx %llx", (unsigned long long)slots[r].lo, (unsigned long long)slots[r].hi);
-                    printf("\\n");
+                    print_values(i);
                 } else if (outcome == -1) {
-                    printf("C %d %d %d %llu\\n", i, crash_signal, crash_function, (unsigned long long)crash_offset);
-                    fflush(stdout);
+                    print_crash(i);
                     _exit(3);
                 } else if (outcome == -2) {
                     printf("O %d\\n", i);
                 } else {
                     printf("T %d %d\\n", i, outcome);
                 }
-                if (heap) {
-                    printf("H %d ", i);
-                    for (int b = 0; b < HEAP_SIZE; b++) printf("%02x", heap[b]);
-                    printf("\\n");
-                }
-                fflush(stdout);
+                end_line(i, heap);
             }
             return 0;
         }
