@@ -6,19 +6,28 @@ import Testing
 import Glibc
 #endif
 
-/// JIT code's frames are registered with the process's unwinder (libgcc's here), so a
-/// backtrace taken inside a function Egret's code called walks out through Egret's
-/// frames: from the callee, through the Egret function (its return address found
-/// by the FDE's rules), into the trampoline that called it.
+/// JIT code's frames are registered with the process's unwinders (libgcc's, and LLVM's
+/// libunwind when the process has loaded it), so a backtrace taken inside a function
+/// Egret's code called walks out through Egret's frames: from the callee, through the
+/// Egret function (its return address found by the FDE's rules), into the trampoline
+/// that called it.
 struct JITUnwindTests {
-    /// `_Unwind_Backtrace` and `_Unwind_GetIP`, looked up in the process (libgcc_s).
+    /// `_Unwind_Backtrace` and `_Unwind_GetIP` of the unwinder the callee walks with:
+    /// the process's (libgcc_s), or LLVM's libunwind loaded with `dlopen`.
     enum Unwinder {
         typealias Trace = @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?) -> Int32
         typealias Backtrace = @convention(c) (Trace, UnsafeMutableRawPointer?) -> Int32
         typealias GetIP = @convention(c) (OpaquePointer?) -> UInt
 
-        static let backtrace: Backtrace? = dlsym(nil, "_Unwind_Backtrace").map { unsafeBitCast($0, to: Backtrace.self) }
-        static let getIP: GetIP? = dlsym(nil, "_Unwind_GetIP").map { unsafeBitCast($0, to: GetIP.self) }
+        static let processBacktrace: Backtrace? = dlsym(nil, "_Unwind_Backtrace").map { unsafeBitCast($0, to: Backtrace.self) }
+        static let processGetIP: GetIP? = dlsym(nil, "_Unwind_GetIP").map { unsafeBitCast($0, to: GetIP.self) }
+        /// The pair in use (set under `lock`).
+        static var backtrace: Backtrace? = processBacktrace
+        static var getIP: GetIP? = processGetIP
+
+        /// LLVM 19's libunwind (Debian's libunwind-19), loaded once and never closed:
+        /// JIT code registers its FDEs with it while it is loaded.
+        static let llvm: UnsafeMutableRawPointer? = dlopen("/usr/lib/llvm-19/lib/libunwind.so.1", RTLD_NOW | RTLD_LOCAL)
         /// The instruction pointers of the last backtrace (tests run one at a time
         /// through `lock`).
         static var addresses: [UInt] = []
@@ -73,11 +82,22 @@ struct JITUnwindTests {
         return (Unwinder.addresses, range("egret_frame"), range("trampoline"), jit.registeredFrames)
     }
 
-    @Test func aBacktraceInACalleeWalksThroughEgretFramesIntoTheTrampoline() throws {
-        try #require(Unwinder.backtrace != nil && Unwinder.getIP != nil && JITUnwindInfo.isAvailable,
-                     "the process has no libgcc unwinder")
+    @Test(arguments: ["libgcc", "LLVM libunwind"])
+    func aBacktraceInACalleeWalksThroughEgretFramesIntoTheTrampoline(unwinder: String) throws {
         Unwinder.lock.lock()
-        defer { Unwinder.lock.unlock() }
+        defer {
+            Unwinder.backtrace = Unwinder.processBacktrace
+            Unwinder.getIP = Unwinder.processGetIP
+            Unwinder.lock.unlock()
+        }
+        if unwinder == "LLVM libunwind" {
+            // LLVM's __register_frame takes one FDE at a time: each is registered alone.
+            let handle = try #require(Unwinder.llvm, "no /usr/lib/llvm-19/lib/libunwind.so.1 (package libunwind-19)")
+            Unwinder.backtrace = dlsym(handle, "_Unwind_Backtrace").map { unsafeBitCast($0, to: Unwinder.Backtrace.self) }
+            Unwinder.getIP = dlsym(handle, "_Unwind_GetIP").map { unsafeBitCast($0, to: Unwinder.GetIP.self) }
+        }
+        try #require(Unwinder.backtrace != nil && Unwinder.getIP != nil && JITUnwindInfo.isAvailable,
+                     "the process has no \(unwinder) unwinder")
         let trace = try Self.backtrace(registersFrames: true)
         #expect(trace.registered == 2)
         // The callee's caller is the Egret function, and the Egret function's caller,

@@ -5,36 +5,59 @@ import Darwin
 #endif
 
 /// The DWARF call frame information of JIT code, registered with the process's
-/// unwinder so that backtraces, C++ exceptions and Rust panics can walk through
+/// unwinders so that backtraces, C++ exceptions and Rust panics can walk through
 /// Egret frames as through compiled ones.
 ///
 /// Each region's table is an `.eh_frame` of its own (EHFrame, absolute addresses:
-/// the table lives on the heap, perhaps far from the code), zero-terminated, handed
-/// whole to `__register_frame` as libgcc takes it, and deregistered before the region
-/// is unmapped. (LLVM's libunwind takes one FDE per call instead; a process that
-/// unwinds with it is not served yet.) Without `__register_frame` in the process,
-/// nothing is registered and `isAvailable` says so.
+/// the table lives on the heap, perhaps far from the code), zero-terminated, and is
+/// registered with every unwinder the process has, in the form each takes:
+///
+///     libgcc (the process's `__register_frame`)   the whole table, once
+///     LLVM's libunwind, if loaded                 each FDE, one call per FDE (its
+///       (`libunwind.so.1`)                        `__register_frame` reads one)
+///
+/// Each is deregistered the same way before the region is unmapped. Without any
+/// unwinder in the process nothing is registered and `isAvailable` says so.
 final class JITUnwindInfo {
     private typealias Registrar = @convention(c) (UnsafeRawPointer) -> Void
 
-    private static let register: Registrar? = lookUp("__register_frame")
-    private static let deregister: Registrar? = lookUp("__deregister_frame")
+    private static let register: Registrar? = lookUp("__register_frame", in: nil)
+    private static let deregister: Registrar? = lookUp("__deregister_frame", in: nil)
 
-    private static func lookUp(_ name: String) -> Registrar? {
-        guard let symbol = dlsym(nil, name) else { return nil }  // RTLD_DEFAULT
+    private static func lookUp(_ name: String, in handle: UnsafeMutableRawPointer?) -> Registrar? {
+        guard let symbol = dlsym(handle, name) else { return nil }  // nil handle: RTLD_DEFAULT
         return unsafeBitCast(symbol, to: Registrar.self)
     }
 
-    /// Whether the process has an unwinder to register with.
-    static var isAvailable: Bool { register != nil && deregister != nil }
+    /// LLVM's libunwind's registration pair, when the process has loaded it (by its
+    /// soname; LLVM 19's package installs it as `libunwind.so.1`). Asked at each
+    /// registration: a program may load it at any time.
+    private static func llvmUnwinder() -> (register: Registrar, deregister: Registrar)? {
+        guard let handle = dlopen("libunwind.so.1", RTLD_NOW | RTLD_NOLOAD) else { return nil }
+        defer { dlclose(handle) }  // RTLD_NOLOAD took a reference
+        guard let register = lookUp("__register_frame", in: handle),
+              let deregister = lookUp("__deregister_frame", in: handle),
+              dlsym(handle, "__unw_add_dynamic_fde") != nil else { return nil }  // LLVM's, not another library's
+        return (register, deregister)
+    }
 
-    /// Registered tables, to deregister and free.
-    private var tables: [UnsafeMutableRawPointer] = []
+    /// Whether the process has an unwinder to register with.
+    static var isAvailable: Bool { (register != nil && deregister != nil) || llvmUnwinder() != nil }
+
+    /// Registered tables, to deregister and free, with the FDEs given one by one to
+    /// LLVM's libunwind (and its deregistration function).
+    private var tables: [(table: UnsafeMutableRawPointer, wholeTable: Bool, fdes: [UnsafeRawPointer],
+                          perFDE: Registrar?)] = []
+
+    /// How many FDEs the last `register` gave LLVM's libunwind (for tests).
+    private(set) var lastPerFDECount = 0
 
     /// Registers the frames of functions at absolute addresses; returns how many.
     @discardableResult
     func register(_ functions: [(address: UInt, codeSize: Int, unwind: [UnwindRecord])]) -> Int {
-        guard let register = JITUnwindInfo.register, JITUnwindInfo.deregister != nil else { return 0 }
+        let whole = JITUnwindInfo.register.flatMap { register in JITUnwindInfo.deregister.map { _ in register } }
+        let llvm = JITUnwindInfo.llvmUnwinder()
+        guard whole != nil || llvm != nil else { return 0 }
         var frame = EHFrame(encoding: .absolute)
         var count = 0
         for function in functions where !function.unwind.isEmpty {
@@ -45,15 +68,22 @@ final class JITUnwindInfo {
         let bytes = frame.terminated
         let table = UnsafeMutableRawPointer.allocate(byteCount: bytes.count, alignment: 8)
         bytes.withUnsafeBytes { table.copyMemory(from: $0.baseAddress!, byteCount: bytes.count) }
-        register(UnsafeRawPointer(table))
-        tables.append(table)
+        whole?(UnsafeRawPointer(table))
+        var fdes: [UnsafeRawPointer] = []
+        if let llvm {
+            fdes = frame.fdeOffsets.map { UnsafeRawPointer(table + $0) }
+            for fde in fdes { llvm.register(fde) }
+        }
+        lastPerFDECount = fdes.count
+        tables.append((table, whole != nil, fdes, llvm?.deregister))
         return count
     }
 
     deinit {
-        for table in tables {
-            JITUnwindInfo.deregister?(UnsafeRawPointer(table))
-            table.deallocate()
+        for entry in tables {
+            if let deregister = entry.perFDE { for fde in entry.fdes { deregister(fde) } }
+            if entry.wholeTable { JITUnwindInfo.deregister?(UnsafeRawPointer(entry.table)) }
+            entry.table.deallocate()
         }
     }
 }

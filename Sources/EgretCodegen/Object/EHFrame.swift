@@ -19,6 +19,9 @@ struct EHFrame {
     /// PC-relative 32-bit fields to fill with a function's address: at `offset` in
     /// this section, the function starting at `textOffset` in `.text`.
     private(set) var relocations: [(offset: Int, textOffset: Int)] = []
+    /// Where each FDE starts in `bytes` (its length field), in the order added: what
+    /// an unwinder that registers one FDE at a time (LLVM's libunwind) is given.
+    private(set) var fdeOffsets: [Int] = []
 
     private static let cieOffset = 0
 
@@ -60,6 +63,7 @@ struct EHFrame {
     /// address), `length` bytes long.
     mutating func addFunction(textOffset: Int, length: Int, unwind: [UnwindRecord]) {
         let start = bytes.count
+        fdeOffsets.append(start)
         var body: [UInt8] = []
         // CIE pointer: from this field (just after the length) back to the CIE.
         body.append32(UInt32(start + 4 - EHFrame.cieOffset))
