@@ -15,7 +15,9 @@ import Testing
 struct SingleStepUnwindTests {
     /// Frames of every shape: saved registers, a windows_fastcall frame with
     /// xmm6–xmm15 saved (its frame pointer set last), a frame of 20 KiB whose probes
-    /// loop, stack arguments, and nested Egret calls.
+    /// loop, stack arguments, nested Egret calls, and tail calls that grow the stack
+    /// argument area (0 to 16 bytes) and shrink it (16 to 0: the CFA lies below rsp
+    /// for one instruction).
     static let text = """
         function %leaf(i64) -> i64 system_v {
         block0(v0: i64):
@@ -67,13 +69,47 @@ struct SingleStepUnwindTests {
             return v9
         }
 
+        function %leaf2(i64) -> i64 tail {
+        block0(v0: i64):
+            v1 = iadd v0, v0
+            return v1
+        }
+
+        function %tail_target(i64, i64, i64, i64, i64, i64, i64, i64) -> i64 tail {
+            fn0 = %leaf2(i64) -> i64 tail
+        block0(v0: i64, v1: i64, v2: i64, v3: i64, v4: i64, v5: i64, v6: i64, v7: i64):
+            v8 = iadd v0, v7
+            v9 = iadd v8, v6
+            return_call fn0(v9)
+        }
+
+        function %tail_caller(i64) -> i64 tail {
+            fn0 = %tail_target(i64, i64, i64, i64, i64, i64, i64, i64) -> i64 tail
+            fn1 = %leaf2(i64) -> i64 tail
+        block0(v0: i64):
+            v10 = iconst.i64 3
+            v1 = imul v0, v10
+            v2 = call fn1(v0)
+            v3 = iadd v2, v1
+            return_call fn0(v3, v0, v1, v2, v3, v0, v1, v2)
+        }
+
+        function %tail_entry(i64) -> i64 system_v {
+            fn0 = %tail_caller(i64) -> i64 tail
+        block0(v0: i64):
+            v1 = call fn0(v0)
+            return v1
+        }
+
         function %outer(i64) -> i64 system_v {
             fn0 = %big(i64) -> i64 system_v
             fn1 = %many(i64, i64, i64, i64, i64, i64, i64, i64) -> i64 system_v
+            fn2 = %tail_entry(i64) -> i64 system_v
         block0(v0: i64):
             v1 = call fn0(v0)
             v2 = call fn1(v1, v0, v0, v0, v0, v0, v0, v1)
-            return v2
+            v3 = call fn2(v2)
+            return v3
         }
         """
 
@@ -217,15 +253,34 @@ struct SingleStepUnwindTests {
     }
 
     /// outer(3): saves(3) = leaf(3) + 9 + 12 = 27; windows(3, 2.0) = 27 + (4 + 8) = 39;
-    /// big(3) = 39 + 3 = 42; many(42, 3, …, 3, 42) = 42 + 42 + 3 = 87.
+    /// big(3) = 39 + 3 = 42; many(42, 3, …, 3, 42) = 42 + 42 + 3 = 87; tail_entry(87):
+    /// tail_target(5x, x, 3x, 2x, 5x, x, 3x, 2x) = 10x, leaf2 doubles it: 1740.
     @Test func everyInstructionOfEveryFrameShapeUnwinds() throws {
         let output = try Self.run(try Self.functions())
-        #expect(output.hasPrefix("result 87 stops "), "\(output)")
+        #expect(output.hasPrefix("result 1740 stops "), "\(output)")
         let fields = output.split(separator: " ")
         let stops = fields.count > 3 ? Int(fields[3]) ?? 0 : 0
         // Every instruction executed in Egret code, the probe loop's four rounds included.
         #expect(stops > 120, "too few stops: \(output)")
         #expect(output.contains(" mismatches 0 "), "\(output)")
+    }
+
+    /// The control for tail calls: with their epilogues left undescribed (the body's
+    /// rules kept until the jump), the stops after rbp is reloaded are wrong.
+    @Test func anUndescribedTailCallEpilogueIsFound() throws {
+        var functions = try Self.functions()
+        for index in functions.indices {
+            functions[index].unwind = functions[index].unwind.filter { record in
+                switch record {
+                case .restoredRegister, .returnAddressInRegister, .framePointerReloaded, .stackPointerMoved,
+                     .returnAddressSaved: return false
+                default: return true
+                }
+            }
+        }
+        let output = try Self.run(functions)
+        #expect(!output.contains(" mismatches 0 "), "\(output)")
+        #expect(output.contains("tail_caller+0x") || output.contains("tail_target+0x"), "\(output)")
     }
 
     /// The check finds a wrong rule: with the CFA offset after `push rbp` off by 8,

@@ -11,8 +11,11 @@
 ///           just after the instruction that made it
 ///
 /// The prologue is described in either order (`PrologueOrder`), and each `ret` epilogue between DW_CFA_remember_state
-/// and DW_CFA_restore_state: after `pop rbp` the CFA is rsp + 8. Tail-call epilogues
-/// are not described yet (the body's rules stay in force there).
+/// and DW_CFA_restore_state: after `pop rbp` the CFA is rsp + 8. So is each tail
+/// call's: restored registers lose their rules, the return address lives in rax
+/// (DW_CFA_register) until it is stored below the moved arguments
+/// (DW_CFA_offset_extended_sf), and once rbp is reloaded the CFA is rsp-based,
+/// below rsp for a moment when the arguments shrink (DW_CFA_def_cfa_offset_sf).
 struct EHFrame {
     /// The section's bytes.
     private(set) var bytes: [UInt8] = []
@@ -163,6 +166,29 @@ struct EHFrame {
             body.appendULEB(DWARFRegister.rsp)
             body.appendULEB(8)
             body.append(CFA.restore | UInt8(DWARFRegister.rbp))
+        case .restoredRegister(_, let register):
+            body.append(CFA.restore | UInt8(DWARFRegister.number(of: register)))
+        case .returnAddressInRegister(_, let register):
+            body.append(CFA.register)
+            body.appendULEB(DWARFRegister.returnAddress)
+            body.appendULEB(DWARFRegister.number(of: register))
+        case .framePointerReloaded(_, let cfaOffset):
+            body.append(CFA.defCFA)
+            body.appendULEB(DWARFRegister.rsp)
+            body.appendULEB(Int(cfaOffset))
+            body.append(CFA.restore | UInt8(DWARFRegister.rbp))
+        case .stackPointerMoved(_, let cfaOffset):
+            if cfaOffset >= 0 {
+                body.append(CFA.defCFAOffset)
+                body.appendULEB(Int(cfaOffset))
+            } else {
+                body.append(CFA.defCFAOffsetSF)
+                body.appendSLEB(Int(cfaOffset) / -8)  // factored by the data alignment, -8
+            }
+        case .returnAddressSaved(_, let offsetFromCFA):
+            body.append(CFA.offsetExtendedSF)
+            body.appendULEB(DWARFRegister.returnAddress)
+            body.appendSLEB(Int(offsetFromCFA) / -8)
         case .epilogueEnd:
             // The body's rules again. The CFA rule is restored as well as the
             // registers' (GCC's output relies on it, libgcc and both libunwinds do it),
@@ -197,11 +223,15 @@ struct CFARule: Hashable {
             if !isFramePointer { offset = 16 - Int(saveOffset) }
         case .stackAllocation(_, let size):
             if !isFramePointer { offset += Int(size) }
-        case .saveVectorRegister, .epilogueBegin, .epilogueEnd:
+        case .saveVectorRegister, .epilogueBegin, .epilogueEnd, .restoredRegister, .returnAddressInRegister,
+             .returnAddressSaved:
             break
         case .popFramePointer:
             isFramePointer = false
             offset = 8
+        case .framePointerReloaded(_, let cfaOffset), .stackPointerMoved(_, let cfaOffset):
+            isFramePointer = false
+            offset = Int(cfaOffset)
         }
     }
 }
@@ -221,6 +251,9 @@ enum CFA {
     static let defCFA: UInt8 = 0x0C
     static let defCFARegister: UInt8 = 0x0D
     static let defCFAOffset: UInt8 = 0x0E
+    static let register: UInt8 = 0x09
+    static let offsetExtendedSF: UInt8 = 0x11
+    static let defCFAOffsetSF: UInt8 = 0x13
 }
 
 /// DWARF register numbers of x86-64 (System V ABI, figure 3.36).
@@ -249,6 +282,9 @@ extension UnwindRecord {
         case .saveRegister(let offset, _, _), .stackAllocation(let offset, _),
              .saveVectorRegister(let offset, _, _): return offset
         case .epilogueBegin(let offset), .popFramePointer(let offset), .epilogueEnd(let offset): return offset
+        case .restoredRegister(let offset, _), .returnAddressInRegister(let offset, _),
+             .framePointerReloaded(let offset, _), .stackPointerMoved(let offset, _),
+             .returnAddressSaved(let offset, _): return offset
         }
     }
 }

@@ -9,6 +9,8 @@ public enum UnwindRows {
     struct State {
         var cfa = CFARule()
         var saved: [Int: Int] = [DWARFRegister.returnAddress: -8]
+        /// Registers whose value lives in another register (by DWARF number).
+        var inRegister: [Int: Int] = [:]
     }
 
     public static func rows(of unwind: [UnwindRecord]) -> [String] {
@@ -37,15 +39,30 @@ public enum UnwindRows {
             state.saved[DWARFRegister.number(of: register)] = -16 + Int(offset)
         case .defineFramePointer, .stackAllocation, .epilogueBegin:
             break
-        case .popFramePointer:
+        case .popFramePointer, .framePointerReloaded:
             state.saved[DWARFRegister.rbp] = nil
+        case .restoredRegister(_, let register):
+            state.saved[DWARFRegister.number(of: register)] = nil
+        case .returnAddressInRegister(_, let register):
+            state.saved[DWARFRegister.returnAddress] = nil
+            state.inRegister[DWARFRegister.returnAddress] = DWARFRegister.number(of: register)
+        case .returnAddressSaved(_, let offset):
+            state.inRegister[DWARFRegister.returnAddress] = nil
+            state.saved[DWARFRegister.returnAddress] = Int(offset)
+        case .stackPointerMoved:
+            break
         case .epilogueEnd:
             if let previous = remembered.popLast() { state = previous }
         }
     }
 
     private static func text(at offset: Int, _ state: State) -> String {
-        let registers = state.saved.keys.sorted().map { "\(name(of: $0))=[CFA\(state.saved[$0] ?? 0)]" }
+        let keys = Set(state.saved.keys).union(state.inRegister.keys).sorted()
+        let registers = keys.map { key -> String in
+            if let other = state.inRegister[key] { return "\(name(of: key))=\(name(of: other))" }
+            let offset = state.saved[key] ?? 0
+            return "\(name(of: key))=[CFA\(offset < 0 ? "" : "+")\(offset)]"
+        }
         let register = state.cfa.isFramePointer ? DWARFRegister.rbp : DWARFRegister.rsp
         return "  0x\(String(offset, radix: 16)): CFA=\(name(of: register))+\(state.cfa.offset): "
             + registers.joined(separator: ", ")

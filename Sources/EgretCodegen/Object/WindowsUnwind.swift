@@ -68,7 +68,8 @@ public struct WindowsUnwindInfo: Hashable, Sendable {
             case .saveVectorRegister(let offset, let register, let fromFramePointer):
                 vectorSaves.append((offset, register, fromFramePointer))
                 steps.append(Step(offset: offset, code: .saveXMM128(register: register.hardwareEncoding, offset: 0)))
-            case .epilogueBegin, .popFramePointer, .epilogueEnd:
+            case .epilogueBegin, .popFramePointer, .epilogueEnd, .restoredRegister, .returnAddressInRegister,
+                 .framePointerReloaded, .stackPointerMoved, .returnAddressSaved:
                 continue
             }
             prologueSize = steps.last?.offset ?? 0

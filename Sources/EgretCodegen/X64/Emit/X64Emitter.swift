@@ -102,14 +102,21 @@ public enum X64Emitter {
                     if case .ret = inst {
                         frame.emitEpilogue(into: &buffer, unwind: &unwind)
                     } else if case .returnCallKnown(_, let info) = inst {
-                        frame.emitTailCallEpilogue(stackArgumentsSize: info.stackArgumentsSize, into: &buffer)
+                        frame.emitTailCallEpilogue(stackArgumentsSize: info.stackArgumentsSize, into: &buffer,
+                                                   unwind: &unwind)
                     } else if case .returnCallUnknown(_, let info) = inst {
-                        frame.emitTailCallEpilogue(stackArgumentsSize: info.stackArgumentsSize, into: &buffer)
+                        frame.emitTailCallEpilogue(stackArgumentsSize: info.stackArgumentsSize, into: &buffer,
+                                                   unwind: &unwind)
                     }
                     // Every register is the allocator's (the applier above requires one
                     // per operand): no scan for virtual registers.
                     inst.mapMemoryOperand(resolve).encodeAllocated(into: &buffer)
-                    if case .ret = inst { unwind.append(.epilogueEnd(codeOffset: buffer.bytes.count)) }
+                    switch inst {
+                    case .ret, .returnCallKnown, .returnCallUnknown:
+                        unwind.append(.epilogueEnd(codeOffset: buffer.bytes.count))
+                    default:
+                        break
+                    }
                 }
                 while editIndex < edits.count && edits[editIndex].position == Edit.after(index) {
                     emitEdit(edits[editIndex], resolve: resolve, into: &buffer)

@@ -327,17 +327,35 @@ public struct X64Frame: Sendable {
     /// function's incoming-argument area, and leaves rsp pointing at the return
     /// address there, so the callee returns straight to our caller. rax and r10 are
     /// scratch (not arguments, not callee-saved).
-    func emitTailCallEpilogue(stackArgumentsSize: Int32, into buffer: inout CodeBuffer) {
+    ///
+    /// Each step's unwind record follows it (the caller adds `epilogueEnd` after the
+    /// jump): once restored, a register's rule is dropped, since the moved arguments
+    /// may overwrite its slot; the return address lives in rax until it is stored
+    /// again; once rbp is reloaded the CFA is rsp-based, our own CFA throughout (the
+    /// callee's first instruction then starts a frame of its own).
+    func emitTailCallEpilogue(stackArgumentsSize: Int32, into buffer: inout CodeBuffer,
+                              unwind: inout [UnwindRecord]) {
+        unwind.append(.epilogueBegin(codeOffset: buffer.bytes.count))
         let rbp = Gpr(PReg.rbp), rsp = Gpr(PReg.rsp), rax = Gpr(PReg.rax), r10 = Gpr(PReg.r10)
-        emitVectorRestores(into: &buffer)
+        let rbpBased = Gpr(PReg.rbp)
+        for (index, preg) in savedVectorRegisters.enumerated() {
+            X64Inst.xmmLoad(.movups, src: .base(rbpBased, -vectorSaveOffset(index)), dst: Writable(Xmm(preg)))
+                .encode(into: &buffer)
+            unwind.append(.restoredRegister(codeOffset: buffer.bytes.count, register: preg))
+        }
         for (index, preg) in savedRegisters.enumerated() {
             X64Inst.load(size: .size64, src: .base(rbp, -8 * Int32(index + 1)), dst: Writable(Gpr(preg)))
                 .encode(into: &buffer)
+            unwind.append(.restoredRegister(codeOffset: buffer.bytes.count, register: preg))
         }
         X64Inst.load(size: .size64, src: .base(rbp, 8), dst: Writable(rax)).encode(into: &buffer)
+        unwind.append(.returnAddressInRegister(codeOffset: buffer.bytes.count, register: .rax))
         X64Inst.load(size: .size64, src: .base(rbp, 0), dst: Writable(rbp)).encode(into: &buffer)
-        // From the current rsp to the caller's rsp before it pushed our arguments (T).
-        let toCallerTop = 8 * Int32(savedRegisters.count) + allocatedSize + 16 + incomingArgumentsSize
+        // From the current rsp to the CFA, and to the caller's rsp before it pushed
+        // our arguments (T).
+        let toCFA = 8 * Int32(savedRegisters.count) + allocatedSize + 16
+        unwind.append(.framePointerReloaded(codeOffset: buffer.bytes.count, cfaOffset: toCFA))
+        let toCallerTop = toCFA + incomingArgumentsSize
         let words = stackArgumentsSize / 8
         var word = words - 1
         while word >= 0 {
@@ -346,9 +364,11 @@ public struct X64Frame: Sendable {
                 .encode(into: &buffer)
             word -= 1
         }
-        X64Inst.lea(size: .size64, address: .base(rsp, toCallerTop - stackArgumentsSize - 8), dst: Writable(rsp))
-            .encode(into: &buffer)
+        let moved = toCallerTop - stackArgumentsSize - 8
+        X64Inst.lea(size: .size64, address: .base(rsp, moved), dst: Writable(rsp)).encode(into: &buffer)
+        unwind.append(.stackPointerMoved(codeOffset: buffer.bytes.count, cfaOffset: toCFA - moved))
         X64Inst.store(size: .size64, src: rax, dst: .base(rsp, 0)).encode(into: &buffer)
+        unwind.append(.returnAddressSaved(codeOffset: buffer.bytes.count, offsetFromCFA: moved - toCFA))
     }
 
     /// Restores rsp and the saved registers; the `ret` itself follows (and then the
@@ -451,8 +471,9 @@ private struct FrameSize {
 /// How the prologue changed the frame, step by step, and how each `ret` epilogue
 /// undoes it, in terms any unwind format (DWARF CFI, Windows unwind codes) can
 /// express. Offsets are code offsets just after the instruction that made the change
-/// (`epilogueBegin`: at the epilogue's first instruction). Tail-call epilogues are not
-/// described yet: there the body's rules stay in force.
+/// (`epilogueBegin`: at the epilogue's first instruction). Both kinds of epilogue are
+/// described: a `ret` epilogue by `popFramePointer`, a tail call's by the records
+/// after `epilogueEnd` below.
 public enum UnwindRecord: Hashable, Sendable {
     /// `push rbp`: the CFA is rsp + 16 and rbp is saved at CFA - 16.
     case pushFramePointer(codeOffset: Int)
@@ -471,8 +492,24 @@ public enum UnwindRecord: Hashable, Sendable {
     case epilogueBegin(codeOffset: Int)
     /// `pop rbp`: the CFA is rsp + 8, and rbp holds the caller's value again.
     case popFramePointer(codeOffset: Int)
-    /// After the `ret`: the code that follows is body code again, with the body's rules.
+    /// After the `ret` (or a tail call's `jmp`): the code that follows is body code
+    /// again, with the body's rules.
     case epilogueEnd(codeOffset: Int)
+
+    // A tail call's epilogue (`X64Frame.emitTailCallEpilogue`), between
+    // `epilogueBegin` and the `epilogueEnd` after its jump:
+
+    /// A saved register holds its caller's value again; its save slot may be
+    /// overwritten from here (by the moved stack arguments).
+    case restoredRegister(codeOffset: Int, register: PReg)
+    /// The return address was loaded into `register`; its slot may be overwritten.
+    case returnAddressInRegister(codeOffset: Int, register: PReg)
+    /// rbp holds the caller's value again; the CFA is rsp + `cfaOffset`.
+    case framePointerReloaded(codeOffset: Int, cfaOffset: Int32)
+    /// rsp moved: the CFA is rsp + `cfaOffset` (below rsp when negative).
+    case stackPointerMoved(codeOffset: Int, cfaOffset: Int32)
+    /// The return address was stored at CFA + `offsetFromCFA`.
+    case returnAddressSaved(codeOffset: Int, offsetFromCFA: Int32)
 }
 
 /// Why code generation stopped: unsupported input (named) or a bug in Egret.
