@@ -337,9 +337,8 @@ public struct X64Frame: Sendable {
                               unwind: inout [UnwindRecord]) {
         unwind.append(.epilogueBegin(codeOffset: buffer.bytes.count))
         let rbp = Gpr(PReg.rbp), rsp = Gpr(PReg.rsp), rax = Gpr(PReg.rax), r10 = Gpr(PReg.r10)
-        let rbpBased = Gpr(PReg.rbp)
         for (index, preg) in savedVectorRegisters.enumerated() {
-            X64Inst.xmmLoad(.movups, src: .base(rbpBased, -vectorSaveOffset(index)), dst: Writable(Xmm(preg)))
+            X64Inst.xmmLoad(.movups, src: .base(rbp, -vectorSaveOffset(index)), dst: Writable(Xmm(preg)))
                 .encode(into: &buffer)
             unwind.append(.restoredRegister(codeOffset: buffer.bytes.count, register: preg))
         }
