@@ -163,13 +163,7 @@ struct COFFObjectTests {
     static let expected = "36 42\nfloats 64.0 frames 2 mismatches 0\nframes 36 frames 3 mismatches 0\nceil 5.00 3.75\n"
 
     static func objectFunctions() throws -> [ObjectFunction] {
-        let module = try CLIFParser.parse(text, fileName: "coff.clif")
-        var functions = try module.functions.map { ObjectFunction(try Compiler.compile($0)) }
-        let ceil = try #require(FloatLibcalls.function(named: .testCase("CeilF64"),
-                                                       signature: module.functions[5].signatures[0]))
-        functions.append(ObjectFunction(try Compiler.compile(ceil), isGlobal: false))
-        functions.append(try ELFObjectTests.withConstants())
-        return functions
+        try ELFObjectTests.compiled(text, fileName: "coff.clif")
     }
 
     static func writeObject() throws -> String {

@@ -72,10 +72,20 @@ struct ELFObjectTests {
 
     /// The module's functions compiled, and the float libcall as a local function.
     static func objectFunctions() throws -> [ObjectFunction] {
-        let module = try CLIFParser.parse(text, fileName: "object.clif")
+        try compiled(text, fileName: "object.clif")
+    }
+
+    /// `text`'s functions compiled, then the `%CeilF64` libcall they call (a local
+    /// function), then `withConstants`.
+    static func compiled(_ text: String, fileName: String) throws -> [ObjectFunction] {
+        let module = try CLIFParser.parse(text, fileName: fileName)
         var functions = try module.functions.map { ObjectFunction(try Compiler.compile($0)) }
-        let ceil = try #require(FloatLibcalls.function(named: .testCase("CeilF64"),
-                                                       signature: module.functions[2].signatures[0]))
+        let references = module.functions.flatMap { function in
+            function.functionRefs.compactMap { $0 }.filter { $0.name == .testCase("CeilF64") }
+                .map { function.signatures[Int($0.signature.position)] }
+        }
+        let signature = try #require(references.first)
+        let ceil = try #require(FloatLibcalls.function(named: .testCase("CeilF64"), signature: signature))
         functions.append(ObjectFunction(try Compiler.compile(ceil), isGlobal: false))
         functions.append(try withConstants())
         return functions
