@@ -49,9 +49,6 @@ final class JITUnwindInfo {
     private var tables: [(table: UnsafeMutableRawPointer, wholeTable: Bool, fdes: [UnsafeRawPointer],
                           perFDE: Registrar?)] = []
 
-    /// How many FDEs the last `register` gave LLVM's libunwind (for tests).
-    private(set) var lastPerFDECount = 0
-
     /// Registers the frames of functions at absolute addresses; returns how many.
     @discardableResult
     func register(_ functions: [(address: UInt, codeSize: Int, unwind: [UnwindRecord])]) -> Int {
@@ -74,7 +71,6 @@ final class JITUnwindInfo {
             fdes = frame.fdeOffsets.map { UnsafeRawPointer(table + $0) }
             for fde in fdes { llvm.register(fde) }
         }
-        lastPerFDECount = fdes.count
         tables.append((table, whole != nil, fdes, llvm?.deregister))
         return count
     }
