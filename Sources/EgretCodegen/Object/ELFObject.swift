@@ -65,7 +65,7 @@ public struct ELFObject {
         let hasReadOnly = !layout.readOnly.isEmpty
         let readOnlyIndex = firstRela + textCount
         let ehFrameIndex = readOnlyIndex + (hasReadOnly ? 1 : 0)
-        let symtabIndex = ehFrameIndex + 3
+        let symtabIndex = ehFrameIndex + 3  // after .eh_frame, .rela.eh_frame, .note.GNU-stack
         let names = (0 ..< textCount).map { index -> String in
             sectionPerFunction ? ".text." + ObjectSymbol.name(of: functions[index].name) : ".text"
         }
@@ -132,6 +132,8 @@ public struct ELFObject {
         sections.append(Section(name: ".rela.eh_frame", data: relaEHFrame, type: 4, flags: infoLink, alignment: 8,
                                 link: symtabIndex, info: ehFrameIndex, entrySize: 24))
         sections.append(Section(name: ".note.GNU-stack", data: [], type: 1, alignment: 1))
+        precondition(sections.count == symtabIndex && sections[ehFrameIndex].name == ".eh_frame",
+                     "ELF section indices out of step with their order")
         sections.append(Section(name: ".symtab", data: symtab, type: 2, alignment: 8, link: symtabIndex + 1,
                                 info: symbols.firstGlobal, entrySize: 24))
         sections.append(Section(name: ".strtab", data: strtab, type: 3, alignment: 1))

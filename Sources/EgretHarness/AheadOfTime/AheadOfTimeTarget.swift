@@ -79,10 +79,10 @@ public enum AheadOfTimeTarget: String, CaseIterable, Sendable {
     /// Throws `.toolchain` naming the package when a tool this target runs
     /// programs with is missing (the compiler is checked when it links).
     func checkRunner() throws {
-        guard self == .windows else { return }
-        let probe = ToolRun("/usr/bin/env", ["wine", "--version"], timeout: 60)
-        if probe.status != 0 {
-            throw AOTExecutor.Failure.toolchain("--target windows needs wine to run its programs (Debian package wine64)")
-        }
+        guard self == .windows, !AheadOfTimeTarget.wineIsInstalled else { return }
+        throw AOTExecutor.Failure.toolchain("--target windows needs wine to run its programs (Debian package wine64)")
     }
+
+    /// Whether `wine` runs, asked once per process (every module's program needs it).
+    private static let wineIsInstalled: Bool = ToolRun("/usr/bin/env", ["wine", "--version"], timeout: 60).status == 0
 }
